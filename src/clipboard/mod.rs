@@ -1,0 +1,1 @@
+//! clipboard: to be written.

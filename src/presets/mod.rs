@@ -1,0 +1,1 @@
+//! presets: to be written.
