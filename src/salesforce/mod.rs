@@ -1,8 +1,28 @@
-//! The Salesforce protocol client: login hosts, the web server flow with PKCE, the device flow, the
-//! readiness probe, token refresh and revocation, and the REST reads the checks make.
+//! The Salesforce protocol client: login hosts, the web server flow with PKCE, the paste-back parser,
+//! the device flow, the readiness probe, token refresh and revocation, and the REST reads.
 //!
 //! Pure protocol: no UI, no terminal, no files. Nothing in here imports another module of the crate.
+//! See `docs/protocol.md` for where Salesforce departs from the RFCs and what is unconfirmed.
 
+pub mod client;
+pub mod clock;
+pub mod device_flow;
+pub mod errors;
+pub mod hosts;
+pub mod http;
+pub mod paste;
+pub mod probe;
+pub mod rest;
+pub mod scope;
 pub mod secret;
+pub mod token;
+pub mod web_flow;
 
+pub use client::{AppCredentials, Client, CodeExchange};
+pub use errors::{Error, Explanation};
+pub use hosts::{HostKind, LoginHost, LoginUrlError};
+pub use paste::{PasteError, Pasted, parse_paste};
+pub use scope::Scopes;
 pub use secret::{AccessToken, AuthCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken};
+pub use token::TokenGrant;
+pub use web_flow::{AuthorizeOptions, AuthorizeRequest};

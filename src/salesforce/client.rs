@@ -1,0 +1,209 @@
+//! [`Client`]: the requests sfconnect makes to a login host. Each is one function; the waits built on
+//! them (device polling, the readiness probe) live in `device_flow.rs` and `probe.rs`.
+//!
+//! Every secret travels in a POST body (`application/x-www-form-urlencoded`), never in a URL.
+
+use serde::Deserialize;
+
+use super::errors::Error;
+use super::hosts::LoginHost;
+use super::http::{Body, build_http_client, transport_error};
+use super::secret::{AccessToken, AuthCode, ClientSecret, CodeVerifier, RefreshToken};
+use super::token::{TokenGrant, WireTokenResponse};
+
+const TOKEN_PATH: &str = "/services/oauth2/token";
+const REVOKE_PATH: &str = "/services/oauth2/revoke";
+
+/// A consumer key and, for a confidential app, its secret.
+#[derive(Debug, Clone)]
+pub struct AppCredentials {
+    pub client_id: String,
+    pub client_secret: Option<ClientSecret>,
+}
+
+/// What the code exchange needs beyond the app's credentials.
+#[derive(Debug)]
+pub struct CodeExchange<'a> {
+    pub code: &'a AuthCode,
+    pub redirect_uri: &'a str,
+    pub code_verifier: Option<&'a CodeVerifier>,
+}
+
+/// A Salesforce client for one login host.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    host: LoginHost,
+}
+
+impl Client {
+    /// A client with a fresh HTTP client. Prefer [`Client::with_http`] to share one.
+    pub fn new(host: LoginHost) -> Self {
+        Self::with_http(build_http_client(), host)
+    }
+
+    pub fn with_http(http: reqwest::Client, host: LoginHost) -> Self {
+        Self { http, host }
+    }
+
+    pub fn host(&self) -> &LoginHost {
+        &self.host
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn host_name(&self) -> &str {
+        self.host.origin()
+    }
+
+    /// POSTs a form to the token endpoint and returns the raw answer.
+    pub(crate) async fn post_token_form(&self, form: &[(&str, &str)]) -> Result<Body, Error> {
+        self.post_form(TOKEN_PATH, form).await
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<Body, Error> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let body = zeroize::Zeroizing::new(body);
+        let response = self
+            .http
+            .post(self.host.url(path))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body.as_bytes().to_vec())
+            .send()
+            .await
+            .map_err(|e| transport_error(e, self.host_name()))?;
+        Body::read(response, self.host_name()).await
+    }
+
+    /// Reads a token answer: a grant on 200, the typed error otherwise.
+    fn token_answer(body: &Body) -> Result<TokenGrant, Error> {
+        if !body.status.is_success() {
+            return Err(body.error());
+        }
+        let wire: WireTokenResponse = body.json()?;
+        Ok(wire.into())
+    }
+
+    /// Exchanges an authorization code for tokens (`grant_type=authorization_code`).
+    ///
+    /// Not retried on failure: a code is single use, so after an ambiguous failure the caller must ask
+    /// for a new authorization rather than send the same code again.
+    pub async fn exchange_code(
+        &self,
+        app: &AppCredentials,
+        exchange: &CodeExchange<'_>,
+    ) -> Result<TokenGrant, Error> {
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "authorization_code"),
+            ("code", exchange.code.expose()),
+            ("client_id", &app.client_id),
+            ("redirect_uri", exchange.redirect_uri),
+        ];
+        if let Some(secret) = &app.client_secret {
+            form.push(("client_secret", secret.expose()));
+        }
+        if let Some(verifier) = exchange.code_verifier {
+            form.push(("code_verifier", verifier.expose()));
+        }
+        let body = self.post_token_form(&form).await?;
+        let grant = Self::token_answer(&body)?;
+        tracing::info!(
+            scopes = grant.scopes.len(),
+            refresh_token = grant.refresh_token.is_some(),
+            "code exchange ok"
+        );
+        Ok(grant)
+    }
+
+    /// Uses a refresh token (`grant_type=refresh_token`). Salesforce returns no new refresh token unless
+    /// rotation is on, in which case the caller must store the new one.
+    pub async fn refresh(
+        &self,
+        app: &AppCredentials,
+        refresh_token: &RefreshToken,
+    ) -> Result<TokenGrant, Error> {
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+            ("client_id", &app.client_id),
+        ];
+        if let Some(secret) = &app.client_secret {
+            form.push(("client_secret", secret.expose()));
+        }
+        let body = self.post_token_form(&form).await?;
+        let grant = Self::token_answer(&body)?;
+        tracing::info!(rotated = grant.refresh_token.is_some(), "refresh ok");
+        Ok(grant)
+    }
+
+    /// Revokes a refresh token (and with it its access tokens). Success is any status below 400.
+    pub async fn revoke(&self, token: &RefreshToken) -> Result<(), Error> {
+        let body = self
+            .post_form(REVOKE_PATH, &[("token", token.expose())])
+            .await?;
+        if body.status.as_u16() < 400 {
+            tracing::info!("revoke ok");
+            Ok(())
+        } else {
+            Err(body.error())
+        }
+    }
+
+    /// Revokes an access token.
+    pub async fn revoke_access(&self, token: &AccessToken) -> Result<(), Error> {
+        let body = self
+            .post_form(REVOKE_PATH, &[("token", token.expose())])
+            .await?;
+        if body.status.as_u16() < 400 {
+            Ok(())
+        } else {
+            Err(body.error())
+        }
+    }
+
+    /// Reads the host's OpenID configuration, to confirm it is a Salesforce login host.
+    pub async fn discover(&self) -> Result<OpenIdConfiguration, Error> {
+        let response = self
+            .http
+            .get(self.host.url("/.well-known/openid-configuration"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| transport_error(e, self.host_name()))?;
+        let body = Body::read(response, self.host_name()).await?;
+        if !body.status.is_success() {
+            return Err(body.error());
+        }
+        body.json()
+    }
+}
+
+/// The parts of `/.well-known/openid-configuration` that identify a Salesforce login host.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OpenIdConfiguration {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+}
+
+impl OpenIdConfiguration {
+    /// True when the endpoints are Salesforce's (`/services/oauth2/...`).
+    pub fn is_salesforce(&self) -> bool {
+        self.token_endpoint.ends_with("/services/oauth2/token")
+            && self
+                .authorization_endpoint
+                .ends_with("/services/oauth2/authorize")
+    }
+}

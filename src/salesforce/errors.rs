@@ -1,0 +1,590 @@
+//! Every way a Salesforce request can fail, and the one table that turns each into a plain sentence and
+//! the fix, written for an admin. The wizard and the command line both print from here, so a newly met
+//! error is a new row in [`KNOWN_OAUTH_ERRORS`], nothing more.
+//!
+//! Errors are split as oauth2-rs splits them: the server said no ([`Error::OAuth`], [`Error::Rest`]), the
+//! answer could not be read ([`Error::UnreadableResponse`]), or the request never got an answer
+//! ([`Error::Transport`]). No variant ever holds a secret: bodies are kept only as a redacted excerpt.
+
+use std::fmt;
+
+use super::hosts::LoginUrlError;
+use super::paste::PasteError;
+
+/// A failure of a Salesforce request or of the input to one.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The OAuth endpoints said no: `{"error": …, "error_description": …}`.
+    #[error("{}", explain_oauth(.0).headline)]
+    OAuth(OAuthError),
+    /// A REST endpoint said no: `[{"errorCode": …, "message": …}]`.
+    #[error("{}", explain_rest(.0).headline)]
+    Rest(RestError),
+    /// An answer that was not what the endpoint sends: an HTML page, malformed or truncated JSON.
+    #[error("Salesforce answered {what} (HTTP {status}) instead of the expected JSON{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    UnreadableResponse {
+        status: u16,
+        what: BodyKind,
+        detail: Option<String>,
+    },
+    /// No answer: the connection failed, timed out, or TLS failed.
+    #[error("{}", transport_headline(.kind, .host))]
+    Transport {
+        kind: TransportKind,
+        host: String,
+        detail: String,
+    },
+    /// The token response had no refresh token.
+    #[error(
+        "Salesforce issued no refresh token: the app or the request lacks the refresh_token scope (granted: {granted})"
+    )]
+    MissingRefreshToken { granted: String },
+    /// The login URL was refused before any request was made.
+    #[error(transparent)]
+    LoginUrl(#[from] LoginUrlError),
+    /// A pasted redirect or code could not be used.
+    #[error(transparent)]
+    Paste(#[from] PasteError),
+    /// A wait (device approval, key propagation) ran out of time.
+    #[error("{what} did not finish within {} minutes", .waited_secs / 60)]
+    TimedOut {
+        what: &'static str,
+        waited_secs: u64,
+    },
+}
+
+/// An OAuth error answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub status: u16,
+    pub code: String,
+    pub description: Option<String>,
+}
+
+/// A REST error answer (the first element of the array).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+/// What came back instead of JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Html,
+    MalformedJson,
+    Empty,
+    Other,
+}
+
+impl fmt::Display for BodyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BodyKind::Html => "a web page",
+            BodyKind::MalformedJson => "malformed or cut-off JSON",
+            BodyKind::Empty => "an empty answer",
+            BodyKind::Other => "something unexpected",
+        })
+    }
+}
+
+/// Why a request got no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    Timeout,
+    Refused,
+    Dns,
+    Tls,
+    Other,
+}
+
+/// A sentence for what happened and one for what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub headline: String,
+    pub fix: String,
+}
+
+impl Error {
+    /// The headline and the fix, for printing.
+    pub fn explain(&self) -> Explanation {
+        match self {
+            Error::OAuth(e) => explain_oauth(e),
+            Error::Rest(e) => explain_rest(e),
+            Error::UnreadableResponse { status, .. } => Explanation {
+                headline: self.to_string(),
+                fix: if *status >= 500 {
+                    "Salesforce may be under maintenance: check status.salesforce.com for your instance and try again in a few minutes.".into()
+                } else {
+                    "Check that the Login URL is your org's login host (not a proxy or a company portal), then try again.".into()
+                },
+            },
+            Error::Transport { kind, .. } => Explanation { headline: self.to_string(), fix: transport_fix(*kind).into() },
+            Error::MissingRefreshToken { .. } => Explanation {
+                headline: self.to_string(),
+                fix: "In the app's OAuth settings add \"Perform requests at any time (refresh_token, offline_access)\" to Selected OAuth Scopes, save, and authorize again with refresh_token in the requested scopes.".into(),
+            },
+            Error::LoginUrl(_) | Error::Paste(_) => {
+                let text = self.to_string();
+                let (headline, fix) = text.split_once(": ").map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
+                Explanation { headline, fix }
+            }
+            Error::TimedOut { .. } => Explanation {
+                headline: self.to_string(),
+                fix: "Start again; if it keeps timing out, check the app's settings in Setup.".into(),
+            },
+        }
+    }
+
+    /// True when trying the same request again later may succeed (5xx, 429, a timeout, a refused
+    /// connection). Never true for an error Salesforce gave on purpose.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { kind, .. } => matches!(
+                kind,
+                TransportKind::Timeout | TransportKind::Refused | TransportKind::Other
+            ),
+            Error::UnreadableResponse { status, .. } => {
+                *status >= 500 || *status == 429 || *status == 200
+            }
+            Error::OAuth(e) => {
+                e.status >= 500
+                    || e.status == 429
+                    || matches!(
+                        e.code.as_str(),
+                        "server_error"
+                            | "service_unavailable"
+                            | "system_down"
+                            | "client_blocked_retry"
+                            | "unknown_error"
+                    )
+            }
+            Error::Rest(e) => {
+                e.status >= 500 || e.status == 429 || e.code == "REQUEST_LIMIT_EXCEEDED"
+            }
+            _ => false,
+        }
+    }
+
+    /// The OAuth error code, when Salesforce sent one.
+    pub fn oauth_code(&self) -> Option<&str> {
+        match self {
+            Error::OAuth(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the table: an OAuth `error` code, optionally narrowed by a phrase its `error_description`
+/// contains, with what it means and the fix. Rows with a phrase come before the bare code's row.
+pub struct KnownError {
+    pub code: &'static str,
+    pub description_contains: Option<&'static str>,
+    pub meaning: &'static str,
+    pub fix: &'static str,
+}
+
+/// Known OAuth errors (protocol notes §3 and §10). Unknown ones are shown as they came.
+pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
+    KnownError {
+        code: "invalid_client_id",
+        description_contains: None,
+        meaning: "Salesforce does not know this consumer key (yet)",
+        fix: "A new or changed app takes up to 10 minutes (15 for an External Client App) to reach every server: wait, or check the Consumer Key was copied whole from Manage Consumer Details.",
+    },
+    KnownError {
+        code: "invalid_client",
+        description_contains: Some("must be installed"),
+        meaning: "The app is not installed in this org, and since September 2025 uninstalled apps are blocked",
+        fix: "Setup > Connected Apps OAuth Usage > Install next to the app, or give the user \"Approve Uninstalled Connected Apps\" (or \"Use Any API Client\" under API Access Control).",
+    },
+    KnownError {
+        code: "invalid_client",
+        description_contains: None,
+        meaning: "Salesforce rejected the consumer secret",
+        fix: "Copy the Consumer Secret again from Manage Consumer Details (after Apply, if you generated staged values) and paste it whole, without spaces.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("expired access/refresh token"),
+        meaning: "The refresh token is expired or revoked",
+        fix: "Authorize again. If it worked once and then failed, refresh token rotation is on and the new token was not stored, or the refresh token policy expires it: set \"Refresh token is valid until revoked\".",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("expired authorization code"),
+        meaning: "The authorization code expired (codes live about 15 minutes)",
+        fix: "Open the authorize URL again, click Allow, and paste the new address within a few minutes.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("code verifier"),
+        meaning: "The PKCE code verifier does not match the authorize request",
+        fix: "Use the authorize URL and the code from the same sfconnect session (with `url --json`, pass its code_verifier to `exchange`).",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("hasn't approved"),
+        meaning: "The user has not approved this app",
+        fix: "Set Permitted Users to \"Admin approved users are pre-authorized\" and add the user's profile or permission set, or authorize interactively once.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("authentication failure"),
+        meaning: "Salesforce refused the login (wrong host, locked or inactive user, or IP restrictions)",
+        fix: "Check the Login URL matches the org (production, sandbox or My Domain) and the app's IP Relaxation policy; then authorize again.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("token validity expired"),
+        meaning: "The refresh token's validity period is over",
+        fix: "In the app's OAuth policies set the Refresh Token Policy to \"Refresh token is valid until revoked\", then authorize again.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("ip restricted"),
+        meaning: "The request came from an IP address the org or app does not allow",
+        fix: "In the app's OAuth policies set IP Relaxation to \"Relax IP restrictions\", or add this address to the trusted ranges.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("token exchange failed"),
+        meaning: "Salesforce could not complete the device authorization (two device logins at once cause this)",
+        fix: "Run one device login at a time, and start again.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("device code"),
+        meaning: "The device code expired before it was approved",
+        fix: "Start the device login again and approve it within 10 minutes.",
+    },
+    KnownError {
+        code: "invalid_grant",
+        description_contains: None,
+        meaning: "Salesforce refused the authorization code or token",
+        fix: "Codes are single use and expire after about 15 minutes: authorize again and paste the new address.",
+    },
+    KnownError {
+        code: "redirect_uri_mismatch",
+        description_contains: None,
+        meaning: "The callback URL is not one the app has registered",
+        fix: "Add the callback URL shown by sfconnect to the app's Callback URL field (one per line), save, and wait for it to take effect.",
+    },
+    KnownError {
+        code: "redirect_uri_missing",
+        description_contains: None,
+        meaning: "The request had no callback URL",
+        fix: "Pass --redirect-uri with the Callback URL registered on the app.",
+    },
+    KnownError {
+        code: "invalid_app_access",
+        description_contains: None,
+        meaning: "This user is not allowed to use the app (admin-approved users only)",
+        fix: "In Manage Connected Apps > the app > Manage Profiles / Manage Permission Sets, add the user's profile or a permission set they have.",
+    },
+    KnownError {
+        code: "app_blocked",
+        description_contains: None,
+        meaning: "An admin has blocked this app",
+        fix: "Setup > Connected Apps OAuth Usage: unblock the app.",
+    },
+    KnownError {
+        code: "OAUTH_APP_BLOCKED",
+        description_contains: None,
+        meaning: "An admin has blocked this app",
+        fix: "Setup > Connected Apps OAuth Usage: unblock the app, or install it and assign permissions.",
+    },
+    KnownError {
+        code: "app_not_found",
+        description_contains: None,
+        meaning: "Salesforce found no app for this consumer key",
+        fix: "Check the Consumer Key, and that the app exists in the org behind this Login URL (sandbox keys do not work in production).",
+    },
+    KnownError {
+        code: "access_denied",
+        description_contains: None,
+        meaning: "The authorization was denied (Deny was clicked, or the user may not use the app)",
+        fix: "Authorize again and click Allow; if Allow is not offered, check Permitted Users in the app's OAuth policies.",
+    },
+    KnownError {
+        code: "oauth_flow_disabled",
+        description_contains: None,
+        meaning: "This OAuth flow is turned off for the app or the org",
+        fix: "For the device flow tick \"Enable for Device Flow\" on the app; otherwise check Setup > OAuth and OpenID Connect Settings.",
+    },
+    KnownError {
+        code: "unsupported_response_type",
+        description_contains: None,
+        meaning: "Salesforce does not allow this flow for the app",
+        fix: "For the device flow tick \"Enable for Device Flow\" on the app (External Client App: Enable Device Flow), save, and wait for it to take effect.",
+    },
+    KnownError {
+        code: "unsupported_grant_type",
+        description_contains: None,
+        meaning: "Salesforce does not accept this grant type here",
+        fix: "Check the Login URL is a Salesforce login host; if it is, report this to the sfconnect maintainers.",
+    },
+    KnownError {
+        code: "invalid_scope",
+        description_contains: None,
+        meaning: "A requested scope is not allowed for the app",
+        fix: "Add the scope to the app's Selected OAuth Scopes, or request only the scopes the app has.",
+    },
+    KnownError {
+        code: "invalid_request",
+        description_contains: Some("refresh_token scope is required"),
+        meaning: "The app needs the refresh_token scope and must be installed and pre-authorized",
+        fix: "Add \"Perform requests at any time (refresh_token, offline_access)\" to the app's scopes and set Permitted Users to admin-approved with the user's profile.",
+    },
+    KnownError {
+        code: "invalid_request",
+        description_contains: Some("code challenge"),
+        meaning: "The app requires PKCE and the request had no code challenge",
+        fix: "Leave PKCE on (the default); do not pass --no-pkce for this app.",
+    },
+    KnownError {
+        code: "invalid_request",
+        description_contains: None,
+        meaning: "Salesforce found the request malformed",
+        fix: "Check the Consumer Key and Login URL; if they are right, report this to the sfconnect maintainers with the message below.",
+    },
+    KnownError {
+        code: "authorization_pending",
+        description_contains: None,
+        meaning: "The device code has not been approved yet",
+        fix: "Open the verification URL, enter the code, and click Allow.",
+    },
+    KnownError {
+        code: "slow_down",
+        description_contains: None,
+        meaning: "Polled too quickly",
+        fix: "Nothing to do: sfconnect waits longer between polls.",
+    },
+    KnownError {
+        code: "invalid_token",
+        description_contains: None,
+        meaning: "Salesforce does not recognise this token (already revoked or never valid)",
+        fix: "Nothing to revoke; authorize again if you need a working token.",
+    },
+    KnownError {
+        code: "unsupported_token_type",
+        description_contains: None,
+        meaning: "This kind of token cannot be revoked here",
+        fix: "Revoke the refresh token, not the access token.",
+    },
+    KnownError {
+        code: "rate_limit_exceeded",
+        description_contains: None,
+        meaning: "Too many requests: Salesforce is rate-limiting this client",
+        fix: "Wait a minute and try again; at most 3600 logins per user per hour are allowed.",
+    },
+    KnownError {
+        code: "LOGIN_RATE_EXCEEDED",
+        description_contains: None,
+        meaning: "This user has logged in too often (3600 logins per hour)",
+        fix: "Wait an hour, and cache tokens instead of logging in for every request.",
+    },
+    KnownError {
+        code: "server_error",
+        description_contains: None,
+        meaning: "Salesforce had an internal error",
+        fix: "Try again in a few minutes; check status.salesforce.com if it persists.",
+    },
+    KnownError {
+        code: "service_unavailable",
+        description_contains: None,
+        meaning: "Salesforce is temporarily unavailable",
+        fix: "Try again in a few minutes; check status.salesforce.com for maintenance.",
+    },
+    KnownError {
+        code: "unknown_error",
+        description_contains: None,
+        meaning: "Salesforce reported an unknown error",
+        fix: "Retry. With an External Client App, use the org's own My Domain Login URL and a browser signed in to that org only.",
+    },
+];
+
+/// Looks up the row for an OAuth error.
+pub fn lookup_oauth(code: &str, description: Option<&str>) -> Option<&'static KnownError> {
+    let desc = description.unwrap_or("").to_ascii_lowercase();
+    KNOWN_OAUTH_ERRORS.iter().find(|row| {
+        row.code.eq_ignore_ascii_case(code)
+            && row
+                .description_contains
+                .is_none_or(|p| desc.contains(&p.to_ascii_lowercase()))
+    })
+}
+
+fn explain_oauth(e: &OAuthError) -> Explanation {
+    let said = match &e.description {
+        Some(d) => format!("{}: {d}", e.code),
+        None => e.code.clone(),
+    };
+    match lookup_oauth(&e.code, e.description.as_deref()) {
+        Some(row) => Explanation { headline: format!("{} ({said})", row.meaning), fix: row.fix.into() },
+        None => Explanation {
+            headline: format!("Salesforce refused the request (HTTP {}, {said})", e.status),
+            fix: "This error is not in sfconnect's table: search Salesforce Help for the code above, or report it to the sfconnect maintainers.".into(),
+        },
+    }
+}
+
+/// Known REST error codes (protocol notes §5).
+const KNOWN_REST_ERRORS: &[(&str, &str, &str)] = &[
+    (
+        "API_DISABLED_FOR_ORG",
+        "The REST API is not enabled for this org or user",
+        "The org's edition must include API access (Enterprise, Unlimited, Performance, Developer), and the user needs the \"API Enabled\" permission (Setup > Profiles or Permission Sets > System Permissions).",
+    ),
+    (
+        "API_CURRENTLY_DISABLED",
+        "The API is disabled for this user",
+        "Give the user \"API Enabled\" in their profile or a permission set.",
+    ),
+    (
+        "INVALID_SESSION_ID",
+        "The access token was refused (expired or revoked session)",
+        "sfconnect gets a fresh one from the refresh token; if this persists, the refresh token was revoked: authorize again.",
+    ),
+    (
+        "REQUEST_LIMIT_EXCEEDED",
+        "The org has used up its API requests for now",
+        "Wait, or check Setup > Company Information > API Requests, Last 24 Hours.",
+    ),
+    (
+        "INVALID_FIELD",
+        "A field is not available in this org",
+        "Nothing to fix in sfconnect: the check that needed it reports it could not be read.",
+    ),
+    (
+        "INSUFFICIENT_ACCESS",
+        "The user may not read this",
+        "Give the user \"View Setup and Configuration\", or run the checks as a System Administrator.",
+    ),
+    (
+        "NOT_FOUND",
+        "The requested resource does not exist",
+        "Check the API version and the instance URL.",
+    ),
+];
+
+fn explain_rest(e: &RestError) -> Explanation {
+    match KNOWN_REST_ERRORS.iter().find(|(code, ..)| *code == e.code) {
+        Some((_, meaning, fix)) => Explanation { headline: format!("{meaning} ({}: {})", e.code, e.message), fix: (*fix).into() },
+        None => Explanation {
+            headline: format!("Salesforce refused the request (HTTP {}, {}: {})", e.status, e.code, e.message),
+            fix: "Search Salesforce Help for the code above, or report it to the sfconnect maintainers.".into(),
+        },
+    }
+}
+
+fn transport_headline(kind: &TransportKind, host: &str) -> String {
+    match kind {
+        TransportKind::Timeout => format!("{host} did not answer in time"),
+        TransportKind::Refused => format!("{host} refused the connection"),
+        TransportKind::Dns => format!("{host} could not be found (DNS)"),
+        TransportKind::Tls => format!("The secure connection to {host} failed (TLS)"),
+        TransportKind::Other => format!("The request to {host} failed"),
+    }
+}
+
+fn transport_fix(kind: TransportKind) -> &'static str {
+    match kind {
+        TransportKind::Timeout => "Check the network and any proxy (HTTPS_PROXY), then try again.",
+        TransportKind::Refused => {
+            "Check the Login URL and port, and that nothing blocks outgoing HTTPS."
+        }
+        TransportKind::Dns => {
+            "Check the Login URL for typos (My Domain names are NAME.my.salesforce.com) and this machine's DNS."
+        }
+        TransportKind::Tls => {
+            "A proxy may be intercepting HTTPS: set HTTPS_PROXY, or install the proxy's CA certificate in the system store."
+        }
+        TransportKind::Other => {
+            "Check the network and any proxy (HTTPS_PROXY / NO_PROXY), then try again."
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oauth(code: &str, desc: &str) -> Error {
+        Error::OAuth(OAuthError {
+            status: 400,
+            code: code.into(),
+            description: Some(desc.into()),
+        })
+    }
+
+    #[test]
+    fn specific_rows_win_over_the_bare_code() {
+        let e = oauth("invalid_grant", "expired access/refresh token").explain();
+        assert!(
+            e.headline
+                .starts_with("The refresh token is expired or revoked"),
+            "{}",
+            e.headline
+        );
+        assert!(e.fix.contains("valid until revoked"));
+        let generic = oauth("invalid_grant", "something else").explain();
+        assert!(generic.headline.contains("refused the authorization code"));
+    }
+
+    #[test]
+    fn unknown_codes_are_shown_as_they_came() {
+        let e = oauth("brand_new_error", "never seen").explain();
+        assert!(
+            e.headline.contains("brand_new_error: never seen"),
+            "{}",
+            e.headline
+        );
+        assert!(e.headline.contains("HTTP 400"));
+    }
+
+    #[test]
+    fn every_row_has_a_fix_and_no_duplicate_key() {
+        for (i, row) in KNOWN_OAUTH_ERRORS.iter().enumerate() {
+            assert!(
+                !row.fix.is_empty() && !row.meaning.is_empty(),
+                "{}",
+                row.code
+            );
+            let dup = KNOWN_OAUTH_ERRORS[..i]
+                .iter()
+                .any(|r| r.code == row.code && r.description_contains == row.description_contains);
+            assert!(!dup, "duplicate row {}", row.code);
+        }
+    }
+
+    #[test]
+    fn transient_is_only_for_retryable_failures() {
+        assert!(!oauth("invalid_client_id", "client identifier invalid").is_transient());
+        assert!(
+            Error::OAuth(OAuthError {
+                status: 503,
+                code: "x".into(),
+                description: None
+            })
+            .is_transient()
+        );
+        assert!(
+            Error::UnreadableResponse {
+                status: 503,
+                what: BodyKind::Html,
+                detail: None
+            }
+            .is_transient()
+        );
+        assert!(
+            !Error::UnreadableResponse {
+                status: 404,
+                what: BodyKind::Html,
+                detail: None
+            }
+            .is_transient()
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! The one HTTP client and how its answers are read: JSON when it is JSON, a typed error otherwise.
+//!
+//! Built once per process: redirects off (an OAuth client must not follow them: SSRF, and a 302 from a
+//! token endpoint means the host is wrong), connect and total timeouts, proxies from HTTPS_PROXY /
+//! NO_PROXY (reqwest reads them). Bodies are never logged and never copied into errors: an HTML page is
+//! reduced to its `<title>`, malformed JSON to the parser's message.
+
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::errors::{BodyKind, Error, OAuthError, RestError, TransportKind};
+
+/// How long to wait for a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds the HTTP client. Call once and clone the result (clones share the connection pool).
+pub fn build_http_client() -> reqwest::Client {
+    build_http_client_with(REQUEST_TIMEOUT)
+}
+
+/// Same, with another total timeout (tests of slow servers use a short one).
+pub fn build_http_client_with(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
+        .user_agent(concat!("sfconnect/", env!("CARGO_PKG_VERSION")))
+        .build()
+        // Invariant: building fails only when the TLS backend cannot initialise, which with the bundled
+        // rustls and its roots does not happen; there is no useful way to go on without a client.
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Turns a reqwest failure into [`Error::Transport`], telling timeouts, refusals, DNS and TLS apart.
+pub fn transport_error(err: reqwest::Error, host: &str) -> Error {
+    let chain = error_chain_text(&err);
+    let kind = if err.is_timeout() || chain.contains("timed out") {
+        TransportKind::Timeout
+    } else if chain.contains("dns error")
+        || chain.contains("failed to lookup")
+        || chain.contains("name or service not known")
+    {
+        TransportKind::Dns
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
+    {
+        TransportKind::Tls
+    } else if chain.contains("connection refused") {
+        TransportKind::Refused
+    } else {
+        TransportKind::Other
+    };
+    Error::Transport {
+        kind,
+        host: host.to_string(),
+        detail: chain,
+    }
+}
+
+fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ").to_ascii_lowercase()
+}
+
+/// The body of an answer, read whole.
+pub struct Body {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Body {
+    pub async fn read(response: Response, host: &str) -> Result<Body, Error> {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(e, host))?
+            .to_vec();
+        Ok(Body {
+            status,
+            content_type,
+            bytes,
+        })
+    }
+
+    fn looks_like_html(&self) -> bool {
+        self.content_type.contains("html") || {
+            let start = String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(64)])
+                .trim_start()
+                .to_ascii_lowercase();
+            start.starts_with("<!doctype") || start.starts_with("<html") || start.starts_with("<")
+        }
+    }
+
+    /// The error for a body that is not the JSON we expected.
+    pub fn unreadable(&self, parse_error: Option<&serde_json::Error>) -> Error {
+        let status = self.status.as_u16();
+        if self.bytes.iter().all(u8::is_ascii_whitespace) {
+            return Error::UnreadableResponse {
+                status,
+                what: BodyKind::Empty,
+                detail: None,
+            };
+        }
+        if self.looks_like_html() {
+            return Error::UnreadableResponse {
+                status,
+                what: BodyKind::Html,
+                detail: html_title(&self.bytes),
+            };
+        }
+        match parse_error {
+            // serde_json's message carries a position, never the text it choked on.
+            Some(e) => Error::UnreadableResponse {
+                status,
+                what: BodyKind::MalformedJson,
+                detail: Some(e.to_string()),
+            },
+            None => Error::UnreadableResponse {
+                status,
+                what: BodyKind::Other,
+                detail: None,
+            },
+        }
+    }
+
+    /// Parses a success body.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.bytes).map_err(|e| self.unreadable(Some(&e)))
+    }
+
+    /// The error for a non-success status: an OAuth error object, a REST error array, or the page.
+    pub fn error(&self) -> Error {
+        #[derive(serde::Deserialize)]
+        struct OAuthBody {
+            error: String,
+            error_description: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct RestBody {
+            #[serde(rename = "errorCode")]
+            error_code: String,
+            #[serde(default)]
+            message: String,
+        }
+        let status = self.status.as_u16();
+        if let Ok(o) = serde_json::from_slice::<OAuthBody>(&self.bytes) {
+            return Error::OAuth(OAuthError {
+                status,
+                code: o.error,
+                description: o.error_description,
+            });
+        }
+        if let Ok(list) = serde_json::from_slice::<Vec<RestBody>>(&self.bytes)
+            && let Some(first) = list.into_iter().next()
+        {
+            return Error::Rest(RestError {
+                status,
+                code: first.error_code,
+                message: first.message,
+            });
+        }
+        if let Ok(single) = serde_json::from_slice::<RestBody>(&self.bytes) {
+            return Error::Rest(RestError {
+                status,
+                code: single.error_code,
+                message: single.message,
+            });
+        }
+        // Salesforce may answer a form-encoded error (`error=…&error_description=…`) to some clients.
+        let text = String::from_utf8_lossy(&self.bytes);
+        if text.starts_with("error=") {
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
+                .into_owned()
+                .collect();
+            let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            if let Some(code) = get("error") {
+                return Error::OAuth(OAuthError {
+                    status,
+                    code,
+                    description: get("error_description"),
+                });
+            }
+        }
+        let parse_error = serde_json::from_slice::<serde_json::Value>(&self.bytes).err();
+        self.unreadable(parse_error.as_ref())
+    }
+}
+
+/// The `<title>` of an HTML page, trimmed and cut short: enough to recognise a maintenance page or a
+/// proxy's login page, and nothing from the body.
+fn html_title(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = lower[start..].find('>')? + start + 1;
+    let end = lower[open_end..].find("</title>")? + open_end;
+    let title: String = text[open_end..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!title.is_empty()).then(|| title.chars().take(100).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(status: u16, ct: &str, text: &str) -> Body {
+        Body {
+            status: StatusCode::from_u16(status).unwrap(),
+            content_type: ct.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn oauth_rest_and_html_errors_are_told_apart() {
+        let e = body(
+            400,
+            "application/json",
+            r#"{"error":"invalid_client_id","error_description":"client identifier invalid"}"#,
+        )
+        .error();
+        assert_eq!(e.oauth_code(), Some("invalid_client_id"));
+        let r = body(403, "application/json", r#"[{"message":"The REST API is not enabled for this Organization.","errorCode":"API_DISABLED_FOR_ORG"}]"#).error();
+        assert!(matches!(r, Error::Rest(ref x) if x.code == "API_DISABLED_FOR_ORG"));
+        let h = body(
+            503,
+            "text/html",
+            "<html><head><title>Salesforce\n  Maintenance</title></head><body>down</body></html>",
+        )
+        .error();
+        match h {
+            Error::UnreadableResponse {
+                what: BodyKind::Html,
+                detail,
+                status: 503,
+            } => assert_eq!(detail.as_deref(), Some("Salesforce Maintenance")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_json_keeps_no_body_text() {
+        let b = body(
+            200,
+            "application/json",
+            r#"{"access_token":"00Dsecretvalue"#,
+        );
+        let err = b.json::<serde_json::Value>().unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("00Dsecretvalue"), "{shown}");
+        assert!(matches!(
+            err,
+            Error::UnreadableResponse {
+                what: BodyKind::MalformedJson,
+                ..
+            }
+        ));
+    }
+}
