@@ -64,17 +64,12 @@ impl Client {
     }
 
     async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<Body, Error> {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
         let body = zeroize::Zeroizing::new(body);
         let response = self
             .http
             .post(self.host.url(path))
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(reqwest::header::ACCEPT, "application/json")
             .body(body.as_bytes().to_vec())
             .send()
@@ -96,11 +91,7 @@ impl Client {
     ///
     /// Not retried on failure: a code is single use, so after an ambiguous failure the caller must ask
     /// for a new authorization rather than send the same code again.
-    pub async fn exchange_code(
-        &self,
-        app: &AppCredentials,
-        exchange: &CodeExchange<'_>,
-    ) -> Result<TokenGrant, Error> {
+    pub async fn exchange_code(&self, app: &AppCredentials, exchange: &CodeExchange<'_>) -> Result<TokenGrant, Error> {
         let mut form: Vec<(&str, &str)> = vec![
             ("grant_type", "authorization_code"),
             ("code", exchange.code.expose()),
@@ -115,21 +106,13 @@ impl Client {
         }
         let body = self.post_token_form(&form).await?;
         let grant = Self::token_answer(&body)?;
-        tracing::info!(
-            scopes = grant.scopes.len(),
-            refresh_token = grant.refresh_token.is_some(),
-            "code exchange ok"
-        );
+        tracing::info!(scopes = grant.scopes.len(), refresh_token = grant.refresh_token.is_some(), "code exchange ok");
         Ok(grant)
     }
 
     /// Uses a refresh token (`grant_type=refresh_token`). Salesforce returns no new refresh token unless
     /// rotation is on, in which case the caller must store the new one.
-    pub async fn refresh(
-        &self,
-        app: &AppCredentials,
-        refresh_token: &RefreshToken,
-    ) -> Result<TokenGrant, Error> {
+    pub async fn refresh(&self, app: &AppCredentials, refresh_token: &RefreshToken) -> Result<TokenGrant, Error> {
         let mut form: Vec<(&str, &str)> = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose()),
@@ -146,9 +129,7 @@ impl Client {
 
     /// Revokes a refresh token (and with it its access tokens). Success is any status below 400.
     pub async fn revoke(&self, token: &RefreshToken) -> Result<(), Error> {
-        let body = self
-            .post_form(REVOKE_PATH, &[("token", token.expose())])
-            .await?;
+        let body = self.post_form(REVOKE_PATH, &[("token", token.expose())]).await?;
         if body.status.as_u16() < 400 {
             tracing::info!("revoke ok");
             Ok(())
@@ -159,14 +140,8 @@ impl Client {
 
     /// Revokes an access token.
     pub async fn revoke_access(&self, token: &AccessToken) -> Result<(), Error> {
-        let body = self
-            .post_form(REVOKE_PATH, &[("token", token.expose())])
-            .await?;
-        if body.status.as_u16() < 400 {
-            Ok(())
-        } else {
-            Err(body.error())
-        }
+        let body = self.post_form(REVOKE_PATH, &[("token", token.expose())]).await?;
+        if body.status.as_u16() < 400 { Ok(()) } else { Err(body.error()) }
     }
 
     /// Reads the host's OpenID configuration, to confirm it is a Salesforce login host.
@@ -202,8 +177,6 @@ impl OpenIdConfiguration {
     /// True when the endpoints are Salesforce's (`/services/oauth2/...`).
     pub fn is_salesforce(&self) -> bool {
         self.token_endpoint.ends_with("/services/oauth2/token")
-            && self
-                .authorization_endpoint
-                .ends_with("/services/oauth2/authorize")
+            && self.authorization_endpoint.ends_with("/services/oauth2/authorize")
     }
 }

@@ -35,10 +35,7 @@ pub struct ManualClock {
 
 impl Default for ManualClock {
     fn default() -> Self {
-        Self {
-            start: Instant::now(),
-            state: Mutex::new((Duration::ZERO, Vec::new())),
-        }
+        Self { start: Instant::now(), state: Mutex::new((Duration::ZERO, Vec::new())) }
     }
 }
 

@@ -33,11 +33,7 @@ pub struct DeviceAuthorization {
 impl DeviceAuthorization {
     /// The verification URL with the code filled in, as Data Loader opens it.
     pub fn verification_uri_complete(&self) -> String {
-        let sep = if self.verification_uri.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
+        let sep = if self.verification_uri.contains('?') { '&' } else { '?' };
         format!("{}{sep}user_code={}", self.verification_uri, self.user_code)
     }
 }
@@ -68,11 +64,7 @@ struct WireDeviceStart {
 
 impl Client {
     /// Starts a device login.
-    pub async fn start_device(
-        &self,
-        client_id: &str,
-        scopes: &Scopes,
-    ) -> Result<DeviceAuthorization, Error> {
+    pub async fn start_device(&self, client_id: &str, scopes: &Scopes) -> Result<DeviceAuthorization, Error> {
         let scope = scopes.to_param();
         let mut form = vec![("response_type", "device_code"), ("client_id", client_id)];
         if !scope.is_empty() {
@@ -141,10 +133,7 @@ pub async fn wait_for_device_approval(
     let mut wait = interval;
     loop {
         if clock.now().duration_since(started) + wait > limit {
-            return Err(Error::TimedOut {
-                what: "The device login",
-                waited_secs: limit.as_secs(),
-            });
+            return Err(Error::TimedOut { what: "The device login", waited_secs: limit.as_secs() });
         }
         clock.sleep(wait).await;
         polls += 1;
@@ -153,10 +142,7 @@ pub async fn wait_for_device_approval(
             Ok(DevicePoll::Granted(grant)) => return Ok(*grant),
             Ok(DevicePoll::Pending) => {
                 transient_in_a_row = 0;
-                on_event(DeviceEvent::Pending {
-                    polls,
-                    elapsed: clock.now().duration_since(started),
-                });
+                on_event(DeviceEvent::Pending { polls, elapsed: clock.now().duration_since(started) });
             }
             Ok(DevicePoll::SlowDown) => {
                 transient_in_a_row = 0;
@@ -164,21 +150,14 @@ pub async fn wait_for_device_approval(
                 wait = interval;
                 on_event(DeviceEvent::SlowDown { interval });
             }
-            Err(e)
-                if e.oauth_code() == Some("invalid_client")
-                    && !with_secret
-                    && app.client_secret.is_some() =>
-            {
+            Err(e) if e.oauth_code() == Some("invalid_client") && !with_secret && app.client_secret.is_some() => {
                 with_secret = true;
                 wait = Duration::ZERO;
             }
             Err(e) if e.is_transient() && transient_in_a_row < MAX_TRANSIENT_IN_A_ROW => {
                 transient_in_a_row += 1;
                 wait = backoff(interval, transient_in_a_row);
-                on_event(DeviceEvent::Retrying {
-                    message: e.explain().headline,
-                    retry_in: wait,
-                });
+                on_event(DeviceEvent::Retrying { message: e.explain().headline, retry_in: wait });
             }
             Err(e) => return Err(e),
         }

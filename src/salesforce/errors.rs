@@ -22,18 +22,10 @@ pub enum Error {
     Rest(RestError),
     /// An answer that was not what the endpoint sends: an HTML page, malformed or truncated JSON.
     #[error("Salesforce answered {what} (HTTP {status}) instead of the expected JSON{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
-    UnreadableResponse {
-        status: u16,
-        what: BodyKind,
-        detail: Option<String>,
-    },
+    UnreadableResponse { status: u16, what: BodyKind, detail: Option<String> },
     /// No answer: the connection failed, timed out, or TLS failed.
     #[error("{}", transport_headline(.kind, .host))]
-    Transport {
-        kind: TransportKind,
-        host: String,
-        detail: String,
-    },
+    Transport { kind: TransportKind, host: String, detail: String },
     /// The token response had no refresh token.
     #[error(
         "Salesforce issued no refresh token: the app or the request lacks the refresh_token scope (granted: {granted})"
@@ -47,10 +39,7 @@ pub enum Error {
     Paste(#[from] PasteError),
     /// A wait (device approval, key propagation) ran out of time.
     #[error("{what} did not finish within {} minutes", .waited_secs / 60)]
-    TimedOut {
-        what: &'static str,
-        waited_secs: u64,
-    },
+    TimedOut { what: &'static str, waited_secs: u64 },
 }
 
 /// An OAuth error answer.
@@ -141,13 +130,10 @@ impl Error {
     /// connection). Never true for an error Salesforce gave on purpose.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Transport { kind, .. } => matches!(
-                kind,
-                TransportKind::Timeout | TransportKind::Refused | TransportKind::Other
-            ),
-            Error::UnreadableResponse { status, .. } => {
-                *status >= 500 || *status == 429 || *status == 200
+            Error::Transport { kind, .. } => {
+                matches!(kind, TransportKind::Timeout | TransportKind::Refused | TransportKind::Other)
             }
+            Error::UnreadableResponse { status, .. } => *status >= 500 || *status == 429 || *status == 200,
             Error::OAuth(e) => {
                 e.status >= 500
                     || e.status == 429
@@ -160,9 +146,7 @@ impl Error {
                             | "unknown_error"
                     )
             }
-            Error::Rest(e) => {
-                e.status >= 500 || e.status == 429 || e.code == "REQUEST_LIMIT_EXCEEDED"
-            }
+            Error::Rest(e) => e.status >= 500 || e.status == 429 || e.code == "REQUEST_LIMIT_EXCEEDED",
             _ => false,
         }
     }
@@ -410,9 +394,7 @@ pub fn lookup_oauth(code: &str, description: Option<&str>) -> Option<&'static Kn
     let desc = description.unwrap_or("").to_ascii_lowercase();
     KNOWN_OAUTH_ERRORS.iter().find(|row| {
         row.code.eq_ignore_ascii_case(code)
-            && row
-                .description_contains
-                .is_none_or(|p| desc.contains(&p.to_ascii_lowercase()))
+            && row.description_contains.is_none_or(|p| desc.contains(&p.to_ascii_lowercase()))
     })
 }
 
@@ -462,16 +444,14 @@ const KNOWN_REST_ERRORS: &[(&str, &str, &str)] = &[
         "The user may not read this",
         "Give the user \"View Setup and Configuration\", or run the checks as a System Administrator.",
     ),
-    (
-        "NOT_FOUND",
-        "The requested resource does not exist",
-        "Check the API version and the instance URL.",
-    ),
+    ("NOT_FOUND", "The requested resource does not exist", "Check the API version and the instance URL."),
 ];
 
 fn explain_rest(e: &RestError) -> Explanation {
     match KNOWN_REST_ERRORS.iter().find(|(code, ..)| *code == e.code) {
-        Some((_, meaning, fix)) => Explanation { headline: format!("{meaning} ({}: {})", e.code, e.message), fix: (*fix).into() },
+        Some((_, meaning, fix)) => {
+            Explanation { headline: format!("{meaning} ({}: {})", e.code, e.message), fix: (*fix).into() }
+        }
         None => Explanation {
             headline: format!("Salesforce refused the request (HTTP {}, {}: {})", e.status, e.code, e.message),
             fix: "Search Salesforce Help for the code above, or report it to the sfconnect maintainers.".into(),
@@ -492,18 +472,14 @@ fn transport_headline(kind: &TransportKind, host: &str) -> String {
 fn transport_fix(kind: TransportKind) -> &'static str {
     match kind {
         TransportKind::Timeout => "Check the network and any proxy (HTTPS_PROXY), then try again.",
-        TransportKind::Refused => {
-            "Check the Login URL and port, and that nothing blocks outgoing HTTPS."
-        }
+        TransportKind::Refused => "Check the Login URL and port, and that nothing blocks outgoing HTTPS.",
         TransportKind::Dns => {
             "Check the Login URL for typos (My Domain names are NAME.my.salesforce.com) and this machine's DNS."
         }
         TransportKind::Tls => {
             "A proxy may be intercepting HTTPS: set HTTPS_PROXY, or install the proxy's CA certificate in the system store."
         }
-        TransportKind::Other => {
-            "Check the network and any proxy (HTTPS_PROXY / NO_PROXY), then try again."
-        }
+        TransportKind::Other => "Check the network and any proxy (HTTPS_PROXY / NO_PROXY), then try again.",
     }
 }
 
@@ -512,22 +488,13 @@ mod tests {
     use super::*;
 
     fn oauth(code: &str, desc: &str) -> Error {
-        Error::OAuth(OAuthError {
-            status: 400,
-            code: code.into(),
-            description: Some(desc.into()),
-        })
+        Error::OAuth(OAuthError { status: 400, code: code.into(), description: Some(desc.into()) })
     }
 
     #[test]
     fn specific_rows_win_over_the_bare_code() {
         let e = oauth("invalid_grant", "expired access/refresh token").explain();
-        assert!(
-            e.headline
-                .starts_with("The refresh token is expired or revoked"),
-            "{}",
-            e.headline
-        );
+        assert!(e.headline.starts_with("The refresh token is expired or revoked"), "{}", e.headline);
         assert!(e.fix.contains("valid until revoked"));
         let generic = oauth("invalid_grant", "something else").explain();
         assert!(generic.headline.contains("refused the authorization code"));
@@ -536,22 +503,14 @@ mod tests {
     #[test]
     fn unknown_codes_are_shown_as_they_came() {
         let e = oauth("brand_new_error", "never seen").explain();
-        assert!(
-            e.headline.contains("brand_new_error: never seen"),
-            "{}",
-            e.headline
-        );
+        assert!(e.headline.contains("brand_new_error: never seen"), "{}", e.headline);
         assert!(e.headline.contains("HTTP 400"));
     }
 
     #[test]
     fn every_row_has_a_fix_and_no_duplicate_key() {
         for (i, row) in KNOWN_OAUTH_ERRORS.iter().enumerate() {
-            assert!(
-                !row.fix.is_empty() && !row.meaning.is_empty(),
-                "{}",
-                row.code
-            );
+            assert!(!row.fix.is_empty() && !row.meaning.is_empty(), "{}", row.code);
             let dup = KNOWN_OAUTH_ERRORS[..i]
                 .iter()
                 .any(|r| r.code == row.code && r.description_contains == row.description_contains);
@@ -562,29 +521,8 @@ mod tests {
     #[test]
     fn transient_is_only_for_retryable_failures() {
         assert!(!oauth("invalid_client_id", "client identifier invalid").is_transient());
-        assert!(
-            Error::OAuth(OAuthError {
-                status: 503,
-                code: "x".into(),
-                description: None
-            })
-            .is_transient()
-        );
-        assert!(
-            Error::UnreadableResponse {
-                status: 503,
-                what: BodyKind::Html,
-                detail: None
-            }
-            .is_transient()
-        );
-        assert!(
-            !Error::UnreadableResponse {
-                status: 404,
-                what: BodyKind::Html,
-                detail: None
-            }
-            .is_transient()
-        );
+        assert!(Error::OAuth(OAuthError { status: 503, code: "x".into(), description: None }).is_transient());
+        assert!(Error::UnreadableResponse { status: 503, what: BodyKind::Html, detail: None }.is_transient());
+        assert!(!Error::UnreadableResponse { status: 404, what: BodyKind::Html, detail: None }.is_transient());
     }
 }

@@ -97,44 +97,27 @@ const PAGE_HOST_MAP: &[(&str, &str)] = &[
 impl LoginHost {
     /// The production host, `https://login.salesforce.com`.
     pub fn production() -> Self {
-        Self {
-            origin: PRODUCTION.to_string(),
-            kind: HostKind::Production,
-            derived_from: None,
-        }
+        Self { origin: PRODUCTION.to_string(), kind: HostKind::Production, derived_from: None }
     }
 
     /// The sandbox host, `https://test.salesforce.com`.
     pub fn sandbox() -> Self {
-        Self {
-            origin: SANDBOX.to_string(),
-            kind: HostKind::Sandbox,
-            derived_from: None,
-        }
+        Self { origin: SANDBOX.to_string(), kind: HostKind::Sandbox, derived_from: None }
     }
 
     /// Parses whatever the admin has at hand. See the module docs for the rules.
     pub fn parse(input: &str) -> Result<Self, LoginUrlError> {
-        let trimmed = input
-            .trim()
-            .trim_matches(|c| matches!(c, '"' | '\'' | '<' | '>' | '`'))
-            .trim();
+        let trimmed = input.trim().trim_matches(|c| matches!(c, '"' | '\'' | '<' | '>' | '`')).trim();
         if trimmed.is_empty() {
             return Err(LoginUrlError::Empty);
         }
         let shown = shorten(trimmed);
-        let with_scheme = if trimmed.contains("://") {
-            trimmed.to_string()
-        } else {
-            format!("https://{trimmed}")
-        };
+        let with_scheme = if trimmed.contains("://") { trimmed.to_string() } else { format!("https://{trimmed}") };
         let url = Url::parse(&with_scheme).map_err(|_| LoginUrlError::NotAUrl(shown.clone()))?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(LoginUrlError::HasCredentials(shown));
         }
-        let host = url
-            .host()
-            .ok_or_else(|| LoginUrlError::NotAUrl(shown.clone()))?;
+        let host = url.host().ok_or_else(|| LoginUrlError::NotAUrl(shown.clone()))?;
         let loopback = is_loopback(&host);
         match url.scheme() {
             "https" => {}
@@ -157,26 +140,17 @@ impl LoginHost {
             });
         }
         if !SALESFORCE_SUFFIXES.iter().any(|s| host_text.ends_with(s)) {
-            return Err(
-                if host_text.ends_with(".site.com")
-                    || host_text.ends_with(".force-user-content.com")
-                {
-                    LoginUrlError::CommunitySite(shown)
-                } else {
-                    LoginUrlError::NotSalesforce(shown)
-                },
-            );
+            return Err(if host_text.ends_with(".site.com") || host_text.ends_with(".force-user-content.com") {
+                LoginUrlError::CommunitySite(shown)
+            } else {
+                LoginUrlError::NotSalesforce(shown)
+            });
         }
         let (login_host, derived) = map_page_host(&host_text);
         let kind = classify(&login_host);
-        let derived_from =
-            (derived || url.path() != "/" || url.query().is_some()).then(|| shown.clone());
+        let derived_from = (derived || url.path() != "/" || url.query().is_some()).then(|| shown.clone());
         let derived_from = if derived { derived_from } else { None };
-        Ok(Self {
-            origin: format!("https://{login_host}{port}"),
-            kind,
-            derived_from,
-        })
+        Ok(Self { origin: format!("https://{login_host}{port}"), kind, derived_from })
     }
 
     /// `https://host[:port]`, no trailing slash.
@@ -191,10 +165,7 @@ impl LoginHost {
 
     /// True for test.salesforce.com and sandbox My Domain hosts.
     pub fn is_sandbox(&self) -> bool {
-        matches!(
-            self.kind,
-            HostKind::Sandbox | HostKind::MyDomain { sandbox: true }
-        )
+        matches!(self.kind, HostKind::Sandbox | HostKind::MyDomain { sandbox: true })
     }
 
     /// The page URL this host was derived from, when the input was a Lightning or Setup URL.
@@ -254,20 +225,13 @@ fn map_page_host(host: &str) -> (String, bool) {
         }
     }
     // Visualforce: acme--c.vf.force.com, acme--uat--c.sandbox.vf.force.com, acme--c.visualforce.com.
-    for (suffix, sandbox_infix) in [
-        (".vf.force.com", ".sandbox"),
-        (".visualforce.com", ".sandbox"),
-    ] {
+    for (suffix, sandbox_infix) in [(".vf.force.com", ".sandbox"), (".visualforce.com", ".sandbox")] {
         if let Some(stem) = host.strip_suffix(suffix) {
             let (stem, sandbox) = match stem.strip_suffix(sandbox_infix) {
                 Some(s) => (s, true),
                 None => (stem, false),
             };
-            let org = stem
-                .split("--c")
-                .next()
-                .unwrap_or(stem)
-                .trim_end_matches("--");
+            let org = stem.split("--c").next().unwrap_or(stem).trim_end_matches("--");
             if !org.is_empty() {
                 let infix = if sandbox { ".sandbox" } else { "" };
                 return (format!("{org}{infix}.my.salesforce.com"), true);
@@ -282,9 +246,7 @@ fn classify(host: &str) -> HostKind {
         "login.salesforce.com" => HostKind::Production,
         "test.salesforce.com" => HostKind::Sandbox,
         _ if host.contains(".sandbox.my.") => HostKind::MyDomain { sandbox: true },
-        _ if host.contains(".my.") || host.ends_with(".my-salesforce.com") => {
-            HostKind::MyDomain { sandbox: false }
-        }
+        _ if host.contains(".my.") || host.ends_with(".my-salesforce.com") => HostKind::MyDomain { sandbox: false },
         _ => HostKind::OtherSalesforce,
     }
 }
@@ -305,57 +267,32 @@ mod tests {
     use super::*;
 
     fn origin(input: &str) -> String {
-        LoginHost::parse(input)
-            .map(|h| h.origin().to_string())
-            .unwrap_or_else(|e| format!("ERR {e}"))
+        LoginHost::parse(input).map(|h| h.origin().to_string()).unwrap_or_else(|e| format!("ERR {e}"))
     }
 
     #[test]
     fn standard_hosts_normalise() {
         assert_eq!(origin("https://login.salesforce.com/"), PRODUCTION);
         assert_eq!(origin("login.salesforce.com"), PRODUCTION);
-        assert_eq!(
-            origin("  'https://TEST.salesforce.com/services/oauth2/authorize?x=1'  "),
-            SANDBOX
-        );
+        assert_eq!(origin("  'https://TEST.salesforce.com/services/oauth2/authorize?x=1'  "), SANDBOX);
         assert_eq!(LoginHost::parse(SANDBOX).map(|h| h.is_sandbox()), Ok(true));
     }
 
     #[test]
     fn my_domain_forms_are_kept() {
-        assert_eq!(
-            origin("https://acme.my.salesforce.com/home"),
-            "https://acme.my.salesforce.com"
-        );
+        assert_eq!(origin("https://acme.my.salesforce.com/home"), "https://acme.my.salesforce.com");
         let sbx = LoginHost::parse("acme--uat.sandbox.my.salesforce.com").unwrap();
         assert_eq!(sbx.kind(), HostKind::MyDomain { sandbox: true });
-        assert_eq!(
-            sbx.default_redirect_uri(),
-            "https://test.salesforce.com/services/oauth2/success"
-        );
-        assert_eq!(
-            origin("acme.scratch.my.salesforce.com"),
-            "https://acme.scratch.my.salesforce.com"
-        );
-        assert_eq!(
-            origin("acme.develop.my.salesforce.com"),
-            "https://acme.develop.my.salesforce.com"
-        );
-        assert_eq!(
-            origin("acme.my.salesforce.mil"),
-            "https://acme.my.salesforce.mil"
-        );
-        assert_eq!(
-            origin("acme.my.sfcrmproducts.cn"),
-            "https://acme.my.sfcrmproducts.cn"
-        );
+        assert_eq!(sbx.default_redirect_uri(), "https://test.salesforce.com/services/oauth2/success");
+        assert_eq!(origin("acme.scratch.my.salesforce.com"), "https://acme.scratch.my.salesforce.com");
+        assert_eq!(origin("acme.develop.my.salesforce.com"), "https://acme.develop.my.salesforce.com");
+        assert_eq!(origin("acme.my.salesforce.mil"), "https://acme.my.salesforce.mil");
+        assert_eq!(origin("acme.my.sfcrmproducts.cn"), "https://acme.my.sfcrmproducts.cn");
     }
 
     #[test]
     fn lightning_and_setup_pages_map_to_my_domain() {
-        let h =
-            LoginHost::parse("https://acme.lightning.force.com/lightning/setup/SetupOneHome/home")
-                .unwrap();
+        let h = LoginHost::parse("https://acme.lightning.force.com/lightning/setup/SetupOneHome/home").unwrap();
         assert_eq!(h.origin(), "https://acme.my.salesforce.com");
         assert!(h.derived_from().is_some());
         assert_eq!(
@@ -363,19 +300,11 @@ mod tests {
             "https://acme--uat.sandbox.my.salesforce.com"
         );
         assert_eq!(
-            origin(
-                "https://acme.my.salesforce-setup.com/lightning/setup/ConnectedApplication/home"
-            ),
+            origin("https://acme.my.salesforce-setup.com/lightning/setup/ConnectedApplication/home"),
             "https://acme.my.salesforce.com"
         );
-        assert_eq!(
-            origin("acme.lightning.crmforce.mil"),
-            "https://acme.my.salesforce.mil"
-        );
-        assert_eq!(
-            origin("https://acme--c.vf.force.com/apex/Page"),
-            "https://acme.my.salesforce.com"
-        );
+        assert_eq!(origin("acme.lightning.crmforce.mil"), "https://acme.my.salesforce.mil");
+        assert_eq!(origin("https://acme--c.vf.force.com/apex/Page"), "https://acme.my.salesforce.com");
         assert_eq!(
             origin("https://acme--uat--c.sandbox.vf.force.com/apex/P"),
             "https://acme--uat.sandbox.my.salesforce.com"
@@ -387,48 +316,22 @@ mod tests {
         let h = LoginHost::parse("http://127.0.0.1:40123/").unwrap();
         assert_eq!(h.origin(), "http://127.0.0.1:40123");
         assert_eq!(h.kind(), HostKind::Loopback);
-        assert_eq!(
-            h.default_redirect_uri(),
-            "http://127.0.0.1:40123/services/oauth2/success"
-        );
+        assert_eq!(h.default_redirect_uri(), "http://127.0.0.1:40123/services/oauth2/success");
         assert_eq!(origin("http://localhost:8080"), "http://localhost:8080");
         assert_eq!(origin("http://[::1]:9"), "http://[::1]:9");
     }
 
     #[test]
     fn refusals_say_why() {
-        assert!(matches!(
-            LoginHost::parse("http://login.salesforce.com"),
-            Err(LoginUrlError::NotHttps(_))
-        ));
-        assert!(matches!(
-            LoginHost::parse("ftp://login.salesforce.com"),
-            Err(LoginUrlError::BadScheme(..))
-        ));
-        assert!(matches!(
-            LoginHost::parse("https://evil.example.com"),
-            Err(LoginUrlError::NotSalesforce(_))
-        ));
-        assert!(matches!(
-            LoginHost::parse("https://salesforce.com.evil.io"),
-            Err(LoginUrlError::NotSalesforce(_))
-        ));
-        assert!(matches!(
-            LoginHost::parse("https://u:p@login.salesforce.com"),
-            Err(LoginUrlError::HasCredentials(_))
-        ));
-        assert!(matches!(
-            LoginHost::parse("https://acme.my.site.com"),
-            Err(LoginUrlError::CommunitySite(_))
-        ));
+        assert!(matches!(LoginHost::parse("http://login.salesforce.com"), Err(LoginUrlError::NotHttps(_))));
+        assert!(matches!(LoginHost::parse("ftp://login.salesforce.com"), Err(LoginUrlError::BadScheme(..))));
+        assert!(matches!(LoginHost::parse("https://evil.example.com"), Err(LoginUrlError::NotSalesforce(_))));
+        assert!(matches!(LoginHost::parse("https://salesforce.com.evil.io"), Err(LoginUrlError::NotSalesforce(_))));
+        assert!(matches!(LoginHost::parse("https://u:p@login.salesforce.com"), Err(LoginUrlError::HasCredentials(_))));
+        assert!(matches!(LoginHost::parse("https://acme.my.site.com"), Err(LoginUrlError::CommunitySite(_))));
         assert!(matches!(LoginHost::parse("   "), Err(LoginUrlError::Empty)));
-        assert!(matches!(
-            LoginHost::parse("http://10.0.0.1"),
-            Err(LoginUrlError::NotHttps(_))
-        ));
-        let msg = LoginHost::parse("http://login.salesforce.com")
-            .unwrap_err()
-            .to_string();
+        assert!(matches!(LoginHost::parse("http://10.0.0.1"), Err(LoginUrlError::NotHttps(_))));
+        let msg = LoginHost::parse("http://login.salesforce.com").unwrap_err().to_string();
         assert!(msg.contains("Login URL") && msg.contains("https"), "{msg}");
     }
 }

@@ -45,19 +45,14 @@ pub fn transport_error(err: reqwest::Error, host: &str) -> Error {
         || chain.contains("name or service not known")
     {
         TransportKind::Dns
-    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
-    {
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
         TransportKind::Tls
     } else if chain.contains("connection refused") {
         TransportKind::Refused
     } else {
         TransportKind::Other
     };
-    Error::Transport {
-        kind,
-        host: host.to_string(),
-        detail: chain,
-    }
+    Error::Transport { kind, host: host.to_string(), detail: chain }
 }
 
 fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
@@ -86,23 +81,14 @@ impl Body {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(e, host))?
-            .to_vec();
-        Ok(Body {
-            status,
-            content_type,
-            bytes,
-        })
+        let bytes = response.bytes().await.map_err(|e| transport_error(e, host))?.to_vec();
+        Ok(Body { status, content_type, bytes })
     }
 
     fn looks_like_html(&self) -> bool {
         self.content_type.contains("html") || {
-            let start = String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(64)])
-                .trim_start()
-                .to_ascii_lowercase();
+            let start =
+                String::from_utf8_lossy(&self.bytes[..self.bytes.len().min(64)]).trim_start().to_ascii_lowercase();
             start.starts_with("<!doctype") || start.starts_with("<html") || start.starts_with("<")
         }
     }
@@ -111,31 +97,15 @@ impl Body {
     pub fn unreadable(&self, parse_error: Option<&serde_json::Error>) -> Error {
         let status = self.status.as_u16();
         if self.bytes.iter().all(u8::is_ascii_whitespace) {
-            return Error::UnreadableResponse {
-                status,
-                what: BodyKind::Empty,
-                detail: None,
-            };
+            return Error::UnreadableResponse { status, what: BodyKind::Empty, detail: None };
         }
         if self.looks_like_html() {
-            return Error::UnreadableResponse {
-                status,
-                what: BodyKind::Html,
-                detail: html_title(&self.bytes),
-            };
+            return Error::UnreadableResponse { status, what: BodyKind::Html, detail: html_title(&self.bytes) };
         }
         match parse_error {
             // serde_json's message carries a position, never the text it choked on.
-            Some(e) => Error::UnreadableResponse {
-                status,
-                what: BodyKind::MalformedJson,
-                detail: Some(e.to_string()),
-            },
-            None => Error::UnreadableResponse {
-                status,
-                what: BodyKind::Other,
-                detail: None,
-            },
+            Some(e) => Error::UnreadableResponse { status, what: BodyKind::MalformedJson, detail: Some(e.to_string()) },
+            None => Error::UnreadableResponse { status, what: BodyKind::Other, detail: None },
         }
     }
 
@@ -160,41 +130,23 @@ impl Body {
         }
         let status = self.status.as_u16();
         if let Ok(o) = serde_json::from_slice::<OAuthBody>(&self.bytes) {
-            return Error::OAuth(OAuthError {
-                status,
-                code: o.error,
-                description: o.error_description,
-            });
+            return Error::OAuth(OAuthError { status, code: o.error, description: o.error_description });
         }
         if let Ok(list) = serde_json::from_slice::<Vec<RestBody>>(&self.bytes)
             && let Some(first) = list.into_iter().next()
         {
-            return Error::Rest(RestError {
-                status,
-                code: first.error_code,
-                message: first.message,
-            });
+            return Error::Rest(RestError { status, code: first.error_code, message: first.message });
         }
         if let Ok(single) = serde_json::from_slice::<RestBody>(&self.bytes) {
-            return Error::Rest(RestError {
-                status,
-                code: single.error_code,
-                message: single.message,
-            });
+            return Error::Rest(RestError { status, code: single.error_code, message: single.message });
         }
         // Salesforce may answer a form-encoded error (`error=…&error_description=…`) to some clients.
         let text = String::from_utf8_lossy(&self.bytes);
         if text.starts_with("error=") {
-            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
-                .into_owned()
-                .collect();
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes()).into_owned().collect();
             let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             if let Some(code) = get("error") {
-                return Error::OAuth(OAuthError {
-                    status,
-                    code,
-                    description: get("error_description"),
-                });
+                return Error::OAuth(OAuthError { status, code, description: get("error_description") });
             }
         }
         let parse_error = serde_json::from_slice::<serde_json::Value>(&self.bytes).err();
@@ -210,10 +162,7 @@ fn html_title(bytes: &[u8]) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = lower[start..].find('>')? + start + 1;
     let end = lower[open_end..].find("</title>")? + open_end;
-    let title: String = text[open_end..end]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let title: String = text[open_end..end].split_whitespace().collect::<Vec<_>>().join(" ");
     (!title.is_empty()).then(|| title.chars().take(100).collect())
 }
 
@@ -222,11 +171,7 @@ mod tests {
     use super::*;
 
     fn body(status: u16, ct: &str, text: &str) -> Body {
-        Body {
-            status: StatusCode::from_u16(status).unwrap(),
-            content_type: ct.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
+        Body { status: StatusCode::from_u16(status).unwrap(), content_type: ct.into(), bytes: text.as_bytes().to_vec() }
     }
 
     #[test]
@@ -238,7 +183,12 @@ mod tests {
         )
         .error();
         assert_eq!(e.oauth_code(), Some("invalid_client_id"));
-        let r = body(403, "application/json", r#"[{"message":"The REST API is not enabled for this Organization.","errorCode":"API_DISABLED_FOR_ORG"}]"#).error();
+        let r = body(
+            403,
+            "application/json",
+            r#"[{"message":"The REST API is not enabled for this Organization.","errorCode":"API_DISABLED_FOR_ORG"}]"#,
+        )
+        .error();
         assert!(matches!(r, Error::Rest(ref x) if x.code == "API_DISABLED_FOR_ORG"));
         let h = body(
             503,
@@ -247,31 +197,19 @@ mod tests {
         )
         .error();
         match h {
-            Error::UnreadableResponse {
-                what: BodyKind::Html,
-                detail,
-                status: 503,
-            } => assert_eq!(detail.as_deref(), Some("Salesforce Maintenance")),
+            Error::UnreadableResponse { what: BodyKind::Html, detail, status: 503 } => {
+                assert_eq!(detail.as_deref(), Some("Salesforce Maintenance"))
+            }
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn malformed_json_keeps_no_body_text() {
-        let b = body(
-            200,
-            "application/json",
-            r#"{"access_token":"00Dsecretvalue"#,
-        );
+        let b = body(200, "application/json", r#"{"access_token":"00Dsecretvalue"#);
         let err = b.json::<serde_json::Value>().unwrap_err();
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("00Dsecretvalue"), "{shown}");
-        assert!(matches!(
-            err,
-            Error::UnreadableResponse {
-                what: BodyKind::MalformedJson,
-                ..
-            }
-        ));
+        assert!(matches!(err, Error::UnreadableResponse { what: BodyKind::MalformedJson, .. }));
     }
 }

@@ -22,22 +22,15 @@ pub struct Pasted {
 /// Why a paste gave no code. Messages name what was pasted and what to paste instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasteError {
-    #[error(
-        "Nothing was pasted: after clicking Allow, copy the whole address from the browser's address bar"
-    )]
+    #[error("Nothing was pasted: after clicking Allow, copy the whole address from the browser's address bar")]
     Empty,
     #[error("Salesforce sent the browser back with an error: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Authorization {
-        error: String,
-        description: Option<String>,
-    },
+    Authorization { error: String, description: Option<String> },
     #[error(
         "That is the authorize URL itself: open it in a browser, click Allow, then copy the address the browser lands on"
     )]
     AuthorizeUrl,
-    #[error(
-        "The pasted address has no `code=` part: copy the address of the page you land on after clicking Allow"
-    )]
+    #[error("The pasted address has no `code=` part: copy the address of the page you land on after clicking Allow")]
     NoCode,
     #[error(
         "The `state` in the pasted address does not match this session's: it belongs to another authorization. Open this session's authorize URL again"
@@ -80,30 +73,20 @@ pub fn parse_paste(input: &str, expected_state: Option<&str>) -> Result<Pasted, 
     if get("response_type").is_some() && get("client_id").is_some() {
         return Err(PasteError::AuthorizeUrl);
     }
-    let raw_code = get("code")
-        .filter(|c| !c.is_empty())
-        .ok_or(PasteError::NoCode)?;
+    let raw_code = get("code").filter(|c| !c.is_empty()).ok_or(PasteError::NoCode)?;
     let state = get("state").map(form_decode);
     if let (Some(expected), Some(got)) = (expected_state, state.as_deref())
         && expected != got
     {
         return Err(PasteError::StateMismatch);
     }
-    Ok(Pasted {
-        code: bare_code(raw_code)?,
-        state,
-    })
+    Ok(Pasted { code: bare_code(raw_code)?, state })
 }
 
 /// Removes white space anywhere (a terminal may wrap a long URL onto several lines) and quotes around it.
 fn clean(input: &str) -> String {
-    let no_space: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{200b}')
-        .collect();
-    no_space
-        .trim_matches(|c| matches!(c, '"' | '\'' | '`' | '<' | '>'))
-        .to_string()
+    let no_space: String = input.chars().filter(|c| !c.is_whitespace() && *c != '\u{200b}').collect();
+    no_space.trim_matches(|c| matches!(c, '"' | '\'' | '`' | '<' | '>')).to_string()
 }
 
 /// The `k=v&…` part of a paste, when it has one: the query and fragment of a URL, or a bare `code=…`.
@@ -119,10 +102,7 @@ fn params_part(text: &str) -> Option<&str> {
 
 /// `k=v` pairs; both `&` and `#` separate them, so a fragment (`#error=…`) is read too.
 fn split_params(text: &str) -> Vec<(&str, &str)> {
-    text.split(['&', '#', '?'])
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect()
+    text.split(['&', '#', '?']).filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect()
 }
 
 /// Decodes a non-code value the way browsers encode form values (`+` is a space).
@@ -143,10 +123,7 @@ fn bare_code(raw: &str) -> Result<AuthCode, PasteError> {
     if has_escape(&decoded) {
         return Err(PasteError::EncodedTwice);
     }
-    if let Some(bad) = decoded
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "+/=._-".contains(*c)))
-    {
+    if let Some(bad) = decoded.chars().find(|c| !(c.is_ascii_alphanumeric() || "+/=._-".contains(*c))) {
         return Err(PasteError::BadCharacter(bad));
     }
     Ok(AuthCode::new(decoded))
@@ -156,9 +133,7 @@ fn check_escapes(raw: &str) -> Result<(), PasteError> {
     let bytes = raw.as_bytes();
     for (i, b) in bytes.iter().enumerate() {
         if *b == b'%' {
-            let ok = bytes
-                .get(i + 1..i + 3)
-                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let ok = bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
             if !ok {
                 return Err(PasteError::BadEscape);
             }
@@ -169,9 +144,7 @@ fn check_escapes(raw: &str) -> Result<(), PasteError> {
 
 fn has_escape(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes
-        .windows(3)
-        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+    bytes.windows(3).any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -181,14 +154,13 @@ mod tests {
     const CODE: &str = "aPrxSGQ9kQjE3jV8.Rk_Xs0aL9Mn2Zq==";
 
     fn code_of(input: &str) -> String {
-        parse_paste(input, None)
-            .map(|p| p.code.expose().to_string())
-            .unwrap_or_else(|e| format!("ERR {e:?}"))
+        parse_paste(input, None).map(|p| p.code.expose().to_string()).unwrap_or_else(|e| format!("ERR {e:?}"))
     }
 
     #[test]
     fn whole_redirect_url_encoded() {
-        let url = "https://login.salesforce.com/services/oauth2/success?code=aPrxSGQ9kQjE3jV8.Rk_Xs0aL9Mn2Zq%3D%3D&state=abc";
+        let url =
+            "https://login.salesforce.com/services/oauth2/success?code=aPrxSGQ9kQjE3jV8.Rk_Xs0aL9Mn2Zq%3D%3D&state=abc";
         let p = parse_paste(url, Some("abc")).unwrap();
         assert_eq!(p.code.expose(), CODE);
         assert_eq!(p.state.as_deref(), Some("abc"));
@@ -230,10 +202,7 @@ mod tests {
     #[test]
     fn state_mismatch_is_refused() {
         let url = format!("https://x/cb?code={CODE}&state=other");
-        assert_eq!(
-            parse_paste(&url, Some("mine")).unwrap_err(),
-            PasteError::StateMismatch
-        );
+        assert_eq!(parse_paste(&url, Some("mine")).unwrap_err(), PasteError::StateMismatch);
     }
 
     #[test]
@@ -244,20 +213,15 @@ mod tests {
             PasteError::NoCode
         );
         assert_eq!(
-            parse_paste("https://login.salesforce.com/services/oauth2/authorize?response_type=code&client_id=3MVG", None).unwrap_err(),
+            parse_paste(
+                "https://login.salesforce.com/services/oauth2/authorize?response_type=code&client_id=3MVG",
+                None
+            )
+            .unwrap_err(),
             PasteError::AuthorizeUrl
         );
-        assert_eq!(
-            parse_paste("aPrx%253D", None).unwrap_err(),
-            PasteError::EncodedTwice
-        );
-        assert_eq!(
-            parse_paste("aPrx%3", None).unwrap_err(),
-            PasteError::BadEscape
-        );
-        assert_eq!(
-            parse_paste("aPrx;drop", None).unwrap_err(),
-            PasteError::BadCharacter(';')
-        );
+        assert_eq!(parse_paste("aPrx%253D", None).unwrap_err(), PasteError::EncodedTwice);
+        assert_eq!(parse_paste("aPrx%3", None).unwrap_err(), PasteError::BadEscape);
+        assert_eq!(parse_paste("aPrx;drop", None).unwrap_err(), PasteError::BadCharacter(';'));
     }
 }

@@ -56,11 +56,7 @@ pub enum ProbeEvent {
 impl Client {
     /// Probes once. `Err` is a failure of the probe itself (transport, 5xx, or an answer that means the
     /// app cannot work, such as a blocked app).
-    pub async fn probe(
-        &self,
-        app: &AppCredentials,
-        redirect_uri: &str,
-    ) -> Result<Readiness, Error> {
+    pub async fn probe(&self, app: &AppCredentials, redirect_uri: &str) -> Result<Readiness, Error> {
         let mut form = vec![
             ("grant_type", "authorization_code"),
             ("code", PROBE_CODE),
@@ -72,27 +68,17 @@ impl Client {
         }
         let body = self.post_token_form(&form).await?;
         if body.status.is_success() {
-            return Ok(Readiness::Ready {
-                secret_checked: app.client_secret.is_some(),
-            });
+            return Ok(Readiness::Ready { secret_checked: app.client_secret.is_some() });
         }
         let error = body.error();
         let description = match &error {
-            Error::OAuth(o) => o
-                .description
-                .clone()
-                .unwrap_or_default()
-                .to_ascii_lowercase(),
+            Error::OAuth(o) => o.description.clone().unwrap_or_default().to_ascii_lowercase(),
             _ => String::new(),
         };
         let readiness = match error.oauth_code() {
             Some("invalid_client_id") => Readiness::NotLive,
-            Some("invalid_client") if !description.contains("installed") => {
-                Readiness::SecretRejected
-            }
-            Some("invalid_grant") => Readiness::Ready {
-                secret_checked: app.client_secret.is_some(),
-            },
+            Some("invalid_client") if !description.contains("installed") => Readiness::SecretRejected,
+            Some("invalid_grant") => Readiness::Ready { secret_checked: app.client_secret.is_some() },
             Some("redirect_uri_mismatch") => Readiness::RedirectNotRegistered,
             _ => return Err(error),
         };
@@ -120,28 +106,19 @@ pub async fn wait_until_ready(
             Ok(r) if r.is_final() => return Ok(r),
             Ok(_) => {
                 transient_in_a_row = 0;
-                on_event(ProbeEvent::NotLiveYet {
-                    attempts,
-                    elapsed: clock.now().duration_since(started),
-                });
+                on_event(ProbeEvent::NotLiveYet { attempts, elapsed: clock.now().duration_since(started) });
                 PROBE_INTERVAL + jitter()
             }
             Err(e) if e.is_transient() => {
                 transient_in_a_row += 1;
                 let wait = backoff(PROBE_INTERVAL, transient_in_a_row) + jitter();
-                on_event(ProbeEvent::Retrying {
-                    message: e.explain().headline,
-                    retry_in: wait,
-                });
+                on_event(ProbeEvent::Retrying { message: e.explain().headline, retry_in: wait });
                 wait
             }
             Err(e) => return Err(e),
         };
         if clock.now().duration_since(started) + wait > limit {
-            return Err(Error::TimedOut {
-                what: "Waiting for the consumer key",
-                waited_secs: limit.as_secs(),
-            });
+            return Err(Error::TimedOut { what: "Waiting for the consumer key", waited_secs: limit.as_secs() });
         }
         clock.sleep(wait).await;
     }

@@ -67,17 +67,9 @@ pub struct Organization {
 
 impl RestClient {
     /// Checks `instance_url` (a Salesforce host or loopback) before any token is sent to it.
-    pub fn new(
-        http: reqwest::Client,
-        instance_url: &str,
-        access: AccessToken,
-    ) -> Result<Self, Error> {
+    pub fn new(http: reqwest::Client, instance_url: &str, access: AccessToken) -> Result<Self, Error> {
         let host = LoginHost::parse(instance_url)?;
-        Ok(Self {
-            http,
-            instance: host.origin().to_string(),
-            access,
-        })
+        Ok(Self { http, instance: host.origin().to_string(), access })
     }
 
     pub fn instance(&self) -> &str {
@@ -115,11 +107,8 @@ impl RestClient {
 
     /// The org's name, edition and sandbox flag.
     pub async fn organization(&self) -> Result<Organization, Error> {
-        let page: QueryPage<Organization> = self
-            .query_page(
-                "SELECT Id, Name, OrganizationType, InstanceName, IsSandbox FROM Organization",
-            )
-            .await?;
+        let page: QueryPage<Organization> =
+            self.query_page("SELECT Id, Name, OrganizationType, InstanceName, IsSandbox FROM Organization").await?;
         page.records.into_iter().next().ok_or_else(|| {
             Error::Rest(super::errors::RestError {
                 status: 200,
@@ -131,15 +120,13 @@ impl RestClient {
 
     /// `/services/data/vXX.X/limits`, as raw JSON (its keys vary by org).
     pub async fn limits(&self) -> Result<serde_json::Value, Error> {
-        self.get_json(&format!("/services/data/v{API_VERSION}/limits"))
-            .await
+        self.get_json(&format!("/services/data/v{API_VERSION}/limits")).await
     }
 
     /// The first page of a SOQL query.
     pub async fn query_page<T: DeserializeOwned>(&self, soql: &str) -> Result<QueryPage<T>, Error> {
         let encoded: String = url::form_urlencoded::byte_serialize(soql.as_bytes()).collect();
-        self.get_json(&format!("/services/data/v{API_VERSION}/query?q={encoded}"))
-            .await
+        self.get_json(&format!("/services/data/v{API_VERSION}/query?q={encoded}")).await
     }
 
     /// Runs a query to the end, handing each page's records to `on_records` as the page arrives.

@@ -12,11 +12,7 @@ impl Scopes {
     /// Reads space- or comma-separated tokens (`"refresh_token api"`, `"api,web"`).
     pub fn parse(text: &str) -> Self {
         let mut out: Vec<String> = Vec::new();
-        for token in text
-            .split([' ', ',', '\t', '\n', '+'])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
+        for token in text.split([' ', ',', '\t', '\n', '+']).map(str::trim).filter(|t| !t.is_empty()) {
             if !out.iter().any(|t| t == token) {
                 out.push(token.to_string());
             }
@@ -52,11 +48,7 @@ impl Scopes {
 
     /// Tokens in `self` that `other` lacks (for "granted vs required").
     pub fn missing_from(&self, other: &Scopes) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|t| !other.contains(t) && !synonym_present(t, other))
-            .cloned()
-            .collect()
+        self.0.iter().filter(|t| !other.contains(t) && !synonym_present(t, other)).cloned().collect()
     }
 
     /// Space-separated, as the `scope` parameter wants.
@@ -206,15 +198,8 @@ mod tests {
     #[test]
     fn missing_honours_synonyms_and_full() {
         let required = Scopes::parse("refresh_token api");
-        assert!(
-            required
-                .missing_from(&Scopes::parse("offline_access full"))
-                .is_empty()
-        );
-        assert_eq!(
-            required.missing_from(&Scopes::parse("full")),
-            vec!["refresh_token".to_string()]
-        );
+        assert!(required.missing_from(&Scopes::parse("offline_access full")).is_empty());
+        assert_eq!(required.missing_from(&Scopes::parse("full")), vec!["refresh_token".to_string()]);
     }
 
     #[test]

@@ -55,10 +55,7 @@ impl From<WireTokenResponse> for TokenGrant {
         };
         TokenGrant {
             access_token: AccessToken::new(w.access_token),
-            refresh_token: w
-                .refresh_token
-                .filter(|t| !t.is_empty())
-                .map(RefreshToken::new),
+            refresh_token: w.refresh_token.filter(|t| !t.is_empty()).map(RefreshToken::new),
             instance_url: w.instance_url.trim_end_matches('/').to_string(),
             id_url: w.id,
             issued_at: issued_ms.map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
@@ -81,8 +78,7 @@ impl TokenGrant {
 
     /// `issued_at` as RFC 3339 UTC text.
     pub fn issued_at_rfc3339(&self) -> Option<String> {
-        self.issued_at
-            .map(|t| humantime::format_rfc3339_seconds(t).to_string())
+        self.issued_at.map(|t| humantime::format_rfc3339_seconds(t).to_string())
     }
 }
 
@@ -103,28 +99,18 @@ mod tests {
         let json = r#"{"access_token":"00Dxx!AQ","refresh_token":"5Aep861","signature":"c2ln","scope":"refresh_token api id",
             "instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D5g000000abcDEAQ/0055g000000xyzAAAA",
             "token_type":"Bearer","issued_at":"1764000000000"}"#;
-        let grant: TokenGrant = serde_json::from_str::<WireTokenResponse>(json)
-            .unwrap()
-            .into();
+        let grant: TokenGrant = serde_json::from_str::<WireTokenResponse>(json).unwrap().into();
         assert_eq!(grant.org_id(), Some("00D5g000000abcDEAQ"));
         assert_eq!(grant.user_id(), Some("0055g000000xyzAAAA"));
-        assert_eq!(
-            grant.issued_at_rfc3339().as_deref(),
-            Some("2025-11-24T16:00:00Z")
-        );
+        assert_eq!(grant.issued_at_rfc3339().as_deref(), Some("2025-11-24T16:00:00Z"));
         assert!(grant.scopes.contains("refresh_token"));
-        assert_eq!(
-            grant.refresh_token.as_ref().map(|t| t.expose()),
-            Some("5Aep861")
-        );
+        assert_eq!(grant.refresh_token.as_ref().map(|t| t.expose()), Some("5Aep861"));
     }
 
     #[test]
     fn numeric_issued_at_and_missing_refresh_token() {
         let json = r#"{"access_token":"a","issued_at":1764000000000,"scope":"api"}"#;
-        let grant: TokenGrant = serde_json::from_str::<WireTokenResponse>(json)
-            .unwrap()
-            .into();
+        let grant: TokenGrant = serde_json::from_str::<WireTokenResponse>(json).unwrap().into();
         assert!(grant.refresh_token.is_none());
         assert!(grant.issued_at.is_some());
         assert_eq!(grant.org_id(), None);

@@ -100,16 +100,13 @@ mod tests {
         assert_eq!(url.path(), "/services/oauth2/authorize");
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["client_id"], "3MVG9abc");
-        assert_eq!(
-            q["redirect_uri"],
-            "https://login.salesforce.com/services/oauth2/success"
-        );
+        assert_eq!(q["redirect_uri"], "https://login.salesforce.com/services/oauth2/success");
         assert_eq!(q["scope"], "refresh_token full");
         assert_eq!(q["state"], req.state);
         assert_eq!(q["code_challenge_method"], "S256");
         let verifier = req.code_verifier.as_ref().unwrap();
-        let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(sha2::Sha256::digest(verifier.expose().as_bytes()));
+        let expected =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.expose().as_bytes()));
         assert_eq!(q["code_challenge"], expected);
         assert!(!req.url.contains(verifier.expose()));
     }
