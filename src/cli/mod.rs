@@ -1,1 +1,154 @@
-//! cli: to be written.
+//! The command line: clap types, one file per subcommand, and the mapping of outcomes to exit codes.
+//!
+//! `anyhow` lives here and in `main.rs` only. A failure is printed once, as the headline and the fix
+//! from `salesforce::errors`, never with a secret in it.
+
+mod args;
+mod check;
+mod demo;
+mod device;
+mod exchange;
+mod logging;
+mod output;
+mod revoke;
+mod secret_input;
+mod simulate;
+mod url_cmd;
+mod wait;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use args::{LoginArgs, SecretArgs, SettingsOutArgs};
+
+const AFTER_HELP: &str = "\
+Without a subcommand, sfconnect opens the guided wizard (try `sfconnect --demo`, which needs no Salesforce org).
+
+The consumer secret is never taken from the command line (every user of the machine can read argv):
+set SFCONNECT_CLIENT_SECRET, pass --client-secret-file FILE (mode 0600), or type it at the no-echo prompt.
+
+A typical scripted flow:
+  sfconnect wait     --client-id $KEY                      # until the new key is live
+  sfconnect url      --client-id $KEY --json > flow.json   # open .url in a browser, click Allow
+  sfconnect exchange --client-id $KEY --state $(jq -r .state flow.json) \\
+                     --code-verifier $(jq -r .code_verifier flow.json) --code - --output settings.json
+  sfconnect check    --settings settings.json
+
+Exit status: 0 success, 1 a failure the message explains, 2 a usage error.
+Logs: set SFCONNECT_LOG=debug (or info, trace) to write a log file; it never contains secrets.";
+
+/// From nothing to working Salesforce connector settings, in one terminal.
+#[derive(Debug, Parser)]
+#[command(name = "sfconnect", version, about, long_about = None, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Walk through everything against the built-in simulated org: no Salesforce account needed.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the authorize URL (with a fresh state and PKCE) to open in a browser.
+    Url(url_cmd::UrlArgs),
+    /// Exchange an authorization code (or the pasted redirect URL) for a refresh token.
+    Exchange(exchange::ExchangeArgs),
+    /// Authorize with the device flow: show a code to enter on any device, then poll.
+    Device(device::DeviceArgs),
+    /// Wait until a new consumer key is live (and its secret accepted).
+    Wait(wait::WaitArgs),
+    /// Check a settings file: refresh the token and report who it connects as.
+    Check(check::CheckArgs),
+    /// Revoke the refresh token in a settings file.
+    Revoke(revoke::RevokeArgs),
+    /// Run the built-in Salesforce simulator until interrupted.
+    Simulate(simulate::SimulateArgs),
+}
+
+/// Why a command failed, and with which exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 1: printed as "error: …" and "fix: …".
+    Failed { headline: String, fix: Option<String> },
+    /// Exit 2: the arguments are wrong.
+    Usage(String),
+}
+
+impl Failure {
+    pub fn failed(headline: impl Into<String>, fix: impl Into<String>) -> Self {
+        Failure::Failed { headline: headline.into(), fix: Some(fix.into()) }
+    }
+}
+
+impl From<crate::salesforce::Error> for Failure {
+    fn from(e: crate::salesforce::Error) -> Self {
+        if let crate::salesforce::Error::LoginUrl(inner) = &e {
+            return Failure::Usage(inner.to_string());
+        }
+        let ex = e.explain();
+        Failure::Failed { headline: ex.headline, fix: (!ex.fix.is_empty()).then_some(ex.fix) }
+    }
+}
+
+impl From<crate::settings::Error> for Failure {
+    fn from(e: crate::settings::Error) -> Self {
+        Failure::Failed { headline: e.to_string(), fix: None }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Failed { headline: format!("{e:#}"), fix: None }
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+/// Parses the command line, runs, and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log_guard = logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let outcome = runtime.block_on(run(cli));
+    // Do not wait for stray tasks (a hung request, a simulator): the outcome is known.
+    runtime.shutdown_background();
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}\n\nFor more information, try '--help'.");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed { headline, fix }) => {
+            eprintln!("error: {headline}");
+            if let Some(fix) = fix {
+                eprintln!("  fix: {fix}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> CmdResult {
+    match cli.command {
+        Some(Command::Url(a)) => url_cmd::run(a).await,
+        Some(Command::Exchange(a)) => exchange::run(a).await,
+        Some(Command::Device(a)) => device::run(a).await,
+        Some(Command::Wait(a)) => wait::run(a).await,
+        Some(Command::Check(a)) => check::run(a).await,
+        Some(Command::Revoke(a)) => revoke::run(a).await,
+        Some(Command::Simulate(a)) => simulate::run(a).await,
+        None if cli.demo => demo::run().await,
+        None => Err(Failure::Usage(
+            "the full-screen wizard is not built yet: run `sfconnect --demo` for a walk-through, or see `sfconnect --help` for the subcommands".into(),
+        )),
+    }
+}

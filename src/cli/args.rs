@@ -1,0 +1,79 @@
+//! Arguments shared by several subcommands: the login host, the consumer secret's sources, and where the
+//! settings go. Raw flags are parsed here into checked values (ripgrep's low/high args split).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::Failure;
+use crate::salesforce::{LoginHost, Scopes};
+use crate::settings::Format;
+
+/// Which org to talk to.
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// Login URL: https://login.salesforce.com (production, the default), https://test.salesforce.com
+    /// (sandbox), or your My Domain. A Lightning or Setup page URL works too: its My Domain is used.
+    #[arg(long, value_name = "URL", env = "SFCONNECT_LOGIN_URL")]
+    pub login_url: Option<String>,
+}
+
+impl LoginArgs {
+    pub fn host(&self) -> Result<LoginHost, Failure> {
+        match &self.login_url {
+            None => Ok(LoginHost::production()),
+            Some(text) => LoginHost::parse(text).map_err(|e| Failure::Usage(e.to_string())),
+        }
+    }
+}
+
+/// Where the consumer secret comes from. Never from a command-line value.
+#[derive(Debug, Clone, Args)]
+pub struct SecretArgs {
+    /// Read the consumer secret from this file (first line). Alternatively set SFCONNECT_CLIENT_SECRET;
+    /// with neither, sfconnect asks for it without echo when run in a terminal.
+    #[arg(long, value_name = "FILE")]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// The app needs no secret ("Require Secret for Web Server Flow" is off): send none.
+    #[arg(long, conflicts_with = "client_secret_file")]
+    pub no_client_secret: bool,
+}
+
+/// Where and how to write the settings.
+#[derive(Debug, Clone, Args)]
+pub struct SettingsOutArgs {
+    /// Write the settings to FILE (mode 0600, atomically). `-` prints them in full to standard output.
+    /// Without --output, a summary with secrets masked is printed.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Format of the settings: json (default), env, toml, shell (export lines) or sfdx-url (the force://
+    /// line that `sf org login sfdx-url` reads).
+    #[arg(long, value_name = "F", default_value = "json")]
+    pub format: Format,
+
+    /// Replace FILE if it exists (it is never replaced otherwise).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Company names to put in the settings: `*` (every user, the default) or domains, comma-separated.
+    #[arg(long, value_name = "NAMES", default_value = "*")]
+    pub company_names: String,
+}
+
+impl SettingsOutArgs {
+    pub fn company_names(&self) -> Vec<String> {
+        let names: Vec<String> =
+            self.company_names.split([',', '\n']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        if names.is_empty() || names.iter().any(|n| n == "*") { vec!["*".to_string()] } else { names }
+    }
+}
+
+/// Parses `--scope`, defaulting to what a connector needs.
+pub fn scopes_or_default(scope: &Option<String>, default: &str) -> Scopes {
+    Scopes::parse(scope.as_deref().unwrap_or(default))
+}
+
+/// Default scopes for the scriptable commands: API access and a refresh token.
+pub const DEFAULT_SCOPES: &str = "api refresh_token offline_access";

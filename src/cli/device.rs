@@ -1,0 +1,59 @@
+//! `sfconnect device`: Salesforce's device flow. Prints the user code and the verification URL as soon as
+//! it has them, then polls until approval, denial or 10 minutes.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use super::args::{DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
+use super::output::{deliver, settings_from_grant};
+use super::secret_input::{Need, client_secret};
+use super::url_cmd::checked_client_id;
+use super::CmdResult;
+use crate::salesforce::clock::TokioClock;
+use crate::salesforce::device_flow::{DEVICE_LIMIT, DeviceEvent, wait_for_device_approval};
+use crate::salesforce::{AppCredentials, Client};
+
+#[derive(Debug, Args)]
+pub struct DeviceArgs {
+    /// The app's Consumer Key ("Enable for Device Flow" must be ticked on the app).
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    #[command(flatten)]
+    pub login: LoginArgs,
+    /// Scopes to request, space-separated.
+    #[arg(long, value_name = "\"S ...\"", default_value = DEFAULT_SCOPES)]
+    pub scope: Option<String>,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    #[command(flatten)]
+    pub out: SettingsOutArgs,
+}
+
+pub async fn run(args: DeviceArgs) -> CmdResult {
+    let host = args.login.host()?;
+    let client_id = checked_client_id(&args.client_id)?;
+    // The secret is optional for device polls; it is stored in the settings when given.
+    let secret = client_secret(&args.secret, Need::Optional)?;
+    let client = Client::new(host);
+    let scopes = scopes_or_default(&args.scope, DEFAULT_SCOPES);
+    let device = client.start_device(&client_id, &scopes).await?;
+    println!("Enter the code {} at {}", device.user_code, device.verification_uri);
+    println!("or open {}", device.verification_uri_complete());
+    eprintln!("Waiting for approval (up to {} minutes; Ctrl-C to stop)...", DEVICE_LIMIT.as_secs() / 60);
+    let app = AppCredentials { client_id: client_id.clone(), client_secret: secret.clone() };
+    let grant = wait_for_device_approval(&client, &app, &device, &TokioClock, DEVICE_LIMIT, |event| match event {
+        DeviceEvent::Pending { polls, elapsed } if polls % 6 == 0 => {
+            eprintln!("  still waiting ({}s)", elapsed.as_secs());
+        }
+        DeviceEvent::SlowDown { interval } => eprintln!("  Salesforce asked to poll less often: every {}s now", interval.as_secs()),
+        DeviceEvent::Retrying { message, retry_in } => {
+            eprintln!("  {message}; retrying in {}s", retry_in.as_secs().max(Duration::from_secs(1).as_secs()))
+        }
+        _ => {}
+    })
+    .await?;
+    eprintln!("Approved.");
+    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names()).await?;
+    deliver(&settings, &args.out)
+}

@@ -1,0 +1,65 @@
+//! `sfconnect exchange`: the pasted redirect URL (or bare code) in, connector settings out.
+
+use clap::Args;
+
+use super::args::{LoginArgs, SecretArgs, SettingsOutArgs};
+use super::output::{deliver, settings_from_grant};
+use super::secret_input::{Need, client_secret, value_or_stdin};
+use super::url_cmd::checked_client_id;
+use super::{CmdResult, Failure};
+use crate::salesforce::{AppCredentials, Client, CodeExchange, CodeVerifier, parse_paste};
+
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    /// The app's Consumer Key.
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    /// The address the browser landed on after Allow, or the bare code, as copied (encoded or not).
+    /// `-` reads it from standard input, which keeps it out of shell history and `ps`.
+    #[arg(long, value_name = "CODE_OR_REDIRECT_URL")]
+    pub code: String,
+    #[command(flatten)]
+    pub login: LoginArgs,
+    /// The callback URL used in the authorize request [default: the login host's success page].
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// The state from `sfconnect url --json`: a pasted URL with another state is refused.
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// The code_verifier from `sfconnect url --json` (PKCE). Also read from SFCONNECT_CODE_VERIFIER.
+    #[arg(long, value_name = "V", env = "SFCONNECT_CODE_VERIFIER", hide_env_values = true)]
+    pub code_verifier: Option<String>,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    #[command(flatten)]
+    pub out: SettingsOutArgs,
+}
+
+pub async fn run(args: ExchangeArgs) -> CmdResult {
+    let host = args.login.host()?;
+    let client_id = checked_client_id(&args.client_id)?;
+    let pasted_text = value_or_stdin(&args.code, "redirect URL or code")?;
+    let pasted = parse_paste(&pasted_text, args.state.as_deref()).map_err(crate::salesforce::Error::from)?;
+    if args.state.is_some() && pasted.state.is_none() {
+        eprintln!("note: a bare code carries no state, so it could not be matched to --state");
+    }
+    let secret = client_secret(&args.secret, Need::Required)?;
+    let verifier = args.code_verifier.as_deref().map(|v| CodeVerifier::new(v.trim()));
+    let redirect_uri = args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri());
+    let client = Client::new(host);
+    let app = AppCredentials { client_id: client_id.clone(), client_secret: secret.clone() };
+    let exchange = CodeExchange { code: &pasted.code, redirect_uri: &redirect_uri, code_verifier: verifier.as_ref() };
+    let grant = client.exchange_code(&app, &exchange).await.map_err(|e| {
+        let ambiguous = e.is_transient();
+        let mut failure = Failure::from(e);
+        if ambiguous && let Failure::Failed { fix, .. } = &mut failure {
+            *fix = Some(
+                "The code may or may not have been used (codes are single use): authorize again for a new code rather than retrying this one."
+                    .into(),
+            );
+        }
+        failure
+    })?;
+    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names()).await?;
+    deliver(&settings, &args.out)
+}

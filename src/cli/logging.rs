@@ -1,0 +1,33 @@
+//! Logs go to a file, never to the terminal: `SFCONNECT_LOG` sets the level (error … trace) and turns
+//! logging on; `SFCONNECT_LOG_FILE` names the file [default: sfconnect.log in the data folder]. The file
+//! is created 0600. Nothing sfconnect logs holds a secret: log lines carry facts and shapes only.
+
+use std::fs::OpenOptions;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Keeps the subscriber's writer alive for the process.
+pub struct LogGuard;
+
+pub fn init() -> Option<LogGuard> {
+    let level = std::env::var("SFCONNECT_LOG").ok().filter(|l| !l.trim().is_empty())?;
+    let path = std::env::var_os("SFCONNECT_LOG_FILE").map(PathBuf::from).or_else(default_log_path)?;
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(&path).ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("sfconnect={level}")).ok()?;
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init().ok()?;
+    Some(LogGuard)
+}
+
+fn default_log_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "sfconnect").map(|d| d.data_local_dir().join("sfconnect.log"))
+}

@@ -1,0 +1,139 @@
+//! Turning a token grant into connector settings and handing them over: to a file (0600, atomic, never
+//! replaced without --force), to standard output when asked with `--output -`, and otherwise to a new file
+//! in the data folder, so a consumed authorization code never leaves the user empty-handed.
+
+use std::path::{Path, PathBuf};
+
+use super::args::SettingsOutArgs;
+use super::{CmdResult, Failure};
+use crate::salesforce::rest::{Identity, RestClient};
+use crate::salesforce::{Client, ClientSecret, LoginHost, TokenGrant};
+use crate::settings::{ConnectorSettings, Overwrite, default_output_path, write_settings};
+
+/// Builds the settings from a fresh grant, reading the identity URL for the user name (best effort).
+pub async fn settings_from_grant(
+    client: &Client,
+    client_id: &str,
+    client_secret: Option<ClientSecret>,
+    grant: TokenGrant,
+    company_names: Vec<String>,
+) -> Result<ConnectorSettings, Failure> {
+    let Some(refresh_token) = grant.refresh_token.clone() else {
+        return Err(crate::salesforce::Error::MissingRefreshToken { granted: grant.scopes.to_param() }.into());
+    };
+    let identity = read_identity(client, &grant).await;
+    Ok(ConnectorSettings {
+        client_id: client_id.to_string(),
+        client_secret,
+        refresh_token,
+        login_url: client.host().origin().to_string(),
+        company_names,
+        instance_url: Some(grant.instance_url.clone()).filter(|s| !s.is_empty()),
+        username: identity.as_ref().map(|i| i.username.clone()),
+        org_id: grant.org_id().map(str::to_string),
+        user_id: grant.user_id().map(str::to_string),
+        scopes: grant.scopes.iter().map(str::to_string).collect(),
+        issued_at: grant.issued_at_rfc3339(),
+    })
+}
+
+async fn read_identity(client: &Client, grant: &TokenGrant) -> Option<Identity> {
+    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone()).ok()?;
+    match rest.identity(&grant.id_url).await {
+        Ok(identity) => Some(identity),
+        Err(e) => {
+            eprintln!("note: could not read the identity URL ({}); the settings are complete without it", e.explain().headline);
+            None
+        }
+    }
+}
+
+/// Hands the settings over as `out` says, then prints a summary with secrets masked.
+pub fn deliver(settings: &ConnectorSettings, out: &SettingsOutArgs) -> CmdResult {
+    let text = settings.render(out.format);
+    match &out.output {
+        Some(path) if path.as_os_str() == "-" => {
+            print!("{}", text.as_str());
+            return Ok(());
+        }
+        Some(path) => {
+            let overwrite = if out.force { Overwrite::Replace } else { Overwrite::Never };
+            write_settings(path, &text, overwrite)?;
+            print_summary(settings);
+            println!("\nSettings written to {} ({}, mode 0600).", path.display(), out.format.name());
+        }
+        None => {
+            let path = fresh_default_path(out)?;
+            write_settings(&path, &text, Overwrite::Never)?;
+            print_summary(settings);
+            println!(
+                "\nSettings written to {} ({}, mode 0600). Use --output FILE to choose the place, or --output - to print them in full.",
+                path.display(),
+                out.format.name()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The default path in the data folder, or a timestamped sibling when that file already exists.
+fn fresh_default_path(out: &SettingsOutArgs) -> Result<PathBuf, Failure> {
+    let Some(path) = default_output_path(out.format) else {
+        return Err(Failure::failed(
+            "no data folder could be found for the settings file (HOME is not set?)",
+            "pass --output FILE",
+        ));
+    };
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    if !path.exists() {
+        return Ok(path);
+    }
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace(':', "");
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("sfconnect-settings");
+    let ext = path.extension().and_then(|s| s.to_str()).map(|e| format!(".{e}")).unwrap_or_default();
+    Ok(path.with_file_name(format!("{stem}-{stamp}{ext}")))
+}
+
+/// Creates sfconnect's own data folder (mode 0700). Only this folder is created on the user's behalf: a
+/// folder named with --output must exist.
+fn create_private_dir(dir: &Path) -> Result<(), Failure> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| Failure::failed(format!("could not create {}: {e}", dir.display()), "pass --output FILE in a folder you can write"))
+}
+
+/// The settings as a table, secrets masked.
+pub fn print_summary(s: &ConnectorSettings) {
+    let secret_line = match &s.client_secret {
+        Some(c) => format!("{} ({} characters)", c.masked(), c.char_len()),
+        None => "(none: the app does not require one)".to_string(),
+    };
+    println!("Client ID      {}", s.client_id);
+    println!("Client secret  {secret_line}");
+    println!("Refresh token  {} ({} characters)", s.refresh_token.masked(), s.refresh_token.char_len());
+    println!("Login URL      {}", s.login_url);
+    println!("Company names  {}", s.company_names.join(", "));
+    if let Some(user) = &s.username {
+        println!("Connected as   {user}{}", s.org_id.as_deref().map(|o| format!(" (org {o})")).unwrap_or_default());
+    }
+    if !s.scopes.is_empty() {
+        println!("Scopes         {}", s.scopes.join(" "));
+    }
+}
+
+/// The login host recorded in a settings file.
+pub fn host_of(settings: &ConnectorSettings) -> Result<LoginHost, Failure> {
+    LoginHost::parse(&settings.login_url).map_err(|e| Failure::failed(format!("settings: login_url: {e}"), "fix login_url in the file"))
+}

@@ -1,0 +1,54 @@
+//! `sfconnect simulate`: the built-in Salesforce simulator, standalone. Its first line on standard output
+//! is the base URL, then the demo consumer key and secret (or one JSON line with `--json`).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{CmdResult, Failure};
+use crate::sim::{SimConfig, serve_forever};
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Port to listen on, on 127.0.0.1 [default: a free one].
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// The consumer key goes live this many seconds after start (as a new app does after ~10 minutes).
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub live_after: u64,
+    /// Approve at once: the authorize page redirects without a click, and a device code is approved at
+    /// its second poll.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Print {"base_url", "client_id", "client_secret"} as one line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: SimulateArgs) -> CmdResult {
+    let config = SimConfig {
+        bind: SocketAddr::from(([127, 0, 0, 1], args.port.unwrap_or(0))),
+        live_after: Duration::from_secs(args.live_after),
+        auto_approve: args.auto_approve,
+        ..SimConfig::default()
+    };
+    let json = args.json;
+    serve_forever(config, move |sim| {
+        if json {
+            let line = serde_json::json!({
+                "base_url": sim.base_url(),
+                "client_id": sim.client_id(),
+                "client_secret": sim.client_secret(),
+            });
+            println!("{line}");
+        } else {
+            println!("{}", sim.base_url());
+            println!("client_id: {}", sim.client_id());
+            println!("client_secret: {}", sim.client_secret());
+            eprintln!("Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop.");
+        }
+    })
+    .await
+    .map_err(|e| Failure::failed(format!("the simulator could not start: {e}"), "pick another --port, or leave it out for a free one"))
+}

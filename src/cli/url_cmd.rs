@@ -1,0 +1,92 @@
+//! `sfconnect url`: the authorize URL, with a fresh state and PKCE verifier. `--json` prints
+//! `{"url", "state", "code_verifier"}` so that `exchange` can finish the flow in a later process.
+
+use clap::Args;
+
+use super::args::{DEFAULT_SCOPES, LoginArgs, scopes_or_default};
+use super::{CmdResult, Failure};
+use crate::salesforce::{AuthorizeOptions, AuthorizeRequest};
+
+#[derive(Debug, Args)]
+pub struct UrlArgs {
+    /// The app's Consumer Key.
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    #[command(flatten)]
+    pub login: LoginArgs,
+    /// The callback URL registered on the app [default: the login host's /services/oauth2/success page].
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// Scopes to request, space-separated.
+    #[arg(long, value_name = "\"S ...\"", default_value = DEFAULT_SCOPES)]
+    pub scope: Option<String>,
+    /// Do not use PKCE (only for apps and servers that reject it).
+    #[arg(long)]
+    pub no_pkce: bool,
+    /// Print {"url", "state", "code_verifier"} as one JSON line. The code_verifier is a secret: keep the
+    /// output out of logs and shared files.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: UrlArgs) -> CmdResult {
+    let host = args.login.host()?;
+    let client_id = checked_client_id(&args.client_id)?;
+    let options = AuthorizeOptions {
+        client_id,
+        redirect_uri: args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri()),
+        scopes: scopes_or_default(&args.scope, DEFAULT_SCOPES),
+        pkce: !args.no_pkce,
+        force_login: false,
+    };
+    let request = AuthorizeRequest::new(&host, &options);
+    if args.json {
+        let json = serde_json::json!({
+            "url": request.url,
+            "state": request.state,
+            "code_verifier": request.code_verifier.as_ref().map(|v| v.expose()),
+            "redirect_uri": request.redirect_uri,
+        });
+        println!("{json}");
+    } else {
+        println!("{}", request.url);
+        eprintln!("\nOpen the URL in a browser signed in to the org, click Allow, then run:");
+        eprintln!(
+            "  sfconnect exchange --client-id {} --state {} --code -{}",
+            options.client_id,
+            request.state,
+            if request.code_verifier.is_some() { " --code-verifier <from `url --json`>" } else { "" }
+        );
+        if request.code_verifier.is_some() {
+            eprintln!("(PKCE is on: use `sfconnect url --json` to keep the code_verifier for the exchange.)");
+        }
+    }
+    Ok(())
+}
+
+/// Checks a consumer key loosely (protocol notes §9): 8 to 256 characters of [A-Za-z0-9._], and not a
+/// secret pasted in the wrong field.
+pub fn checked_client_id(raw: &str) -> Result<String, Failure> {
+    let id = raw.trim().trim_matches(|c| c == '"' || c == '\'');
+    if id.is_empty() {
+        return Err(Failure::Usage("--client-id is empty: pass the Consumer Key from Manage Consumer Details".into()));
+    }
+    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_')) {
+        return Err(Failure::Usage(format!(
+            "--client-id contains `{}`, which a Consumer Key never has: copy it again from Manage Consumer Details",
+            bad.escape_default()
+        )));
+    }
+    if !(8..=256).contains(&id.len()) {
+        return Err(Failure::Usage(format!(
+            "--client-id is {} characters long; a Consumer Key has 8 to 256 (usually 85, starting 3MVG)",
+            id.len()
+        )));
+    }
+    if id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Failure::Usage(
+            "--client-id looks like a Consumer Secret (64 hex characters): pass the Consumer Key there, and the secret through SFCONNECT_CLIENT_SECRET".into(),
+        ));
+    }
+    Ok(id.to_string())
+}
