@@ -1,0 +1,200 @@
+//! The scriptable commands, run as the real binary against the simulator on loopback. Issue #3.
+//! One test runs the whole flow at trace level and searches every output and log for the secrets.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::*;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+fn sfconnect() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfconnect"));
+    cmd.env_remove("SFCONNECT_CLIENT_SECRET").env_remove("SFCONNECT_LOG").env_remove("SFCONNECT_LOGIN_URL");
+    cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
+    cmd
+}
+
+async fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("binary runs");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    child.wait_with_output().await.unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// `url --json`, then a browser's Allow, then `exchange` with the pasted address on stdin.
+async fn authorize_and_exchange(sim: &sfconnect::sim::Simulator, dir: &Path, extra_env: &[(&str, &str)]) -> (Output, std::path::PathBuf) {
+    let url_out = sfconnect().args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"]).output().await.unwrap();
+    assert!(url_out.status.success(), "{}", text(&url_out.stderr));
+    let flow: serde_json::Value = serde_json::from_slice(&url_out.stdout).expect("url --json prints one JSON line");
+    let client = client_for(sim);
+    let landed = browser_lands_on(&client, flow["url"].as_str().unwrap()).await;
+
+    let settings = dir.join("settings.json");
+    let mut cmd = sfconnect();
+    cmd.args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url()])
+        .args(["--state", flow["state"].as_str().unwrap(), "--code", "-", "--output"])
+        .arg(&settings)
+        .env("SFCONNECT_CODE_VERIFIER", flow["code_verifier"].as_str().unwrap())
+        .env("SFCONNECT_CLIENT_SECRET", sim.client_secret());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    (run_with_stdin(cmd, &landed).await, settings)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whole_flow_at_trace_level_leaks_no_secret() {
+    let sim = start(quick_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("trace.log");
+    let log_str = log.to_str().unwrap().to_string();
+    let env = [("SFCONNECT_LOG", "trace"), ("SFCONNECT_LOG_FILE", log_str.as_str())];
+    let (exchange, settings) = authorize_and_exchange(&sim, dir.path(), &env).await;
+    assert!(exchange.status.success(), "exchange failed: {}", text(&exchange.stderr));
+    assert_eq!(mode_of(&settings), 0o600, "settings file is private");
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    let refresh_token = written["refresh_token"].as_str().expect("refresh token in the file").to_string();
+    assert_eq!(written["client_secret"].as_str(), Some(sim.client_secret().as_str()));
+    assert_eq!(written["company_names"], serde_json::json!(["*"]));
+    assert_eq!(written["username"].as_str(), Some("admin@acme.com"));
+
+    let check = sfconnect().args(["check", "--json", "--settings"]).arg(&settings).envs(env).output().await.unwrap();
+    assert!(check.status.success(), "check failed: {}{}", text(&check.stdout), text(&check.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let refresh = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == "refresh").unwrap();
+    assert_eq!(refresh["status"], "pass");
+    assert_eq!(report["user"]["username"], "admin@acme.com");
+
+    let revoke = sfconnect().args(["revoke", "--settings"]).arg(&settings).envs(env).output().await.unwrap();
+    assert!(revoke.status.success(), "{}", text(&revoke.stderr));
+    let after = sfconnect().args(["check", "--settings"]).arg(&settings).envs(env).output().await.unwrap();
+    assert_eq!(after.status.code(), Some(1), "a revoked token fails the check");
+    assert!(text(&after.stdout).contains("expired or revoked"), "{}", text(&after.stdout));
+
+    let log_text = std::fs::read_to_string(&log).expect("trace log written");
+    assert!(log_text.contains("code exchange ok"), "the log says what happened");
+    let secret = sim.client_secret();
+    for (name, out) in [("exchange", &exchange), ("check", &check), ("revoke", &revoke), ("check after revoke", &after)] {
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains(&secret), "{name} printed the consumer secret");
+        assert!(!all.contains(&refresh_token), "{name} printed the refresh token");
+    }
+    assert!(!log_text.contains(&secret), "log holds the consumer secret");
+    assert!(!log_text.contains(&refresh_token), "log holds the refresh token");
+    assert!(sim.requests_seen().iter().all(|r| !r.query.contains(&secret) && !r.query.contains(&refresh_token)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_file_is_never_replaced_without_force() {
+    let sim = start(quick_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("settings.json"), "keep me").unwrap();
+    let (out, settings) = authorize_and_exchange(&sim, dir.path(), &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--force"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(settings).unwrap(), "keep me");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_returns_soon_after_the_key_goes_live() {
+    let sim = start(sfconnect::sim::SimConfig { live_after: Duration::from_secs(3), ..quick_config() }).await;
+    let started = Instant::now();
+    let out = sfconnect()
+        .args(["wait", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--timeout", "30"])
+        .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("live and the secret is accepted"));
+    let lag = started.elapsed().saturating_sub(Duration::from_secs(3));
+    assert!(lag < Duration::from_secs(4), "wait returned {lag:?} after the key went live");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_reports_a_rejected_secret() {
+    let sim = start(quick_config()).await;
+    let out = sfconnect()
+        .args(["wait", "--client-id", &sim.client_id(), "--login-url", &sim.base_url()])
+        .env("SFCONNECT_CLIENT_SECRET", "A".repeat(64))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("rejected the consumer secret"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_prints_the_code_then_writes_settings() {
+    let sim = start(quick_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("device.env");
+    let out = sfconnect()
+        .args(["device", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--format", "env", "--output"])
+        .arg(&settings)
+        .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().next().unwrap().starts_with("Enter the code "), "{stdout}");
+    assert!(stdout.contains("?user_code="));
+    let env_file = std::fs::read_to_string(&settings).unwrap();
+    assert!(env_file.contains("SALESFORCE_REFRESH_TOKEN="), "{env_file}");
+    assert_eq!(mode_of(&settings), 0o600);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_errors_exit_2_and_name_the_field() {
+    let bad_url = sfconnect().args(["url", "--client-id", "3MVG9abcdefgh", "--login-url", "http://login.salesforce.com"]).output().await.unwrap();
+    assert_eq!(bad_url.status.code(), Some(2));
+    assert!(text(&bad_url.stderr).contains("Login URL"), "{}", text(&bad_url.stderr));
+    let secret_as_key = sfconnect().args(["url", "--client-id", &"AB12".repeat(16)]).output().await.unwrap();
+    assert_eq!(secret_as_key.status.code(), Some(2));
+    assert!(text(&secret_as_key.stderr).contains("looks like a Consumer Secret"));
+    let missing = sfconnect().args(["exchange", "--code", "x"]).output().await.unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulate_json_prints_one_line_first() {
+    let mut child = sfconnect()
+        .args(["simulate", "--json", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout);
+    let mut first = String::new();
+    tokio::time::timeout(Duration::from_secs(10), tokio::io::AsyncBufReadExt::read_line(&mut lines, &mut first))
+        .await
+        .expect("the simulator says where it listens")
+        .unwrap();
+    let line: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let base = line["base_url"].as_str().unwrap();
+    assert!(base.starts_with("http://127.0.0.1:"));
+    assert!(line["client_id"].as_str().unwrap().starts_with("3MVG9"));
+    let discovered = client_for_url(base).discover().await.expect("the standalone simulator answers");
+    assert!(discovered.is_salesforce());
+    child.kill().await.unwrap();
+}
+
+fn client_for_url(url: &str) -> sfconnect::salesforce::Client {
+    sfconnect::salesforce::Client::new(sfconnect::salesforce::LoginHost::parse(url).unwrap())
+}

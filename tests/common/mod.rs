@@ -1,0 +1,37 @@
+//! Shared test plumbing: a simulator on loopback and a client pointed at it. No HTTP is stubbed: every
+//! test talks real HTTP to the built-in simulator.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use sfconnect::salesforce::{AppCredentials, ClientSecret, Client, LoginHost};
+use sfconnect::sim::{SimConfig, Simulator};
+
+/// A simulator whose key is live at once and whose authorize page approves without a click.
+pub fn quick_config() -> SimConfig {
+    SimConfig { auto_approve: true, device_interval: Duration::from_millis(50), ..SimConfig::default() }
+}
+
+pub async fn start(config: SimConfig) -> Simulator {
+    Simulator::start(config).await.expect("simulator starts on loopback")
+}
+
+pub fn client_for(sim: &Simulator) -> Client {
+    Client::new(LoginHost::parse(&sim.base_url()).expect("loopback host is accepted"))
+}
+
+pub fn app_for(sim: &Simulator) -> AppCredentials {
+    AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) }
+}
+
+/// Follows the authorize URL like a browser whose user clicks Allow, returning where it lands.
+pub async fn browser_lands_on(client: &Client, authorize_url: &str) -> String {
+    let response = client.http().get(authorize_url).send().await.expect("authorize answers");
+    assert_eq!(response.status().as_u16(), 302, "authorize redirects when auto-approving");
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("a Location header")
+        .to_string()
+}
