@@ -1,0 +1,122 @@
+//! What flows into the wizard ([`Msg`]: named actions from the keymap, time, and the results of work the
+//! runtime did) and what flows out ([`Command`]: work for the runtime to do). The wizard never does I/O.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::salesforce::device_flow::DeviceAuthorization;
+use crate::salesforce::probe::Readiness;
+use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, LoginHost, Scopes, TokenGrant};
+use crate::settings::{ConnectorSettings, Overwrite};
+
+/// A named action: what a key means, independent of which key it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Next,
+    Back,
+    Up,
+    Down,
+    Left,
+    Right,
+    FocusNext,
+    FocusPrev,
+    Toggle,
+    Backspace,
+    Delete,
+    Home,
+    End,
+    /// Copy the value under the cursor (or the screen's main value).
+    Copy,
+    /// Copy everything the screen offers, as one block.
+    CopyAll,
+    /// Show or hide secrets on this screen.
+    Reveal,
+    /// Write the settings file.
+    Save,
+    /// Skip a wait.
+    Skip,
+    /// Try the failed step again.
+    Retry,
+    /// Switch the authorization method.
+    SwitchMethod,
+    /// Open the URL in a browser (where there is one).
+    OpenBrowser,
+    /// Clear the clipboard now.
+    ClearClipboard,
+    Help,
+    Quit,
+    /// Ctrl-C: quit, asking first once anything was typed.
+    Interrupt,
+}
+
+/// The result of a verification after the exchange.
+#[derive(Debug)]
+pub struct Verified {
+    pub username: String,
+    pub org_name: String,
+    pub edition: String,
+    pub is_sandbox: bool,
+    /// A new refresh token, when rotation is on and the proving refresh rotated it.
+    pub rotated: Option<crate::salesforce::RefreshToken>,
+}
+
+/// Everything that can reach [`crate::wizard::update`].
+#[derive(Debug)]
+pub enum Msg {
+    Action(Action),
+    /// A printable character typed into the focused field.
+    Char(char),
+    /// A bracketed paste: arrives whole, whatever its length.
+    Paste(String),
+    /// Time passed (the runtime sends this only while something on screen depends on it).
+    Tick(Instant),
+    /// The terminal changed size.
+    Resize,
+    /// The readiness probe answered (or failed).
+    Probe(Result<ProbeUpdate, Error>),
+    /// The device flow started: show the code.
+    DeviceStarted(Result<DeviceAuthorization, Error>),
+    /// Polling goes on (elapsed time, for the spinner line).
+    DevicePending { polls: u32 },
+    /// The loopback listener is up, on this port.
+    ListenerReady(Result<u16, String>),
+    /// The browser came back to the loopback listener with this callback URL.
+    RedirectArrived(String),
+    /// Tokens arrived: from the code exchange or the device flow.
+    Authorized(Result<TokenGrant, Error>),
+    /// The proof that the refresh token works.
+    Verified(Result<Verified, Error>),
+    /// A copy finished: the message to show, or why it failed.
+    Copied(Result<String, String>),
+    /// The settings file was written (or not).
+    Saved(Result<PathBuf, String>),
+}
+
+/// What the probe said, with the attempt count for the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeUpdate {
+    pub readiness: Readiness,
+    pub attempts: u32,
+}
+
+/// Work for the runtime. Each runs on a task and reports back with a [`Msg`].
+#[derive(Debug)]
+pub enum Command {
+    /// Probe until the key is live (reports each attempt); replaces any probe already running.
+    StartProbe { host: LoginHost, app: AppCredentials, redirect_uri: String },
+    StopProbe,
+    StartDevice { host: LoginHost, app: AppCredentials, scopes: Scopes },
+    StopDevice,
+    /// Listen once on 127.0.0.1 for the browser's redirect.
+    StartListener { port: u16, path: String },
+    StopListener,
+    Exchange { host: LoginHost, app: AppCredentials, code: AuthCode, redirect_uri: String, verifier: Option<CodeVerifier> },
+    Verify { host: LoginHost, app: AppCredentials, grant: Box<TokenGrant> },
+    Copy { label: String, text: zeroize::Zeroizing<String>, secret: bool },
+    ClearClipboardAfter(Duration),
+    ClearClipboard,
+    Save { path: PathBuf, settings: Box<ConnectorSettings>, format: crate::settings::Format, overwrite: Overwrite },
+    OpenBrowser(String),
+    Quit,
+}

@@ -1,0 +1,199 @@
+//! The wizard's whole state: plain data, borrowed by the renderer, changed only by `update`.
+
+use std::time::Instant;
+
+use super::steps::{
+    authorize::AuthorizeState, create_app::CreateAppState, credentials::CredentialsState, prerequisites::PrereqState,
+    propagation::PropagationState, result::ResultState, scopes::ScopesState, start::StartState, verify::VerifyState,
+};
+use crate::presets::Preset;
+
+/// The steps, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Start,
+    Prerequisites,
+    CreateApp,
+    Scopes,
+    Credentials,
+    Propagation,
+    Authorize,
+    Verify,
+    Result,
+}
+
+impl Step {
+    pub const ALL: [Step; 9] = [
+        Step::Start,
+        Step::Prerequisites,
+        Step::CreateApp,
+        Step::Scopes,
+        Step::Credentials,
+        Step::Propagation,
+        Step::Authorize,
+        Step::Verify,
+        Step::Result,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Start => "Start",
+            Step::Prerequisites => "Before you start",
+            Step::CreateApp => "Create the app",
+            Step::Scopes => "Scopes",
+            Step::Credentials => "Consumer key and secret",
+            Step::Propagation => "Waiting for Salesforce",
+            Step::Authorize => "Authorize",
+            Step::Verify => "Exchange and verify",
+            Step::Result => "Your settings",
+        }
+    }
+
+    /// 1-based position, for "Step 3 of 9".
+    pub fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).map(|i| i + 1).unwrap_or(1)
+    }
+
+    pub fn next(self) -> Step {
+        Step::ALL.get(self.number()).copied().unwrap_or(self)
+    }
+
+    pub fn prev(self) -> Step {
+        Step::ALL.get(self.number().saturating_sub(2)).copied().unwrap_or(self)
+    }
+}
+
+/// Facts about where sfconnect runs, read once at start by the runtime.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Surroundings {
+    /// In an SSH session (SSH_CONNECTION / SSH_TTY).
+    pub ssh: bool,
+    /// A display is there (DISPLAY / WAYLAND_DISPLAY, or macOS / Windows).
+    pub display: bool,
+    /// `user@host` for the `ssh -L` hint.
+    pub ssh_target: Option<String>,
+    /// Running against the built-in simulator.
+    pub demo: bool,
+    /// NO_COLOR is set.
+    pub no_color: bool,
+}
+
+impl Surroundings {
+    /// True when a browser cannot be opened here: recommend paste-back or the device flow.
+    pub fn headless(&self) -> bool {
+        self.ssh || !self.display
+    }
+}
+
+/// Whether the wizard is running, asking before quitting, or done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Running,
+    ConfirmQuit,
+    Quit,
+}
+
+/// A short message at the bottom of the screen ("Client secret copied: 64 characters, via the terminal").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The demo org's credentials, offered for pasting on the credentials step.
+#[derive(Debug, Clone)]
+pub struct DemoApp {
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: crate::salesforce::ClientSecret,
+}
+
+/// Everything the wizard knows.
+#[derive(Debug)]
+pub struct State {
+    pub step: Step,
+    pub mode: Mode,
+    pub help: bool,
+    pub now: Instant,
+    pub toast: Option<Toast>,
+    pub surroundings: Surroundings,
+    pub presets: Vec<Preset>,
+    pub demo: Option<DemoApp>,
+    pub start: StartState,
+    pub prereq: PrereqState,
+    pub create_app: CreateAppState,
+    pub scopes: ScopesState,
+    pub credentials: CredentialsState,
+    pub propagation: PropagationState,
+    pub authorize: AuthorizeState,
+    pub verify: VerifyState,
+    pub result: ResultState,
+    /// True once the user typed or chose anything: quitting then asks first.
+    pub touched: bool,
+}
+
+impl State {
+    pub fn new(presets: Vec<Preset>, surroundings: Surroundings, now: Instant) -> Self {
+        let start = StartState::default();
+        let mut state = Self {
+            step: Step::Start,
+            mode: Mode::Running,
+            help: false,
+            now,
+            toast: None,
+            surroundings,
+            presets,
+            demo: None,
+            start,
+            prereq: PrereqState::default(),
+            create_app: CreateAppState::default(),
+            scopes: ScopesState::default(),
+            credentials: CredentialsState::default(),
+            propagation: PropagationState::default(),
+            authorize: AuthorizeState::default(),
+            verify: VerifyState::default(),
+            result: ResultState::default(),
+            touched: false,
+        };
+        state.apply_preset();
+        state
+    }
+
+    /// The chosen target.
+    pub fn preset(&self) -> Option<&Preset> {
+        self.presets.get(self.start.preset_index)
+    }
+
+    /// Resets what depends on the target (scopes, prerequisites) to the target's defaults.
+    pub fn apply_preset(&mut self) {
+        let Some(preset) = self.preset() else { return };
+        let scopes = crate::salesforce::Scopes::from_tokens(preset.scopes.iter().cloned());
+        let device = preset.device_flow;
+        self.scopes.selected = scopes;
+        self.create_app.device_flow = device;
+        self.prereq = PrereqState::default();
+    }
+
+    /// The login host chosen on the start step (checked there before moving on).
+    pub fn login_host(&self) -> Option<crate::salesforce::LoginHost> {
+        match &self.demo {
+            Some(demo) => crate::salesforce::LoginHost::parse(&demo.base_url).ok(),
+            None => self.start.login_host().ok(),
+        }
+    }
+
+    /// The callback URL the app registers and the authorize request uses.
+    pub fn redirect_uri(&self) -> String {
+        self.login_host().map(|h| h.default_redirect_uri()).unwrap_or_default()
+    }
+
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast { text: text.into(), error: false });
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast { text: text.into(), error: true });
+    }
+}
