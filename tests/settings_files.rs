@@ -380,7 +380,11 @@ fn debug_output_and_errors_never_show_the_secrets() {
     let shown = format!("{:?}", sample());
     assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");
     assert!(shown.contains("ClientSecret([redacted])"));
-    let env = format!("SALESFORCE_CLIENT_ID=\"a\"\nSALESFORCE_REFRESH_TOKEN=\"{TOKEN}\" trailing\n");
-    let err = ConnectorSettings::parse(&env, None).err().map(|e| e.to_string()).unwrap_or_default();
+    let env =
+        format!("SALESFORCE_CLIENT_ID=\"a\"\nSALESFORCE_REFRESH_TOKEN=\"{TOKEN}\" trailing\n");
+    let err = ConnectorSettings::parse(&env, None)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("line 2") && !err.contains(TOKEN), "{err}");
 }
