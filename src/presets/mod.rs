@@ -1,1 +1,227 @@
-//! presets: to be written.
+//! Integration targets as data: one TOML file per target in `assets/presets/` (built into the binary), plus
+//! the user's own files in `<config folder>/presets/`, which override a bundled preset with the same id.
+//!
+//! Owns the preset schema, loading and validation. Must not decide anything about an org (the checks module
+//! runs the check ids listed here) and must not stop at the first broken user file: every file that parses is
+//! loaded and every one that doesn't is reported with file:line:column.
+
+mod error;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use error::PresetError;
+pub use validate::KNOWN_CHECKS;
+
+/// The bundled presets, by file name. `include_str!` makes the binary work from any folder.
+const BUNDLED: [(&str, &str); 5] = [
+    (
+        "snow-atlas.toml",
+        include_str!("../../assets/presets/snow-atlas.toml"),
+    ),
+    (
+        "avepoint.toml",
+        include_str!("../../assets/presets/avepoint.toml"),
+    ),
+    (
+        "nintex.toml",
+        include_str!("../../assets/presets/nintex.toml"),
+    ),
+    (
+        "ampersand.toml",
+        include_str!("../../assets/presets/ampersand.toml"),
+    ),
+    (
+        "generic.toml",
+        include_str!("../../assets/presets/generic.toml"),
+    ),
+];
+
+/// One integration target: what to ask Salesforce for, what to check, what to tell the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    /// Short name for `--preset`, lower case with dashes, e.g. `snow-atlas`.
+    pub id: String,
+    pub name: String,
+    pub vendor: String,
+    /// One or two sentences for the target picker.
+    pub summary: String,
+    /// OAuth scope tokens exactly as sent, e.g. `["refresh_token", "offline_access", "full"]`.
+    pub scopes: Vec<String>,
+    /// The target asks for "Enable for Device Flow" on the app.
+    #[serde(default)]
+    pub device_flow: bool,
+    /// The target's settings form has a Company names field.
+    #[serde(default)]
+    pub company_names: bool,
+    /// The target's settings form, in order: its label and which settings value goes there. Empty when the
+    /// target runs its own OAuth consent and asks for no values.
+    #[serde(default)]
+    pub settings_fields: Vec<SettingsField>,
+    #[serde(default)]
+    pub checks: Checks,
+    #[serde(default)]
+    pub permissions: Permissions,
+    /// Short lines from the target's procedure for the wizard to show.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Where this preset came from; not in the file.
+    #[serde(skip)]
+    pub source: Source,
+}
+
+/// A field in the target's settings form.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsField {
+    /// The label the target's form shows, e.g. "Client secret".
+    pub label: String,
+    pub key: SettingsKey,
+}
+
+/// Which [`crate::settings::ConnectorSettings`] value fills a form field (named as in the settings file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingsKey {
+    ClientId,
+    ClientSecret,
+    RefreshToken,
+    LoginUrl,
+    CompanyNames,
+    InstanceUrl,
+    Username,
+    OrgId,
+}
+
+/// Check ids (see [`KNOWN_CHECKS`]): a failed required check blocks, an advisory one warns.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    #[serde(default)]
+    pub required: Vec<String>,
+    #[serde(default)]
+    pub advisory: Vec<String>,
+}
+
+/// Permission fields of the user's profile and permission sets, e.g. `PermissionsApiEnabled`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permissions {
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// Groups of which the user needs at least one each, e.g. Modify All Data or Manage Connected Apps.
+    #[serde(default)]
+    pub one_of: Vec<Vec<String>>,
+    #[serde(default)]
+    pub advisory: Vec<String>,
+}
+
+/// Where a preset was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Source {
+    /// Built into the binary from `assets/presets/<file>`.
+    #[default]
+    Bundled,
+    /// A file in the user's presets folder.
+    User(PathBuf),
+}
+
+impl Preset {
+    /// The scopes as the `scope` parameter of an authorize request: tokens separated by spaces.
+    pub fn scope_parameter(&self) -> String {
+        self.scopes.join(" ")
+    }
+
+    /// Parses and validates one preset file; `path` is only used in messages.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Preset, PresetError> {
+        let preset: Preset = toml::from_str(text).map_err(|err| {
+            let offset = err.span().map_or(0, |span| span.start);
+            PresetError::at(path, text, offset, err.message().trim().to_owned())
+        })?;
+        validate::validate(&preset, text, path)?;
+        Ok(preset)
+    }
+}
+
+/// The presets built into the binary, in picker order. A broken bundled file is a bug, caught by the tests;
+/// here it is left out rather than taking the program down.
+pub fn bundled() -> Vec<Preset> {
+    BUNDLED
+        .iter()
+        .filter_map(|(file, text)| {
+            Preset::from_toml(text, &Path::new("assets/presets").join(file)).ok()
+        })
+        .collect()
+}
+
+/// The user's presets folder: `<config folder>/presets`, e.g. `~/.config/sfconnect/presets`.
+pub fn user_preset_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "sfconnect")
+        .map(|dirs| dirs.config_dir().join("presets"))
+}
+
+/// The bundled presets plus every `*.toml` in `user_dir` (in file-name order). A user preset with a bundled
+/// id replaces it in place; a new id is added at the end. A missing folder is not an error.
+pub fn load_all(user_dir: Option<&Path>) -> (Vec<Preset>, Vec<PresetError>) {
+    let mut presets = bundled();
+    let mut errors = Vec::new();
+    let Some(dir) = user_dir else {
+        return (presets, errors);
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return (presets, errors),
+        Err(source) => {
+            errors.push(PresetError::Read {
+                path: dir.to_owned(),
+                source,
+            });
+            return (presets, errors);
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+        .collect();
+    files.sort();
+    let mut user_ids: Vec<(String, PathBuf)> = Vec::new();
+    for path in files {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(source) => {
+                errors.push(PresetError::Read { path, source });
+                continue;
+            }
+        };
+        let mut preset = match Preset::from_toml(&text, &path) {
+            Ok(preset) => preset,
+            Err(err) => {
+                errors.push(err);
+                continue;
+            }
+        };
+        if let Some((_, first)) = user_ids.iter().find(|(id, _)| *id == preset.id) {
+            errors.push(PresetError::DuplicateId {
+                path,
+                id: preset.id,
+                first: first.clone(),
+            });
+            continue;
+        }
+        user_ids.push((preset.id.clone(), path.clone()));
+        preset.source = Source::User(path);
+        match presets.iter_mut().find(|bundled| bundled.id == preset.id) {
+            Some(slot) => *slot = preset,
+            None => presets.push(preset),
+        }
+    }
+    (presets, errors)
+}
+
+/// The preset with this id.
+pub fn find<'p>(presets: &'p [Preset], id: &str) -> Option<&'p Preset> {
+    presets.iter().find(|preset| preset.id == id)
+}

@@ -1,1 +1,91 @@
-//! settings: to be written.
+//! The connector settings: what the target's settings form needs (Client ID, Client secret, Refresh token, Login
+//! URL, Company names) plus what we learned about the org, rendered in the formats connectors and scripts read,
+//! parsed back from them, and written to disk atomically with mode 0600.
+//!
+//! Owns: [`ConnectorSettings`], the formats ([`Format`]), the settings file on disk. Must not: talk to Salesforce,
+//! print anything, log a secret, or put a secret in an error message. The one place secrets leave their wrappers
+//! is [`ConnectorSettings::render`].
+
+mod assignments;
+mod error;
+mod file;
+mod format;
+mod parse;
+mod render;
+
+pub use error::Error;
+pub use file::{FileExposure, Overwrite, default_output_path, read_settings, write_settings};
+pub use format::Format;
+
+use crate::salesforce::{ClientSecret, RefreshToken};
+
+/// Everything a connector needs to reach the org, and what we know about how the token was issued.
+///
+/// `Debug` is safe to print: the secret fields redact themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorSettings {
+    pub client_id: String,
+    /// `None` for an app whose consumer secret is optional (an empty value in a file reads as `None`).
+    pub client_secret: Option<ClientSecret>,
+    pub refresh_token: RefreshToken,
+    /// The authorization server, e.g. `https://login.salesforce.com`.
+    pub login_url: String,
+    /// `["*"]` (everything) by default, or a list of domains.
+    pub company_names: Vec<String>,
+    pub instance_url: Option<String>,
+    pub username: Option<String>,
+    pub org_id: Option<String>,
+    pub user_id: Option<String>,
+    pub scopes: Vec<String>,
+    /// When the refresh token was issued, RFC 3339 UTC text.
+    pub issued_at: Option<String>,
+}
+
+/// The company-names value that collects data for every domain, including users without an email address.
+pub const ALL_COMPANIES: &str = "*";
+
+impl ConnectorSettings {
+    /// Settings with the required values and defaults for the rest (`company_names = ["*"]`).
+    pub fn new(
+        client_id: impl Into<String>,
+        refresh_token: RefreshToken,
+        login_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: None,
+            refresh_token,
+            login_url: login_url.into(),
+            company_names: vec![ALL_COMPANIES.to_owned()],
+            instance_url: None,
+            username: None,
+            org_id: None,
+            user_id: None,
+            scopes: Vec::new(),
+            issued_at: None,
+        }
+    }
+
+    /// Parses settings in any format [`render`](Self::render) writes. With `hint: None` the format is sniffed
+    /// from the text. Errors name the line, column and field, never a value.
+    pub fn parse(text: &str, hint: Option<Format>) -> Result<Self, Error> {
+        parse::parse(text, hint, &error::Origin::Text)
+    }
+
+    /// Checks what every format needs: required values present, URLs that parse, company names and scopes that
+    /// survive being joined into one line. Call it before rendering values that did not come from `parse`.
+    pub fn validate(&self) -> Result<(), Error> {
+        parse::validate(self, &error::Origin::Text)
+    }
+
+    /// Checks that this format can carry the values exactly, on top of [`validate`](Self::validate).
+    /// Only [`Format::SfdxUrl`] has extra limits: the Salesforce CLI accepts `[A-Za-z0-9._-]` in the client id,
+    /// secret and refresh token, and no instance-less settings.
+    pub fn validate_for(&self, format: Format) -> Result<(), Error> {
+        self.validate()?;
+        if format == Format::SfdxUrl {
+            render::check_sfdx_url(self)?;
+        }
+        Ok(())
+    }
+}

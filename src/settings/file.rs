@@ -1,0 +1,212 @@
+//! The settings file on disk: atomic writes with mode 0600 that never replace a file by surprise and never
+//! follow a symbolic link, reads that report who else can see the file, and the default location.
+//!
+//! Must not create folders (a missing folder is usually a typo in `--output`), print anything, or put file
+//! contents in an error.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use super::error::Origin;
+use super::{ConnectorSettings, Error, Format, parse};
+
+/// Whether an existing file at the output path may be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Fail with [`Error::AlreadyExists`], even if the file appears between our check and the rename.
+    Never,
+    /// Replace it atomically (the `--force` flag).
+    Replace,
+}
+
+/// Who besides the owner can get at a settings file, for the `check` command's warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FileExposure {
+    /// The file's mode lets the group or others read it (anything beyond 0600).
+    pub readable_by_others: bool,
+    /// The folder's mode lets the group or others create, rename or delete files in it, so someone else
+    /// could swap the file.
+    pub folder_writable_by_others: bool,
+}
+
+impl FileExposure {
+    /// One warning per exposure, each with the command that fixes it.
+    pub fn warnings(&self, path: &Path) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.readable_by_others {
+            warnings.push(format!(
+                "{} can be read by other users; run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            ));
+        }
+        if self.folder_writable_by_others {
+            let folder = folder_of(path);
+            warnings.push(format!(
+                "{}: other users can replace files in this folder; move the settings file to a private folder \
+                 or run `chmod go-w {}`",
+                folder.display(),
+                folder.display()
+            ));
+        }
+        warnings
+    }
+}
+
+/// Where a settings file goes when `--output` is not given: `<data folder>/sfconnect-settings.<ext>`, e.g.
+/// `~/.local/share/sfconnect/sfconnect-settings.json`. `None` when the system has no home folder.
+pub fn default_output_path(format: Format) -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "sfconnect")?;
+    let name = match format {
+        Format::SfdxUrl => "sfconnect-sfdx-url.txt".to_owned(),
+        other => format!("sfconnect-settings.{}", other.extension()),
+    };
+    Some(dirs.data_dir().join(name))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+fn io_error(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_owned();
+    move |source| Error::Io {
+        path,
+        action,
+        source,
+    }
+}
+
+/// Writes `contents` to `path` so that a crash leaves either the old file or the new one, never half of one.
+///
+/// A temporary file (mode 0600) in the same folder is written and flushed to disk, then renamed over `path`,
+/// then the folder is flushed so the rename itself survives a power cut. With [`Overwrite::Never`] the rename
+/// is a no-clobber link, so a file created between our check and the rename is not replaced either.
+pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Result<(), Error> {
+    let folder = folder_of(path);
+    match std::fs::metadata(folder) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(Error::NotAFile {
+                path: folder.to_owned(),
+            });
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::MissingFolder {
+                folder: folder.to_owned(),
+            });
+        }
+        Err(err) => return Err(io_error(folder, "open the folder")(err)),
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(Error::Symlink {
+                path: path.to_owned(),
+            });
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(Error::NotAFile {
+                path: path.to_owned(),
+            });
+        }
+        Ok(_) if overwrite == Overwrite::Never => {
+            return Err(Error::AlreadyExists {
+                path: path.to_owned(),
+            });
+        }
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(io_error(path, "look at the existing file")(err)),
+    }
+
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".sfconnect-settings-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    let mut temp = builder
+        .tempfile_in(folder)
+        .map_err(io_error(folder, "create a temporary file in"))?;
+    #[cfg(unix)]
+    {
+        // Set again explicitly: the creation mode passes through the umask, and we want exactly 0600.
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(io_error(temp.path(), "set mode 0600 on"))?;
+    }
+    temp.write_all(contents.as_bytes())
+        .map_err(io_error(path, "write"))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(io_error(path, "flush to disk"))?;
+
+    let persisted = match overwrite {
+        Overwrite::Replace => temp.persist(path),
+        Overwrite::Never => temp.persist_noclobber(path),
+    };
+    if let Err(err) = persisted {
+        // Dropping `err.file` deletes the temporary file.
+        return Err(if err.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::AlreadyExists {
+                path: path.to_owned(),
+            }
+        } else {
+            io_error(path, "move the new file into place at")(err.error)
+        });
+    }
+    sync_folder(folder)
+}
+
+#[cfg(unix)]
+fn sync_folder(folder: &Path) -> Result<(), Error> {
+    File::open(folder)
+        .and_then(|dir| dir.sync_all())
+        .map_err(io_error(folder, "flush the folder to disk"))
+}
+
+#[cfg(not(unix))]
+fn sync_folder(_folder: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Reads and checks a settings file, in the format its extension names or, failing that, the one its text
+/// looks like. Also reports who else can read it.
+pub fn read_settings(path: &Path) -> Result<(ConnectorSettings, FileExposure), Error> {
+    let mut text = Zeroizing::new(String::new());
+    let mut file = File::open(path).map_err(io_error(path, "open"))?;
+    std::io::Read::read_to_string(&mut file, &mut text).map_err(io_error(path, "read"))?;
+    let hint = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_extension);
+    let origin = Origin::File(path.to_owned());
+    let settings = parse::parse(&text, hint, &origin)?;
+    Ok((settings, exposure(&file, path)))
+}
+
+#[cfg(unix)]
+fn exposure(file: &File, path: &Path) -> FileExposure {
+    use std::os::unix::fs::PermissionsExt;
+    let file_mode = file.metadata().map(|m| m.permissions().mode()).unwrap_or(0);
+    let folder_mode = std::fs::metadata(folder_of(path))
+        .map(|m| m.permissions().mode())
+        .unwrap_or(0);
+    FileExposure {
+        readable_by_others: file_mode & 0o044 != 0,
+        folder_writable_by_others: folder_mode & 0o022 != 0,
+    }
+}
+
+#[cfg(not(unix))]
+fn exposure(_file: &File, _path: &Path) -> FileExposure {
+    FileExposure::default()
+}
