@@ -37,8 +37,16 @@ fn mode_of(path: &Path) -> u32 {
 }
 
 /// `url --json`, then a browser's Allow, then `exchange` with the pasted address on stdin.
-async fn authorize_and_exchange(sim: &sfconnect::sim::Simulator, dir: &Path, extra_env: &[(&str, &str)]) -> (Output, std::path::PathBuf) {
-    let url_out = sfconnect().args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"]).output().await.unwrap();
+async fn authorize_and_exchange(
+    sim: &sfconnect::sim::Simulator,
+    dir: &Path,
+    extra_env: &[(&str, &str)],
+) -> (Output, std::path::PathBuf) {
+    let url_out = sfconnect()
+        .args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"])
+        .output()
+        .await
+        .unwrap();
     assert!(url_out.status.success(), "{}", text(&url_out.stderr));
     let flow: serde_json::Value = serde_json::from_slice(&url_out.stdout).expect("url --json prints one JSON line");
     let client = client_for(sim);
@@ -89,7 +97,8 @@ async fn whole_flow_at_trace_level_leaks_no_secret() {
     let log_text = std::fs::read_to_string(&log).expect("trace log written");
     assert!(log_text.contains("code exchange ok"), "the log says what happened");
     let secret = sim.client_secret();
-    for (name, out) in [("exchange", &exchange), ("check", &check), ("revoke", &revoke), ("check after revoke", &after)] {
+    for (name, out) in [("exchange", &exchange), ("check", &check), ("revoke", &revoke), ("check after revoke", &after)]
+    {
         let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(!all.contains(&secret), "{name} printed the consumer secret");
         assert!(!all.contains(&refresh_token), "{name} printed the refresh token");
@@ -145,7 +154,16 @@ async fn device_prints_the_code_then_writes_settings() {
     let dir = tempfile::tempdir().unwrap();
     let settings = dir.path().join("device.env");
     let out = sfconnect()
-        .args(["device", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--format", "env", "--output"])
+        .args([
+            "device",
+            "--client-id",
+            &sim.client_id(),
+            "--login-url",
+            &sim.base_url(),
+            "--format",
+            "env",
+            "--output",
+        ])
         .arg(&settings)
         .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
         .output()
@@ -162,7 +180,11 @@ async fn device_prints_the_code_then_writes_settings() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn usage_errors_exit_2_and_name_the_field() {
-    let bad_url = sfconnect().args(["url", "--client-id", "3MVG9abcdefgh", "--login-url", "http://login.salesforce.com"]).output().await.unwrap();
+    let bad_url = sfconnect()
+        .args(["url", "--client-id", "3MVG9abcdefgh", "--login-url", "http://login.salesforce.com"])
+        .output()
+        .await
+        .unwrap();
     assert_eq!(bad_url.status.code(), Some(2));
     assert!(text(&bad_url.stderr).contains("Login URL"), "{}", text(&bad_url.stderr));
     let secret_as_key = sfconnect().args(["url", "--client-id", &"AB12".repeat(16)]).output().await.unwrap();

@@ -20,9 +20,10 @@ async fn device_flow_pending_then_approved_at_second_poll() {
     assert_eq!(device.user_code.len(), 8);
     assert!(device.verification_uri_complete().ends_with(&format!("?user_code={}", device.user_code)));
     let mut events = Vec::new();
-    let grant = wait_for_device_approval(&client, &app, &device, &TokioClock, Duration::from_secs(10), |e| events.push(e))
-        .await
-        .expect("approved");
+    let grant =
+        wait_for_device_approval(&client, &app, &device, &TokioClock, Duration::from_secs(10), |e| events.push(e))
+            .await
+            .expect("approved");
     assert!(grant.refresh_token.is_some());
     assert!(matches!(events.first(), Some(DeviceEvent::Pending { polls: 1, .. })), "{events:?}");
 }
@@ -43,7 +44,10 @@ async fn device_flow_slow_down_lengthens_the_interval() {
     )
     .await
     .expect("virtual time runs out quickly");
-    assert!(events.iter().any(|e| matches!(e, DeviceEvent::SlowDown { interval } if *interval >= Duration::from_secs(5))), "{events:?}");
+    assert!(
+        events.iter().any(|e| matches!(e, DeviceEvent::SlowDown { interval } if *interval >= Duration::from_secs(5))),
+        "{events:?}"
+    );
     assert!(matches!(outcome, Err(Error::TimedOut { .. })), "{outcome:?}");
 }
 
@@ -97,10 +101,7 @@ async fn probe_tells_not_live_wrong_secret_and_ready_apart() {
     assert_eq!(client.probe(&wrong, &redirect).await.unwrap(), Readiness::SecretRejected);
     let keyless = AppCredentials { client_secret: None, ..app.clone() };
     assert_eq!(client.probe(&keyless, &redirect).await.unwrap(), Readiness::Ready { secret_checked: false });
-    assert_eq!(
-        client.probe(&app, "https://elsewhere.example.com/cb").await.unwrap(),
-        Readiness::RedirectNotRegistered
-    );
+    assert_eq!(client.probe(&app, "https://elsewhere.example.com/cb").await.unwrap(), Readiness::RedirectNotRegistered);
 }
 
 #[tokio::test]
@@ -109,9 +110,16 @@ async fn wait_returns_within_seconds_of_the_key_going_live() {
     let client = client_for(&sim);
     let app = app_for(&sim);
     let started = Instant::now();
-    let readiness = wait_until_ready(&client, &app, &client.host().default_redirect_uri(), &TokioClock, Duration::from_secs(30), |_| {})
-        .await
-        .unwrap();
+    let readiness = wait_until_ready(
+        &client,
+        &app,
+        &client.host().default_redirect_uri(),
+        &TokioClock,
+        Duration::from_secs(30),
+        |_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(readiness, Readiness::Ready { secret_checked: true });
     let lag = started.elapsed().saturating_sub(Duration::from_secs(2));
     assert!(lag < Duration::from_millis(3500), "returned {lag:?} after the key went live");
@@ -122,11 +130,21 @@ async fn wait_times_out_on_virtual_time() {
     let sim = start(SimConfig { live_after: Duration::from_secs(3600), ..quick_config() }).await;
     let client = client_for(&sim);
     let clock = ManualClock::default();
-    let err = wait_until_ready(&client, &app_for(&sim), &client.host().default_redirect_uri(), &clock, Duration::from_secs(60), |_| {})
-        .await
-        .expect_err("times out");
+    let err = wait_until_ready(
+        &client,
+        &app_for(&sim),
+        &client.host().default_redirect_uri(),
+        &clock,
+        Duration::from_secs(60),
+        |_| {},
+    )
+    .await
+    .expect_err("times out");
     assert!(matches!(err, Error::TimedOut { .. }));
     let sleeps = clock.sleeps();
-    assert!(sleeps.iter().all(|s| *s >= Duration::from_secs(2) && *s < Duration::from_secs(3)), "probe every 2-3 s: {sleeps:?}");
+    assert!(
+        sleeps.iter().all(|s| *s >= Duration::from_secs(2) && *s < Duration::from_secs(3)),
+        "probe every 2-3 s: {sleeps:?}"
+    );
     assert!(sleeps.len() >= 19, "about 20 probes in a minute, got {}", sleeps.len());
 }

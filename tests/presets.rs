@@ -3,38 +3,17 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use sfconnect::presets::{
-    KNOWN_CHECKS, Preset, PresetError, SettingsKey, Source, bundled, find, load_all,
-};
+use sfconnect::presets::{KNOWN_CHECKS, Preset, PresetError, SettingsKey, Source, bundled, find, load_all};
 
 #[test]
 fn every_bundled_preset_loads_with_what_the_wizard_needs() {
     let presets = bundled();
     let ids: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        ["snow-atlas", "avepoint", "nintex", "ampersand", "generic"],
-        "a bundled file failed to parse"
-    );
+    assert_eq!(ids, ["snow-atlas", "avepoint", "nintex", "ampersand", "generic"], "a bundled file failed to parse");
     for preset in &presets {
-        assert!(
-            !preset.scopes.is_empty() && !preset.summary.is_empty() && !preset.notes.is_empty(),
-            "{}",
-            preset.id
-        );
-        assert!(
-            !preset.checks.required.is_empty(),
-            "{} has no required checks",
-            preset.id
-        );
-        assert!(
-            preset
-                .permissions
-                .required
-                .contains(&"PermissionsApiEnabled".to_owned()),
-            "{}",
-            preset.id
-        );
+        assert!(!preset.scopes.is_empty() && !preset.summary.is_empty() && !preset.notes.is_empty(), "{}", preset.id);
+        assert!(!preset.checks.required.is_empty(), "{} has no required checks", preset.id);
+        assert!(preset.permissions.required.contains(&"PermissionsApiEnabled".to_owned()), "{}", preset.id);
     }
 }
 
@@ -42,68 +21,35 @@ fn every_bundled_preset_loads_with_what_the_wizard_needs() {
 fn snow_atlas_matches_its_procedure() {
     let presets = bundled();
     let snow = find(&presets, "snow-atlas");
-    assert_eq!(
-        snow.map(Preset::scope_parameter).as_deref(),
-        Some("refresh_token offline_access full")
-    );
+    assert_eq!(snow.map(Preset::scope_parameter).as_deref(), Some("refresh_token offline_access full"));
     assert_eq!(snow.map(|p| p.device_flow), Some(true));
-    let labels: Vec<&str> = snow
-        .map(|p| p.settings_fields.iter().map(|f| f.label.as_str()).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        labels,
-        [
-            "Client ID",
-            "Client secret",
-            "Refresh token",
-            "Login URL",
-            "Company names"
-        ]
-    );
+    let labels: Vec<&str> =
+        snow.map(|p| p.settings_fields.iter().map(|f| f.label.as_str()).collect()).unwrap_or_default();
+    assert_eq!(labels, ["Client ID", "Client secret", "Refresh token", "Login URL", "Company names"]);
     let notes = snow.map(|p| p.notes.join("\n")).unwrap_or_default();
-    assert!(
-        notes.contains("without an email address") && notes.contains("10 minutes"),
-        "{notes}"
-    );
-    let groups = snow
-        .map(|p| p.permissions.one_of.clone())
-        .unwrap_or_default();
-    assert_eq!(
-        groups,
-        [["PermissionsModifyAllData", "PermissionsManageRemoteAccess"]]
-    );
+    assert!(notes.contains("without an email address") && notes.contains("10 minutes"), "{notes}");
+    let groups = snow.map(|p| p.permissions.one_of.clone()).unwrap_or_default();
+    assert_eq!(groups, [["PermissionsModifyAllData", "PermissionsManageRemoteAccess"]]);
 }
 
 #[test]
 fn each_target_asks_for_the_scopes_its_vendor_documents() {
     let presets = bundled();
-    let scopes = |id: &str| {
-        find(&presets, id)
-            .map(Preset::scope_parameter)
-            .unwrap_or_default()
-    };
+    let scopes = |id: &str| find(&presets, id).map(Preset::scope_parameter).unwrap_or_default();
     assert_eq!(scopes("avepoint"), "id api refresh_token");
     assert_eq!(scopes("nintex"), "api web refresh_token offline_access");
     assert_eq!(scopes("ampersand"), "api refresh_token offline_access");
     assert_eq!(scopes("generic"), "api refresh_token offline_access");
     let nintex = find(&presets, "nintex");
     assert!(nintex.is_some_and(|p| p.checks.advisory.contains(&"tokens_per_user".to_owned())));
-    assert!(nintex.is_some_and(|p| {
-        p.settings_fields
-            .iter()
-            .all(|f| f.key == SettingsKey::LoginUrl)
-    }));
+    assert!(nintex.is_some_and(|p| { p.settings_fields.iter().all(|f| f.key == SettingsKey::LoginUrl) }));
 }
 
 #[test]
 fn every_listed_check_is_known() {
     for preset in bundled() {
         for check in preset.checks.required.iter().chain(&preset.checks.advisory) {
-            assert!(
-                KNOWN_CHECKS.iter().any(|(id, _)| id == check),
-                "{}: {check}",
-                preset.id
-            );
+            assert!(KNOWN_CHECKS.iter().any(|(id, _)| id == check), "{}: {check}", preset.id);
         }
     }
 }
@@ -122,9 +68,7 @@ scopes = ["api", "refresh_token"]
 #[test]
 fn a_user_preset_with_a_bundled_id_overrides_it_and_new_ids_are_added() {
     let Ok(dir) = tempfile::tempdir() else { return };
-    let custom = ACME
-        .replace("\"acme\"", "\"nintex\"")
-        .replace("Acme CRM sync", "Our Nintex");
+    let custom = ACME.replace("\"acme\"", "\"nintex\"").replace("Acme CRM sync", "Our Nintex");
     write(dir.path(), "nintex.toml", &custom);
     write(dir.path(), "acme.toml", ACME);
     write(dir.path(), "README.md", "not a preset");
@@ -133,15 +77,8 @@ fn a_user_preset_with_a_bundled_id_overrides_it_and_new_ids_are_added() {
     assert_eq!(presets.len(), 6);
     let nintex = find(&presets, "nintex");
     assert_eq!(nintex.map(|p| p.name.as_str()), Some("Our Nintex"));
-    assert_eq!(
-        nintex.map(|p| &p.source),
-        Some(&Source::User(dir.path().join("nintex.toml")))
-    );
-    assert_eq!(
-        presets.iter().position(|p| p.id == "nintex"),
-        Some(2),
-        "keeps its place in the picker"
-    );
+    assert_eq!(nintex.map(|p| &p.source), Some(&Source::User(dir.path().join("nintex.toml"))));
+    assert_eq!(presets.iter().position(|p| p.id == "nintex"), Some(2), "keeps its place in the picker");
     assert_eq!(presets.last().map(|p| p.id.as_str()), Some("acme"));
 }
 
@@ -150,44 +87,22 @@ fn a_broken_user_file_says_file_line_and_column_and_the_rest_still_load() {
     let Ok(dir) = tempfile::tempdir() else { return };
     let broken = format!("{ACME}\nscope = \"api\"\n");
     write(dir.path(), "acme.toml", &broken);
-    let unknown_check = format!(
-        "{}\n[checks]\nrequired = [\"api_acess\"]\n",
-        ACME.replace("acme", "beta")
-    );
+    let unknown_check = format!("{}\n[checks]\nrequired = [\"api_acess\"]\n", ACME.replace("acme", "beta"));
     write(dir.path(), "beta.toml", &unknown_check);
     let (presets, errors) = load_all(Some(dir.path()));
     assert_eq!(presets.len(), 5, "bundled presets still load");
     let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
     let acme = dir.path().join("acme.toml");
-    assert!(
-        shown[0].starts_with(&format!("{}:7:1: unknown field `scope`", acme.display())),
-        "{shown:?}"
-    );
+    assert!(shown[0].starts_with(&format!("{}:7:1: unknown field `scope`", acme.display())), "{shown:?}");
     assert!(shown[0].contains("expected one of"), "{shown:?}");
-    assert!(
-        matches!(
-            errors[1],
-            PresetError::At {
-                line: 8,
-                column: 13,
-                ..
-            }
-        ),
-        "{shown:?}"
-    );
-    assert!(
-        shown[1].contains("unknown check `api_acess`") && shown[1].contains("api_access"),
-        "{shown:?}"
-    );
+    assert!(matches!(errors[1], PresetError::At { line: 8, column: 13, .. }), "{shown:?}");
+    assert!(shown[1].contains("unknown check `api_acess`") && shown[1].contains("api_access"), "{shown:?}");
 }
 
 #[test]
 fn a_syntax_error_points_at_the_line() {
     let text = "id = \"x\"\nname = \"unterminated\nvendor = \"v\"\n";
-    let err = Preset::from_toml(text, Path::new("x.toml"))
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = Preset::from_toml(text, Path::new("x.toml")).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.starts_with("x.toml:2:"), "{err}");
 }
 
@@ -199,10 +114,7 @@ fn two_user_files_with_one_id_are_reported() {
     let (presets, errors) = load_all(Some(dir.path()));
     assert_eq!(presets.iter().filter(|p| p.id == "acme").count(), 1);
     let shown = errors.first().map(ToString::to_string).unwrap_or_default();
-    assert!(
-        shown.contains("b.toml") && shown.contains("a.toml") && shown.contains("`acme`"),
-        "{shown}"
-    );
+    assert!(shown.contains("b.toml") && shown.contains("a.toml") && shown.contains("`acme`"), "{shown}");
 }
 
 #[test]

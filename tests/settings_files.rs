@@ -4,19 +4,14 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use sfconnect::salesforce::{ClientSecret, RefreshToken};
-use sfconnect::settings::{
-    ConnectorSettings, Error, Format, Overwrite, read_settings, write_settings,
-};
+use sfconnect::settings::{ConnectorSettings, Error, Format, Overwrite, read_settings, write_settings};
 
 const SECRET: &str = "8F3A9C0D1E2B4A5F6C7D8E9F0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B";
-const TOKEN: &str =
-    "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrH1p0P8xMz8l4nhVt_I0KxeGIqL.jaJQvnDw7Zv6E0VVAUzVU";
+const TOKEN: &str = "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrH1p0P8xMz8l4nhVt_I0KxeGIqL.jaJQvnDw7Zv6E0VVAUzVU";
 
 fn sample() -> ConnectorSettings {
     ConnectorSettings {
-        client_id:
-            "3MVG9fMtCkV6eLheIEZplMqWfnGlf3Y.BcWdOf1qytXo9zxgbsrUbS.ExHTgUPJeb3jZeT8NYhc.hMyznKr"
-                .into(),
+        client_id: "3MVG9fMtCkV6eLheIEZplMqWfnGlf3Y.BcWdOf1qytXo9zxgbsrUbS.ExHTgUPJeb3jZeT8NYhc.hMyznKr".into(),
         client_secret: Some(ClientSecret::new(SECRET)),
         refresh_token: RefreshToken::new(TOKEN),
         login_url: "https://login.salesforce.com".into(),
@@ -35,10 +30,7 @@ fn json_has_the_exact_keys_a_connector_reads() {
     let json = sample().render(Format::Json);
     assert!(json.ends_with("}\n"), "pretty JSON ends with a newline");
     let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-    let keys: Vec<&str> = value
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let keys: Vec<&str> = value.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
     assert_eq!(
         keys,
         [
@@ -65,37 +57,20 @@ fn env_and_shell_lines_quote_what_a_shell_would_expand() {
     settings.username = Some("o'brien$HOME\"`x`".into());
     settings.company_names = vec!["acme.com".into(), "acme.co.uk".into()];
     let env = settings.render(Format::Env);
-    assert!(
-        env.contains("SALESFORCE_USERNAME=\"o'brien\\$HOME\\\"\\`x\\`\"\n"),
-        "{}",
-        env.as_str()
-    );
+    assert!(env.contains("SALESFORCE_USERNAME=\"o'brien\\$HOME\\\"\\`x\\`\"\n"), "{}", env.as_str());
     assert!(env.contains("SALESFORCE_COMPANY_NAMES=\"acme.com,acme.co.uk\"\n"));
     assert!(env.contains("SALESFORCE_SCOPES=\"refresh_token full\"\n"));
     let shell = settings.render(Format::Shell);
-    assert!(
-        shell.contains("export SALESFORCE_USERNAME='o'\\''brien$HOME\"`x`'\n"),
-        "{}",
-        shell.as_str()
-    );
+    assert!(shell.contains("export SALESFORCE_USERNAME='o'\\''brien$HOME\"`x`'\n"), "{}", shell.as_str());
 }
 
 #[test]
 fn sfdx_url_is_what_sf_org_login_sfdx_url_accepts() {
     let url = sample().render(Format::SfdxUrl);
-    assert_eq!(
-        url.as_str(),
-        format!(
-            "force://{}:{SECRET}:{TOKEN}@acme.my.salesforce.com\n",
-            sample().client_id
-        )
-    );
+    assert_eq!(url.as_str(), format!("force://{}:{SECRET}:{TOKEN}@acme.my.salesforce.com\n", sample().client_id));
     let back = ConnectorSettings::parse(&url, None).ok();
     assert_eq!(back.as_ref().map(|s| s.refresh_token.expose()), Some(TOKEN));
-    assert_eq!(
-        back.as_ref().map(|s| s.login_url.as_str()),
-        Some("https://acme.my.salesforce.com")
-    );
+    assert_eq!(back.as_ref().map(|s| s.login_url.as_str()), Some("https://acme.my.salesforce.com"));
 }
 
 #[test]
@@ -104,10 +79,7 @@ fn sfdx_url_with_an_optional_secret_keeps_the_empty_field() {
     settings.client_secret = None;
     settings.instance_url = None;
     let url = settings.render(Format::SfdxUrl);
-    assert!(url.contains(&format!(
-        "{}::{TOKEN}@login.salesforce.com",
-        settings.client_id
-    )));
+    assert!(url.contains(&format!("{}::{TOKEN}@login.salesforce.com", settings.client_id)));
     let back = ConnectorSettings::parse(&url, Some(Format::SfdxUrl)).ok();
     assert_eq!(back.map(|s| s.client_secret.is_none()), Some(true));
 }
@@ -116,15 +88,8 @@ fn sfdx_url_with_an_optional_secret_keeps_the_empty_field() {
 fn sfdx_url_refuses_values_the_cli_would_cut_short() {
     let mut settings = sample();
     settings.client_secret = Some(ClientSecret::new("has:colon"));
-    let err = settings
-        .validate_for(Format::SfdxUrl)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(
-        err.contains("`client_secret`") && !err.contains("has:colon"),
-        "{err}"
-    );
+    let err = settings.validate_for(Format::SfdxUrl).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("`client_secret`") && !err.contains("has:colon"), "{err}");
     assert!(settings.validate_for(Format::Json).is_ok());
 }
 
@@ -133,20 +98,10 @@ fn a_missing_refresh_token_names_the_field_and_the_fix() {
     let dir = tempfile::tempdir().ok();
     let Some(dir) = dir else { return };
     let path = dir.path().join("x.json");
-    std::fs::write(
-        &path,
-        r#"{"client_id": "abc", "login_url": "https://login.salesforce.com"}"#,
-    )
-    .ok();
-    let err = read_settings(&path)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    std::fs::write(&path, r#"{"client_id": "abc", "login_url": "https://login.salesforce.com"}"#).ok();
+    let err = read_settings(&path).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("`refresh_token` is missing"), "{err}");
-    assert!(
-        err.contains(&format!("--output {} --force", path.display())),
-        "{err}"
-    );
+    assert!(err.contains(&format!("--output {} --force", path.display())), "{err}");
 }
 
 #[test]
@@ -156,31 +111,17 @@ fn a_broken_hand_edit_points_at_line_column_and_field_without_the_value() {
     );
     let err = ConnectorSettings::parse(&json, None).err();
     let shown = err.as_ref().map(ToString::to_string).unwrap_or_default();
-    assert!(
-        matches!(err, Some(Error::Syntax { line: 4, .. })),
-        "{shown}"
-    );
+    assert!(matches!(err, Some(Error::Syntax { line: 4, .. })), "{shown}");
     assert!(shown.contains("`company_names`"), "{shown}");
     assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");
 
     let toml = "client_id = \"abc\"\nrefresh_token = \"x\nlogin_url = 1\n";
-    let err = ConnectorSettings::parse(toml, Some(Format::Toml))
-        .err()
-        .map(|e| e.to_string());
-    assert!(
-        err.as_deref().unwrap_or_default().contains("line 2"),
-        "{err:?}"
-    );
+    let err = ConnectorSettings::parse(toml, Some(Format::Toml)).err().map(|e| e.to_string());
+    assert!(err.as_deref().unwrap_or_default().contains("line 2"), "{err:?}");
 
     let env = "SALESFORCE_CLIENT_ID=\"abc\"\nSALESFORCE_CLIENT_SECERT=\"x\"\n";
-    let err = ConnectorSettings::parse(env, None)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(
-        err.contains("line 2, column 1") && err.contains("SALESFORCE_CLIENT_SECERT"),
-        "{err}"
-    );
+    let err = ConnectorSettings::parse(env, None).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("line 2, column 1") && err.contains("SALESFORCE_CLIENT_SECERT"), "{err}");
 }
 
 #[test]
@@ -196,9 +137,7 @@ fn mode(path: &Path) -> u32 {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0)
+        std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
     }
     #[cfg(not(unix))]
     {
@@ -217,11 +156,7 @@ fn writes_0600_and_never_replaces_without_force() {
 
     let again = write_settings(&path, "{}", Overwrite::Never);
     assert!(matches!(again, Err(Error::AlreadyExists { .. })));
-    assert_eq!(
-        std::fs::read_to_string(&path).ok().as_deref(),
-        Some(text.as_str()),
-        "old file untouched"
-    );
+    assert_eq!(std::fs::read_to_string(&path).ok().as_deref(), Some(text.as_str()), "old file untouched");
 
     let read = read_settings(&path).ok();
     assert_eq!(read.as_ref().map(|(s, _)| s), Some(&sample()));
@@ -240,9 +175,7 @@ fn replacing_a_world_readable_file_leaves_it_0600() {
     assert!(exposure.is_err(), "\"old\" is not valid settings");
     assert!(write_settings(&path, &sample().render(Format::Env), Overwrite::Replace).is_ok());
     assert_eq!(mode(&path), 0o600);
-    let leftovers = std::fs::read_dir(dir.path())
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let leftovers = std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(0);
     assert_eq!(leftovers, 1, "no temporary file left behind");
 }
 
@@ -256,20 +189,14 @@ fn a_symlink_at_the_output_path_is_refused_and_its_target_untouched() {
     std::os::unix::fs::symlink(&target, &link).ok();
     let err = write_settings(&link, "{}", Overwrite::Replace);
     assert!(matches!(err, Err(Error::Symlink { .. })));
-    assert_eq!(
-        std::fs::read_to_string(&target).ok().as_deref(),
-        Some("theirs")
-    );
+    assert_eq!(std::fs::read_to_string(&target).ok().as_deref(), Some("theirs"));
 }
 
 #[test]
 fn a_missing_folder_is_named_not_created() {
     let Ok(dir) = tempfile::tempdir() else { return };
     let path = dir.path().join("nope").join("settings.json");
-    let err = write_settings(&path, "{}", Overwrite::Never)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = write_settings(&path, "{}", Overwrite::Never).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("nope") && err.contains("mkdir -p"), "{err}");
     assert!(!dir.path().join("nope").exists());
 }
@@ -283,16 +210,10 @@ fn exposure_reports_a_readable_file_and_a_shared_folder() {
     std::fs::write(&path, sample().render(Format::Json).as_str()).ok();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).ok();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).ok();
-    let exposure = read_settings(&path)
-        .map(|(_, e)| e)
-        .ok()
-        .unwrap_or_default();
+    let exposure = read_settings(&path).map(|(_, e)| e).ok().unwrap_or_default();
     assert!(exposure.readable_by_others && exposure.folder_writable_by_others);
     let warnings = exposure.warnings(&path);
-    assert!(
-        warnings.iter().any(|w| w.contains("chmod 600")),
-        "{warnings:?}"
-    );
+    assert!(warnings.iter().any(|w| w.contains("chmod 600")), "{warnings:?}");
 }
 
 fn printable() -> impl Strategy<Value = String> {
@@ -300,9 +221,7 @@ fn printable() -> impl Strategy<Value = String> {
 }
 
 fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
-    let company = "[ -+\\--~]{1,16}"
-        .prop_map(|s| s.trim().to_owned())
-        .prop_filter("non-empty", |s| !s.is_empty());
+    let company = "[ -+\\--~]{1,16}".prop_map(|s| s.trim().to_owned()).prop_filter("non-empty", |s| !s.is_empty());
     (
         printable(),
         proptest::option::of(printable()),
@@ -312,23 +231,19 @@ fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
         proptest::collection::vec("[!-~]{1,12}", 0..4),
         proptest::option::of(printable()),
     )
-        .prop_map(
-            |(client_id, secret, token, company_names, username, scopes, issued_at)| {
-                ConnectorSettings {
-                    client_id,
-                    client_secret: secret.map(ClientSecret::new),
-                    refresh_token: RefreshToken::new(token),
-                    login_url: "https://test.salesforce.com".into(),
-                    company_names,
-                    instance_url: Some("https://acme--dev.sandbox.my.salesforce.com".into()),
-                    username,
-                    org_id: None,
-                    user_id: Some("005".into()),
-                    scopes,
-                    issued_at,
-                }
-            },
-        )
+        .prop_map(|(client_id, secret, token, company_names, username, scopes, issued_at)| ConnectorSettings {
+            client_id,
+            client_secret: secret.map(ClientSecret::new),
+            refresh_token: RefreshToken::new(token),
+            login_url: "https://test.salesforce.com".into(),
+            company_names,
+            instance_url: Some("https://acme--dev.sandbox.my.salesforce.com".into()),
+            username,
+            org_id: None,
+            user_id: Some("005".into()),
+            scopes,
+            issued_at,
+        })
 }
 
 proptest! {
@@ -380,11 +295,7 @@ fn debug_output_and_errors_never_show_the_secrets() {
     let shown = format!("{:?}", sample());
     assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");
     assert!(shown.contains("ClientSecret([redacted])"));
-    let env =
-        format!("SALESFORCE_CLIENT_ID=\"a\"\nSALESFORCE_REFRESH_TOKEN=\"{TOKEN}\" trailing\n");
-    let err = ConnectorSettings::parse(&env, None)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let env = format!("SALESFORCE_CLIENT_ID=\"a\"\nSALESFORCE_REFRESH_TOKEN=\"{TOKEN}\" trailing\n");
+    let err = ConnectorSettings::parse(&env, None).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("line 2") && !err.contains(TOKEN), "{err}");
 }

@@ -80,7 +80,8 @@ async fn pkce_verifier_must_match() {
     let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true));
     let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, Some(&request.state)).unwrap();
     let wrong = sfconnect::salesforce::CodeVerifier::new("x".repeat(64));
-    let exchange = CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: Some(&wrong) };
+    let exchange =
+        CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: Some(&wrong) };
     let err = client.exchange_code(&app, &exchange).await.expect_err("a wrong verifier is refused");
     assert_eq!(err.oauth_code(), Some("invalid_grant"));
     assert!(err.explain().headline.contains("code verifier"), "{}", err.explain().headline);
@@ -139,7 +140,11 @@ async fn rotation_invalidates_the_old_refresh_token() {
     let app = app_for(&sim);
     let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true));
     let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, None).unwrap();
-    let exchange = CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: request.code_verifier.as_ref() };
+    let exchange = CodeExchange {
+        code: &pasted.code,
+        redirect_uri: &request.redirect_uri,
+        code_verifier: request.code_verifier.as_ref(),
+    };
     let first = client.exchange_code(&app, &exchange).await.unwrap().refresh_token.unwrap();
     let second = client.refresh(&app, &first).await.unwrap().refresh_token.expect("rotation returns a new token");
     assert_ne!(first, second);

@@ -107,7 +107,11 @@ async fn refused_connection_and_tls_failure_are_named() {
 #[tokio::test]
 async fn slow_answers_still_arrive() {
     let sim = start(quick_config()).await;
-    sim.set_fault(Some(FaultPlan { fault: Fault::Slow(Duration::from_millis(300)), scope: FaultScope::All, remaining: None }));
+    sim.set_fault(Some(FaultPlan {
+        fault: Fault::Slow(Duration::from_millis(300)),
+        scope: FaultScope::All,
+        remaining: None,
+    }));
     let client = client_for(&sim);
     let started = std::time::Instant::now();
     let config = client.discover().await.expect("a slow answer is still an answer");

@@ -55,7 +55,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let client = Client::new(host);
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
     let mut checks = Vec::new();
-    checks.push(exposure_check(&exposure));
+    checks.push(exposure_check(&exposure, &args.settings));
 
     let grant = match client.refresh(&app, &settings.refresh_token).await {
         Ok(grant) => grant,
@@ -76,44 +76,80 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         // Rotation is on: the old token is now dead, so the file must hold the new one.
         let mut updated = settings.clone();
         updated.refresh_token = rotated.clone();
-        let format = crate::settings::Format::from_path(&args.settings);
+        let format = crate::settings::format_of_file(&args.settings).unwrap_or_default();
         write_settings(&args.settings, &updated.render(format), Overwrite::Replace)?;
         refresh_detail.push_str("; refresh token rotation is on, the new token was saved to the file");
     }
-    checks.push(CheckLine { id: "refresh", title: "The refresh token refreshes", status: Status::Pass, detail: refresh_detail, fix: None });
+    checks.push(CheckLine {
+        id: "refresh",
+        title: "The refresh token refreshes",
+        status: Status::Pass,
+        detail: refresh_detail,
+        fix: None,
+    });
 
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?;
     let (identity, org) = tokio::join!(rest.identity(&grant.id_url), rest.organization());
     let user = match identity {
         Ok(i) => {
-            checks.push(CheckLine { id: "identity", title: "Identity", status: Status::Pass, detail: format!("connected as {}", i.username), fix: None });
+            checks.push(CheckLine {
+                id: "identity",
+                title: "Identity",
+                status: Status::Pass,
+                detail: format!("connected as {}", i.username),
+                fix: None,
+            });
             Some(i)
         }
         Err(e) => {
             let ex = e.explain();
-            checks.push(CheckLine { id: "identity", title: "Identity", status: Status::Fail, detail: ex.headline, fix: Some(ex.fix) });
+            checks.push(CheckLine {
+                id: "identity",
+                title: "Identity",
+                status: Status::Fail,
+                detail: ex.headline,
+                fix: Some(ex.fix),
+            });
             None
         }
     };
     let org = match org {
         Ok(o) => {
             let kind = if o.is_sandbox { "sandbox" } else { "production" };
-            checks.push(CheckLine { id: "org", title: "Org", status: Status::Pass, detail: format!("{} ({}, {kind})", o.name, o.edition), fix: None });
+            checks.push(CheckLine {
+                id: "org",
+                title: "Org",
+                status: Status::Pass,
+                detail: format!("{} ({}, {kind})", o.name, o.edition),
+                fix: None,
+            });
             Some(o)
         }
         Err(e) => {
             let ex = e.explain();
-            checks.push(CheckLine { id: "org", title: "Org", status: Status::Fail, detail: ex.headline, fix: Some(ex.fix) });
+            checks.push(CheckLine {
+                id: "org",
+                title: "Org",
+                status: Status::Fail,
+                detail: ex.headline,
+                fix: Some(ex.fix),
+            });
             None
         }
     };
     finish(&args, Report { checks, org, user })
 }
 
-fn exposure_check(exposure: &crate::settings::FileExposure) -> CheckLine {
-    let problems = exposure.problems();
+fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Path) -> CheckLine {
+    let problems = exposure.warnings(path);
     if problems.is_empty() {
-        CheckLine { id: "file_exposure", title: "Settings file is private", status: Status::Pass, detail: "only you can read it".into(), fix: None }
+        CheckLine {
+            id: "file_exposure",
+            title: "Settings file is private",
+            status: Status::Pass,
+            detail: "only you can read it".into(),
+            fix: None,
+        }
     } else {
         CheckLine {
             id: "file_exposure",
@@ -127,7 +163,8 @@ fn exposure_check(exposure: &crate::settings::FileExposure) -> CheckLine {
 
 fn finish(args: &CheckArgs, report: Report) -> CmdResult {
     if args.json {
-        let json = serde_json::to_string_pretty(&report).map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
         println!("{json}");
     } else {
         if let (Some(user), Some(org)) = (&report.user, &report.org) {

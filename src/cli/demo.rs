@@ -9,19 +9,23 @@ use crate::salesforce::clock::TokioClock;
 use crate::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
 use crate::salesforce::rest::RestClient;
 use crate::salesforce::{
-    AppCredentials, AuthorizeOptions, AuthorizeRequest, Client, ClientSecret, CodeExchange, LoginHost, Scopes, parse_paste,
+    AppCredentials, AuthorizeOptions, AuthorizeRequest, Client, ClientSecret, CodeExchange, LoginHost, Scopes,
+    parse_paste,
 };
 use crate::settings::ConnectorSettings;
 use crate::sim::{SimConfig, Simulator};
 
 pub async fn run() -> CmdResult {
     let config = SimConfig { live_after: Duration::from_secs(4), auto_approve: true, ..SimConfig::default() };
-    let sim = Simulator::start(config).await.map_err(|e| Failure::failed(format!("the simulator could not start: {e}"), ""))?;
+    let sim = Simulator::start(config)
+        .await
+        .map_err(|e| Failure::failed(format!("the simulator could not start: {e}"), ""))?;
     println!("sfconnect demo: a simulated Salesforce org is running at {}", sim.base_url());
     println!("Its app was just created, so its consumer key is not live yet (a real one takes up to 10 minutes).\n");
     let host = LoginHost::parse(&sim.base_url())?;
     let client = Client::new(host.clone());
-    let app = AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
+    let app =
+        AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
     let redirect_uri = host.default_redirect_uri();
 
     println!("1. Waiting for the consumer key to go live (probing every 2-3 s)...");
@@ -40,7 +44,13 @@ pub async fn run() -> CmdResult {
     let scopes = Scopes::parse("api refresh_token offline_access");
     let request = AuthorizeRequest::new(
         &host,
-        &AuthorizeOptions { client_id: app.client_id.clone(), redirect_uri: redirect_uri.clone(), scopes, pkce: true, force_login: false },
+        &AuthorizeOptions {
+            client_id: app.client_id.clone(),
+            redirect_uri: redirect_uri.clone(),
+            scopes,
+            pkce: true,
+            force_login: false,
+        },
     );
     println!("2. Authorize: the admin opens this URL and clicks Allow (the demo org approves by itself):");
     println!("   {}\n", request.url);
@@ -62,7 +72,10 @@ pub async fn run() -> CmdResult {
     let exchange =
         CodeExchange { code: &pasted.code, redirect_uri: &redirect_uri, code_verifier: request.code_verifier.as_ref() };
     let grant = client.exchange_code(&app, &exchange).await?;
-    println!("4. Code exchanged (POST body, never a URL): {} scopes granted, refresh token issued.", grant.scopes.len());
+    println!(
+        "4. Code exchanged (POST body, never a URL): {} scopes granted, refresh token issued.",
+        grant.scopes.len()
+    );
     let refresh_token = grant.refresh_token.clone().ok_or_else(|| Failure::failed("no refresh token", ""))?;
     let refreshed = client.refresh(&app, &refresh_token).await?;
     let rest = RestClient::new(client.http().clone(), &refreshed.instance_url, refreshed.access_token.clone())?;
@@ -85,7 +98,9 @@ pub async fn run() -> CmdResult {
     };
     println!("6. The settings a connector asks for (secrets masked):\n");
     print_summary(&settings);
-    println!("\nWith a real org: `sfconnect exchange ... --output settings.json`, then `sfconnect check --settings settings.json`.");
+    println!(
+        "\nWith a real org: `sfconnect exchange ... --output settings.json`, then `sfconnect check --settings settings.json`."
+    );
     sim.shutdown().await;
     Ok(())
 }

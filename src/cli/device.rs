@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::CmdResult;
 use super::args::{DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
 use super::output::{deliver, settings_from_grant};
 use super::secret_input::{Need, client_secret};
 use super::url_cmd::checked_client_id;
-use super::CmdResult;
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::device_flow::{DEVICE_LIMIT, DeviceEvent, wait_for_device_approval};
 use crate::salesforce::{AppCredentials, Client};
@@ -46,7 +46,9 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
         DeviceEvent::Pending { polls, elapsed } if polls % 6 == 0 => {
             eprintln!("  still waiting ({}s)", elapsed.as_secs());
         }
-        DeviceEvent::SlowDown { interval } => eprintln!("  Salesforce asked to poll less often: every {}s now", interval.as_secs()),
+        DeviceEvent::SlowDown { interval } => {
+            eprintln!("  Salesforce asked to poll less often: every {}s now", interval.as_secs())
+        }
         DeviceEvent::Retrying { message, retry_in } => {
             eprintln!("  {message}; retrying in {}s", retry_in.as_secs().max(Duration::from_secs(1).as_secs()))
         }

@@ -42,7 +42,10 @@ async fn read_identity(client: &Client, grant: &TokenGrant) -> Option<Identity> 
     match rest.identity(&grant.id_url).await {
         Ok(identity) => Some(identity),
         Err(e) => {
-            eprintln!("note: could not read the identity URL ({}); the settings are complete without it", e.explain().headline);
+            eprintln!(
+                "note: could not read the identity URL ({}); the settings are complete without it",
+                e.explain().headline
+            );
             None
         }
     }
@@ -109,9 +112,12 @@ fn create_private_dir(dir: &Path) -> Result<(), Failure> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder
-        .create(dir)
-        .map_err(|e| Failure::failed(format!("could not create {}: {e}", dir.display()), "pass --output FILE in a folder you can write"))
+    builder.create(dir).map_err(|e| {
+        Failure::failed(
+            format!("could not create {}: {e}", dir.display()),
+            "pass --output FILE in a folder you can write",
+        )
+    })
 }
 
 /// The settings as a table, secrets masked.
@@ -135,5 +141,6 @@ pub fn print_summary(s: &ConnectorSettings) {
 
 /// The login host recorded in a settings file.
 pub fn host_of(settings: &ConnectorSettings) -> Result<LoginHost, Failure> {
-    LoginHost::parse(&settings.login_url).map_err(|e| Failure::failed(format!("settings: login_url: {e}"), "fix login_url in the file"))
+    LoginHost::parse(&settings.login_url)
+        .map_err(|e| Failure::failed(format!("settings: login_url: {e}"), "fix login_url in the file"))
 }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::host_of;
 use super::CmdResult;
+use super::output::host_of;
 use crate::salesforce::Client;
 use crate::settings::read_settings;
 
@@ -21,6 +21,9 @@ pub async fn run(args: RevokeArgs) -> CmdResult {
     let client = Client::new(host_of(&settings)?);
     client.revoke(&settings.refresh_token).await?;
     println!("Revoked the refresh token {} at {}.", settings.refresh_token.masked(), client.host());
-    println!("{} still holds the dead token: delete it, or run the wizard again for a new one.", args.settings.display());
+    println!(
+        "{} still holds the dead token: delete it, or run the wizard again for a new one.",
+        args.settings.display()
+    );
     Ok(())
 }

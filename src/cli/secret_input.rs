@@ -33,8 +33,9 @@ pub fn client_secret(args: &SecretArgs, need: Need) -> Result<Option<ClientSecre
         }
     }
     if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        let typed = rpassword::prompt_password("Consumer secret (input hidden): ")
-            .map_err(|e| Failure::failed(format!("could not read the consumer secret: {e}"), "set SFCONNECT_CLIENT_SECRET instead"))?;
+        let typed = rpassword::prompt_password("Consumer secret (input hidden): ").map_err(|e| {
+            Failure::failed(format!("could not read the consumer secret: {e}"), "set SFCONNECT_CLIENT_SECRET instead")
+        })?;
         let typed = typed.trim().to_string();
         if typed.is_empty() && need == Need::Optional {
             return Ok(None);
@@ -66,7 +67,10 @@ fn read_secret_file(path: &Path) -> Result<ClientSecret, Failure> {
 /// Checks the shape loosely (protocol notes §9: custom secrets are 8–256 alphanumeric characters).
 fn checked(value: String, source: &str) -> Result<ClientSecret, Failure> {
     if value.is_empty() {
-        return Err(Failure::failed(format!("the consumer secret from {source} is empty"), "copy it again from Manage Consumer Details"));
+        return Err(Failure::failed(
+            format!("the consumer secret from {source} is empty"),
+            "copy it again from Manage Consumer Details",
+        ));
     }
     if value.chars().any(char::is_whitespace) {
         return Err(Failure::failed(
@@ -85,14 +89,17 @@ pub fn value_or_stdin(value: &str, what: &str) -> Result<String, Failure> {
     if std::io::stdin().is_terminal() {
         eprintln!("Paste the {what}, then press Enter:");
         let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| Failure::failed(format!("could not read the {what}: {e}"), "pass it as a value instead of -"))?;
+        std::io::stdin().read_line(&mut line).map_err(|e| {
+            Failure::failed(format!("could not read the {what}: {e}"), "pass it as a value instead of -")
+        })?;
         return Ok(line.trim().to_string());
     }
     let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| Failure::failed(format!("could not read the {what} from standard input: {e}"), "pipe it in, or pass it as a value"))?;
+    std::io::stdin().read_to_string(&mut text).map_err(|e| {
+        Failure::failed(
+            format!("could not read the {what} from standard input: {e}"),
+            "pipe it in, or pass it as a value",
+        )
+    })?;
     Ok(text.trim().to_string())
 }

@@ -46,9 +46,16 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
             println!("{}", sim.base_url());
             println!("client_id: {}", sim.client_id());
             println!("client_secret: {}", sim.client_secret());
-            eprintln!("Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop.");
+            eprintln!(
+                "Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop."
+            );
         }
     })
     .await
-    .map_err(|e| Failure::failed(format!("the simulator could not start: {e}"), "pick another --port, or leave it out for a free one"))
+    .map_err(|e| {
+        Failure::failed(
+            format!("the simulator could not start: {e}"),
+            "pick another --port, or leave it out for a free one",
+        )
+    })
 }

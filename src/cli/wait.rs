@@ -42,12 +42,16 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let started = Instant::now();
     eprintln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
     let outcome =
-        wait_until_ready(&client, &app, &redirect_uri, &TokioClock, Duration::from_secs(args.timeout), |event| match event {
-            ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
-                eprintln!("  not live yet ({}s)", elapsed.as_secs())
+        wait_until_ready(&client, &app, &redirect_uri, &TokioClock, Duration::from_secs(args.timeout), |event| {
+            match event {
+                ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
+                    eprintln!("  not live yet ({}s)", elapsed.as_secs())
+                }
+                ProbeEvent::Retrying { message, retry_in } => {
+                    eprintln!("  {message}; retrying in {}s", retry_in.as_secs())
+                }
+                _ => {}
             }
-            ProbeEvent::Retrying { message, retry_in } => eprintln!("  {message}; retrying in {}s", retry_in.as_secs()),
-            _ => {}
         })
         .await?;
     let waited = started.elapsed().as_secs_f32();
@@ -68,6 +72,8 @@ pub async fn run(args: WaitArgs) -> CmdResult {
             format!("the consumer key is live, but the callback URL {redirect_uri} is not registered on the app"),
             "add it to the app's Callback URL field (one per line) and save, or pass --redirect-uri with the one it has",
         )),
-        Readiness::NotLive => Err(Failure::failed("the consumer key did not go live in time", "check the key, and wait longer")),
+        Readiness::NotLive => {
+            Err(Failure::failed("the consumer key did not go live in time", "check the key, and wait longer"))
+        }
     }
 }

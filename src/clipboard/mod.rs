@@ -39,11 +39,7 @@ pub enum Error {
         "{label} is {bytes} bytes, too long for the terminal clipboard (OSC 52, at most {max} bytes); write it \
          to a file with --output instead"
     )]
-    TooLongForTerminal {
-        label: String,
-        bytes: usize,
-        max: usize,
-    },
+    TooLongForTerminal { label: String, bytes: usize, max: usize },
     #[error("could not clear the system clipboard: {0}; copy something else over it")]
     SystemClear(String),
 }
@@ -63,11 +59,7 @@ pub struct CopyReport {
 impl CopyReport {
     /// E.g. "Client secret copied: 64 characters, via the system clipboard".
     pub fn message(&self) -> String {
-        let unit = if self.chars == 1 {
-            "character"
-        } else {
-            "characters"
-        };
+        let unit = if self.chars == 1 { "character" } else { "characters" };
         let head = format!("{} copied: {} {unit}", self.label, self.chars);
         match self.method {
             Method::System => format!("{head}, via the system clipboard"),
@@ -131,20 +123,13 @@ impl Clipboard {
 
     /// Copies `text`; OSC 52 sequences go to `out` (the terminal). Falls back to OSC 52 when the system
     /// clipboard fails, and from then on uses OSC 52 directly.
-    pub fn copy(
-        &mut self,
-        label: &str,
-        text: &str,
-        out: &mut impl std::io::Write,
-    ) -> Result<CopyReport, Error> {
+    pub fn copy(&mut self, label: &str, text: &str, out: &mut impl std::io::Write) -> Result<CopyReport, Error> {
         if self.method == Method::System {
             match self.system_set(text) {
                 Ok(()) => return Ok(self.copied(label, text, Method::System)),
                 Err(reason) => {
                     self.system_error = Some(reason);
-                    self.method = Method::Osc52 {
-                        passthrough: self.env.passthrough(),
-                    };
+                    self.method = Method::Osc52 { passthrough: self.env.passthrough() };
                 }
             }
         }
@@ -170,21 +155,14 @@ impl Clipboard {
             return Ok(());
         };
         match last.method {
-            Method::Osc52 { passthrough } => {
-                write_osc52(out, "", passthrough).map_err(Error::Terminal)
-            }
+            Method::Osc52 { passthrough } => write_osc52(out, "", passthrough).map_err(Error::Terminal),
             Method::System => {
                 let Some(system) = self.system.as_mut() else {
                     return Ok(());
                 };
                 let current = system.get_text().map(zeroize::Zeroizing::new);
-                let still_ours = current
-                    .is_ok_and(|text| self.hasher.hash_one(text.as_str()) == last.fingerprint);
-                if still_ours {
-                    system.clear().map_err(Error::SystemClear)
-                } else {
-                    Ok(())
-                }
+                let still_ours = current.is_ok_and(|text| self.hasher.hash_one(text.as_str()) == last.fingerprint);
+                if still_ours { system.clear().map_err(Error::SystemClear) } else { Ok(()) }
             }
         }
     }
@@ -200,19 +178,12 @@ impl Clipboard {
     }
 
     fn copied(&mut self, label: &str, text: &str, method: Method) -> CopyReport {
-        self.last = Some(LastCopy {
-            method,
-            fingerprint: self.hasher.hash_one(text),
-        });
+        self.last = Some(LastCopy { method, fingerprint: self.hasher.hash_one(text) });
         CopyReport {
             label: label.to_owned(),
             chars: text.chars().count(),
             method,
-            system_error: if method == Method::System {
-                None
-            } else {
-                self.system_error.clone()
-            },
+            system_error: if method == Method::System { None } else { self.system_error.clone() },
         }
     }
 }

@@ -24,11 +24,7 @@ const SCREEN_CHUNK_BYTES: usize = 76;
 
 /// Writes `ESC ]52;c;BASE64 BEL`, wrapped for `passthrough`, and flushes. An empty `text` clears the clipboard
 /// in terminals that honour OSC 52.
-pub fn write_osc52(
-    out: &mut impl Write,
-    text: &str,
-    passthrough: Passthrough,
-) -> std::io::Result<()> {
+pub fn write_osc52(out: &mut impl Write, text: &str, passthrough: Passthrough) -> std::io::Result<()> {
     let payload = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let sequence = match passthrough {
         Passthrough::None => format!("{ESC}]52;c;{payload}{BEL}"),
@@ -70,26 +66,16 @@ mod tests {
 
     #[test]
     fn tmux_gets_a_passthrough_with_the_inner_escape_doubled() {
-        assert_eq!(
-            bytes("foo", Passthrough::Tmux),
-            "\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\"
-        );
+        assert_eq!(bytes("foo", Passthrough::Tmux), "\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\");
     }
 
     #[test]
     fn screen_gets_short_dcs_pieces() {
-        assert_eq!(
-            bytes("foo", Passthrough::Screen),
-            "\x1bP\x1b]52;c;Zm9v\x07\x1b\\"
-        );
+        assert_eq!(bytes("foo", Passthrough::Screen), "\x1bP\x1b]52;c;Zm9v\x07\x1b\\");
         // 64 hex characters of a client secret encode to 88 base64 bytes: two pieces, 76 + 12.
         let secret = "A".repeat(64);
         let encoded = base64::engine::general_purpose::STANDARD.encode(&secret);
-        let expected = format!(
-            "\x1bP\x1b]52;c;{}\x1b\\\x1bP{}\x07\x1b\\",
-            &encoded[..76],
-            &encoded[76..]
-        );
+        let expected = format!("\x1bP\x1b]52;c;{}\x1b\\\x1bP{}\x07\x1b\\", &encoded[..76], &encoded[76..]);
         assert_eq!(bytes(&secret, Passthrough::Screen), expected);
     }
 

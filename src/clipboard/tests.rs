@@ -5,18 +5,8 @@ use std::sync::Mutex;
 use super::system::SystemClipboard;
 use super::*;
 
-const DESKTOP: Environment = Environment {
-    ssh: false,
-    display: true,
-    tmux: false,
-    screen: false,
-};
-const SSH_IN_TMUX: Environment = Environment {
-    ssh: true,
-    display: false,
-    tmux: true,
-    screen: false,
-};
+const DESKTOP: Environment = Environment { ssh: false, display: true, tmux: false, screen: false };
+const SSH_IN_TMUX: Environment = Environment { ssh: true, display: false, tmux: true, screen: false };
 
 /// What the fake clipboard holds; one per test, picked by the opener function.
 static HELD: Mutex<Option<String>> = Mutex::new(None);
@@ -29,10 +19,7 @@ impl SystemClipboard for Fake {
         Ok(())
     }
     fn get_text(&mut self) -> Result<String, String> {
-        HELD.lock()
-            .map_err(|e| e.to_string())?
-            .clone()
-            .ok_or_else(|| "empty".to_owned())
+        HELD.lock().map_err(|e| e.to_string())?.clone().ok_or_else(|| "empty".to_owned())
     }
     fn clear(&mut self) -> Result<(), String> {
         *HELD.lock().map_err(|e| e.to_string())? = None;
@@ -55,14 +42,8 @@ fn over_ssh_the_value_goes_to_the_terminal_and_the_report_says_so() {
     let report = clipboard.copy("Client secret", "foo", &mut out).ok();
     assert_eq!(out, b"\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\");
     let message = report.map(|r| r.message()).unwrap_or_default();
-    assert!(
-        message.starts_with("Client secret copied: 3 characters, via the terminal (OSC 52)."),
-        "{message}"
-    );
-    assert!(
-        message.contains("reveal the value") && message.contains("allow-passthrough"),
-        "{message}"
-    );
+    assert!(message.starts_with("Client secret copied: 3 characters, via the terminal (OSC 52)."), "{message}");
+    assert!(message.contains("reveal the value") && message.contains("allow-passthrough"), "{message}");
     assert!(!message.contains("foo"));
 }
 
@@ -73,16 +54,8 @@ fn a_failing_system_clipboard_falls_back_to_osc52_and_says_why() {
     let report = clipboard.copy("Refresh token", "foo", &mut out).ok();
     assert_eq!(out, b"\x1b]52;c;Zm9v\x07");
     let message = report.map(|r| r.message()).unwrap_or_default();
-    assert!(
-        message.contains("via the terminal (OSC 52)") && message.contains("Can't open display"),
-        "{message}"
-    );
-    assert_eq!(
-        clipboard.method(),
-        Method::Osc52 {
-            passthrough: Passthrough::None
-        }
-    );
+    assert!(message.contains("via the terminal (OSC 52)") && message.contains("Can't open display"), "{message}");
+    assert_eq!(clipboard.method(), Method::Osc52 { passthrough: Passthrough::None });
 }
 
 #[test]
@@ -97,21 +70,14 @@ fn system_copy_is_reported_and_cleared_only_while_still_ours() {
         Some("Client secret copied: 64 characters, via the system clipboard")
     );
     assert!(clipboard.clear(&mut out).is_ok());
-    assert_eq!(
-        HELD.lock().ok().and_then(|h| h.clone()),
-        None,
-        "our secret was cleared"
-    );
+    assert_eq!(HELD.lock().ok().and_then(|h| h.clone()), None, "our secret was cleared");
 
     assert!(clipboard.copy("Client ID", "3MVG9", &mut out).is_ok());
     if let Ok(mut held) = HELD.lock() {
         *held = Some("something the user copied since".to_owned());
     }
     assert!(clipboard.clear(&mut out).is_ok());
-    assert_eq!(
-        HELD.lock().ok().and_then(|h| h.clone()).as_deref(),
-        Some("something the user copied since")
-    );
+    assert_eq!(HELD.lock().ok().and_then(|h| h.clone()).as_deref(), Some("something the user copied since"));
 }
 
 #[test]
@@ -128,13 +94,7 @@ fn clearing_over_osc52_sends_an_empty_clipboard() {
 fn a_value_too_long_for_osc52_is_refused_not_dropped() {
     let mut clipboard = Clipboard::with_opener(SSH_IN_TMUX, open_broken);
     let mut out = Vec::new();
-    let err = clipboard
-        .copy("Settings", &"x".repeat(OSC52_MAX_TEXT_BYTES + 1), &mut out)
-        .err();
+    let err = clipboard.copy("Settings", &"x".repeat(OSC52_MAX_TEXT_BYTES + 1), &mut out).err();
     assert!(out.is_empty());
-    assert!(
-        err.map(|e| e.to_string())
-            .unwrap_or_default()
-            .contains("--output")
-    );
+    assert!(err.map(|e| e.to_string()).unwrap_or_default().contains("--output"));
 }

@@ -6,12 +6,7 @@ use std::path::{Path, PathBuf};
 pub enum PresetError {
     /// Something wrong at a place in the file: a TOML syntax error, an unknown field, an unknown check id.
     #[error("{}:{line}:{column}: {message}", path.display())]
-    At {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    At { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: could not read it: {source}; check that it is a readable file", path.display())]
     Read {
         path: PathBuf,
@@ -19,23 +14,14 @@ pub enum PresetError {
         source: std::io::Error,
     },
     #[error("{}: preset id `{id}` is already used by {}; give one of them another id", path.display(), first.display())]
-    DuplicateId {
-        path: PathBuf,
-        id: String,
-        first: PathBuf,
-    },
+    DuplicateId { path: PathBuf, id: String, first: PathBuf },
 }
 
 impl PresetError {
     /// An error at byte `offset` of `text`.
     pub(crate) fn at(path: &Path, text: &str, offset: usize, message: String) -> Self {
         let (line, column) = line_column(text, offset);
-        PresetError::At {
-            path: path.to_owned(),
-            line,
-            column,
-            message,
-        }
+        PresetError::At { path: path.to_owned(), line, column, message }
     }
 }
 

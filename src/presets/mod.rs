@@ -17,26 +17,11 @@ pub use validate::KNOWN_CHECKS;
 
 /// The bundled presets, by file name. `include_str!` makes the binary work from any folder.
 const BUNDLED: [(&str, &str); 5] = [
-    (
-        "snow-atlas.toml",
-        include_str!("../../assets/presets/snow-atlas.toml"),
-    ),
-    (
-        "avepoint.toml",
-        include_str!("../../assets/presets/avepoint.toml"),
-    ),
-    (
-        "nintex.toml",
-        include_str!("../../assets/presets/nintex.toml"),
-    ),
-    (
-        "ampersand.toml",
-        include_str!("../../assets/presets/ampersand.toml"),
-    ),
-    (
-        "generic.toml",
-        include_str!("../../assets/presets/generic.toml"),
-    ),
+    ("snow-atlas.toml", include_str!("../../assets/presets/snow-atlas.toml")),
+    ("avepoint.toml", include_str!("../../assets/presets/avepoint.toml")),
+    ("nintex.toml", include_str!("../../assets/presets/nintex.toml")),
+    ("ampersand.toml", include_str!("../../assets/presets/ampersand.toml")),
+    ("generic.toml", include_str!("../../assets/presets/generic.toml")),
 ];
 
 /// One integration target: what to ask Salesforce for, what to check, what to tell the admin.
@@ -151,16 +136,13 @@ impl Preset {
 pub fn bundled() -> Vec<Preset> {
     BUNDLED
         .iter()
-        .filter_map(|(file, text)| {
-            Preset::from_toml(text, &Path::new("assets/presets").join(file)).ok()
-        })
+        .filter_map(|(file, text)| Preset::from_toml(text, &Path::new("assets/presets").join(file)).ok())
         .collect()
 }
 
 /// The user's presets folder: `<config folder>/presets`, e.g. `~/.config/sfconnect/presets`.
 pub fn user_preset_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "sfconnect")
-        .map(|dirs| dirs.config_dir().join("presets"))
+    directories::ProjectDirs::from("", "", "sfconnect").map(|dirs| dirs.config_dir().join("presets"))
 }
 
 /// The bundled presets plus every `*.toml` in `user_dir` (in file-name order). A user preset with a bundled
@@ -175,10 +157,7 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Preset>, Vec<PresetError>) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return (presets, errors),
         Err(source) => {
-            errors.push(PresetError::Read {
-                path: dir.to_owned(),
-                source,
-            });
+            errors.push(PresetError::Read { path: dir.to_owned(), source });
             return (presets, errors);
         }
     };
@@ -204,11 +183,7 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Preset>, Vec<PresetError>) {
             }
         };
         if let Some((_, first)) = user_ids.iter().find(|(id, _)| *id == preset.id) {
-            errors.push(PresetError::DuplicateId {
-                path,
-                id: preset.id,
-                first: first.clone(),
-            });
+            errors.push(PresetError::DuplicateId { path, id: preset.id, first: first.clone() });
             continue;
         }
         user_ids.push((preset.id.clone(), path.clone()));

@@ -14,55 +14,19 @@ pub const KNOWN_CHECKS: &[(&str, &str)] = &[
         "perm_approve_uninstalled",
         "the user may use uninstalled connected apps (Approve Uninstalled Connected Apps or Use Any API Client)",
     ),
-    (
-        "perm_customize_application",
-        "the user has Customize Application",
-    ),
-    (
-        "perm_manage_connected_apps",
-        "the user has Modify All Data or Manage Connected Apps",
-    ),
-    (
-        "perm_view_setup",
-        "the user has View Setup and Configuration",
-    ),
-    (
-        "system_admin",
-        "the user has the System Administrator profile",
-    ),
-    (
-        "licence_salesforce",
-        "the user's licence is Salesforce, not Salesforce Platform",
-    ),
-    (
-        "refresh_policy_infinite",
-        "the app's refresh token policy is \"valid until revoked\"",
-    ),
-    (
-        "ip_relaxation",
-        "the app's IP relaxation is \"Relax IP restrictions\"",
-    ),
-    (
-        "permitted_users",
-        "the app's Permitted Users lets this user authorize",
-    ),
-    (
-        "tokens_per_user",
-        "the user holds fewer than five tokens for the app (a sixth revokes the oldest)",
-    ),
-    (
-        "scopes_granted",
-        "the token was granted every scope the preset asks for",
-    ),
+    ("perm_customize_application", "the user has Customize Application"),
+    ("perm_manage_connected_apps", "the user has Modify All Data or Manage Connected Apps"),
+    ("perm_view_setup", "the user has View Setup and Configuration"),
+    ("system_admin", "the user has the System Administrator profile"),
+    ("licence_salesforce", "the user's licence is Salesforce, not Salesforce Platform"),
+    ("refresh_policy_infinite", "the app's refresh token policy is \"valid until revoked\""),
+    ("ip_relaxation", "the app's IP relaxation is \"Relax IP restrictions\""),
+    ("permitted_users", "the app's Permitted Users lets this user authorize"),
+    ("tokens_per_user", "the user holds fewer than five tokens for the app (a sixth revokes the oldest)"),
+    ("scopes_granted", "the token was granted every scope the preset asks for"),
     ("device_flow_enabled", "the app has Enable for Device Flow"),
-    (
-        "mfa_enabled",
-        "multi-factor authentication is on for the org",
-    ),
-    (
-        "object_access",
-        "the user can read the objects and fields the integration reads",
-    ),
+    ("mfa_enabled", "multi-factor authentication is on for the org"),
+    ("object_access", "the user can read the objects and fields the integration reads"),
 ];
 
 pub(crate) fn validate(preset: &Preset, text: &str, path: &Path) -> Result<(), PresetError> {
@@ -71,44 +35,26 @@ pub(crate) fn validate(preset: &Preset, text: &str, path: &Path) -> Result<(), P
         let offset = text.find(&format!("\"{value}\"")).unwrap_or(0);
         PresetError::at(path, text, offset, message)
     };
-    let id_ok = !preset.id.is_empty()
-        && preset
-            .id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let id_ok =
+        !preset.id.is_empty() && preset.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !id_ok {
         return Err(at(
             &preset.id,
-            format!(
-                "id `{}` must be lower-case letters, digits and dashes, e.g. \"acme-crm\"",
-                preset.id
-            ),
+            format!("id `{}` must be lower-case letters, digits and dashes, e.g. \"acme-crm\"", preset.id),
         ));
     }
-    for (field, value) in [
-        ("name", &preset.name),
-        ("vendor", &preset.vendor),
-        ("summary", &preset.summary),
-    ] {
+    for (field, value) in [("name", &preset.name), ("vendor", &preset.vendor), ("summary", &preset.summary)] {
         if value.trim().is_empty() {
-            return Err(at(
-                value,
-                format!("`{field}` is empty; write one for the target picker"),
-            ));
+            return Err(at(value, format!("`{field}` is empty; write one for the target picker")));
         }
     }
     if preset.scopes.is_empty() {
         return Err(at(
             "",
-            "`scopes` is empty; list the OAuth scope tokens, e.g. [\"api\", \"refresh_token\"]"
-                .to_owned(),
+            "`scopes` is empty; list the OAuth scope tokens, e.g. [\"api\", \"refresh_token\"]".to_owned(),
         ));
     }
-    if let Some(scope) = preset
-        .scopes
-        .iter()
-        .find(|s| s.is_empty() || s.contains(char::is_whitespace))
-    {
+    if let Some(scope) = preset.scopes.iter().find(|s| s.is_empty() || s.contains(char::is_whitespace)) {
         return Err(at(
             scope,
             format!(
@@ -117,45 +63,27 @@ pub(crate) fn validate(preset: &Preset, text: &str, path: &Path) -> Result<(), P
         ));
     }
     let checks = preset.checks.required.iter().chain(&preset.checks.advisory);
-    if let Some(check) = checks
-        .clone()
-        .find(|c| !KNOWN_CHECKS.iter().any(|(known, _)| known == c))
-    {
+    if let Some(check) = checks.clone().find(|c| !KNOWN_CHECKS.iter().any(|(known, _)| known == c)) {
         let known: Vec<&str> = KNOWN_CHECKS.iter().map(|(id, _)| *id).collect();
-        return Err(at(
-            check,
-            format!(
-                "unknown check `{check}`, expected one of {}",
-                known.join(", ")
-            ),
-        ));
+        return Err(at(check, format!("unknown check `{check}`, expected one of {}", known.join(", "))));
     }
     let permissions = &preset.permissions;
-    let all_permissions = permissions
-        .required
-        .iter()
-        .chain(&permissions.advisory)
-        .chain(permissions.one_of.iter().flatten());
+    let all_permissions =
+        permissions.required.iter().chain(&permissions.advisory).chain(permissions.one_of.iter().flatten());
     if let Some(name) = all_permissions.clone().find(|p| !is_permission_field(p)) {
         return Err(at(
             name,
-            format!(
-                "`{name}` is not a permission field name; they look like \"PermissionsApiEnabled\""
-            ),
+            format!("`{name}` is not a permission field name; they look like \"PermissionsApiEnabled\""),
         ));
     }
     if let Some(group) = permissions.one_of.iter().find(|group| group.len() < 2) {
         let first = group.first().map_or("", String::as_str);
         return Err(at(
             first,
-            "a `one_of` group needs at least two permissions; put a single one in `required`"
-                .to_owned(),
+            "a `one_of` group needs at least two permissions; put a single one in `required`".to_owned(),
         ));
     }
-    let has_company_field = preset
-        .settings_fields
-        .iter()
-        .any(|f| f.key == SettingsKey::CompanyNames);
+    let has_company_field = preset.settings_fields.iter().any(|f| f.key == SettingsKey::CompanyNames);
     if preset.company_names != has_company_field {
         return Err(at(
             "",
@@ -166,11 +94,7 @@ pub(crate) fn validate(preset: &Preset, text: &str, path: &Path) -> Result<(), P
             ),
         ));
     }
-    if let Some(field) = preset
-        .settings_fields
-        .iter()
-        .find(|f| f.label.trim().is_empty())
-    {
+    if let Some(field) = preset.settings_fields.iter().find(|f| f.label.trim().is_empty()) {
         return Err(at(
             &field.label,
             "a settings field has an empty `label`; use the target form's wording".to_owned(),
@@ -181,7 +105,6 @@ pub(crate) fn validate(preset: &Preset, text: &str, path: &Path) -> Result<(), P
 
 fn is_permission_field(name: &str) -> bool {
     name.strip_prefix("Permissions").is_some_and(|rest| {
-        rest.starts_with(|c: char| c.is_ascii_uppercase())
-            && rest.chars().all(|c| c.is_ascii_alphanumeric())
+        rest.starts_with(|c: char| c.is_ascii_uppercase()) && rest.chars().all(|c| c.is_ascii_alphanumeric())
     })
 }

@@ -10,7 +10,7 @@ use super::scope::Scopes;
 use super::secret::{AccessToken, RefreshToken};
 
 /// What a successful token request gives.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TokenGrant {
     pub access_token: AccessToken,
     pub refresh_token: Option<RefreshToken>,

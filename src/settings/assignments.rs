@@ -58,28 +58,17 @@ impl Cursor<'_> {
     }
 
     fn rest_starts_with(&self, prefix: &str) -> bool {
-        self.text
-            .get(self.offset..)
-            .is_some_and(|rest| rest.starts_with(prefix))
+        self.text.get(self.offset..).is_some_and(|rest| rest.starts_with(prefix))
     }
 
     fn error(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            line: self.line,
-            column: self.column,
-            message: message.into(),
-        }
+        SyntaxError { line: self.line, column: self.column, message: message.into() }
     }
 }
 
 /// Reads every assignment. Blank lines and `#` comments are skipped; `export ` in front is optional.
 pub(crate) fn read(text: &str) -> Result<Vec<Assignment>, SyntaxError> {
-    let mut cursor = Cursor {
-        text,
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
+    let mut cursor = Cursor { text, offset: 0, line: 1, column: 1 };
     let mut assignments = Vec::new();
     loop {
         cursor.skip_blanks();
@@ -118,17 +107,10 @@ pub(crate) fn read(text: &str) -> Result<Vec<Assignment>, SyntaxError> {
             None | Some('\n') => {}
             Some('#') => cursor.skip_line(),
             Some(_) => {
-                return Err(cursor.error(format!(
-                    "unexpected text after the value of `{key}`; quote the whole value"
-                )));
+                return Err(cursor.error(format!("unexpected text after the value of `{key}`; quote the whole value")));
             }
         }
-        assignments.push(Assignment {
-            key,
-            line,
-            column,
-            value,
-        });
+        assignments.push(Assignment { key, line, column, value });
     }
 }
 
@@ -161,9 +143,7 @@ fn read_value(cursor: &mut Cursor<'_>) -> Result<Zeroizing<String>, SyntaxError>
                 match cursor.bump() {
                     Some(c) => value.push(c),
                     None => {
-                        return Err(
-                            cursor.error("a backslash ends the file; remove it or quote the value")
-                        );
+                        return Err(cursor.error("a backslash ends the file; remove it or quote the value"));
                     }
                 }
             }
@@ -211,13 +191,7 @@ mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<(String, String)> {
-        read(text)
-            .map(|all| {
-                all.into_iter()
-                    .map(|a| (a.key, a.value.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default()
+        read(text).map(|all| all.into_iter().map(|a| (a.key, a.value.to_string())).collect()).unwrap_or_default()
     }
 
     #[test]
@@ -225,11 +199,7 @@ mod tests {
         let text = "# comment\nA=\"x \\\"y\\\" \\$HOME\\n\"\nexport B='it'\\''s'\n  C = plain # trailing\n";
         assert_eq!(
             values(text),
-            vec![
-                ("A".into(), "x \"y\" $HOME\n".into()),
-                ("B".into(), "it's".into()),
-                ("C".into(), "plain".into())
-            ]
+            vec![("A".into(), "x \"y\" $HOME\n".into()), ("B".into(), "it's".into()), ("C".into(), "plain".into())]
         );
     }
 

@@ -26,10 +26,9 @@ impl Origin {
     pub(crate) fn fresh_file_hint(&self) -> String {
         match self {
             Origin::Text => "run `sfconnect exchange` again to get fresh settings".to_owned(),
-            Origin::File(path) => format!(
-                "run `sfconnect exchange ... --output {} --force` to write a fresh one",
-                path.display()
-            ),
+            Origin::File(path) => {
+                format!("run `sfconnect exchange ... --output {} --force` to write a fresh one", path.display())
+            }
         }
     }
 }
@@ -37,29 +36,12 @@ impl Origin {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The text is not valid in its format (a hand-edited file with a stray quote, say).
-    #[error(
-        "{origin}, line {line}, column {column}: {message} ({format} format); fix the line or {fix}"
-    )]
-    Syntax {
-        origin: String,
-        format: Format,
-        line: usize,
-        column: usize,
-        message: String,
-        fix: String,
-    },
+    #[error("{origin}, line {line}, column {column}: {message} ({format} format); fix the line or {fix}")]
+    Syntax { origin: String, format: Format, line: usize, column: usize, message: String, fix: String },
     #[error("{origin}: `{field}` is missing; {fix}")]
-    MissingField {
-        origin: String,
-        field: &'static str,
-        fix: String,
-    },
+    MissingField { origin: String, field: &'static str, fix: String },
     #[error("{origin}: `{field}` {problem}")]
-    InvalidField {
-        origin: String,
-        field: &'static str,
-        problem: String,
-    },
+    InvalidField { origin: String, field: &'static str, problem: String },
     #[error(
         "{origin}: could not tell its format (expected JSON, KEY=\"value\" lines, `export KEY='value'` lines, \
          TOML or a force:// URL); pass the format explicitly"
@@ -67,13 +49,9 @@ pub enum Error {
     UnknownFormat { origin: String },
     #[error("unknown settings format `{0}`; use one of: json, env, toml, shell, sfdx-url")]
     UnknownFormatName(String),
-    #[error(
-        "{path}: a file is already there; pass --force to replace it, or choose another --output"
-    )]
+    #[error("{path}: a file is already there; pass --force to replace it, or choose another --output")]
     AlreadyExists { path: PathBuf },
-    #[error(
-        "{folder}: the folder does not exist; create it first (mkdir -p {folder}) or choose another --output"
-    )]
+    #[error("{folder}: the folder does not exist; create it first (mkdir -p {folder}) or choose another --output")]
     MissingFolder { folder: PathBuf },
     #[error(
         "{path}: is a symbolic link; sfconnect does not write through links, so it cannot end up in somebody \
@@ -140,9 +118,6 @@ mod tests {
     fn quoted_values_are_removed_from_parser_messages() {
         let message = without_values("invalid type: string \"5Aep861SECRET\", expected a sequence");
         assert_eq!(message, "invalid type: string \"…\", expected a sequence");
-        assert_eq!(
-            without_values("unknown field `scope`"),
-            "unknown field `scope`"
-        );
+        assert_eq!(without_values("unknown field `scope`"), "unknown field `scope`");
     }
 }

@@ -37,11 +37,7 @@ impl FileExposure {
     pub fn warnings(&self, path: &Path) -> Vec<String> {
         let mut warnings = Vec::new();
         if self.readable_by_others {
-            warnings.push(format!(
-                "{} can be read by other users; run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            ));
+            warnings.push(format!("{} can be read by other users; run `chmod 600 {}`", path.display(), path.display()));
         }
         if self.folder_writable_by_others {
             let folder = folder_of(path);
@@ -76,11 +72,7 @@ fn folder_of(path: &Path) -> &Path {
 
 fn io_error(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> Error + use<> {
     let path = path.to_owned();
-    move |source| Error::Io {
-        path,
-        action,
-        source,
-    }
+    move |source| Error::Io { path, action, source }
 }
 
 /// Writes `contents` to `path` so that a crash leaves either the old file or the new one, never half of one.
@@ -93,32 +85,22 @@ pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Resu
     match std::fs::metadata(folder) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
-            return Err(Error::NotAFile {
-                path: folder.to_owned(),
-            });
+            return Err(Error::NotAFile { path: folder.to_owned() });
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::MissingFolder {
-                folder: folder.to_owned(),
-            });
+            return Err(Error::MissingFolder { folder: folder.to_owned() });
         }
         Err(err) => return Err(io_error(folder, "open the folder")(err)),
     }
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(Error::Symlink {
-                path: path.to_owned(),
-            });
+            return Err(Error::Symlink { path: path.to_owned() });
         }
         Ok(meta) if !meta.is_file() => {
-            return Err(Error::NotAFile {
-                path: path.to_owned(),
-            });
+            return Err(Error::NotAFile { path: path.to_owned() });
         }
         Ok(_) if overwrite == Overwrite::Never => {
-            return Err(Error::AlreadyExists {
-                path: path.to_owned(),
-            });
+            return Err(Error::AlreadyExists { path: path.to_owned() });
         }
         Ok(_) => {}
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
@@ -132,9 +114,7 @@ pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Resu
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o600));
     }
-    let mut temp = builder
-        .tempfile_in(folder)
-        .map_err(io_error(folder, "create a temporary file in"))?;
+    let mut temp = builder.tempfile_in(folder).map_err(io_error(folder, "create a temporary file in"))?;
     #[cfg(unix)]
     {
         // Set again explicitly: the creation mode passes through the umask, and we want exactly 0600.
@@ -143,11 +123,8 @@ pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Resu
             .set_permissions(std::fs::Permissions::from_mode(0o600))
             .map_err(io_error(temp.path(), "set mode 0600 on"))?;
     }
-    temp.write_all(contents.as_bytes())
-        .map_err(io_error(path, "write"))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(io_error(path, "flush to disk"))?;
+    temp.write_all(contents.as_bytes()).map_err(io_error(path, "write"))?;
+    temp.as_file().sync_all().map_err(io_error(path, "flush to disk"))?;
 
     let persisted = match overwrite {
         Overwrite::Replace => temp.persist(path),
@@ -156,9 +133,7 @@ pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Resu
     if let Err(err) = persisted {
         // Dropping `err.file` deletes the temporary file.
         return Err(if err.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::AlreadyExists {
-                path: path.to_owned(),
-            }
+            Error::AlreadyExists { path: path.to_owned() }
         } else {
             io_error(path, "move the new file into place at")(err.error)
         });
@@ -168,9 +143,7 @@ pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Resu
 
 #[cfg(unix)]
 fn sync_folder(folder: &Path) -> Result<(), Error> {
-    File::open(folder)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error(folder, "flush the folder to disk"))
+    File::open(folder).and_then(|dir| dir.sync_all()).map_err(io_error(folder, "flush the folder to disk"))
 }
 
 #[cfg(not(unix))]
@@ -184,10 +157,7 @@ pub fn read_settings(path: &Path) -> Result<(ConnectorSettings, FileExposure), E
     let mut text = Zeroizing::new(String::new());
     let mut file = File::open(path).map_err(io_error(path, "open"))?;
     std::io::Read::read_to_string(&mut file, &mut text).map_err(io_error(path, "read"))?;
-    let hint = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .and_then(Format::from_extension);
+    let hint = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension);
     let origin = Origin::File(path.to_owned());
     let settings = parse::parse(&text, hint, &origin)?;
     Ok((settings, exposure(&file, path)))
@@ -197,16 +167,20 @@ pub fn read_settings(path: &Path) -> Result<(ConnectorSettings, FileExposure), E
 fn exposure(file: &File, path: &Path) -> FileExposure {
     use std::os::unix::fs::PermissionsExt;
     let file_mode = file.metadata().map(|m| m.permissions().mode()).unwrap_or(0);
-    let folder_mode = std::fs::metadata(folder_of(path))
-        .map(|m| m.permissions().mode())
-        .unwrap_or(0);
-    FileExposure {
-        readable_by_others: file_mode & 0o044 != 0,
-        folder_writable_by_others: folder_mode & 0o022 != 0,
-    }
+    let folder_mode = std::fs::metadata(folder_of(path)).map(|m| m.permissions().mode()).unwrap_or(0);
+    FileExposure { readable_by_others: file_mode & 0o044 != 0, folder_writable_by_others: folder_mode & 0o022 != 0 }
 }
 
 #[cfg(not(unix))]
 fn exposure(_file: &File, _path: &Path) -> FileExposure {
     FileExposure::default()
+}
+
+/// The format of an existing settings file: from its extension, else sniffed from its text.
+pub fn format_of_file(path: &Path) -> Option<Format> {
+    if let Some(format) = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension) {
+        return Some(format);
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
+    parse::sniff(&text)
 }

@@ -24,13 +24,7 @@ pub enum Format {
 impl Format {
     /// Every format, in the order help text lists them.
     pub fn all() -> [Format; 5] {
-        [
-            Format::Json,
-            Format::Env,
-            Format::Toml,
-            Format::Shell,
-            Format::SfdxUrl,
-        ]
+        [Format::Json, Format::Env, Format::Toml, Format::Shell, Format::SfdxUrl]
     }
 
     /// The name on the command line: `json`, `env`, `toml`, `shell`, `sfdx-url`.
@@ -105,11 +99,7 @@ mod tests {
 
     #[test]
     fn an_unknown_name_lists_the_choices() {
-        let err = "yaml"
-            .parse::<Format>()
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = "yaml".parse::<Format>().err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("`yaml`") && err.contains("sfdx-url"), "{err}");
     }
 }

@@ -14,7 +14,7 @@ mod parse;
 mod render;
 
 pub use error::Error;
-pub use file::{FileExposure, Overwrite, default_output_path, read_settings, write_settings};
+pub use file::{FileExposure, Overwrite, default_output_path, format_of_file, read_settings, write_settings};
 pub use format::Format;
 
 use crate::salesforce::{ClientSecret, RefreshToken};
@@ -46,11 +46,7 @@ pub const ALL_COMPANIES: &str = "*";
 
 impl ConnectorSettings {
     /// Settings with the required values and defaults for the rest (`company_names = ["*"]`).
-    pub fn new(
-        client_id: impl Into<String>,
-        refresh_token: RefreshToken,
-        login_url: impl Into<String>,
-    ) -> Self {
+    pub fn new(client_id: impl Into<String>, refresh_token: RefreshToken, login_url: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
             client_secret: None,

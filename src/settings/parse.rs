@@ -37,16 +37,10 @@ fn refresh_token<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RefreshToken>
     Ok(Option::<String>::deserialize(d)?.map(RefreshToken::new))
 }
 
-pub(crate) fn parse(
-    text: &str,
-    hint: Option<Format>,
-    origin: &Origin,
-) -> Result<ConnectorSettings, Error> {
+pub(crate) fn parse(text: &str, hint: Option<Format>, origin: &Origin) -> Result<ConnectorSettings, Error> {
     let format = match hint {
         Some(format) => format,
-        None => sniff(text).ok_or_else(|| Error::UnknownFormat {
-            origin: origin.to_string(),
-        })?,
+        None => sniff(text).ok_or_else(|| Error::UnknownFormat { origin: origin.to_string() })?,
     };
     let raw = match format {
         Format::Json => from_json(text, origin)?,
@@ -61,10 +55,7 @@ pub(crate) fn parse(
 
 /// Guesses the format from the first line that is not blank or a comment.
 pub(crate) fn sniff(text: &str) -> Option<Format> {
-    let first = text
-        .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty() && !line.starts_with('#'))?;
+    let first = text.lines().map(str::trim).find(|line| !line.is_empty() && !line.starts_with('#'))?;
     if first.starts_with('{') {
         return Some(Format::Json);
     }
@@ -79,17 +70,9 @@ pub(crate) fn sniff(text: &str) -> Option<Format> {
     }
     let (key, _) = first.split_once('=')?;
     let key = key.trim();
-    if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-    {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
         Some(Format::Env)
-    } else if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '"'))
-    {
+    } else if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '"')) {
         Some(Format::Toml)
     } else {
         None
@@ -102,14 +85,7 @@ fn syntax(origin: &Origin, format: Format, text: &str, offset: usize, message: &
     if let Some(field) = field_before(text, offset) {
         message = format!("in `{field}`: {message}");
     }
-    Error::Syntax {
-        origin: origin.to_string(),
-        format,
-        line,
-        column,
-        message,
-        fix: origin.fresh_file_hint(),
-    }
+    Error::Syntax { origin: origin.to_string(), format, line, column, message, fix: origin.fresh_file_hint() }
 }
 
 /// The last settings key written before `offset`, so a message can say which field a bad value belongs to.
@@ -134,9 +110,7 @@ fn field_before(text: &str, offset: usize) -> Option<&'static str> {
 fn from_json(text: &str, origin: &Origin) -> Result<Raw, Error> {
     serde_json::from_str(text).map_err(|err| {
         let message = err.to_string();
-        let message = message
-            .rfind(" at line ")
-            .map_or(message.as_str(), |at| &message[..at]);
+        let message = message.rfind(" at line ").map_or(message.as_str(), |at| &message[..at]);
         let offset = offset_of(text, err.line(), err.column());
         syntax(origin, Format::Json, text, offset, message)
     })
@@ -144,11 +118,7 @@ fn from_json(text: &str, origin: &Origin) -> Result<Raw, Error> {
 
 /// Byte offset of a 1-based line and column (serde_json counts columns in bytes).
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
+    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
     (line_start + column.saturating_sub(1)).min(text.len())
 }
 
@@ -178,22 +148,12 @@ fn from_assignments(text: &str, format: Format, origin: &Origin) -> Result<Raw, 
         };
         let lower = name.to_ascii_lowercase();
         let Some(key) = KEYS.iter().copied().find(|key| *key == lower) else {
-            let known: Vec<String> = KEYS
-                .iter()
-                .map(|k| format!("{ENV_PREFIX}{}", k.to_ascii_uppercase()))
-                .collect();
-            let message = format!(
-                "unknown setting `{}`; expected one of {}",
-                assignment.key,
-                known.join(", ")
-            );
+            let known: Vec<String> = KEYS.iter().map(|k| format!("{ENV_PREFIX}{}", k.to_ascii_uppercase())).collect();
+            let message = format!("unknown setting `{}`; expected one of {}", assignment.key, known.join(", "));
             return Err(at(assignment.line, assignment.column, message));
         };
         if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
-            let message = format!(
-                "`{}` is set twice (first on line {first}); keep one",
-                assignment.key
-            );
+            let message = format!("`{}` is set twice (first on line {first}); keep one", assignment.key);
             return Err(at(assignment.line, assignment.column, message));
         }
         seen.push((key, assignment.line));
@@ -210,10 +170,7 @@ fn set_field(raw: &mut Raw, key: &str, value: Zeroizing<String>) {
         "refresh_token" => raw.refresh_token = Some(RefreshToken::new(value.as_str())),
         "login_url" => raw.login_url = text(),
         "company_names" => {
-            let names = value
-                .split(COMPANY_SEPARATOR)
-                .map(str::trim)
-                .filter(|name| !name.is_empty());
+            let names = value.split(COMPANY_SEPARATOR).map(str::trim).filter(|name| !name.is_empty());
             raw.company_names = Some(names.map(str::to_owned).collect());
         }
         "instance_url" => raw.instance_url = text(),
@@ -230,34 +187,20 @@ fn set_field(raw: &mut Raw, key: &str, value: Zeroizing<String>) {
 fn from_sfdx_url(text: &str, origin: &Origin) -> Result<Raw, Error> {
     let leading = text.len() - text.trim_start().len();
     let line = text.trim();
-    let fail = |offset: usize, message: &str| {
-        syntax(origin, Format::SfdxUrl, text, leading + offset, message)
-    };
+    let fail = |offset: usize, message: &str| syntax(origin, Format::SfdxUrl, text, leading + offset, message);
     let Some(rest) = line.strip_prefix("force://") else {
-        return Err(fail(
-            0,
-            "expected force://CLIENT_ID:CLIENT_SECRET:REFRESH_TOKEN@HOST",
-        ));
+        return Err(fail(0, "expected force://CLIENT_ID:CLIENT_SECRET:REFRESH_TOKEN@HOST"));
     };
     let start = "force://".len();
     let Some((credentials, host)) = rest.rsplit_once('@') else {
-        return Err(fail(
-            start,
-            "no `@HOST` at the end (the instance host, e.g. @yourorg.my.salesforce.com)",
-        ));
+        return Err(fail(start, "no `@HOST` at the end (the instance host, e.g. @yourorg.my.salesforce.com)"));
     };
     let mut parts = credentials.splitn(3, ':');
-    let (Some(client_id), Some(secret), Some(token)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Err(fail(
-            start,
-            "expected CLIENT_ID:CLIENT_SECRET:REFRESH_TOKEN before `@` (the secret may be empty)",
-        ));
+    let (Some(client_id), Some(secret), Some(token)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(fail(start, "expected CLIENT_ID:CLIENT_SECRET:REFRESH_TOKEN before `@` (the secret may be empty)"));
     };
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'));
+    let host_ok =
+        !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'));
     if !host_ok {
         return Err(fail(
             start + credentials.len() + 1,
@@ -277,26 +220,18 @@ fn from_sfdx_url(text: &str, origin: &Origin) -> Result<Raw, Error> {
 
 /// Applies defaults and checks the required fields are there. An empty text counts as absent.
 fn complete(raw: Raw, origin: &Origin) -> Result<ConnectorSettings, Error> {
-    let missing = |field: &'static str| Error::MissingField {
-        origin: origin.to_string(),
-        field,
-        fix: origin.fresh_file_hint(),
-    };
+    let missing =
+        |field: &'static str| Error::MissingField { origin: origin.to_string(), field, fix: origin.fresh_file_hint() };
     let present = |value: Option<String>| value.filter(|v| !v.is_empty());
     let client_id = present(raw.client_id).ok_or_else(|| missing("client_id"))?;
-    let refresh_token = raw
-        .refresh_token
-        .filter(|t| !t.expose().is_empty())
-        .ok_or_else(|| missing("refresh_token"))?;
+    let refresh_token = raw.refresh_token.filter(|t| !t.expose().is_empty()).ok_or_else(|| missing("refresh_token"))?;
     let login_url = present(raw.login_url).ok_or_else(|| missing("login_url"))?;
     Ok(ConnectorSettings {
         client_id,
         client_secret: raw.client_secret.filter(|s| !s.expose().is_empty()),
         refresh_token,
         login_url,
-        company_names: raw
-            .company_names
-            .unwrap_or_else(|| vec![super::ALL_COMPANIES.to_owned()]),
+        company_names: raw.company_names.unwrap_or_else(|| vec![super::ALL_COMPANIES.to_owned()]),
         instance_url: present(raw.instance_url),
         username: present(raw.username),
         org_id: present(raw.org_id),
@@ -312,26 +247,16 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
         field,
         problem: problem.to_owned(),
     };
-    let missing = |field: &'static str| Error::MissingField {
-        origin: origin.to_string(),
-        field,
-        fix: origin.fresh_file_hint(),
-    };
+    let missing =
+        |field: &'static str| Error::MissingField { origin: origin.to_string(), field, fix: origin.fresh_file_hint() };
     if settings.client_id.is_empty() {
         return Err(missing("client_id"));
     }
     if settings.refresh_token.expose().is_empty() {
         return Err(missing("refresh_token"));
     }
-    if settings
-        .client_secret
-        .as_ref()
-        .is_some_and(|s| s.expose().is_empty())
-    {
-        return Err(invalid(
-            "client_secret",
-            "is empty; leave it out for an app whose secret is optional",
-        ));
+    if settings.client_secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
+        return Err(invalid("client_secret", "is empty; leave it out for an app whose secret is optional"));
     }
     check_url(&settings.login_url).map_err(|problem| invalid("login_url", &problem))?;
     if let Some(instance_url) = &settings.instance_url {
@@ -343,17 +268,11 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
         ("user_id", &settings.user_id),
         ("issued_at", &settings.issued_at),
     ];
-    if let Some((field, _)) = optional
-        .iter()
-        .find(|(_, value)| value.as_deref() == Some(""))
-    {
+    if let Some((field, _)) = optional.iter().find(|(_, value)| value.as_deref() == Some("")) {
         return Err(invalid(field, "is empty; leave it out instead"));
     }
     if settings.company_names.is_empty() {
-        return Err(invalid(
-            "company_names",
-            "is empty; use [\"*\"] to collect data for every domain",
-        ));
+        return Err(invalid("company_names", "is empty; use [\"*\"] to collect data for every domain"));
     }
     for name in &settings.company_names {
         let bad = name.is_empty()
@@ -368,11 +287,7 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
             ));
         }
     }
-    if settings
-        .scopes
-        .iter()
-        .any(|s| s.is_empty() || s.contains(char::is_whitespace) || s.contains(SCOPE_SEPARATOR))
-    {
+    if settings.scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace) || s.contains(SCOPE_SEPARATOR)) {
         return Err(invalid(
             "scopes",
             "has an empty scope or one with spaces; write one token per entry, e.g. \"api\"",
@@ -384,11 +299,7 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
 fn check_url(text: &str) -> Result<(), String> {
     match url::Url::parse(text) {
         Ok(url) if matches!(url.scheme(), "https" | "http") && url.host_str().is_some() => Ok(()),
-        Ok(_) => Err(
-            "must be an https:// address with a host, e.g. https://login.salesforce.com".to_owned(),
-        ),
-        Err(err) => Err(format!(
-            "is not a URL ({err}); use e.g. https://login.salesforce.com"
-        )),
+        Ok(_) => Err("must be an https:// address with a host, e.g. https://login.salesforce.com".to_owned()),
+        Err(err) => Err(format!("is not a URL ({err}); use e.g. https://login.salesforce.com")),
     }
 }

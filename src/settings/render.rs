@@ -81,28 +81,14 @@ impl ConnectorSettings {
     fn flat_values(&self) -> [(&'static str, Option<Zeroizing<String>>); 11] {
         let text = |value: &str| Some(Zeroizing::new(value.to_owned()));
         let optional = |value: &Option<String>| value.as_deref().and_then(text);
-        let scopes = (!self.scopes.is_empty())
-            .then(|| Zeroizing::new(self.scopes.join(&SCOPE_SEPARATOR.to_string())));
+        let scopes = (!self.scopes.is_empty()).then(|| Zeroizing::new(self.scopes.join(&SCOPE_SEPARATOR.to_string())));
         [
             ("client_id", text(&self.client_id)),
             // Written even when absent, as "", so the file shows the field the connector form has.
-            (
-                "client_secret",
-                Some(Zeroizing::new(
-                    self.client_secret
-                        .as_ref()
-                        .map_or("", |s| s.expose())
-                        .to_owned(),
-                )),
-            ),
+            ("client_secret", Some(Zeroizing::new(self.client_secret.as_ref().map_or("", |s| s.expose()).to_owned()))),
             ("refresh_token", text(self.refresh_token.expose())),
             ("login_url", text(&self.login_url)),
-            (
-                "company_names",
-                Some(Zeroizing::new(
-                    self.company_names.join(&COMPANY_SEPARATOR.to_string()),
-                )),
-            ),
+            ("company_names", Some(Zeroizing::new(self.company_names.join(&COMPANY_SEPARATOR.to_string())))),
             ("instance_url", optional(&self.instance_url)),
             ("username", optional(&self.username)),
             ("org_id", optional(&self.org_id)),
@@ -130,11 +116,7 @@ fn render_toml(settings: &ConnectorSettings) -> Zeroizing<String> {
     Zeroizing::new(toml::to_string(&settings.wire()).unwrap_or_default())
 }
 
-fn render_assignments(
-    settings: &ConnectorSettings,
-    prefix: &str,
-    quote: fn(&str, &mut String),
-) -> Zeroizing<String> {
+fn render_assignments(settings: &ConnectorSettings, prefix: &str, quote: fn(&str, &mut String)) -> Zeroizing<String> {
     let mut out = Zeroizing::new(String::with_capacity(4096));
     for (key, value) in settings.flat_values() {
         let Some(value) = value else { continue };
@@ -205,11 +187,7 @@ pub(crate) fn sfdx_host(settings: &ConnectorSettings) -> Option<String> {
             None => host.to_owned(),
         })
     };
-    settings
-        .instance_url
-        .as_deref()
-        .and_then(from)
-        .or_else(|| from(&settings.login_url))
+    settings.instance_url.as_deref().and_then(from).or_else(|| from(&settings.login_url))
 }
 
 /// sfdx-core's `AuthInfo.parseSfdxAuthUrl` matches
@@ -218,23 +196,17 @@ pub(crate) fn sfdx_host(settings: &ConnectorSettings) -> Option<String> {
 pub(crate) fn check_sfdx_url(settings: &ConnectorSettings) -> Result<(), Error> {
     let origin = Origin::Text.to_string();
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-    let problem = |field: &'static str| {
-        Error::InvalidField {
+    let problem = |field: &'static str| Error::InvalidField {
         origin: origin.clone(),
         field,
         problem: "has characters the Salesforce CLI's force:// URL cannot carry (only letters, digits, `.`, `_` \
                   and `-`); choose another format such as json"
             .to_owned(),
-    }
     };
     if !settings.client_id.chars().all(plain) {
         return Err(problem("client_id"));
     }
-    if settings
-        .client_secret
-        .as_ref()
-        .is_some_and(|s| !s.expose().chars().all(plain))
-    {
+    if settings.client_secret.as_ref().is_some_and(|s| !s.expose().chars().all(plain)) {
         return Err(problem("client_secret"));
     }
     let token = settings.refresh_token.expose().trim_end_matches('=');

@@ -44,6 +44,12 @@ pub enum Action {
     OpenBrowser,
     /// Clear the clipboard now.
     ClearClipboard,
+    /// Show or hide a QR code of the URL on screen.
+    ShowQr,
+    /// Edit the value under the cursor (company names).
+    Edit,
+    /// Cycle the settings file format.
+    Format,
     Help,
     Quit,
     /// Ctrl-C: quit, asking first once anything was typed.
@@ -76,7 +82,7 @@ pub enum Msg {
     /// The readiness probe answered (or failed).
     Probe(Result<ProbeUpdate, Error>),
     /// The device flow started: show the code.
-    DeviceStarted(Result<DeviceAuthorization, Error>),
+    DeviceStarted(Result<DeviceView, Error>),
     /// Polling goes on (elapsed time, for the spinner line).
     DevicePending { polls: u32 },
     /// The loopback listener is up, on this port.
@@ -91,6 +97,24 @@ pub enum Msg {
     Copied(Result<String, String>),
     /// The settings file was written (or not).
     Saved(Result<PathBuf, String>),
+}
+
+/// What the user needs to see of a started device login (the device code itself stays with the runtime).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceView {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: String,
+}
+
+impl From<&DeviceAuthorization> for DeviceView {
+    fn from(d: &DeviceAuthorization) -> Self {
+        Self {
+            user_code: d.user_code.clone(),
+            verification_uri: d.verification_uri.clone(),
+            verification_uri_complete: d.verification_uri_complete(),
+        }
+    }
 }
 
 /// What the probe said, with the attempt count for the screen.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sfconnect::salesforce::{AppCredentials, ClientSecret, Client, LoginHost};
+use sfconnect::salesforce::{AppCredentials, Client, ClientSecret, LoginHost};
 use sfconnect::sim::{SimConfig, Simulator};
 
 /// A simulator whose key is live at once and whose authorize page approves without a click.

@@ -1,0 +1,170 @@
+//! Keys to actions, through one table per context, and the same table back to key names for the hint
+//! bar, so hints cannot drift from bindings (gitui's command list does the same).
+//!
+//! Two contexts: `Browse` (lists and values: letters are shortcuts) and `Text` (a field has the focus:
+//! letters type, shortcuts need Ctrl).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::wizard::{Action, Msg};
+
+/// A key with its modifiers, as the table writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn k(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), ctrl: true }
+}
+
+const fn ch(c: char) -> Key {
+    k(KeyCode::Char(c))
+}
+
+/// Keys common to both contexts. The first key of an action is the one its hint shows.
+const COMMON: &[(Key, Action)] = &[
+    (k(KeyCode::Enter), Action::Next),
+    (k(KeyCode::Esc), Action::Back),
+    (k(KeyCode::Up), Action::Up),
+    (k(KeyCode::Down), Action::Down),
+    (k(KeyCode::Tab), Action::FocusNext),
+    (k(KeyCode::BackTab), Action::FocusPrev),
+    (k(KeyCode::F(1)), Action::Help),
+    (ctrl('c'), Action::Interrupt),
+];
+
+/// Lists and values: single letters act.
+const BROWSE: &[(Key, Action)] = &[
+    (ch(' '), Action::Toggle),
+    (k(KeyCode::Left), Action::Left),
+    (k(KeyCode::Right), Action::Right),
+    (ch('k'), Action::Up),
+    (ch('j'), Action::Down),
+    (ch('c'), Action::Copy),
+    (ch('a'), Action::CopyAll),
+    (ch('r'), Action::Reveal),
+    (ch('w'), Action::Save),
+    (ch('f'), Action::Format),
+    (ch('e'), Action::Edit),
+    (ch('s'), Action::Skip),
+    (ch('t'), Action::Retry),
+    (ch('m'), Action::SwitchMethod),
+    (ch('o'), Action::OpenBrowser),
+    (ch('v'), Action::ShowQr),
+    (ch('x'), Action::ClearClipboard),
+    (ch('?'), Action::Help),
+    (ch('q'), Action::Quit),
+];
+
+/// A field has the focus: letters type; editing keys edit; shortcuts take Ctrl.
+const TEXT: &[(Key, Action)] = &[
+    (k(KeyCode::Backspace), Action::Backspace),
+    (k(KeyCode::Delete), Action::Delete),
+    (k(KeyCode::Left), Action::Left),
+    (k(KeyCode::Right), Action::Right),
+    (k(KeyCode::Home), Action::Home),
+    (k(KeyCode::End), Action::End),
+    (ctrl('y'), Action::Copy),
+    (ctrl('r'), Action::Reveal),
+    (ctrl('g'), Action::ShowQr),
+    (ctrl('o'), Action::OpenBrowser),
+    (ctrl('s'), Action::Skip),
+];
+
+/// Which table applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Browse,
+    Text,
+}
+
+fn table(context: Context) -> impl Iterator<Item = &'static (Key, Action)> {
+    let own = match context {
+        Context::Browse => BROWSE,
+        Context::Text => TEXT,
+    };
+    COMMON.iter().chain(own.iter())
+}
+
+/// The message a key press means in `context`, if any.
+pub fn message_for(event: KeyEvent, context: Context) -> Option<Msg> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    let is_ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    let code = match event.code {
+        KeyCode::Char(c) if is_ctrl => KeyCode::Char(c.to_ascii_lowercase()),
+        other => other,
+    };
+    let key = Key { code, ctrl: is_ctrl };
+    if let Some((_, action)) = table(context).find(|(k, _)| *k == key) {
+        return Some(Msg::Action(*action));
+    }
+    match (context, event.code) {
+        (Context::Text, KeyCode::Char(c)) if !is_ctrl && !event.modifiers.contains(KeyModifiers::ALT) => Some(Msg::Char(c)),
+        // In a list, a confirmation prompt still needs letters (y/n).
+        (Context::Browse, KeyCode::Char(c)) if !is_ctrl => Some(Msg::Char(c)),
+        _ => None,
+    }
+}
+
+/// The name of the first key bound to `action` in `context`, for the hint bar.
+pub fn key_name(action: Action, context: Context) -> Option<String> {
+    let (key, _) = table(context).find(|(_, a)| *a == action)?;
+    let base = match key.code {
+        KeyCode::Enter => "Enter".to_string(),
+        KeyCode::Esc => "Esc".to_string(),
+        KeyCode::Up => "↑↓".to_string(),
+        KeyCode::Down => "↑↓".to_string(),
+        KeyCode::Left => "←".to_string(),
+        KeyCode::Right => "→".to_string(),
+        KeyCode::Tab => "Tab".to_string(),
+        KeyCode::BackTab => "S-Tab".to_string(),
+        KeyCode::Backspace => "Bksp".to_string(),
+        KeyCode::Delete => "Del".to_string(),
+        KeyCode::Home => "Home".to_string(),
+        KeyCode::End => "End".to_string(),
+        KeyCode::F(n) => format!("F{n}"),
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        _ => "?".to_string(),
+    };
+    Some(if key.ctrl { format!("^{}", base.to_ascii_uppercase()) } else { base })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn letters_act_in_lists_and_type_in_fields() {
+        let c = press(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert!(matches!(message_for(c, Context::Browse), Some(Msg::Action(Action::Copy))));
+        assert!(matches!(message_for(c, Context::Text), Some(Msg::Char('c'))));
+        let ctrl_y = press(KeyCode::Char('y'), KeyModifiers::CONTROL);
+        assert!(matches!(message_for(ctrl_y, Context::Text), Some(Msg::Action(Action::Copy))));
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert!(matches!(message_for(ctrl_c, Context::Text), Some(Msg::Action(Action::Interrupt))));
+    }
+
+    #[test]
+    fn every_action_a_step_hints_has_a_key_in_its_context() {
+        for action in [Action::Next, Action::Back, Action::Help, Action::Interrupt, Action::Copy, Action::Reveal] {
+            assert!(key_name(action, Context::Text).is_some(), "{action:?} in text");
+        }
+        for action in [Action::Toggle, Action::Save, Action::Skip, Action::Format, Action::Edit, Action::Quit, Action::ShowQr] {
+            assert!(key_name(action, Context::Browse).is_some(), "{action:?} in lists");
+        }
+        assert_eq!(key_name(Action::Copy, Context::Text).as_deref(), Some("^Y"));
+    }
+}

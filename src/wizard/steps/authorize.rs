@@ -1,0 +1,338 @@
+//! Step 7, Authorize, three ways, the fitting one recommended:
+//! - paste-back: the authorize URL (copy key, QR code), then a field that takes the redirect URL or the
+//!   code exactly as copied (a bracketed paste is tried at once);
+//! - device flow: the user code, the verification URL, a QR code of the URL with the code filled in;
+//! - local browser: a one-shot listener on 127.0.0.1 for the redirect, with the `ssh -L` line to run on
+//!   the laptop when in an SSH session.
+
+use std::time::Instant;
+
+use crate::salesforce::{AppCredentials, AuthorizeOptions, AuthorizeRequest, Error, parse_paste};
+use crate::wizard::msg::{Action, Command, DeviceView};
+use crate::wizard::state::{State, Step};
+use crate::wizard::text::TextField;
+use crate::wizard::update::{Update, go_to};
+
+use super::{Hint, edit};
+
+/// The loopback port for the local-browser method (the Salesforce CLI's, so its callback may already be
+/// registered on the app).
+pub const LISTENER_PORT: u16 = 1717;
+/// The loopback callback path.
+pub const LISTENER_PATH: &str = "/OauthRedirect";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    #[default]
+    PasteBack,
+    Device,
+    LocalBrowser,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::PasteBack, Method::Device, Method::LocalBrowser];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::PasteBack => "Paste back",
+            Method::Device => "Device code",
+            Method::LocalBrowser => "Local browser",
+        }
+    }
+}
+
+/// Where a started device login stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DeviceStatus {
+    #[default]
+    Idle,
+    Starting,
+    Polling { view: DeviceView, since: Instant, polls: u32 },
+    Failed { headline: String, fix: String },
+}
+
+/// Where the loopback listener stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ListenerStatus {
+    #[default]
+    Idle,
+    Starting,
+    Listening { port: u16 },
+    Arrived,
+    Failed(String),
+}
+
+#[derive(Debug, Default)]
+pub struct AuthorizeState {
+    pub method: Method,
+    pub recommended: Method,
+    /// The authorize request of the current method (paste-back or local browser).
+    pub request: Option<AuthorizeRequest>,
+    pub paste: TextField,
+    pub paste_error: Option<String>,
+    pub device: DeviceStatus,
+    pub listener: ListenerStatus,
+    pub show_qr: bool,
+    /// When the pasted or redirected code arrived: codes live about 15 minutes.
+    pub code_received: Option<Instant>,
+}
+
+impl AuthorizeState {
+    /// The URL the QR code and copy key carry for the current method.
+    pub fn url_for_method(&self) -> Option<String> {
+        match (&self.method, &self.device) {
+            (Method::Device, DeviceStatus::Polling { view, .. }) => Some(view.verification_uri_complete.clone()),
+            (Method::Device, _) => None,
+            _ => self.request.as_ref().map(|r| r.url.clone()),
+        }
+    }
+}
+
+/// The loopback callback URL the local-browser method registers.
+pub fn loopback_callback(port: u16) -> String {
+    format!("http://localhost:{port}{LISTENER_PATH}")
+}
+
+pub const HELP: &str = "\
+Authorize once, as the user the connector will act as. Three ways:
+
+Paste back (works everywhere, also over SSH): open the URL in any browser signed in to the org (copy it \
+with Ctrl-Y, or show a QR code for a phone with Ctrl-G), click Allow, then copy the whole address \
+the browser lands on and paste it here. The code alone works too, encoded or not.
+
+Device code: needs \"Enable for Device Flow\" on the app. Open the URL on any device, type the code, \
+click Allow; sfconnect notices by itself.
+
+Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's redirect. Add the shown \
+callback URL to the app first. Over SSH, run the shown ssh -L line on your laptop so its browser \
+reaches this machine.
+
+Tab switches the method. A code lives about 15 minutes after you click Allow.";
+
+fn recommended(state: &State) -> Method {
+    if state.surroundings.headless() {
+        Method::PasteBack
+    } else if state.surroundings.display {
+        Method::LocalBrowser
+    } else {
+        Method::PasteBack
+    }
+}
+
+pub fn on_enter(state: &mut State) -> Update {
+    state.authorize.recommended = recommended(state);
+    if state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
+        state.authorize.method = state.authorize.recommended;
+    }
+    start_method(state)
+}
+
+pub fn on_leave(state: &mut State) -> Update {
+    state.authorize.show_qr = false;
+    let mut update = Update::none();
+    if matches!(state.authorize.listener, ListenerStatus::Listening { .. } | ListenerStatus::Starting) {
+        state.authorize.listener = ListenerStatus::Idle;
+        update.push(Command::StopListener);
+    }
+    update
+}
+
+fn app(state: &State) -> AppCredentials {
+    AppCredentials { client_id: state.credentials.key.value().trim().to_string(), client_secret: state.credentials.client_secret() }
+}
+
+/// Builds a fresh authorize request for the current method, or starts the device login.
+fn start_method(state: &mut State) -> Update {
+    let Some(host) = state.login_host() else { return Update::redraw() };
+    let a = &mut state.authorize;
+    a.paste_error = None;
+    let redirect_uri = match a.method {
+        Method::PasteBack => host.default_redirect_uri(),
+        Method::LocalBrowser => loopback_callback(LISTENER_PORT),
+        Method::Device => {
+            if matches!(a.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
+                return Update::redraw();
+            }
+            a.device = DeviceStatus::Starting;
+            let scopes = state.scopes.selected.clone();
+            return Update::with(vec![Command::StartDevice { host, app: app(state), scopes }]);
+        }
+    };
+    let needs_new = a.request.as_ref().is_none_or(|r| r.redirect_uri != redirect_uri);
+    if needs_new {
+        let options = AuthorizeOptions {
+            client_id: state.credentials.key.value().trim().to_string(),
+            redirect_uri,
+            scopes: state.scopes.selected.clone(),
+            pkce: true,
+            force_login: false,
+        };
+        state.authorize.request = Some(AuthorizeRequest::new(&host, &options));
+    }
+    if state.authorize.method == Method::LocalBrowser && !matches!(state.authorize.listener, ListenerStatus::Listening { .. }) {
+        state.authorize.listener = ListenerStatus::Starting;
+        return Update::with(vec![Command::StartListener { port: LISTENER_PORT, path: LISTENER_PATH.into() }]);
+    }
+    Update::redraw()
+}
+
+fn switch_method(state: &mut State, forward: bool) -> Update {
+    let i = Method::ALL.iter().position(|m| *m == state.authorize.method).unwrap_or(0);
+    let next = if forward { (i + 1) % Method::ALL.len() } else { (i + Method::ALL.len() - 1) % Method::ALL.len() };
+    let mut update = on_leave(state);
+    if state.authorize.method == Method::Device && matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
+        state.authorize.device = DeviceStatus::Idle;
+        update.push(Command::StopDevice);
+    }
+    state.authorize.method = Method::ALL[next];
+    let started = start_method(state);
+    update.commands.extend(started.commands);
+    update.dirty = true;
+    update
+}
+
+/// Takes a pasted redirect URL or code: on success, exchanges it at once.
+fn submit(state: &mut State) -> Update {
+    let expected = state.authorize.request.as_ref().map(|r| r.state.clone());
+    match parse_paste(state.authorize.paste.value(), expected.as_deref()) {
+        Ok(pasted) => {
+            state.authorize.paste.clear();
+            exchange(state, pasted.code)
+        }
+        Err(e) => {
+            state.authorize.paste_error = Some(e.to_string());
+            Update::redraw()
+        }
+    }
+}
+
+fn exchange(state: &mut State, code: crate::salesforce::AuthCode) -> Update {
+    let (Some(host), Some(request)) = (state.login_host(), state.authorize.request.as_ref()) else {
+        return Update::redraw();
+    };
+    let command = Command::Exchange {
+        host,
+        app: app(state),
+        code,
+        redirect_uri: request.redirect_uri.clone(),
+        verifier: request.code_verifier.clone(),
+    };
+    state.authorize.code_received = Some(state.now);
+    state.verify.begin_exchange(state.now);
+    let mut update = go_to(state, Step::Verify);
+    update.commands.insert(0, command);
+    update
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    if state.authorize.method == Method::PasteBack && edit(&mut state.authorize.paste, action) {
+        state.authorize.paste_error = None;
+        return Update::redraw();
+    }
+    match action {
+        Action::FocusNext | Action::FocusPrev | Action::SwitchMethod => switch_method(state, action != Action::FocusPrev),
+        Action::Next if state.authorize.method == Method::PasteBack => submit(state),
+        Action::Copy => match state.authorize.url_for_method() {
+            Some(url) => Update::with(vec![Command::Copy { label: "Authorize URL".into(), text: zeroize::Zeroizing::new(url), secret: false }]),
+            None => Update::none(),
+        },
+        Action::ShowQr => {
+            state.authorize.show_qr = !state.authorize.show_qr;
+            Update::redraw()
+        }
+        Action::OpenBrowser => match state.authorize.url_for_method() {
+            Some(url) => Update::with(vec![Command::OpenBrowser(url)]),
+            None => Update::none(),
+        },
+        Action::Retry => {
+            state.authorize.device = DeviceStatus::Idle;
+            state.authorize.listener = ListenerStatus::Idle;
+            start_method(state)
+        }
+        Action::Back => {
+            let mut update = on_leave(state);
+            if matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
+                state.authorize.device = DeviceStatus::Idle;
+                update.push(Command::StopDevice);
+            }
+            let back = go_to(state, Step::Propagation);
+            update.commands.extend(back.commands);
+            update.dirty = true;
+            update
+        }
+        _ => Update::none(),
+    }
+}
+
+pub fn on_text(state: &mut State, text: &str) -> Update {
+    if state.authorize.method != Method::PasteBack {
+        return Update::none();
+    }
+    let whole_paste = text.len() > 1 && state.authorize.paste.is_empty();
+    state.authorize.paste.insert(text);
+    state.authorize.paste_error = None;
+    // A bracketed paste of a whole redirect URL or code is taken at once.
+    if whole_paste { submit(state) } else { Update::redraw() }
+}
+
+pub fn text_focus(state: &State) -> bool {
+    state.authorize.method == Method::PasteBack
+}
+
+pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Update {
+    state.authorize.device = match result {
+        Ok(view) => DeviceStatus::Polling { view, since: state.now, polls: 0 },
+        Err(e) => {
+            let ex = e.explain();
+            DeviceStatus::Failed { headline: ex.headline, fix: ex.fix }
+        }
+    };
+    Update::redraw()
+}
+
+pub fn on_device_pending(state: &mut State, count: u32) -> Update {
+    if let DeviceStatus::Polling { polls, .. } = &mut state.authorize.device {
+        *polls = count;
+    }
+    Update::none()
+}
+
+pub fn on_listener_ready(state: &mut State, result: Result<u16, String>) -> Update {
+    state.authorize.listener = match result {
+        Ok(port) => ListenerStatus::Listening { port },
+        Err(e) => ListenerStatus::Failed(e),
+    };
+    Update::redraw()
+}
+
+pub fn on_redirect(state: &mut State, url: &str) -> Update {
+    state.authorize.listener = ListenerStatus::Arrived;
+    let expected = state.authorize.request.as_ref().map(|r| r.state.clone());
+    match parse_paste(url, expected.as_deref()) {
+        Ok(pasted) => exchange(state, pasted.code),
+        Err(e) => {
+            state.authorize.paste_error = Some(e.to_string());
+            Update::redraw()
+        }
+    }
+}
+
+pub fn on_tick(state: &mut State) -> Update {
+    // Elapsed time under the device code changes each second.
+    if matches!(state.authorize.device, DeviceStatus::Polling { .. }) && state.authorize.method == Method::Device {
+        Update::redraw()
+    } else {
+        Update::none()
+    }
+}
+
+pub fn hints(state: &State) -> Vec<Hint> {
+    let mut h = vec![(Action::FocusNext, "method")];
+    match state.authorize.method {
+        Method::PasteBack => h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR"), (Action::Next, "use pasted")]),
+        Method::Device => h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR code")]),
+        Method::LocalBrowser => h.extend([(Action::OpenBrowser, "open browser"), (Action::Copy, "copy URL"), (Action::ShowQr, "QR code")]),
+    }
+    h.push((Action::Back, "back"));
+    h
+}

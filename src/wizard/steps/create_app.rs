@@ -1,0 +1,271 @@
+//! Step 3, Create the app: External Client App (what Salesforce offers since Spring '26) or classic
+//! Connected App, each with its click path, and every value to type with a key that copies it.
+
+use crate::wizard::msg::{Action, Command};
+use crate::wizard::state::{State, Step};
+use crate::wizard::text::TextField;
+use crate::wizard::update::{Update, go_to};
+
+use super::{Hint, edit, move_cursor};
+
+/// Which kind of app to create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppKind {
+    #[default]
+    ExternalClientApp,
+    ConnectedApp,
+}
+
+impl AppKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AppKind::ExternalClientApp => "External Client App",
+            AppKind::ConnectedApp => "Connected App",
+        }
+    }
+
+    /// How long Salesforce may take to make a new key live everywhere.
+    pub fn propagation_limit(self) -> std::time::Duration {
+        match self {
+            // Salesforce help: ECA global OAuth settings are "distributed globally within 15 minutes".
+            AppKind::ExternalClientApp => std::time::Duration::from_secs(15 * 60),
+            // The vendor procedures: "up to 10 minutes".
+            AppKind::ConnectedApp => std::time::Duration::from_secs(10 * 60),
+        }
+    }
+
+    /// The click path, one line a step.
+    pub fn click_path(self) -> &'static [&'static str] {
+        match self {
+            AppKind::ExternalClientApp => &[
+                "Setup > Quick Find \"External Client App Manager\" > New External Client App",
+                "Basic Information: type the name, API name and contact email below;",
+                "  Distribution State: Local",
+                "API (Enable OAuth Settings): tick Enable OAuth, paste the Callback URL,",
+                "  add the scopes of the next step, set Flow Enablement and Security below",
+                "Create",
+            ],
+            AppKind::ConnectedApp => &[
+                "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26",
+                "  only orgs allowed by Support can create one: prefer an External Client App)",
+                "Type the name, API name and contact email below",
+                "Tick Enable OAuth Settings, paste the Callback URL, add the scopes of",
+                "  the next step, set the checkboxes below",
+                "Save, then Continue",
+            ],
+        }
+    }
+}
+
+/// The rows of the values table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Kind,
+    Name,
+    ApiName,
+    Email,
+    Callback,
+    DeviceFlow,
+    Pkce,
+    Secrets,
+}
+
+pub const ROWS: [Row; 8] = [Row::Kind, Row::Name, Row::ApiName, Row::Email, Row::Callback, Row::DeviceFlow, Row::Pkce, Row::Secrets];
+
+#[derive(Debug, Clone, Default)]
+pub struct CreateAppState {
+    pub kind: AppKind,
+    pub name: TextField,
+    pub email: TextField,
+    pub device_flow: bool,
+    pub cursor: usize,
+    pub error: Option<String>,
+}
+
+impl CreateAppState {
+    pub fn row(&self) -> Row {
+        ROWS[self.cursor.min(ROWS.len() - 1)]
+    }
+
+    /// The app name, defaulting to "sfconnect <target>" when nothing was typed.
+    pub fn app_name(&self, target: &str) -> String {
+        if self.name.is_empty() { format!("{target} integration") } else { self.name.value().to_string() }
+    }
+}
+
+/// Derives a valid API name: letters, digits and single underscores, starting with a letter, not ending
+/// with an underscore, at most 40 characters (Salesforce's rules for API names).
+pub fn api_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
+        if c == '_' && (out.is_empty() || out.ends_with('_')) {
+            continue;
+        }
+        out.push(c);
+    }
+    if out.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        out.insert_str(0, "App_");
+    }
+    out.truncate(40);
+    let trimmed = out.trim_end_matches('_');
+    if trimmed.is_empty() { "Integration_App".into() } else { trimmed.to_string() }
+}
+
+/// Checks an email address loosely: one @, a dot in the domain, no spaces.
+pub fn email_problem(email: &str) -> Option<&'static str> {
+    if email.is_empty() {
+        return Some("Contact Email is required by Salesforce: type an address that reads mail about the app");
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return Some("Contact Email looks wrong: type it as name@example.com");
+    };
+    if local.is_empty() || !domain.contains('.') || email.contains(char::is_whitespace) || domain.contains('@') {
+        return Some("Contact Email looks wrong: type it as name@example.com");
+    }
+    None
+}
+
+pub const HELP: &str = "\
+Create the app in Salesforce while this screen shows what to type.
+
+External Client App or Connected App? Since Spring '26 Salesforce restricts creating new Connected \
+Apps and points to External Client Apps, which do the same for an integration like this. Pick the kind \
+your org offers (Enter on the first row switches).
+
+Move with the arrows; on a value, press c (or Ctrl-Y while typing) to copy it and paste it into the \
+Salesforce form. The name and email are yours to change: type over them.
+
+Settings to tick:
+- Enable for Device Flow: only if you will authorize with a code on another device.
+- Require PKCE: leave on; sfconnect always sends PKCE.
+- Require secret for the Web Server and Refresh Token flows: leave on; the connector stores the secret.";
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    let row = state.create_app.row();
+    let editing = match row {
+        Row::Name => Some(&mut state.create_app.name),
+        Row::Email => Some(&mut state.create_app.email),
+        _ => None,
+    };
+    if let Some(field) = editing
+        && edit(field, action)
+    {
+        state.create_app.error = None;
+        return Update::redraw();
+    }
+    match action {
+        Action::Up | Action::Down | Action::FocusNext | Action::FocusPrev => {
+            let down = matches!(action, Action::Down | Action::FocusNext);
+            move_cursor(&mut state.create_app.cursor, ROWS.len(), down);
+            Update::redraw()
+        }
+        Action::Toggle if row == Row::Kind => {
+            toggle_kind(state);
+            Update::redraw()
+        }
+        Action::Toggle if row == Row::DeviceFlow => {
+            state.create_app.device_flow = !state.create_app.device_flow;
+            Update::redraw()
+        }
+        Action::Copy => copy_row(state, row),
+        Action::Next => {
+            let email = state.create_app.email.value().trim().to_string();
+            if let Some(problem) = email_problem(&email) {
+                state.create_app.error = Some(problem.into());
+                state.create_app.cursor = ROWS.iter().position(|r| *r == Row::Email).unwrap_or(0);
+                return Update::redraw();
+            }
+            go_to(state, Step::Scopes)
+        }
+        Action::Back => go_to(state, Step::Prerequisites),
+        _ => Update::none(),
+    }
+}
+
+fn toggle_kind(state: &mut State) {
+    state.create_app.kind = match state.create_app.kind {
+        AppKind::ExternalClientApp => AppKind::ConnectedApp,
+        AppKind::ConnectedApp => AppKind::ExternalClientApp,
+    };
+    state.touched = true;
+}
+
+/// The value a row copies, if it has one.
+pub fn row_value(state: &State, row: Row) -> Option<(&'static str, String)> {
+    let target = state.preset().map(|p| p.name.as_str()).unwrap_or("Salesforce");
+    let name = state.create_app.app_name(short_target(target));
+    match row {
+        Row::Name => Some(("App name", name)),
+        Row::ApiName => Some(("API name", api_name(&name))),
+        Row::Email => Some(("Contact email", state.create_app.email.value().to_string())),
+        Row::Callback => Some(("Callback URL", state.redirect_uri())),
+        _ => None,
+    }
+}
+
+/// "Snow Atlas: Salesforce Sales Cloud connector" → "Snow Atlas".
+pub fn short_target(name: &str) -> &str {
+    name.split([':', '(']).next().unwrap_or(name).trim()
+}
+
+fn copy_row(state: &mut State, row: Row) -> Update {
+    match row_value(state, row) {
+        Some((label, value)) if !value.is_empty() => {
+            Update::with(vec![Command::Copy { label: label.into(), text: zeroize::Zeroizing::new(value), secret: false }])
+        }
+        _ => {
+            state.warn("This row has nothing to copy: move to a value (name, API name, email, callback URL)");
+            Update::redraw()
+        }
+    }
+}
+
+pub fn on_text(state: &mut State, text: &str) -> Update {
+    let field = match state.create_app.row() {
+        Row::Name => &mut state.create_app.name,
+        Row::Email => &mut state.create_app.email,
+        _ => return Update::none(),
+    };
+    field.insert(text);
+    state.create_app.error = None;
+    Update::redraw()
+}
+
+pub fn text_focus(state: &State) -> bool {
+    matches!(state.create_app.row(), Row::Name | Row::Email)
+}
+
+pub fn hints(state: &State) -> Vec<Hint> {
+    let mut h = vec![(Action::Down, "move")];
+    match state.create_app.row() {
+        Row::Kind | Row::DeviceFlow => h.push((Action::Toggle, "change")),
+        Row::Pkce | Row::Secrets => {}
+        _ => h.push((Action::Copy, "copy")),
+    }
+    h.extend([(Action::Next, "continue"), (Action::Back, "back")]);
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_names_follow_salesforce_rules() {
+        assert_eq!(api_name("Snow Atlas integration"), "Snow_Atlas_integration");
+        assert_eq!(api_name("  --9 lives!! app__x_ "), "App_9_lives_app_x");
+        assert_eq!(api_name("!!!"), "Integration_App");
+        let long = api_name(&"a ".repeat(50));
+        assert!(long.len() <= 40 && !long.ends_with('_'));
+    }
+
+    #[test]
+    fn emails_are_checked_loosely() {
+        assert!(email_problem("admin@acme.com").is_none());
+        assert!(email_problem("").is_some());
+        assert!(email_problem("admin@acme").is_some());
+        assert!(email_problem("admin").is_some());
+        assert!(email_problem("ad min@acme.com").is_some());
+    }
+}

@@ -1,0 +1,172 @@
+//! Step 5, Consumer key and secret: where to find them, and two fields checked as typed. The secret is
+//! masked unless revealed.
+
+use crate::salesforce::ClientSecret;
+use crate::wizard::msg::Action;
+use crate::wizard::state::{State, Step};
+use crate::wizard::text::TextField;
+use crate::wizard::update::{Update, go_to};
+
+use super::create_app::AppKind;
+use super::{Hint, edit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CredFocus {
+    #[default]
+    Key,
+    Secret,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CredentialsState {
+    pub key: TextField,
+    pub secret: TextField,
+    pub focus: CredFocus,
+    pub reveal: bool,
+    /// Shown after Enter when a field is not acceptable.
+    pub error: Option<String>,
+}
+
+impl CredentialsState {
+    pub fn client_secret(&self) -> Option<ClientSecret> {
+        let s = self.secret.value().trim();
+        (!s.is_empty()).then(|| ClientSecret::new(s))
+    }
+}
+
+/// Where to find the key and secret, for each kind of app.
+pub fn where_to_find(kind: AppKind) -> &'static [&'static str] {
+    match kind {
+        AppKind::ExternalClientApp => &[
+            "External Client App Manager > your app > Settings tab > OAuth Settings >",
+            "Consumer Key and Secret. Salesforce emails a verification code first.",
+        ],
+        AppKind::ConnectedApp => &[
+            "App Manager > your app > View > Manage Consumer Details (verification code by",
+            "email). Changed scopes? Staged Consumer Details > Generate, then Apply first.",
+        ],
+    }
+}
+
+/// What is wrong with a consumer key, as typed. `None` when it looks right.
+pub fn key_problem(key: &str) -> Option<String> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Some("Consumer Key is empty: paste it from the app's consumer details".into());
+    }
+    if key.contains(char::is_whitespace) {
+        return Some("Consumer Key contains a space or line break: copy it again, whole".into());
+    }
+    if key.len() == 64 && key.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Some("That looks like the Consumer Secret (64 hex characters): paste the Consumer Key here".into());
+    }
+    if let Some(bad) = key.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_')) {
+        return Some(format!("Consumer Key contains `{bad}`, which keys never have: copy it again"));
+    }
+    if key.len() < 8 {
+        return Some(format!("Consumer Key is {} characters; keys have 8 to 256 (usually 85, starting 3MVG)", key.len()));
+    }
+    None
+}
+
+/// What is wrong with a consumer secret, as typed.
+pub fn secret_problem(secret: &str, key: &str) -> Option<String> {
+    let secret = secret.trim();
+    if secret.is_empty() {
+        return Some("Consumer Secret is empty: paste it from the app's consumer details".into());
+    }
+    if secret.contains(char::is_whitespace) {
+        return Some("Consumer Secret contains a space or line break: copy it again, whole".into());
+    }
+    if secret.starts_with("3MVG") || (!key.is_empty() && secret == key.trim()) {
+        return Some("That looks like the Consumer Key: paste the Consumer Secret here".into());
+    }
+    if secret.len() < 8 {
+        return Some(format!("Consumer Secret is {} characters; secrets have 8 to 256", secret.len()));
+    }
+    None
+}
+
+pub const HELP: &str = "\
+Paste the Consumer Key and the Consumer Secret of the app you created.
+
+Salesforce shows them only after a verification code it emails you. If you changed the app's scopes \
+after creating it, generate new consumer details first (Staged Consumer Details > Generate > Apply); \
+the old ones stop working.
+
+The secret is masked: Ctrl-R shows it. It is never written anywhere except the settings file you \
+choose at the end, and never logged.
+
+Tab or Up/Down moves between the fields; Enter continues once both look right.";
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    let field = match state.credentials.focus {
+        CredFocus::Key => &mut state.credentials.key,
+        CredFocus::Secret => &mut state.credentials.secret,
+    };
+    if edit(field, action) {
+        state.credentials.error = None;
+        return Update::redraw();
+    }
+    match action {
+        Action::Up | Action::Down | Action::FocusNext | Action::FocusPrev => {
+            state.credentials.focus = match state.credentials.focus {
+                CredFocus::Key => CredFocus::Secret,
+                CredFocus::Secret => CredFocus::Key,
+            };
+            Update::redraw()
+        }
+        Action::Reveal => {
+            state.credentials.reveal = !state.credentials.reveal;
+            Update::redraw()
+        }
+        Action::Next => {
+            let c = &state.credentials;
+            if let Some(problem) = key_problem(c.key.value()) {
+                state.credentials.error = Some(problem);
+                state.credentials.focus = CredFocus::Key;
+                return Update::redraw();
+            }
+            if let Some(problem) = secret_problem(c.secret.value(), c.key.value()) {
+                state.credentials.error = Some(problem);
+                state.credentials.focus = CredFocus::Secret;
+                return Update::redraw();
+            }
+            state.propagation.reset_if_changed(c.key.value().trim(), c.secret.value().trim());
+            go_to(state, Step::Propagation)
+        }
+        Action::Back => go_to(state, Step::Scopes),
+        _ => Update::none(),
+    }
+}
+
+pub fn on_text(state: &mut State, text: &str) -> Update {
+    let field = match state.credentials.focus {
+        CredFocus::Key => &mut state.credentials.key,
+        CredFocus::Secret => &mut state.credentials.secret,
+    };
+    // A paste into an empty field is trimmed: copied values often carry a trailing line break.
+    let text = if field.is_empty() { text.trim() } else { text };
+    field.insert(text);
+    state.credentials.error = None;
+    Update::redraw()
+}
+
+pub fn hints(_: &State) -> Vec<Hint> {
+    vec![(Action::FocusNext, "next field"), (Action::Reveal, "show secret"), (Action::Next, "continue"), (Action::Back, "back")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swapped_fields_are_caught() {
+        let secret = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+        assert!(key_problem(secret).unwrap().contains("Consumer Secret"));
+        assert!(secret_problem("3MVG9xyzabcdefgh", "").unwrap().contains("Consumer Key"));
+        assert!(secret_problem("ABCD EFGH1234", "3MVG9").unwrap().contains("space"));
+        assert!(key_problem("3MVG9abcdefgh.x_y").is_none());
+        assert!(secret_problem(secret, "3MVG9abcdefgh").is_none());
+    }
+}

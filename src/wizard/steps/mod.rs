@@ -1,0 +1,157 @@
+//! One file per step: each owns its part of the state, how it reacts to actions and results, the key
+//! hints it shows, and its help text. This file only dispatches to the current step.
+
+pub mod authorize;
+pub mod create_app;
+pub mod credentials;
+pub mod prerequisites;
+pub mod propagation;
+pub mod result;
+pub mod scopes;
+pub mod start;
+pub mod verify;
+
+use super::msg::{Action, Msg};
+use super::state::{State, Step};
+use super::update::Update;
+
+/// A key hint: the action, and what it does on this screen.
+pub type Hint = (Action, &'static str);
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    match state.step {
+        Step::Start => start::on_action(state, action),
+        Step::Prerequisites => prerequisites::on_action(state, action),
+        Step::CreateApp => create_app::on_action(state, action),
+        Step::Scopes => scopes::on_action(state, action),
+        Step::Credentials => credentials::on_action(state, action),
+        Step::Propagation => propagation::on_action(state, action),
+        Step::Authorize => authorize::on_action(state, action),
+        Step::Verify => verify::on_action(state, action),
+        Step::Result => result::on_action(state, action),
+    }
+}
+
+/// Typed characters and pastes go to the focused text field, if the step has one.
+pub fn on_input(state: &mut State, msg: Msg) -> Update {
+    let text = match msg {
+        Msg::Char(c) => c.to_string(),
+        Msg::Paste(p) => p,
+        _ => return Update::none(),
+    };
+    match state.step {
+        Step::Start => start::on_text(state, &text),
+        Step::CreateApp => create_app::on_text(state, &text),
+        Step::Credentials => credentials::on_text(state, &text),
+        Step::Authorize => authorize::on_text(state, &text),
+        Step::Result => result::on_text(state, &text),
+        _ => Update::none(),
+    }
+}
+
+/// Results of the runtime's work. A result for a step the user has left still updates that step's
+/// state (a probe answer, say), so coming back shows the truth.
+pub fn on_result(state: &mut State, msg: Msg) -> Update {
+    match msg {
+        Msg::Probe(r) => propagation::on_probe(state, r),
+        Msg::DeviceStarted(r) => authorize::on_device_started(state, r),
+        Msg::DevicePending { polls } => authorize::on_device_pending(state, polls),
+        Msg::ListenerReady(r) => authorize::on_listener_ready(state, r),
+        Msg::RedirectArrived(url) => authorize::on_redirect(state, &url),
+        Msg::Authorized(r) => verify::on_authorized(state, r),
+        Msg::Verified(r) => verify::on_verified(state, r),
+        Msg::Saved(r) => result::on_saved(state, r),
+        _ => Update::none(),
+    }
+}
+
+pub fn on_tick(state: &mut State) -> Update {
+    match state.step {
+        Step::Propagation => propagation::on_tick(state),
+        Step::Authorize => authorize::on_tick(state),
+        Step::Verify => verify::on_tick(state),
+        _ => Update::none(),
+    }
+}
+
+pub fn on_enter(state: &mut State) -> Update {
+    match state.step {
+        Step::Propagation => propagation::on_enter(state),
+        Step::Authorize => authorize::on_enter(state),
+        _ => Update::none(),
+    }
+}
+
+pub fn on_leave(state: &mut State, left: Step) -> Update {
+    match left {
+        Step::Authorize => authorize::on_leave(state),
+        _ => Update::none(),
+    }
+}
+
+/// True when a text field has the focus: printable keys type into it instead of acting as shortcuts.
+pub fn text_focus(state: &State) -> bool {
+    match state.step {
+        Step::Start => start::text_focus(state),
+        Step::CreateApp => create_app::text_focus(state),
+        Step::Credentials => true,
+        Step::Authorize => authorize::text_focus(state),
+        Step::Result => result::text_focus(state),
+        _ => false,
+    }
+}
+
+/// The key hints for the bottom bar, in order.
+pub fn hints(state: &State) -> Vec<Hint> {
+    let mut hints = match state.step {
+        Step::Start => start::hints(state),
+        Step::Prerequisites => prerequisites::hints(state),
+        Step::CreateApp => create_app::hints(state),
+        Step::Scopes => scopes::hints(state),
+        Step::Credentials => credentials::hints(state),
+        Step::Propagation => propagation::hints(state),
+        Step::Authorize => authorize::hints(state),
+        Step::Verify => verify::hints(state),
+        Step::Result => result::hints(state),
+    };
+    hints.push((Action::Help, "help"));
+    hints.push((if text_focus(state) { Action::Interrupt } else { Action::Quit }, "quit"));
+    hints
+}
+
+/// The help text for the `?` overlay.
+pub fn help(state: &State) -> &'static str {
+    match state.step {
+        Step::Start => start::HELP,
+        Step::Prerequisites => prerequisites::HELP,
+        Step::CreateApp => create_app::HELP,
+        Step::Scopes => scopes::HELP,
+        Step::Credentials => credentials::HELP,
+        Step::Propagation => propagation::HELP,
+        Step::Authorize => authorize::HELP,
+        Step::Verify => verify::HELP,
+        Step::Result => result::HELP,
+    }
+}
+
+/// Moves a cursor within `0..len`, wrapping.
+pub fn move_cursor(cursor: &mut usize, len: usize, down: bool) {
+    if len == 0 {
+        return;
+    }
+    *cursor = if down { (*cursor + 1) % len } else { (*cursor + len - 1) % len };
+}
+
+/// Applies an editing action to a text field; true when it was one.
+pub fn edit(field: &mut super::text::TextField, action: Action) -> bool {
+    match action {
+        Action::Backspace => field.backspace(),
+        Action::Delete => field.delete(),
+        Action::Left => field.left(),
+        Action::Right => field.right(),
+        Action::Home => field.home(),
+        Action::End => field.end(),
+        _ => return false,
+    }
+    true
+}

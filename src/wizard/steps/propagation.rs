@@ -1,0 +1,174 @@
+//! Step 6, Waiting for Salesforce: a countdown with a gauge while the readiness probe runs in the
+//! background. Moves on by itself the moment the key is live and the secret accepted, says so when
+//! the secret is wrong, and lists what to do meanwhile. A key skips the wait.
+
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::salesforce::probe::Readiness;
+use crate::salesforce::{AppCredentials, Error};
+use crate::wizard::msg::{Action, Command, ProbeUpdate};
+use crate::wizard::state::{State, Step};
+use crate::wizard::update::{Update, go_to};
+
+use super::Hint;
+
+/// What the probe has found so far.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ProbeStatus {
+    #[default]
+    Starting,
+    NotLive,
+    Ready,
+    SecretRejected,
+    RedirectNotRegistered,
+    /// The probe itself failed in a way retrying will not fix.
+    Failed { headline: String, fix: String },
+    /// A transient failure; the probe retries.
+    Retrying(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PropagationState {
+    pub started: Option<Instant>,
+    pub attempts: u32,
+    pub status: ProbeStatus,
+    /// Which key and secret the wait is for (the secret as a hash), so a change restarts it.
+    fingerprint: Option<[u8; 32]>,
+}
+
+impl PropagationState {
+    /// Restarts the wait when the key or secret changed since it began.
+    pub fn reset_if_changed(&mut self, key: &str, secret: &str) {
+        let mut hasher = Sha256::new();
+        hasher.update(key.as_bytes());
+        hasher.update([0]);
+        hasher.update(secret.as_bytes());
+        let fingerprint: [u8; 32] = hasher.finalize().into();
+        if self.fingerprint != Some(fingerprint) {
+            *self = PropagationState { fingerprint: Some(fingerprint), ..PropagationState::default() };
+        }
+    }
+
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.started.map(|s| now.saturating_duration_since(s)).unwrap_or_default()
+    }
+
+    pub fn waiting(&self) -> bool {
+        matches!(self.status, ProbeStatus::Starting | ProbeStatus::NotLive | ProbeStatus::Retrying(_))
+    }
+}
+
+/// What to do while waiting: the OAuth policies of the new app, with what each choice does.
+pub const MEANWHILE: &[&str] = &[
+    "Set the app's OAuth policies while you wait (ECA: Policies tab > Edit;",
+    "Connected App: Manage > Edit Policies):",
+    "- Permitted Users: \"Admin approved users are pre-authorized\" + the user's",
+    "  profile or permission set keeps others out; \"All users may self-authorize\"",
+    "  is simpler.",
+    "- IP Relaxation: \"Relax IP restrictions\" if the connector calls from",
+    "  addresses outside your trusted ranges.",
+    "- Refresh Token Policy: \"Refresh token is valid until revoked\", or the",
+    "  connector stops when the token expires.",
+];
+
+pub const HELP: &str = "\
+A new app's consumer key takes a while to reach every Salesforce server: up to 10 minutes for a \
+Connected App, up to 15 for an External Client App. Until then Salesforce answers \"client \
+identifier invalid\".
+
+sfconnect asks Salesforce every 2-3 seconds with a harmless request (nothing is created, no one is \
+asked anything) and moves on by itself the moment the key works. It also finds out whether the \
+secret is right, before you authorize.
+
+Press s to skip the wait if you know the app is ready; Esc goes back to fix the key or secret.";
+
+pub fn on_enter(state: &mut State) -> Update {
+    if state.propagation.status == ProbeStatus::Ready {
+        return Update::redraw();
+    }
+    if state.propagation.started.is_none() {
+        state.propagation.started = Some(state.now);
+    }
+    state.propagation.status = ProbeStatus::Starting;
+    start_probe(state)
+}
+
+fn start_probe(state: &mut State) -> Update {
+    let Some(host) = state.login_host() else {
+        state.propagation.status =
+            ProbeStatus::Failed { headline: "No login URL".into(), fix: "Go back to the start and pick the org".into() };
+        return Update::redraw();
+    };
+    let app = AppCredentials {
+        client_id: state.credentials.key.value().trim().to_string(),
+        client_secret: state.credentials.client_secret(),
+    };
+    Update::with(vec![Command::StartProbe { host, app, redirect_uri: state.redirect_uri() }])
+}
+
+pub fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update {
+    let p = &mut state.propagation;
+    match result {
+        Ok(update) => {
+            p.attempts = update.attempts;
+            p.status = match update.readiness {
+                Readiness::NotLive => ProbeStatus::NotLive,
+                Readiness::Ready { .. } => ProbeStatus::Ready,
+                Readiness::SecretRejected => ProbeStatus::SecretRejected,
+                Readiness::RedirectNotRegistered => ProbeStatus::RedirectNotRegistered,
+            };
+        }
+        Err(e) if e.is_transient() => p.status = ProbeStatus::Retrying(e.explain().headline),
+        Err(e) => {
+            let ex = e.explain();
+            p.status = ProbeStatus::Failed { headline: ex.headline, fix: ex.fix };
+        }
+    }
+    if state.propagation.status == ProbeStatus::Ready && state.step == Step::Propagation {
+        let waited = state.propagation.elapsed(state.now).as_secs();
+        let mut update = go_to(state, Step::Authorize);
+        state.say(format!("The consumer key is live and the secret is accepted (waited {}:{:02}).", waited / 60, waited % 60));
+        update.dirty = true;
+        return update;
+    }
+    Update::redraw()
+}
+
+pub fn on_tick(state: &mut State) -> Update {
+    // The countdown text changes every second while waiting; nothing else does.
+    if state.propagation.waiting() { Update::redraw() } else { Update::none() }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    match action {
+        Action::Skip => {
+            let mut update = go_to(state, Step::Authorize);
+            update.commands.insert(0, Command::StopProbe);
+            state.say("Skipped the wait: if Salesforce says \"client identifier invalid\", the key is not live yet.");
+            update
+        }
+        Action::Retry => {
+            state.propagation.status = ProbeStatus::Starting;
+            start_probe(state)
+        }
+        Action::Next if state.propagation.status == ProbeStatus::Ready => go_to(state, Step::Authorize),
+        Action::Back => {
+            let mut update = go_to(state, Step::Credentials);
+            update.commands.insert(0, Command::StopProbe);
+            update
+        }
+        _ => Update::none(),
+    }
+}
+
+pub fn hints(state: &State) -> Vec<Hint> {
+    match state.propagation.status {
+        ProbeStatus::Ready => vec![(Action::Next, "continue"), (Action::Back, "back")],
+        ProbeStatus::SecretRejected | ProbeStatus::RedirectNotRegistered | ProbeStatus::Failed { .. } => {
+            vec![(Action::Back, "fix the key or secret"), (Action::Retry, "try again"), (Action::Skip, "skip")]
+        }
+        _ => vec![(Action::Skip, "skip the wait"), (Action::Back, "back")],
+    }
+}

@@ -1,0 +1,219 @@
+//! Step 9, Your settings: the values as the target's form names them, secrets masked with a reveal key,
+//! one key per field to copy it, a key to copy all, and a key to write the file (JSON, .env or TOML;
+//! 0600; an existing file is replaced only after a second press).
+
+use std::path::PathBuf;
+
+use crate::presets::SettingsKey;
+use crate::settings::{ConnectorSettings, Format, Overwrite};
+use crate::wizard::msg::{Action, Command};
+use crate::wizard::state::{State, Step};
+use crate::wizard::text::TextField;
+use crate::wizard::update::{Update, go_to};
+
+use super::{Hint, edit, move_cursor};
+
+/// The formats offered for the file, in the order `f` cycles them.
+pub const FILE_FORMATS: [Format; 3] = [Format::Json, Format::Env, Format::Toml];
+
+#[derive(Debug, Default)]
+pub struct ResultState {
+    pub settings: Option<ConnectorSettings>,
+    pub cursor: usize,
+    pub reveal: bool,
+    /// Company names being edited, comma-separated (`*` for everyone).
+    pub company: TextField,
+    pub editing_company: bool,
+    pub format: Format,
+    /// From `--output`; otherwise `default_path` with the format's extension.
+    pub output: Option<PathBuf>,
+    pub default_dir: Option<PathBuf>,
+    pub saved: Option<PathBuf>,
+    /// The file exists: the next save press replaces it.
+    pub confirm_replace: bool,
+}
+
+impl ResultState {
+    /// Company names from the field: `*` alone when empty or when `*` is among them.
+    pub fn company_names(&self) -> Vec<String> {
+        let names: Vec<String> =
+            self.company.value().split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if names.is_empty() || names.iter().any(|n| n == "*") { vec!["*".into()] } else { names }
+    }
+
+    /// Where the file goes.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.output.clone().or_else(|| {
+            let name = format!("sfconnect-settings.{}", self.format.extension());
+            self.default_dir.as_ref().map(|d| d.join(name))
+        })
+    }
+}
+
+/// A row of the table: the key, and the label the target's form uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub key: SettingsKey,
+    pub label: String,
+}
+
+/// The rows for the chosen target: the five settings, named as its form names them.
+pub fn rows(state: &State) -> Vec<Row> {
+    let keys = [SettingsKey::ClientId, SettingsKey::ClientSecret, SettingsKey::RefreshToken, SettingsKey::LoginUrl, SettingsKey::CompanyNames];
+    let preset = state.preset();
+    keys.into_iter()
+        .filter(|k| *k != SettingsKey::CompanyNames || preset.is_none_or(|p| p.company_names))
+        .map(|key| {
+            let label = preset
+                .and_then(|p| p.settings_fields.iter().find(|f| f.key == key))
+                .map(|f| f.label.clone())
+                .unwrap_or_else(|| default_label(key).to_string());
+            Row { key, label }
+        })
+        .collect()
+}
+
+pub fn default_label(key: SettingsKey) -> &'static str {
+    match key {
+        SettingsKey::ClientId => "Client ID",
+        SettingsKey::ClientSecret => "Client secret",
+        SettingsKey::RefreshToken => "Refresh token",
+        SettingsKey::LoginUrl => "Login URL",
+        SettingsKey::CompanyNames => "Company names",
+        SettingsKey::InstanceUrl => "Instance URL",
+        SettingsKey::Username => "Username",
+        SettingsKey::OrgId => "Org ID",
+    }
+}
+
+/// A row's full value, and whether it is a secret.
+pub fn value(settings: &ConnectorSettings, key: SettingsKey) -> (String, bool) {
+    match key {
+        SettingsKey::ClientId => (settings.client_id.clone(), false),
+        SettingsKey::ClientSecret => (settings.client_secret.as_ref().map(|s| s.expose().to_string()).unwrap_or_default(), true),
+        SettingsKey::RefreshToken => (settings.refresh_token.expose().to_string(), true),
+        SettingsKey::LoginUrl => (settings.login_url.clone(), false),
+        SettingsKey::CompanyNames => (settings.company_names.join("\n"), false),
+        SettingsKey::InstanceUrl => (settings.instance_url.clone().unwrap_or_default(), false),
+        SettingsKey::Username => (settings.username.clone().unwrap_or_default(), false),
+        SettingsKey::OrgId => (settings.org_id.clone().unwrap_or_default(), false),
+    }
+}
+
+pub const HELP: &str = "\
+These are the values the connector's settings form asks for, named as that form names them.
+
+Copy one value at a time with c (move with the arrows) and paste it into the form field by field, or \
+copy all with a. Over SSH, copying goes through your terminal (OSC 52); if your terminal ignores that, \
+press r to show the secrets and select them by hand.
+
+Company names: * collects every user, including those without an email address. A list of domains \
+collects only those domains and leaves out users without email. Press e to edit (comma-separated).
+
+w writes the file (mode 0600, only you can read it); f switches JSON, .env and TOML. An existing file \
+is replaced only if you press w a second time.";
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    if state.result.editing_company {
+        if edit(&mut state.result.company, action) {
+            return Update::redraw();
+        }
+        if matches!(action, Action::Next | Action::Back | Action::Edit) {
+            state.result.editing_company = false;
+            let names = state.result.company_names();
+            if let Some(s) = &mut state.result.settings {
+                s.company_names = names;
+            }
+            return Update::redraw();
+        }
+        return Update::none();
+    }
+    let rows = rows(state);
+    match action {
+        Action::Up | Action::Down => {
+            move_cursor(&mut state.result.cursor, rows.len(), action == Action::Down);
+            Update::redraw()
+        }
+        Action::Reveal => {
+            state.result.reveal = !state.result.reveal;
+            Update::redraw()
+        }
+        Action::Copy => {
+            let (Some(settings), Some(row)) = (&state.result.settings, rows.get(state.result.cursor)) else {
+                return Update::none();
+            };
+            let (text, secret) = value(settings, row.key);
+            Update::with(vec![Command::Copy { label: row.label.clone(), text: zeroize::Zeroizing::new(text), secret }])
+        }
+        Action::CopyAll => {
+            let Some(settings) = &state.result.settings else { return Update::none() };
+            let block: Vec<String> = rows.iter().map(|r| format!("{}: {}", r.label, value(settings, r.key).0.replace('\n', ", "))).collect();
+            Update::with(vec![Command::Copy { label: "All settings".into(), text: zeroize::Zeroizing::new(block.join("\n")), secret: true }])
+        }
+        Action::Edit | Action::Toggle if rows.get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames) => {
+            state.result.editing_company = true;
+            Update::redraw()
+        }
+        Action::Format => {
+            let i = FILE_FORMATS.iter().position(|f| *f == state.result.format).unwrap_or(0);
+            state.result.format = FILE_FORMATS[(i + 1) % FILE_FORMATS.len()];
+            state.result.confirm_replace = false;
+            Update::redraw()
+        }
+        Action::Save => save(state),
+        Action::Back => go_to(state, Step::Verify),
+        _ => Update::none(),
+    }
+}
+
+fn save(state: &mut State) -> Update {
+    let (Some(settings), Some(path)) = (state.result.settings.clone(), state.result.path()) else {
+        state.warn("Nothing to save yet, or no place to save it: start sfconnect with --output FILE");
+        return Update::redraw();
+    };
+    let overwrite = if state.result.confirm_replace { Overwrite::Replace } else { Overwrite::Never };
+    Update::with(vec![Command::Save { path, settings: Box::new(settings), format: state.result.format, overwrite }])
+}
+
+pub fn on_saved(state: &mut State, result: Result<PathBuf, String>) -> Update {
+    match result {
+        Ok(path) => {
+            state.result.confirm_replace = false;
+            state.say(format!("Saved to {} (mode 0600, {}).", path.display(), state.result.format.name()));
+            state.result.saved = Some(path);
+        }
+        Err(message) if message.contains("already exists") && !state.result.confirm_replace => {
+            state.result.confirm_replace = true;
+            state.warn(format!("{message} Press w again to replace it, or f for another format."));
+        }
+        Err(message) => {
+            state.result.confirm_replace = false;
+            state.warn(message);
+        }
+    }
+    Update::redraw()
+}
+
+pub fn on_text(state: &mut State, text: &str) -> Update {
+    if !state.result.editing_company {
+        return Update::none();
+    }
+    state.result.company.insert(text);
+    Update::redraw()
+}
+
+pub fn text_focus(state: &State) -> bool {
+    state.result.editing_company
+}
+
+pub fn hints(state: &State) -> Vec<Hint> {
+    if state.result.editing_company {
+        return vec![(Action::Next, "done")];
+    }
+    let mut h = vec![(Action::Copy, "copy"), (Action::CopyAll, "copy all"), (Action::Reveal, "reveal"), (Action::Save, "save"), (Action::Format, "format")];
+    let on_company = rows(state).get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames);
+    if on_company {
+        h.push((Action::Edit, "edit"));
+    }
+    h
+}

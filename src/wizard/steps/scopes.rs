@@ -1,0 +1,86 @@
+//! Step 4, Scopes: the scopes with the exact labels of Salesforce's setup screen, the target's set
+//! ticked, what each grants, and warnings on broad ones and on a set without refresh_token.
+
+use crate::salesforce::Scopes;
+use crate::salesforce::scope::SCOPE_TABLE;
+use crate::wizard::msg::{Action, Command};
+use crate::wizard::state::{State, Step};
+use crate::wizard::update::{Update, go_to};
+
+use super::{Hint, move_cursor};
+
+#[derive(Debug, Clone, Default)]
+pub struct ScopesState {
+    pub selected: Scopes,
+    pub cursor: usize,
+}
+
+/// True when any token of a table row is selected.
+pub fn row_selected(selected: &Scopes, row: usize) -> bool {
+    SCOPE_TABLE.get(row).is_some_and(|info| info.tokens.iter().any(|t| selected.contains(t)))
+}
+
+/// Warnings for the current selection.
+pub fn warnings(selected: &Scopes) -> Vec<&'static str> {
+    let mut w = Vec::new();
+    if !selected.allows_refresh() {
+        w.push("Without \"Perform requests at any time\" Salesforce issues no refresh token: the connector cannot keep working.");
+    }
+    if selected.contains("full") {
+        w.push("\"Full access\" grants everything the user can do: keep it only if the target requires it.");
+    }
+    if selected.is_empty() {
+        w.push("No scope selected: Salesforce grants nothing useful.");
+    }
+    w
+}
+
+pub const HELP: &str = "\
+In the app's OAuth settings, move these scopes from Available OAuth Scopes to Selected OAuth Scopes. \
+The labels here are exactly those Salesforce shows.
+
+The target's scopes are ticked. Space ticks or unticks the scope under the cursor; c copies its label, \
+to paste into the filter of Salesforce's list.
+
+Perform requests at any time (refresh_token, offline_access) is what gives a refresh token: without it \
+the connector stops working when the session ends.
+
+If you change scopes on an app that already exists, Salesforce may need new consumer details: \
+Manage Consumer Details > Staged Consumer Details > Generate, then Apply.";
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    match action {
+        Action::Up | Action::Down => {
+            move_cursor(&mut state.scopes.cursor, SCOPE_TABLE.len(), action == Action::Down);
+            Update::redraw()
+        }
+        Action::Toggle => {
+            if let Some(info) = SCOPE_TABLE.get(state.scopes.cursor) {
+                let on = row_selected(&state.scopes.selected, state.scopes.cursor);
+                for token in info.tokens {
+                    if state.scopes.selected.contains(token) == on {
+                        state.scopes.selected.toggle(token);
+                    }
+                }
+                // Keep the pair together: Salesforce's one checkbox grants both tokens.
+                state.touched = true;
+            }
+            Update::redraw()
+        }
+        Action::Copy => match SCOPE_TABLE.get(state.scopes.cursor) {
+            Some(info) => Update::with(vec![Command::Copy {
+                label: "Scope label".into(),
+                text: zeroize::Zeroizing::new(info.label.to_string()),
+                secret: false,
+            }]),
+            None => Update::none(),
+        },
+        Action::Next => go_to(state, Step::Credentials),
+        Action::Back => go_to(state, Step::CreateApp),
+        _ => Update::none(),
+    }
+}
+
+pub fn hints(_: &State) -> Vec<Hint> {
+    vec![(Action::Toggle, "tick"), (Action::Copy, "copy label"), (Action::Next, "continue"), (Action::Back, "back")]
+}

@@ -1,0 +1,176 @@
+//! Step 8, Exchange and verify: the code (or device approval) becomes tokens, then a refresh and the
+//! identity prove the refresh token works: "Connected as admin@acme.com to Acme (Enterprise Edition)".
+//! Failures are explained with the fix and the step that can fix them.
+
+use std::time::{Duration, Instant};
+
+use crate::salesforce::{AppCredentials, Error, TokenGrant};
+use crate::settings::ConnectorSettings;
+use crate::wizard::msg::{Action, Command, Verified};
+use crate::wizard::state::{State, Step};
+use crate::wizard::update::{Update, go_to};
+
+use super::Hint;
+
+/// How long an authorization code lives after Allow (protocol notes §2, about 15 minutes).
+pub const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum VerifyStatus {
+    #[default]
+    Idle,
+    Exchanging { since: Instant },
+    Verifying { since: Instant },
+    Done { connected_as: String },
+    Failed { headline: String, fix: String, back_to: Step, can_retry: bool },
+}
+
+#[derive(Debug, Default)]
+pub struct VerifyState {
+    pub status: VerifyStatus,
+    /// The tokens, kept to retry the verification without a new authorization.
+    pub grant: Option<TokenGrant>,
+}
+
+impl VerifyState {
+    pub fn begin_exchange(&mut self, now: Instant) {
+        self.status = VerifyStatus::Exchanging { since: now };
+        self.grant = None;
+    }
+
+    pub fn busy(&self) -> bool {
+        matches!(self.status, VerifyStatus::Exchanging { .. } | VerifyStatus::Verifying { .. })
+    }
+}
+
+pub const HELP: &str = "\
+sfconnect exchanges the authorization code for tokens (the secret travels in the request body, never \
+in a URL), then proves the refresh token works by using it once and reading who it belongs to.
+
+If something fails, the message says why and which step fixes it: Esc goes back there. A code is \
+single use: after a failed exchange, authorize again rather than pasting the same code.";
+
+/// Which step fixes an error.
+fn back_to_for(error: &Error) -> Step {
+    match error.oauth_code() {
+        Some("invalid_client" | "invalid_client_id") => Step::Credentials,
+        Some("redirect_uri_mismatch" | "unsupported_response_type" | "oauth_flow_disabled") => Step::CreateApp,
+        Some("invalid_scope") => Step::Scopes,
+        _ => match error {
+            Error::MissingRefreshToken { .. } => Step::Scopes,
+            _ => Step::Authorize,
+        },
+    }
+}
+
+fn app(state: &State) -> AppCredentials {
+    AppCredentials { client_id: state.credentials.key.value().trim().to_string(), client_secret: state.credentials.client_secret() }
+}
+
+pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Update {
+    let grant = match result.and_then(|g| match g.refresh_token {
+        Some(_) => Ok(g),
+        None => Err(Error::MissingRefreshToken { granted: g.scopes.to_param() }),
+    }) {
+        Ok(g) => g,
+        Err(e) => {
+            let ex = e.explain();
+            let (headline, fix) = if e.is_transient() {
+                (ex.headline, "The code may or may not have been used (codes are single use): authorize again for a new one.".to_string())
+            } else {
+                (ex.headline, ex.fix)
+            };
+            state.verify.status = VerifyStatus::Failed { headline, fix, back_to: back_to_for(&e), can_retry: false };
+            return if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+        }
+    };
+    // Keep what matters at once: the settings exist from here on, even if the proof below fails.
+    state.result.settings = Some(settings_from(state, &grant));
+    state.verify.grant = Some(grant.clone());
+    state.verify.status = VerifyStatus::Verifying { since: state.now };
+    let mut update = if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+    if let Some(host) = state.login_host() {
+        update.push(Command::Verify { host, app: app(state), grant: Box::new(grant) });
+    }
+    update
+}
+
+fn settings_from(state: &State, grant: &TokenGrant) -> ConnectorSettings {
+    let mut s = ConnectorSettings::new(
+        state.credentials.key.value().trim().to_string(),
+        grant.refresh_token.clone().unwrap_or_else(|| crate::salesforce::RefreshToken::new("")),
+        state.login_host().map(|h| h.origin().to_string()).unwrap_or_default(),
+    );
+    s.client_secret = state.credentials.client_secret();
+    s.instance_url = Some(grant.instance_url.clone()).filter(|u| !u.is_empty());
+    s.org_id = grant.org_id().map(str::to_string);
+    s.user_id = grant.user_id().map(str::to_string);
+    s.scopes = grant.scopes.iter().map(str::to_string).collect();
+    s.issued_at = grant.issued_at_rfc3339();
+    s.company_names = state.result.company_names();
+    s
+}
+
+pub fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update {
+    match result {
+        Ok(v) => {
+            let kind = if v.is_sandbox { "sandbox" } else { "production" };
+            let connected_as = format!("Connected as {} to {} ({}, {kind})", v.username, v.org_name, v.edition);
+            if let Some(settings) = &mut state.result.settings {
+                settings.username = Some(v.username.clone());
+                if let Some(rotated) = v.rotated {
+                    // Rotation is on: the proving refresh replaced the token, so hand over the new one.
+                    settings.refresh_token = rotated;
+                }
+            }
+            state.verify.status = VerifyStatus::Done { connected_as };
+        }
+        Err(e) => {
+            let ex = e.explain();
+            state.verify.status =
+                VerifyStatus::Failed { headline: ex.headline, fix: ex.fix, back_to: back_to_for(&e), can_retry: true };
+        }
+    }
+    Update::redraw()
+}
+
+pub fn on_tick(state: &mut State) -> Update {
+    if state.verify.busy() { Update::redraw() } else { Update::none() }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    match (&state.verify.status, action) {
+        (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Result),
+        // The tokens exist even if the proof failed: the settings can still be handed over.
+        (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => go_to(state, Step::Result),
+        (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => match (state.verify.grant.clone(), state.login_host()) {
+            (Some(grant), Some(host)) => {
+                state.verify.status = VerifyStatus::Verifying { since: state.now };
+                Update::with(vec![Command::Verify { host, app: app(state), grant: Box::new(grant) }])
+            }
+            _ => Update::none(),
+        },
+        (VerifyStatus::Failed { back_to, .. }, Action::Back) => {
+            let step = *back_to;
+            if step == Step::Authorize {
+                // A used or failed code is worthless: the next try needs a fresh authorize request.
+                state.authorize.request = None;
+                state.authorize.device = Default::default();
+            }
+            go_to(state, step)
+        }
+        (VerifyStatus::Done { .. }, Action::Back) => go_to(state, Step::Authorize),
+        _ => Update::none(),
+    }
+}
+
+pub fn hints(state: &State) -> Vec<Hint> {
+    match &state.verify.status {
+        VerifyStatus::Done { .. } => vec![(Action::Next, "see your settings")],
+        VerifyStatus::Failed { can_retry: true, .. } => {
+            vec![(Action::Retry, "try again"), (Action::Next, "continue anyway"), (Action::Back, "go fix it")]
+        }
+        VerifyStatus::Failed { .. } => vec![(Action::Back, "go fix it")],
+        _ => vec![],
+    }
+}

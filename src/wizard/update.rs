@@ -1,0 +1,121 @@
+//! `update(&mut State, Msg) -> Update`: the one place the wizard's state changes. Global keys (help, quit,
+//! time) are handled here; everything else goes to the current step's file.
+
+use super::msg::{Action, Command, Msg};
+use super::state::{Mode, State, Step};
+use super::steps;
+
+/// What an update asks of the runtime.
+#[derive(Debug, Default)]
+pub struct Update {
+    pub commands: Vec<Command>,
+    /// Something visible changed: draw a frame.
+    pub dirty: bool,
+}
+
+impl Update {
+    pub fn redraw() -> Self {
+        Self { commands: Vec::new(), dirty: true }
+    }
+
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn with(commands: Vec<Command>) -> Self {
+        Self { commands, dirty: true }
+    }
+
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+        self.dirty = true;
+    }
+}
+
+/// Applies one message.
+pub fn update(state: &mut State, msg: Msg) -> Update {
+    match msg {
+        Msg::Tick(now) => {
+            state.now = now;
+            return steps::on_tick(state);
+        }
+        Msg::Resize => return Update::redraw(),
+        Msg::Copied(result) => {
+            match result {
+                Ok(text) => state.say(text),
+                Err(text) => state.warn(text),
+            }
+            return Update::redraw();
+        }
+        _ => {}
+    }
+    if state.mode == Mode::ConfirmQuit {
+        return confirm_quit(state, &msg);
+    }
+    if state.help {
+        if let Msg::Action(Action::Help | Action::Back | Action::Next | Action::Quit) = msg {
+            state.help = false;
+            return Update::redraw();
+        }
+        if let Msg::Action(Action::Interrupt) = msg {
+            return ask_quit(state);
+        }
+        return Update::none();
+    }
+    match msg {
+        Msg::Action(Action::Help) => {
+            state.help = true;
+            Update::redraw()
+        }
+        Msg::Action(Action::Quit | Action::Interrupt) => ask_quit(state),
+        Msg::Action(action) => {
+            // A key press clears the last message, so stale news does not linger.
+            let had_toast = state.toast.take().is_some();
+            let mut update = steps::on_action(state, action);
+            update.dirty |= had_toast;
+            update
+        }
+        Msg::Char(_) | Msg::Paste(_) => {
+            state.touched = true;
+            steps::on_input(state, msg)
+        }
+        other => steps::on_result(state, other),
+    }
+}
+
+fn ask_quit(state: &mut State) -> Update {
+    if state.touched && state.step != Step::Result {
+        state.mode = Mode::ConfirmQuit;
+        Update::redraw()
+    } else {
+        quit(state)
+    }
+}
+
+fn quit(state: &mut State) -> Update {
+    state.mode = Mode::Quit;
+    Update::with(vec![Command::StopProbe, Command::StopDevice, Command::StopListener, Command::Quit])
+}
+
+fn confirm_quit(state: &mut State, msg: &Msg) -> Update {
+    match msg {
+        Msg::Char('y' | 'Y') | Msg::Action(Action::Interrupt) => quit(state),
+        Msg::Char(_) | Msg::Action(_) => {
+            state.mode = Mode::Running;
+            Update::redraw()
+        }
+        _ => Update::none(),
+    }
+}
+
+/// Moves to `step`, starting whatever work that step does on entry.
+pub fn go_to(state: &mut State, step: Step) -> Update {
+    let leaving = state.step;
+    state.step = step;
+    state.toast = None;
+    let mut update = steps::on_leave(state, leaving);
+    let enter = steps::on_enter(state);
+    update.commands.extend(enter.commands);
+    update.dirty = true;
+    update
+}
