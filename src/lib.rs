@@ -9,8 +9,8 @@
 //! - [`presets`]: the integration targets, as data read from `assets/presets/`.
 //! - [`cli`]: the scriptable subcommands.
 
-pub mod clipboard;
 pub mod cli;
+pub mod clipboard;
 pub mod presets;
 pub mod salesforce;
 pub mod settings;
