@@ -78,9 +78,10 @@ pub fn authorize(params: &HashMap<String, String>, username: &str) -> Response {
 pub fn authorize_error(error: &str, description: &str) -> Response {
     let body = format!(
         "<h1>Remote Access Application Authorization</h1>\n\
-         <p>error={}&amp;error_description={}</p>",
+         <p>error={}&amp;error_description={}</p>\n<p>{}</p>",
         escape(error),
         escape(&description.replace(' ', "%20")),
+        escape(description),
     );
     wire::html(StatusCode::BAD_REQUEST, page("Error | Salesforce", &body))
 }
