@@ -590,7 +590,6 @@ async fn device_flow_multipart_and_the_verification_page() {
 async fn device_denial_and_expiry_are_final() {
     let sim = Simulator::start(SimConfig {
         device_interval: Duration::ZERO,
-        device_ttl: Duration::from_millis(100),
         ..SimConfig::default()
     })
     .await
@@ -600,8 +599,9 @@ async fn device_denial_and_expiry_are_final() {
     let reply = device_poll(&sim, denied["device_code"].as_str().unwrap()).await;
     assert_oauth_error(&reply, "access_denied", "end-user denied authorization");
 
+    sim.set_config(|c| c.device_ttl = Duration::from_millis(50));
     let expiring = device_start(&sim).await;
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(!sim.approve_device(expiring["user_code"].as_str().unwrap()));
     let reply = device_poll(&sim, expiring["device_code"].as_str().unwrap()).await;
     assert_oauth_error(&reply, "invalid_grant", "expired device code");
@@ -1056,8 +1056,11 @@ async fn faults_hit_their_scope_for_their_count() {
     assert!(hung.unwrap_err().is_timeout());
 
     sim.set_fault(None);
+    let t = std::time::Instant::now();
     assert_eq!(get().await.unwrap().status(), StatusCode::OK);
+    eprintln!("after hang get {:?}", t.elapsed());
     sim.shutdown().await;
+    eprintln!("after shutdown {:?}", t.elapsed());
 }
 
 #[tokio::test]
