@@ -20,6 +20,7 @@ mod params;
 mod query;
 mod record;
 mod rest;
+mod sobjects;
 mod soql;
 mod state;
 mod token;

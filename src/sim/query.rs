@@ -1,12 +1,12 @@
 //! A small SOQL engine over the org fixture: `SELECT <fields | COUNT()> FROM <object> [WHERE a = 'x' AND b != y
 //! AND c IN ('p','q')] [ORDER BY f [ASC|DESC]] [LIMIT n]`, with relationship paths (`Profile.UserLicense.Name`)
-//! and Salesforce's error codes and message style. Each queryable object is an entry in [`objects`]: a name, the
-//! field paths it accepts, and a plain function from the fixture to full rows. To add an object (permission
-//! sets, OauthToken, ConnectedApplication…), add an entry; aggregates (`GROUP BY`) would go beside `run`.
+//! and Salesforce's error codes and message style. The objects themselves live in `sobjects.rs`; aggregates
+//! (`GROUP BY`) would go beside [`run`].
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::config::{OrgFixture, UserFixture};
+use super::config::OrgFixture;
+use super::sobjects::{SObject, objects};
 use super::soql::{Condition, Literal, Parsed, Selection, parse};
 
 /// A REST error for a query: `errorCode` and message.
@@ -26,115 +26,10 @@ impl QueryError {
 }
 
 /// What a query produced: `total` is `totalSize` (for `COUNT()`, the count; then `records` is empty).
+#[derive(Debug)]
 pub struct QueryOutput {
     pub total: usize,
     pub records: Vec<Value>,
-}
-
-/// One queryable sObject.
-struct SObject {
-    name: &'static str,
-    /// Every field path a query may name, in canonical spelling.
-    fields: &'static [&'static str],
-    /// All rows, each a full record with nested relationship records, `attributes` included.
-    rows: fn(&OrgFixture, &str) -> Vec<Value>,
-}
-
-fn objects() -> &'static [SObject] {
-    &[
-        SObject {
-            name: "Organization",
-            fields: &[
-                "Id",
-                "Name",
-                "OrganizationType",
-                "InstanceName",
-                "IsSandbox",
-                "Country",
-                "LanguageLocaleKey",
-                "DefaultLocaleSidKey",
-                "TimeZoneSidKey",
-                "NamespacePrefix",
-                "TrialExpirationDate",
-            ],
-            rows: organization_rows,
-        },
-        SObject {
-            name: "User",
-            fields: &[
-                "Id",
-                "Username",
-                "Name",
-                "FirstName",
-                "LastName",
-                "Email",
-                "IsActive",
-                "UserType",
-                "LanguageLocaleKey",
-                "TimeZoneSidKey",
-                "ProfileId",
-                "Profile.Id",
-                "Profile.Name",
-                "Profile.UserLicenseId",
-                "Profile.UserLicense.Id",
-                "Profile.UserLicense.Name",
-            ],
-            rows: user_rows,
-        },
-    ]
-}
-
-fn attributes(kind: &str, version: &str, id: &str) -> Value {
-    json!({"type": kind, "url": format!("/services/data/{version}/sobjects/{kind}/{id}")})
-}
-
-fn organization_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
-    vec![json!({
-        "attributes": attributes("Organization", version, &org.org_id),
-        "Id": org.org_id,
-        "Name": org.name,
-        "OrganizationType": org.edition,
-        "InstanceName": org.instance,
-        "IsSandbox": org.is_sandbox,
-        "Country": "US",
-        "LanguageLocaleKey": "en_US",
-        "DefaultLocaleSidKey": "en_US",
-        "TimeZoneSidKey": "America/Los_Angeles",
-        "NamespacePrefix": null,
-        "TrialExpirationDate": null,
-    })]
-}
-
-fn user_row(user: &UserFixture, version: &str) -> Value {
-    json!({
-        "attributes": attributes("User", version, &user.user_id),
-        "Id": user.user_id,
-        "Username": user.username,
-        "Name": user.display_name,
-        "FirstName": user.first_name,
-        "LastName": user.last_name,
-        "Email": user.email,
-        "IsActive": user.is_active,
-        "UserType": "Standard",
-        "LanguageLocaleKey": "en_US",
-        "TimeZoneSidKey": "America/Los_Angeles",
-        "ProfileId": user.profile_id,
-        "Profile": {
-            "attributes": attributes("Profile", version, &user.profile_id),
-            "Id": user.profile_id,
-            "Name": user.profile_name,
-            "UserLicenseId": user.licence_id,
-            "UserLicense": {
-                "attributes": attributes("UserLicense", version, &user.licence_id),
-                "Id": user.licence_id,
-                "Name": user.licence_name,
-            },
-        },
-    })
-}
-
-fn user_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
-    org.users().map(|u| user_row(u, version)).collect()
 }
 
 /// Runs `soql` against the fixture. `version` is the `vNN.N` path segment, used in `attributes.url`.
@@ -333,5 +228,103 @@ fn literal_equals(literal: &Literal, value: &Value) -> bool {
                 || (t.len() == 18 && v.len() == 15 && t.starts_with(v.as_str()))
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::UserFixture;
+
+    fn org_with_two_users() -> OrgFixture {
+        let mut org = OrgFixture::default();
+        org.other_users.push(UserFixture {
+            user_id: "0055g00000INTEGAAA".to_string(),
+            username: "integration@acme.com".to_string(),
+            profile_id: "00e5g000000MINACCA".to_string(),
+            profile_name: "Minimum Access - Salesforce".to_string(),
+            is_active: false,
+            ..UserFixture::default()
+        });
+        org
+    }
+
+    #[test]
+    fn where_compares_text_case_insensitively_and_ids_by_their_15_char_prefix() {
+        let org = org_with_two_users();
+        let out = run(
+            "SELECT Username FROM User WHERE Username = 'ADMIN@ACME.COM'",
+            &org,
+            "v66.0",
+        )
+        .unwrap();
+        assert_eq!(out.records.len(), 1);
+        let out = run(
+            "SELECT Id FROM User WHERE Id IN ('0055g00000INTEG')",
+            &org,
+            "v66.0",
+        )
+        .unwrap();
+        assert_eq!(out.records[0]["Id"], "0055g00000INTEGAAA");
+        let out = run("SELECT Id FROM User WHERE IsActive = true", &org, "v66.0").unwrap();
+        assert_eq!(out.total, 1);
+    }
+
+    #[test]
+    fn relationship_fields_nest_with_attributes_and_null_when_absent() {
+        let org = org_with_two_users();
+        let out = run(
+            "SELECT Profile.UserLicense.Name FROM User LIMIT 1",
+            &org,
+            "v50.0",
+        )
+        .unwrap();
+        let record = &out.records[0];
+        assert_eq!(
+            record["attributes"]["url"],
+            "/services/data/v50.0/sobjects/User/0055g00000ADMINAAA"
+        );
+        assert_eq!(
+            record["Profile"]["UserLicense"]["attributes"]["type"],
+            "UserLicense"
+        );
+        assert!(
+            record["Profile"].get("Name").is_none(),
+            "only selected fields"
+        );
+    }
+
+    #[test]
+    fn unknown_columns_and_relationships_are_invalid_field() {
+        let org = OrgFixture::default();
+        let err = run("SELECT Id, Profile.Nope FROM User", &org, "v66.0").unwrap_err();
+        assert_eq!(err.code, "INVALID_FIELD");
+        assert!(
+            err.message
+                .contains("No such column 'Nope' on entity 'Profile'"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("ERROR at Row:1:Column:12"),
+            "{}",
+            err.message
+        );
+        let err = run("SELECT Manager.Name FROM User", &org, "v66.0").unwrap_err();
+        assert!(
+            err.message
+                .contains("Didn't understand relationship 'Manager'")
+        );
+    }
+
+    #[test]
+    fn profiles_and_licences_derive_from_users() {
+        let org = org_with_two_users();
+        let out = run("SELECT Name FROM Profile ORDER BY Name DESC", &org, "v66.0").unwrap();
+        assert_eq!(out.records[0]["Name"], "System Administrator");
+        assert_eq!(out.total, 2);
+        let out = run("SELECT Name, UsedLicenses FROM UserLicense", &org, "v66.0").unwrap();
+        assert_eq!(out.total, 1);
+        assert_eq!(out.records[0]["UsedLicenses"], 1);
     }
 }
