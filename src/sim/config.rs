@@ -40,7 +40,9 @@ pub struct SimConfig {
     pub app_scopes: Vec<String>,
     /// What the user does when the simulator approves on its own (see `auto_approve`).
     pub approval: Approval,
-    /// Authorize answers 302 at once; a device code is approved (or denied) at its second poll.
+    /// Authorize answers 302 at once; a device code is approved (or denied) at its second poll (a poll answered
+    /// `slow_down` does not count). Off: the login page waits for a click, a device code for
+    /// [`super::Simulator::approve_device`] or the `/setup/connect` page.
     pub auto_approve: bool,
     pub device_flow_enabled: bool,
     /// Minimum time between device polls; a faster poll gets `slow_down`.

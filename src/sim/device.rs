@@ -11,9 +11,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
+use super::config::Approval;
 use super::pages;
 use super::params::Params;
-use super::state::{DeviceGrant, DeviceStatus, Issued, Shared};
+use super::state::{DeviceGrant, DeviceStatus, Shared};
 use super::token::{check_client, token_response};
 use super::tokens;
 use super::wire;
@@ -113,8 +114,8 @@ pub fn poll(shared: &Shared, params: &Params) -> Response {
     grant.polls += 1;
     if auto_approve && grant.status == DeviceStatus::Pending && grant.polls >= 2 {
         grant.status = match approval {
-            super::config::Approval::Approve => DeviceStatus::Approved,
-            super::config::Approval::Deny => DeviceStatus::Denied,
+            Approval::Approve => DeviceStatus::Approved,
+            Approval::Deny => DeviceStatus::Denied,
         };
     }
     match grant.status {
@@ -127,7 +128,7 @@ pub fn poll(shared: &Shared, params: &Params) -> Response {
         DeviceStatus::Approved => {
             let scopes = grant.scopes.clone();
             inner.devices.remove(&code);
-            let issued: Issued = inner.issue(scopes);
+            let issued = inner.issue(scopes);
             tracing::info!(
                 scopes = issued.scopes.len(),
                 "sim: device grant, tokens issued"

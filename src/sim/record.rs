@@ -46,7 +46,7 @@ pub async fn record(State(shared): State<Arc<Shared>>, request: Request, next: N
         query,
     };
     tracing::debug!(method = %seen.method, path = %seen.path, "sim: request");
-    shared.lock().seen.push(seen);
+    shared.lock().record(seen);
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }

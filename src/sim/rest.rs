@@ -221,7 +221,7 @@ pub async fn query(
     }
     let locator = tokens::query_locator();
     let first: Vec<Value> = records[..PAGE_SIZE].to_vec();
-    shared.lock().locators.insert(locator.clone(), records);
+    shared.lock().store_locator(locator.clone(), records);
     let next = format!("/services/data/{version}/query/{locator}-{PAGE_SIZE}");
     page_body(total, first, Some(next))
 }
@@ -248,8 +248,8 @@ pub async fn query_more(
     else {
         return invalid();
     };
-    let inner = shared.lock();
-    let Some(records) = inner.locators.get(&id) else {
+    let mut inner = shared.lock();
+    let Some(records) = inner.read_locator(&id) else {
         return invalid();
     };
     let total = records.len();

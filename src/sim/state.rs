@@ -92,8 +92,8 @@ pub struct Inner {
     pub refresh: HashMap<String, RefreshGrant>,
     /// Keyed by device code.
     pub devices: HashMap<String, DeviceGrant>,
-    /// Query results still being paged, keyed by locator id.
-    pub locators: HashMap<String, Vec<Value>>,
+    /// Query results still being paged, keyed by locator id, with when they were last read.
+    pub locators: HashMap<String, (Instant, Vec<Value>)>,
     pub seen: Vec<SeenRequest>,
     next_family: u64,
 }
@@ -134,7 +134,37 @@ impl Shared {
     }
 }
 
+/// Salesforce drops a query cursor after 15 minutes without use.
+const LOCATOR_IDLE_LIMIT: Duration = Duration::from_secs(15 * 60);
+/// The request log keeps this many entries; a long `sfconnect simulate` run must not grow without bound.
+const SEEN_LIMIT: usize = 10_000;
+
 impl Inner {
+    /// Logs a request, dropping the oldest entries past [`SEEN_LIMIT`].
+    pub fn record(&mut self, seen: SeenRequest) {
+        if self.seen.len() >= SEEN_LIMIT {
+            self.seen.drain(..SEEN_LIMIT / 10);
+        }
+        self.seen.push(seen);
+    }
+
+    /// Keeps `records` for paging under `locator`, forgetting cursors idle too long.
+    pub fn store_locator(&mut self, locator: String, records: Vec<Value>) {
+        self.locators
+            .retain(|_, (used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT);
+        self.locators.insert(locator, (Instant::now(), records));
+    }
+
+    /// The records of a live cursor, marking it used.
+    pub fn read_locator(&mut self, locator: &str) -> Option<&[Value]> {
+        let (used, records) = self
+            .locators
+            .get_mut(locator)
+            .filter(|(used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT)?;
+        *used = Instant::now();
+        Some(records)
+    }
+
     /// Whether the consumer key has "propagated" yet.
     pub fn is_live(&self) -> bool {
         self.live_now || self.started.elapsed() >= self.config.live_after
