@@ -1,6 +1,7 @@
 //! OAuth parameters from wherever Salesforce takes them: the query string (the vendor's curl procedure puts
 //! everything there), a url-encoded body, or a multipart body (sfdx-core, protocol notes §11). Body values win
-//! over query values of the same name.
+//! over query values of the same name. An `Authorization: Basic` header supplies `client_id` and `client_secret`
+//! when the body does not (`client_secret_basic`, as the OpenID configuration advertises).
 
 use std::collections::HashMap;
 
@@ -32,6 +33,7 @@ impl Params {
                     .collect()
             })
             .unwrap_or_default();
+        let basic = basic_credentials(request.headers());
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -55,8 +57,34 @@ impl Params {
                 .map_err(|_| malformed())?;
             values.extend(url::form_urlencoded::parse(&bytes).into_owned());
         }
+        if let Some((id, secret)) = basic {
+            values.entry("client_id".to_string()).or_insert(id);
+            values.entry("client_secret".to_string()).or_insert(secret);
+        }
         Ok(Params(values))
     }
+}
+
+/// `Authorization: Basic base64(id:secret)`, each part form-decoded as RFC 6749 §2.3.1 asks.
+fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let form_decode = |s: &str| -> String {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Some((form_decode(id), form_decode(secret)))
 }
 
 fn malformed() -> Response {

@@ -144,3 +144,29 @@ async fn the_log_shows_the_secret_travelled_in_the_body_only() {
     assert!(sim.requests_seen().last().unwrap().query.contains(&secret));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn refresh_accepts_client_secret_basic() {
+    let sim = Simulator::start(auto()).await.unwrap();
+    let (_, body) = exchange(&sim, &code(&sim, &[]).await, &[]).await;
+    let rt = body["refresh_token"].as_str().unwrap();
+    let response = http()
+        .post(format!("{}/services/oauth2/token", sim.base_url()))
+        .basic_auth(sim.client_id(), Some(sim.client_secret()))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", rt)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let wrong = http()
+        .post(format!("{}/services/oauth2/token", sim.base_url()))
+        .basic_auth(sim.client_id(), Some("nope"))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", rt)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client");
+    sim.shutdown().await;
+}
