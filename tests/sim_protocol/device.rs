@@ -178,3 +178,28 @@ async fn device_denial_and_expiry_are_final() {
     assert!(body["error"].is_string());
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn auto_deny_answers_access_denied_at_the_second_poll() {
+    let sim = Simulator::start(SimConfig {
+        device_interval: Duration::ZERO,
+        approval: Approval::Deny,
+        ..auto()
+    })
+    .await
+    .unwrap();
+    let start = device_start(&sim).await;
+    let device_code = start["device_code"].as_str().unwrap();
+    assert_oauth_error(
+        &device_poll(&sim, device_code).await,
+        "authorization_pending",
+        "authorization pending",
+    );
+    assert_oauth_error(
+        &device_poll(&sim, device_code).await,
+        "access_denied",
+        "end-user denied authorization",
+    );
+    assert_eq!(sim.issued_refresh_tokens(), 0);
+    sim.shutdown().await;
+}

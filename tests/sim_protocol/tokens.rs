@@ -170,3 +170,23 @@ async fn refresh_accepts_client_secret_basic() {
     assert_eq!(body["error"], "invalid_client");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn revoking_an_access_token_leaves_the_refresh_token() {
+    let sim = Simulator::start(auto()).await.unwrap();
+    let (_, body) = exchange(&sim, &code(&sim, &[]).await, &[]).await;
+    let at = body["access_token"].as_str().unwrap();
+    let response = http()
+        .get(format!("{}/services/oauth2/revoke", sim.base_url()))
+        .query(&[("token", at)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, _) = rest(&sim, "/services/data/v66.0/limits", Some(at)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(sim.issued_refresh_tokens(), 1);
+    let (status, _) = refresh(&sim, body["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    sim.shutdown().await;
+}

@@ -335,3 +335,28 @@ async fn denial_redirects_with_access_denied() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn granted_scopes_are_the_requested_ones_the_app_has() {
+    let sim = Simulator::start(SimConfig {
+        app_scopes: vec!["api".to_string(), "web".to_string()],
+        ..auto()
+    })
+    .await
+    .unwrap();
+    let narrowed = code(&sim, &[("scope", "api refresh_token")]).await;
+    let (status, body) = exchange(&sim, &narrowed, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["scope"], "api");
+    assert!(
+        body.get("refresh_token").is_none(),
+        "the app lacks refresh_token"
+    );
+    let unscoped = code(&sim, &[]).await;
+    let (_, body) = exchange(&sim, &unscoped, &[]).await;
+    assert_eq!(
+        body["scope"], "api web",
+        "no scope parameter grants all app scopes"
+    );
+    sim.shutdown().await;
+}
