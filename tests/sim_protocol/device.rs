@@ -33,7 +33,7 @@ async fn device_poll(sim: &Simulator, device_code: &str) -> (StatusCode, Value) 
 #[tokio::test]
 async fn device_flow_pending_then_slow_down_then_approved_at_the_second_poll() {
     let sim = Simulator::start(SimConfig {
-        device_interval: Duration::from_millis(150),
+        device_interval: Duration::from_millis(400),
         ..auto()
     })
     .await
@@ -64,7 +64,7 @@ async fn device_flow_pending_then_slow_down_then_approved_at_the_second_poll() {
         "slow_down",
         "polling too quickly for the token endpoint",
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(450)).await;
     let (status, body) = device_poll(&sim, device_code).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["refresh_token"].is_string());
