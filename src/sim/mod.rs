@@ -1,1 +1,204 @@
-//! sim: to be written.
+//! A built-in Salesforce simulator: a real HTTP server that answers the OAuth endpoints (web server flow, device
+//! flow, refresh, revoke), the identity endpoints and the REST calls sfconnect makes, with Salesforce's own
+//! departures from the RFCs (see `shared/salesforce-protocol.md`). Used by the integration tests, by
+//! `sfconnect simulate` and by the demo.
+//!
+//! It uses nothing else in the crate and keeps its own wire structs: if it shared the client's, a misreading of
+//! the protocol could sit on both sides of a test and every test would still pass.
+
+// Validation helpers return the finished error `Response` in `Err`, so handlers can `return` it as is; these
+// run once per request, so the size of the `Err` variant costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
+mod authorize;
+mod config;
+mod device;
+mod faults;
+mod identity;
+mod pages;
+mod params;
+mod query;
+mod record;
+mod rest;
+mod sobjects;
+mod soql;
+mod state;
+mod token;
+mod tokens;
+mod wire;
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{Approval, BASE_URL_PLACEHOLDER, OrgFixture, SimConfig, UserFixture};
+pub use faults::{Fault, FaultPlan, FaultScope};
+pub use state::SeenRequest;
+
+use state::{DeviceStatus, Shared};
+
+/// How long `shutdown` waits for open requests before it drops them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// A running simulator. Dropping it without [`Simulator::shutdown`] leaves the server running until the tokio
+/// runtime ends.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    closing: watch::Sender<bool>,
+    server: JoinHandle<io::Result<()>>,
+}
+
+impl Simulator {
+    /// Binds `config.bind` and starts serving in a background task.
+    pub async fn start(config: SimConfig) -> io::Result<Simulator> {
+        let listener = tokio::net::TcpListener::bind(config.bind).await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let (closing, closing_rx) = watch::channel(false);
+        let shared = Arc::new(Shared::new(config, base_url, closing_rx.clone()));
+        let app = router(shared.clone());
+        let mut shutdown_rx = closing_rx;
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = shutdown_rx.wait_for(|closed| *closed).await;
+                })
+                .await
+        });
+        tracing::info!("sim: listening");
+        Ok(Simulator {
+            shared,
+            closing,
+            server,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The app's consumer key.
+    pub fn client_id(&self) -> String {
+        self.shared.lock().config.client_id.clone()
+    }
+
+    /// The app's consumer secret.
+    pub fn client_secret(&self) -> String {
+        self.shared.lock().config.client_secret.clone()
+    }
+
+    /// Ends the propagation delay (`live_after`) at once.
+    pub fn make_live_now(&self) {
+        self.shared.lock().make_live_now();
+    }
+
+    pub fn set_fault(&self, fault: Option<FaultPlan>) {
+        self.shared.lock().config.fault = fault;
+    }
+
+    /// As if the user entered `user_code` on the verification page and clicked Allow. False if no pending
+    /// device grant has that code.
+    pub fn approve_device(&self, user_code: &str) -> bool {
+        self.shared
+            .lock()
+            .decide_device(user_code, DeviceStatus::Approved)
+    }
+
+    /// As if the user clicked Deny.
+    pub fn deny_device(&self, user_code: &str) -> bool {
+        self.shared
+            .lock()
+            .decide_device(user_code, DeviceStatus::Denied)
+    }
+
+    /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.
+    pub fn set_config(&self, f: impl FnOnce(&mut SimConfig)) {
+        f(&mut self.shared.lock().config);
+    }
+
+    /// Refresh tokens that would still be accepted.
+    pub fn issued_refresh_tokens(&self) -> usize {
+        self.shared.lock().live_refresh_tokens()
+    }
+
+    pub fn requests_seen(&self) -> Vec<SeenRequest> {
+        self.shared.lock().seen.clone()
+    }
+
+    /// Stops accepting, lets open requests finish (a hanging fault lets go), and waits for the server.
+    pub async fn shutdown(self) {
+        let _ = self.closing.send(true);
+        let mut server = self.server;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+        }
+        tracing::info!("sim: stopped");
+    }
+}
+
+/// For `sfconnect simulate`: starts the simulator, calls `ready`, and serves until Ctrl-C or SIGTERM.
+pub async fn serve_forever(config: SimConfig, ready: impl FnOnce(&Simulator)) -> io::Result<()> {
+    let simulator = Simulator::start(config).await?;
+    ready(&simulator);
+    wait_for_stop_signal().await?;
+    simulator.shutdown().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_stop_signal() -> io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result,
+        _ = terminate.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_stop_signal() -> io::Result<()> {
+    tokio::signal::ctrl_c().await
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/services/oauth2/authorize",
+            get(authorize::show).post(authorize::decide),
+        )
+        .route("/services/oauth2/success", get(pages::success))
+        .route("/services/oauth2/token", post(token::token))
+        .route(
+            "/services/oauth2/revoke",
+            get(token::revoke).post(token::revoke),
+        )
+        .route("/services/oauth2/userinfo", get(identity::userinfo))
+        .route("/id/{org_id}/{user_id}", get(identity::id_url))
+        .route(
+            "/.well-known/openid-configuration",
+            get(identity::openid_configuration),
+        )
+        .route("/setup/connect", get(device::page).post(device::decide))
+        .route("/services/data", get(rest::versions))
+        .route("/services/data/", get(rest::versions))
+        .route("/services/data/{version}", get(rest::resources))
+        .route("/services/data/{version}/limits", get(rest::limits))
+        .route("/services/data/{version}/query", get(rest::query))
+        .route(
+            "/services/data/{version}/query/{locator}",
+            get(rest::query_more),
+        )
+        .fallback(rest::not_found)
+        .layer(from_fn_with_state(shared.clone(), faults::apply))
+        .layer(from_fn_with_state(shared.clone(), record::record))
+        .with_state(shared)
+}

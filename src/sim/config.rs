@@ -1,0 +1,252 @@
+//! Simulator settings: the connected app (key, secret, callbacks, scopes, policies), the org fixture it serves,
+//! and the switches tests flip at run time. Plain data only; nothing here talks HTTP or holds issued tokens.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use super::faults::FaultPlan;
+use super::tokens;
+
+/// Stands for the simulator's own base URL inside [`SimConfig::callback_urls`]; it is only known after binding.
+pub const BASE_URL_PLACEHOLDER: &str = "{base_url}";
+
+/// What the simulated user does when asked to allow the app (auto-approved authorize, device polls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Approval {
+    #[default]
+    Approve,
+    Deny,
+}
+
+/// How the simulated connected app and org behave. Every field has a default that works for a plain web
+/// server flow; change fields directly (`SimConfig { pkce_required: true, ..SimConfig::default() }`).
+#[derive(Clone)]
+pub struct SimConfig {
+    /// Where to listen. Port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// The consumer key. Default: a fresh realistic key (`3MVG9` + 80 chars of `[A-Za-z0-9._]`).
+    pub client_id: String,
+    /// The consumer secret. Default: 64 random upper-case hex chars. Never printed by `Debug`.
+    pub client_secret: String,
+    /// Registered callback URLs, compared as exact strings. `{base_url}` stands for the simulator's own URL.
+    pub callback_urls: Vec<String>,
+    /// Accept any `http://127.0.0.1:*`, `http://localhost:*` or `http://[::1]:*` redirect URI.
+    pub allow_loopback_callbacks: bool,
+    /// The consumer key is unknown ("client identifier invalid") until this long after start, as a freshly
+    /// created or edited app is for real (protocol notes §10). [`super::Simulator::make_live_now`] ends it early.
+    pub live_after: Duration,
+    /// Scopes configured on the app. Granted = requested ∩ these; no `scope` parameter grants all of them.
+    pub app_scopes: Vec<String>,
+    /// What the user does when the simulator approves on its own (see `auto_approve`).
+    pub approval: Approval,
+    /// Authorize answers 302 at once; a device code is approved (or denied) at its second poll (a poll answered
+    /// `slow_down` does not count). Off: the login page waits for a click, a device code for
+    /// [`super::Simulator::approve_device`] or the `/setup/connect` page.
+    pub auto_approve: bool,
+    pub device_flow_enabled: bool,
+    /// Minimum time between device polls; a faster poll gets `slow_down`.
+    pub device_interval: Duration,
+    pub device_ttl: Duration,
+    /// "Require Proof Key for Code Exchange" on the app.
+    pub pkce_required: bool,
+    /// Authorization code lifetime (15 minutes per the help page, protocol notes §2).
+    pub code_ttl: Duration,
+    /// "Require Secret for Web Server Flow".
+    pub secret_required_for_web_flow: bool,
+    /// "Require Secret for Refresh Token Flow" (`isSecretRequiredForRefreshToken`, default true).
+    pub secret_required_for_refresh: bool,
+    /// Refresh token rotation (`isRefreshTokenRotationEnabled`).
+    pub refresh_rotation: bool,
+    /// When false every authenticated REST call answers 403 `API_DISABLED_FOR_ORG`.
+    pub api_enabled: bool,
+    pub fault: Option<FaultPlan>,
+    pub org: OrgFixture,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            client_id: tokens::consumer_key(),
+            client_secret: tokens::consumer_secret(),
+            callback_urls: vec![
+                "https://login.salesforce.com/services/oauth2/success".to_string(),
+                "https://test.salesforce.com/services/oauth2/success".to_string(),
+                format!("{BASE_URL_PLACEHOLDER}/services/oauth2/success"),
+            ],
+            allow_loopback_callbacks: true,
+            live_after: Duration::ZERO,
+            app_scopes: [
+                "api",
+                "web",
+                "refresh_token",
+                "offline_access",
+                "id",
+                "profile",
+                "email",
+                "address",
+                "phone",
+                "openid",
+                "full",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            approval: Approval::Approve,
+            auto_approve: false,
+            device_flow_enabled: true,
+            device_interval: Duration::from_secs(5),
+            device_ttl: Duration::from_secs(600),
+            pkce_required: false,
+            code_ttl: Duration::from_secs(15 * 60),
+            secret_required_for_web_flow: true,
+            secret_required_for_refresh: true,
+            refresh_rotation: false,
+            api_enabled: true,
+            fault: None,
+            org: OrgFixture::default(),
+        }
+    }
+}
+
+impl fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("bind", &self.bind)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("callback_urls", &self.callback_urls)
+            .field("allow_loopback_callbacks", &self.allow_loopback_callbacks)
+            .field("live_after", &self.live_after)
+            .field("app_scopes", &self.app_scopes)
+            .field("approval", &self.approval)
+            .field("auto_approve", &self.auto_approve)
+            .field("device_flow_enabled", &self.device_flow_enabled)
+            .field("device_interval", &self.device_interval)
+            .field("device_ttl", &self.device_ttl)
+            .field("pkce_required", &self.pkce_required)
+            .field("code_ttl", &self.code_ttl)
+            .field(
+                "secret_required_for_web_flow",
+                &self.secret_required_for_web_flow,
+            )
+            .field(
+                "secret_required_for_refresh",
+                &self.secret_required_for_refresh,
+            )
+            .field("refresh_rotation", &self.refresh_rotation)
+            .field("api_enabled", &self.api_enabled)
+            .field("fault", &self.fault)
+            .field("org", &self.org)
+            .finish()
+    }
+}
+
+impl SimConfig {
+    /// True when `redirect_uri` is registered (exactly) or is an allowed loopback URI.
+    pub(crate) fn callback_allowed(&self, redirect_uri: &str, base_url: &str) -> bool {
+        let registered = self
+            .callback_urls
+            .iter()
+            .any(|c| c.replace(BASE_URL_PLACEHOLDER, base_url) == redirect_uri);
+        registered || (self.allow_loopback_callbacks && is_loopback_http(redirect_uri))
+    }
+}
+
+fn is_loopback_http(uri: &str) -> bool {
+    let Ok(url) = url::Url::parse(uri) else {
+        return false;
+    };
+    url.scheme() == "http"
+        && matches!(
+            url.host_str(),
+            Some("127.0.0.1") | Some("localhost") | Some("[::1]")
+        )
+}
+
+/// The org the simulator pretends to be, and its users. The logged-in user is `user`; `other_users` exist for
+/// queries (a later issue adds thousands, permission sets and tokens).
+#[derive(Clone, Debug)]
+pub struct OrgFixture {
+    /// 18-char org id (`00D…`).
+    pub org_id: String,
+    pub name: String,
+    /// `Organization.OrganizationType`, e.g. "Enterprise Edition".
+    pub edition: String,
+    pub is_sandbox: bool,
+    /// `Organization.InstanceName`, e.g. "NA224".
+    pub instance: String,
+    /// My Domain prefix (`acme` in `acme.my.salesforce.com`).
+    pub my_domain: String,
+    pub user: UserFixture,
+    pub other_users: Vec<UserFixture>,
+    pub daily_api_requests_max: u64,
+    pub daily_api_requests_remaining: u64,
+}
+
+impl Default for OrgFixture {
+    fn default() -> Self {
+        OrgFixture {
+            org_id: "00D5g00000ACMEsEAF".to_string(),
+            name: "Acme".to_string(),
+            edition: "Enterprise Edition".to_string(),
+            is_sandbox: false,
+            instance: "NA224".to_string(),
+            my_domain: "acme".to_string(),
+            user: UserFixture::default(),
+            other_users: Vec::new(),
+            daily_api_requests_max: 100_000,
+            daily_api_requests_remaining: 99_000,
+        }
+    }
+}
+
+impl OrgFixture {
+    /// The first 15 chars of the org id, as they appear in access tokens.
+    pub fn org_id15(&self) -> &str {
+        self.org_id.get(..15).unwrap_or(&self.org_id)
+    }
+
+    /// Every user: the logged-in one first.
+    pub fn users(&self) -> impl Iterator<Item = &UserFixture> {
+        std::iter::once(&self.user).chain(self.other_users.iter())
+    }
+}
+
+/// One user of the org.
+#[derive(Clone, Debug)]
+pub struct UserFixture {
+    /// 18-char user id (`005…`).
+    pub user_id: String,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// `User.Name`, normally "First Last".
+    pub display_name: String,
+    pub email: String,
+    pub profile_id: String,
+    pub profile_name: String,
+    pub licence_id: String,
+    /// `Profile.UserLicense.Name`, e.g. "Salesforce".
+    pub licence_name: String,
+    pub is_active: bool,
+}
+
+impl Default for UserFixture {
+    fn default() -> Self {
+        UserFixture {
+            user_id: "0055g00000ADMINAAA".to_string(),
+            username: "admin@acme.com".to_string(),
+            first_name: "Ada".to_string(),
+            last_name: "Admin".to_string(),
+            display_name: "Ada Admin".to_string(),
+            email: "admin@acme.com".to_string(),
+            profile_id: "00e5g000000SYSADMA".to_string(),
+            profile_name: "System Administrator".to_string(),
+            licence_id: "1005g000000SFLICAA".to_string(),
+            licence_name: "Salesforce".to_string(),
+            is_active: true,
+        }
+    }
+}

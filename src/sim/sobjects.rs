@@ -1,0 +1,178 @@
+//! The sObjects the simulator can query, as data: each is a name, the field paths a query may name, and a plain
+//! function from the org fixture to full rows (nested relationship records, `attributes` included). To make a
+//! new object queryable (PermissionSetAssignment, OauthToken, ConnectedApplication…), add an entry to
+//! [`objects`] and a row function; the engine in `query.rs` needs no change.
+
+use serde_json::{Value, json};
+
+use super::config::{OrgFixture, UserFixture};
+
+/// One queryable sObject.
+pub struct SObject {
+    pub name: &'static str,
+    /// Every field path a query may name, in canonical spelling.
+    pub fields: &'static [&'static str],
+    /// All rows, each a full record with nested relationship records, `attributes` included.
+    pub rows: fn(&OrgFixture, &str) -> Vec<Value>,
+}
+
+pub fn objects() -> &'static [SObject] {
+    &[
+        SObject {
+            name: "Organization",
+            fields: &[
+                "Id",
+                "Name",
+                "OrganizationType",
+                "InstanceName",
+                "IsSandbox",
+                "Country",
+                "LanguageLocaleKey",
+                "DefaultLocaleSidKey",
+                "TimeZoneSidKey",
+                "NamespacePrefix",
+                "TrialExpirationDate",
+            ],
+            rows: organization_rows,
+        },
+        SObject {
+            name: "User",
+            fields: &[
+                "Id",
+                "Username",
+                "Name",
+                "FirstName",
+                "LastName",
+                "Email",
+                "IsActive",
+                "UserType",
+                "LanguageLocaleKey",
+                "TimeZoneSidKey",
+                "ProfileId",
+                "Profile.Id",
+                "Profile.Name",
+                "Profile.UserLicenseId",
+                "Profile.UserLicense.Id",
+                "Profile.UserLicense.Name",
+            ],
+            rows: user_rows,
+        },
+        SObject {
+            name: "Profile",
+            fields: &[
+                "Id",
+                "Name",
+                "UserLicenseId",
+                "UserLicense.Id",
+                "UserLicense.Name",
+            ],
+            rows: profile_rows,
+        },
+        SObject {
+            name: "UserLicense",
+            fields: &["Id", "Name", "MasterLabel", "Status", "UsedLicenses"],
+            rows: licence_rows,
+        },
+    ]
+}
+
+fn attributes(kind: &str, version: &str, id: &str) -> Value {
+    json!({"type": kind, "url": format!("/services/data/{version}/sobjects/{kind}/{id}")})
+}
+
+fn organization_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
+    vec![json!({
+        "attributes": attributes("Organization", version, &org.org_id),
+        "Id": org.org_id,
+        "Name": org.name,
+        "OrganizationType": org.edition,
+        "InstanceName": org.instance,
+        "IsSandbox": org.is_sandbox,
+        "Country": "US",
+        "LanguageLocaleKey": "en_US",
+        "DefaultLocaleSidKey": "en_US",
+        "TimeZoneSidKey": "America/Los_Angeles",
+        "NamespacePrefix": null,
+        "TrialExpirationDate": null,
+    })]
+}
+
+fn user_row(user: &UserFixture, version: &str) -> Value {
+    json!({
+        "attributes": attributes("User", version, &user.user_id),
+        "Id": user.user_id,
+        "Username": user.username,
+        "Name": user.display_name,
+        "FirstName": user.first_name,
+        "LastName": user.last_name,
+        "Email": user.email,
+        "IsActive": user.is_active,
+        "UserType": "Standard",
+        "LanguageLocaleKey": "en_US",
+        "TimeZoneSidKey": "America/Los_Angeles",
+        "ProfileId": user.profile_id,
+        "Profile": profile_row(user, version),
+    })
+}
+
+/// The profile of `user`, with its licence nested.
+fn profile_row(user: &UserFixture, version: &str) -> Value {
+    json!({
+        "attributes": attributes("Profile", version, &user.profile_id),
+        "Id": user.profile_id,
+        "Name": user.profile_name,
+        "UserLicenseId": user.licence_id,
+        "UserLicense": {
+            "attributes": attributes("UserLicense", version, &user.licence_id),
+            "Id": user.licence_id,
+            "Name": user.licence_name,
+        },
+    })
+}
+
+/// One user of each distinct value of `key`, in fixture order.
+fn distinct_by(org: &OrgFixture, key: fn(&UserFixture) -> &str) -> Vec<&UserFixture> {
+    let mut seen: Vec<&str> = Vec::new();
+    org.users()
+        .filter(|u| {
+            let fresh = !seen.contains(&key(u));
+            if fresh {
+                seen.push(key(u));
+            }
+            fresh
+        })
+        .collect()
+}
+
+/// Profiles are those the fixture's users have.
+fn profile_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
+    distinct_by(org, |u| &u.profile_id)
+        .into_iter()
+        .map(|u| profile_row(u, version))
+        .collect()
+}
+
+/// Licences are those the fixture's users have; `UsedLicenses` counts their active users.
+fn licence_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
+    distinct_by(org, |u| &u.licence_id)
+        .into_iter()
+        .map(|u| {
+            let used = org
+                .users()
+                .filter(|o| o.is_active && o.licence_id == u.licence_id)
+                .count();
+            json!({
+                "attributes": attributes("UserLicense", version, &u.licence_id),
+                "Id": u.licence_id,
+                "Name": u.licence_name,
+                "MasterLabel": u.licence_name,
+                "Status": "Active",
+                "UsedLicenses": used,
+            })
+        })
+        .collect()
+}
+
+fn user_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
+    org.users().map(|u| user_row(u, version)).collect()
+}

@@ -1,0 +1,289 @@
+//! The simulator's memory: configuration in force, the propagation clock, and every issued code, token, device
+//! grant and query locator, plus the request log. One mutex guards it all; handlers lock, decide, unlock, and never
+//! hold the lock across an await.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::config::SimConfig;
+use super::tokens;
+
+/// One request as the simulator saw it. Names only, except `query`, which is the raw query string so that a
+/// test can prove a secret was *not* in a URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenRequest {
+    pub method: String,
+    pub path: String,
+    pub content_type: Option<String>,
+    /// Names of the query-string parameters, in order.
+    pub query_params: Vec<String>,
+    /// Names of the form fields in the body (url-encoded or multipart), in order.
+    pub form_fields: Vec<String>,
+    /// The raw query string, values included ("" when there was none).
+    pub query: String,
+}
+
+/// How a PKCE challenge was sent on authorize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChallengeMethod {
+    S256,
+    Plain,
+}
+
+/// An authorization code, until it is exchanged.
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub challenge: Option<(String, ChallengeMethod)>,
+    pub issued: Instant,
+}
+
+/// A live access token.
+pub struct AccessGrant {
+    pub scopes: Vec<String>,
+    /// The refresh-token family it came from, if any: revoking the family revokes it.
+    pub family: Option<u64>,
+}
+
+/// A refresh token. With rotation, superseded tokens stay known so that their reuse can be detected.
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub family: u64,
+    pub superseded: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceStatus {
+    Pending,
+    Approved,
+    Denied,
+}
+
+pub struct DeviceGrant {
+    pub client_id: String,
+    pub user_code: String,
+    pub scopes: Vec<String>,
+    pub issued: Instant,
+    pub last_poll: Option<Instant>,
+    /// Polls that were not answered `slow_down`.
+    pub polls: u32,
+    pub status: DeviceStatus,
+}
+
+/// Tokens handed out by one successful grant.
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+pub struct Inner {
+    pub config: SimConfig,
+    started: Instant,
+    live_now: bool,
+    pub codes: HashMap<String, CodeGrant>,
+    pub access: HashMap<String, AccessGrant>,
+    pub refresh: HashMap<String, RefreshGrant>,
+    /// Keyed by device code.
+    pub devices: HashMap<String, DeviceGrant>,
+    /// Query results still being paged, keyed by locator id, with when they were last read.
+    pub locators: HashMap<String, (Instant, Vec<Value>)>,
+    pub seen: Vec<SeenRequest>,
+    next_family: u64,
+}
+
+pub struct Shared {
+    pub base_url: String,
+    inner: Mutex<Inner>,
+    /// Turns true when the server shuts down, so a hanging fault lets go.
+    pub closing: watch::Receiver<bool>,
+}
+
+impl Shared {
+    pub fn new(config: SimConfig, base_url: String, closing: watch::Receiver<bool>) -> Shared {
+        Shared {
+            base_url,
+            inner: Mutex::new(Inner {
+                config,
+                started: Instant::now(),
+                live_now: false,
+                codes: HashMap::new(),
+                access: HashMap::new(),
+                refresh: HashMap::new(),
+                devices: HashMap::new(),
+                locators: HashMap::new(),
+                seen: Vec::new(),
+                next_family: 1,
+            }),
+            closing,
+        }
+    }
+
+    /// The state, even after a handler panicked while holding the lock: each handler leaves the maps consistent
+    /// between statements, so a poisoned guard is still usable.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Salesforce drops a query cursor after 15 minutes without use.
+const LOCATOR_IDLE_LIMIT: Duration = Duration::from_secs(15 * 60);
+/// The request log keeps this many entries; a long `sfconnect simulate` run must not grow without bound.
+const SEEN_LIMIT: usize = 10_000;
+
+impl Inner {
+    /// Logs a request, dropping the oldest entries past [`SEEN_LIMIT`].
+    pub fn record(&mut self, seen: SeenRequest) {
+        if self.seen.len() >= SEEN_LIMIT {
+            self.seen.drain(..SEEN_LIMIT / 10);
+        }
+        self.seen.push(seen);
+    }
+
+    /// Keeps `records` for paging under `locator`, forgetting cursors idle too long.
+    pub fn store_locator(&mut self, locator: String, records: Vec<Value>) {
+        self.locators
+            .retain(|_, (used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT);
+        self.locators.insert(locator, (Instant::now(), records));
+    }
+
+    /// The records of a live cursor, marking it used.
+    pub fn read_locator(&mut self, locator: &str) -> Option<&[Value]> {
+        let (used, records) = self
+            .locators
+            .get_mut(locator)
+            .filter(|(used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT)?;
+        *used = Instant::now();
+        Some(records)
+    }
+
+    /// Whether the consumer key has "propagated" yet.
+    pub fn is_live(&self) -> bool {
+        self.live_now || self.started.elapsed() >= self.config.live_after
+    }
+
+    pub fn make_live_now(&mut self) {
+        self.live_now = true;
+    }
+
+    /// True when `client_id` is this app's key and it is live.
+    pub fn client_known(&self, client_id: Option<&str>) -> bool {
+        client_id == Some(self.config.client_id.as_str()) && self.is_live()
+    }
+
+    /// requested ∩ app scopes, in the app's order; no request grants every app scope.
+    pub fn grant_scopes(&self, requested: Option<&str>) -> Vec<String> {
+        let app = &self.config.app_scopes;
+        match requested {
+            None => app.clone(),
+            Some(requested) => {
+                let wanted: Vec<&str> = requested.split_whitespace().collect();
+                app.iter()
+                    .filter(|s| wanted.contains(&s.as_str()))
+                    .cloned()
+                    .collect()
+            }
+        }
+    }
+
+    /// Issues an access token, and a refresh token when the granted scopes allow one.
+    pub fn issue(&mut self, scopes: Vec<String>) -> Issued {
+        let wants_refresh = scopes
+            .iter()
+            .any(|s| s == "refresh_token" || s == "offline_access");
+        let refresh_token = wants_refresh.then(|| {
+            let family = self.next_family;
+            self.next_family += 1;
+            let token = tokens::refresh_token();
+            self.refresh.insert(
+                token.clone(),
+                RefreshGrant {
+                    client_id: self.config.client_id.clone(),
+                    scopes: scopes.clone(),
+                    family,
+                    superseded: false,
+                },
+            );
+            (token, family)
+        });
+        let access_token = self.issue_access(scopes.clone(), refresh_token.as_ref().map(|r| r.1));
+        Issued {
+            access_token,
+            refresh_token: refresh_token.map(|r| r.0),
+            scopes,
+        }
+    }
+
+    pub fn issue_access(&mut self, scopes: Vec<String>, family: Option<u64>) -> String {
+        let token = tokens::access_token(self.config.org.org_id15());
+        self.access
+            .insert(token.clone(), AccessGrant { scopes, family });
+        token
+    }
+
+    /// Forgets a refresh-token family and every access token issued under it.
+    pub fn revoke_family(&mut self, family: u64) {
+        self.refresh.retain(|_, grant| grant.family != family);
+        self.access.retain(|_, grant| grant.family != Some(family));
+    }
+
+    /// Records a rotation: `old` is superseded and a new token of the same family is live.
+    pub fn rotate(&mut self, old: &str) -> Option<String> {
+        let grant = self.refresh.get_mut(old)?;
+        grant.superseded = true;
+        let replacement = RefreshGrant {
+            client_id: grant.client_id.clone(),
+            scopes: grant.scopes.clone(),
+            family: grant.family,
+            superseded: false,
+        };
+        let token = tokens::refresh_token();
+        self.refresh.insert(token.clone(), replacement);
+        Some(token)
+    }
+
+    pub fn live_refresh_tokens(&self) -> usize {
+        self.refresh.values().filter(|g| !g.superseded).count()
+    }
+
+    pub fn code_expired(&self, grant: &CodeGrant) -> bool {
+        grant.issued.elapsed() > self.config.code_ttl
+    }
+
+    pub fn device_expired(&self, grant: &DeviceGrant) -> bool {
+        grant.issued.elapsed() > self.config.device_ttl
+    }
+
+    /// Whether a poll at `now` comes sooner than the interval after the previous one.
+    pub fn polled_too_soon(&self, grant: &DeviceGrant, now: Instant) -> bool {
+        let interval: Duration = self.config.device_interval;
+        grant
+            .last_poll
+            .is_some_and(|last| now.saturating_duration_since(last) < interval)
+    }
+}
+
+impl Inner {
+    /// Sets the outcome of the pending, unexpired device grant whose user code is `user_code` (case-insensitive).
+    pub fn decide_device(&mut self, user_code: &str, status: DeviceStatus) -> bool {
+        let ttl = self.config.device_ttl;
+        let wanted = user_code.trim().to_ascii_uppercase();
+        match self.devices.values_mut().find(|g| {
+            g.user_code == wanted && g.status == DeviceStatus::Pending && g.issued.elapsed() <= ttl
+        }) {
+            Some(grant) => {
+                grant.status = status;
+                true
+            }
+            None => false,
+        }
+    }
+}
