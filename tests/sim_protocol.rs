@@ -11,18 +11,11 @@ use sfconnect::sim::{Approval, Fault, FaultPlan, FaultScope, SimConfig, Simulato
 const REDIRECT: &str = "http://localhost:1717/OauthRedirect";
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
+    reqwest::Client::builder().redirect(Policy::none()).timeout(Duration::from_secs(5)).build().unwrap()
 }
 
 fn auto() -> SimConfig {
-    SimConfig {
-        auto_approve: true,
-        ..SimConfig::default()
-    }
+    SimConfig { auto_approve: true, ..SimConfig::default() }
 }
 
 /// Runs authorize and returns the redirect `Location`, parsed.
@@ -34,21 +27,15 @@ async fn authorize(sim: &Simulator, extra: &[(&str, &str)]) -> url::Url {
         ("state", "st4te".to_string()),
     ];
     params.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    let response = http()
-        .get(format!("{}/services/oauth2/authorize", sim.base_url()))
-        .query(&params)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        http().get(format!("{}/services/oauth2/authorize", sim.base_url())).query(&params).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()["location"].to_str().unwrap();
     url::Url::parse(location).unwrap()
 }
 
 fn param(url: &url::Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
 async fn code(sim: &Simulator, extra: &[(&str, &str)]) -> String {
@@ -56,17 +43,9 @@ async fn code(sim: &Simulator, extra: &[(&str, &str)]) -> String {
 }
 
 async fn token(sim: &Simulator, form: &[(&str, &str)]) -> (StatusCode, Value) {
-    let response = http()
-        .post(format!("{}/services/oauth2/token", sim.base_url()))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
+    let response = http().post(format!("{}/services/oauth2/token", sim.base_url())).form(form).send().await.unwrap();
     let status = response.status();
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_string();
     assert_eq!(content_type, "application/json;charset=UTF-8");
     (status, response.json().await.unwrap())
 }

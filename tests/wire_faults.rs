@@ -27,7 +27,7 @@ async fn every_known_oauth_error_is_explained_with_its_own_row() {
         let description = row.description_contains.map(|d| format!("the server said: {d}"));
         sim.set_fault(Some(FaultPlan {
             fault: Fault::OAuthError { status: 400, error: row.code.to_string(), description: description.clone() },
-            scope: FaultScope::Token,
+            endpoints: FaultScope::Token,
             remaining: Some(1),
         }));
         let err = exchange_once(&client, &sim).await.expect_err("the injected error comes back");
@@ -44,7 +44,7 @@ async fn unknown_error_is_shown_as_it_came() {
     let client = client_for(&sim);
     sim.set_fault(Some(FaultPlan {
         fault: Fault::OAuthError { status: 400, error: "brand_new".into(), description: Some("a new failure".into()) },
-        scope: FaultScope::Token,
+        endpoints: FaultScope::Token,
         remaining: Some(1),
     }));
     let ex = exchange_once(&client, &sim).await.unwrap_err().explain();
@@ -56,21 +56,21 @@ async fn maintenance_page_malformed_json_and_5xx_are_told_apart() {
     let sim = start(quick_config()).await;
     let client = client_for(&sim);
 
-    sim.set_fault(Some(FaultPlan { fault: Fault::Maintenance, scope: FaultScope::Token, remaining: Some(1) }));
+    sim.set_fault(Some(FaultPlan { fault: Fault::Maintenance, endpoints: FaultScope::Token, remaining: Some(1) }));
     let err = exchange_once(&client, &sim).await.unwrap_err();
     assert!(matches!(err, Error::UnreadableResponse { status: 503, what: BodyKind::Html, .. }), "{err:?}");
     assert!(err.is_transient());
     assert!(err.explain().fix.contains("maintenance"));
 
-    sim.set_fault(Some(FaultPlan { fault: Fault::MalformedJson, scope: FaultScope::Token, remaining: Some(1) }));
+    sim.set_fault(Some(FaultPlan { fault: Fault::MalformedJson, endpoints: FaultScope::Token, remaining: Some(1) }));
     let err = exchange_once(&client, &sim).await.unwrap_err();
     assert!(matches!(err, Error::UnreadableResponse { what: BodyKind::MalformedJson, .. }), "{err:?}");
 
-    sim.set_fault(Some(FaultPlan { fault: Fault::ServerError, scope: FaultScope::Token, remaining: Some(1) }));
+    sim.set_fault(Some(FaultPlan { fault: Fault::ServerError, endpoints: FaultScope::Token, remaining: Some(1) }));
     let err = exchange_once(&client, &sim).await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
 
-    sim.set_fault(Some(FaultPlan { fault: Fault::EmptyBody, scope: FaultScope::Token, remaining: Some(1) }));
+    sim.set_fault(Some(FaultPlan { fault: Fault::EmptyBody, endpoints: FaultScope::Token, remaining: Some(1) }));
     let err = exchange_once(&client, &sim).await.unwrap_err();
     assert!(matches!(err, Error::UnreadableResponse { what: BodyKind::Empty, .. }), "{err:?}");
 }
@@ -78,7 +78,7 @@ async fn maintenance_page_malformed_json_and_5xx_are_told_apart() {
 #[tokio::test]
 async fn a_hanging_server_times_out() {
     let sim = start(quick_config()).await;
-    sim.set_fault(Some(FaultPlan { fault: Fault::Hang, scope: FaultScope::Token, remaining: None }));
+    sim.set_fault(Some(FaultPlan { fault: Fault::Hang, endpoints: FaultScope::Token, remaining: None }));
     let host = LoginHost::parse(&sim.base_url()).unwrap();
     let client = Client::with_http(build_http_client_with(Duration::from_millis(400)), host);
     let err = exchange_once(&client, &sim).await.unwrap_err();
@@ -109,7 +109,7 @@ async fn slow_answers_still_arrive() {
     let sim = start(quick_config()).await;
     sim.set_fault(Some(FaultPlan {
         fault: Fault::Slow(Duration::from_millis(300)),
-        scope: FaultScope::All,
+        endpoints: FaultScope::All,
         remaining: None,
     }));
     let client = client_for(&sim);

@@ -39,7 +39,6 @@ pub enum Status {
     Pass,
     Warn,
     Fail,
-    Skip,
 }
 
 #[derive(Debug, Serialize)]
@@ -175,7 +174,6 @@ fn finish(args: &CheckArgs, report: Report) -> CmdResult {
                 Status::Pass => "ok  ",
                 Status::Warn => "warn",
                 Status::Fail => "FAIL",
-                Status::Skip => "skip",
             };
             println!("{mark}  {:<28} {}", c.title, c.detail);
             if let Some(fix) = &c.fix {

@@ -22,7 +22,7 @@ pub async fn run() -> CmdResult {
         .map_err(|e| Failure::failed(format!("the simulator could not start: {e}"), ""))?;
     println!("sfconnect demo: a simulated Salesforce org is running at {}", sim.base_url());
     println!("Its app was just created, so its consumer key is not live yet (a real one takes up to 10 minutes).\n");
-    let host = LoginHost::parse(&sim.base_url())?;
+    let host = LoginHost::parse(&sim.base_url()).map_err(crate::salesforce::Error::from)?;
     let client = Client::new(host.clone());
     let app =
         AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
@@ -66,7 +66,7 @@ pub async fn run() -> CmdResult {
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| Failure::failed("the simulator did not redirect", ""))?
         .to_string();
-    let pasted = parse_paste(&landed, Some(&request.state))?;
+    let pasted = parse_paste(&landed, Some(&request.state)).map_err(crate::salesforce::Error::from)?;
     println!("3. The browser lands on the callback; the admin pastes its address. Code found, state matches.\n");
 
     let exchange =

@@ -77,6 +77,8 @@ impl Client {
         };
         let readiness = match error.oauth_code() {
             Some("invalid_client_id") => Readiness::NotLive,
+            // Without a secret, `invalid_client` means the key is known and the app wants its secret.
+            Some("invalid_client") if app.client_secret.is_none() => Readiness::Ready { secret_checked: false },
             Some("invalid_client") if !description.contains("installed") => Readiness::SecretRejected,
             Some("invalid_grant") => Readiness::Ready { secret_checked: app.client_secret.is_some() },
             Some("redirect_uri_mismatch") => Readiness::RedirectNotRegistered,

@@ -108,19 +108,13 @@ mod tests {
     fn debug_never_shows_the_value() {
         let secret = ClientSecret::new("ABCDEF0123456789");
         let shown = format!("{secret:?} {:?}", Some(&secret));
-        assert_eq!(
-            shown,
-            "ClientSecret([redacted]) Some(ClientSecret([redacted]))"
-        );
+        assert_eq!(shown, "ClientSecret([redacted]) Some(ClientSecret([redacted]))");
         assert!(!shown.contains("ABCDEF"));
     }
 
     #[test]
     fn masked_keeps_only_a_short_prefix() {
-        assert_eq!(
-            RefreshToken::new("5Aep861abcdefghijk").masked(),
-            "5Aep••••••••"
-        );
+        assert_eq!(RefreshToken::new("5Aep861abcdefghijk").masked(), "5Aep••••••••");
         assert_eq!(AuthCode::new("short").masked(), "•••••");
         assert_eq!(AuthCode::new("").masked(), "•");
     }

@@ -34,29 +34,16 @@ enum Rejected {
 }
 
 fn get<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
-    params
-        .get(name)
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
+    params.get(name).map(String::as_str).filter(|v| !v.is_empty())
 }
 
-fn validate(
-    inner: &Inner,
-    base_url: &str,
-    params: &HashMap<String, String>,
-) -> Result<Accepted, Rejected> {
+fn validate(inner: &Inner, base_url: &str, params: &HashMap<String, String>) -> Result<Accepted, Rejected> {
     if !inner.client_known(get(params, "client_id")) {
-        return Err(Rejected::Page(pages::authorize_error(
-            "invalid_client_id",
-            "client identifier invalid",
-        )));
+        return Err(Rejected::Page(pages::authorize_error("invalid_client_id", "client identifier invalid")));
     }
     let Some(redirect_uri) = get(params, "redirect_uri") else {
         // Unconfirmed wording; `redirect_uri_missing` is in the server's error list (protocol notes §3).
-        return Err(Rejected::Page(pages::authorize_error(
-            "redirect_uri_missing",
-            "redirect_uri must be provided",
-        )));
+        return Err(Rejected::Page(pages::authorize_error("redirect_uri_missing", "redirect_uri must be provided")));
     };
     if !inner.config.callback_allowed(redirect_uri, base_url) {
         return Err(Rejected::Page(pages::authorize_error(
@@ -66,23 +53,12 @@ fn validate(
     }
     let state = get(params, "state").map(str::to_string);
     let fail = |error: &str, description: &str| {
-        Rejected::Redirect(error_redirect(
-            redirect_uri,
-            error,
-            description,
-            state.as_deref(),
-        ))
+        Rejected::Redirect(error_redirect(redirect_uri, error, description, state.as_deref()))
     };
     if get(params, "response_type") != Some("code") {
-        return Err(fail(
-            "unsupported_response_type",
-            "response type not supported",
-        ));
+        return Err(fail("unsupported_response_type", "response type not supported"));
     }
-    let challenge = match (
-        get(params, "code_challenge"),
-        get(params, "code_challenge_method"),
-    ) {
+    let challenge = match (get(params, "code_challenge"), get(params, "code_challenge_method")) {
         (None, _) if inner.config.pkce_required => {
             return Err(fail("invalid_request", "missing required code challenge"));
         }
@@ -103,10 +79,7 @@ fn validate(
 }
 
 /// `GET /services/oauth2/authorize`
-pub async fn show(
-    State(shared): State<Arc<Shared>>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn show(State(shared): State<Arc<Shared>>, Query(params): Query<HashMap<String, String>>) -> Response {
     let mut inner = shared.lock();
     let accepted = match validate(&inner, &shared.base_url, &params) {
         Ok(accepted) => accepted,
@@ -138,27 +111,14 @@ pub async fn decide(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     conclude(&mut inner, &params, accepted, approval)
 }
 
-fn conclude(
-    inner: &mut Inner,
-    params: &HashMap<String, String>,
-    accepted: Accepted,
-    approval: Approval,
-) -> Response {
+fn conclude(inner: &mut Inner, params: &HashMap<String, String>, accepted: Accepted, approval: Approval) -> Response {
     let state = accepted.state.as_deref();
     if approval == Approval::Deny {
         tracing::info!("sim: authorize denied by the user");
-        return error_redirect(
-            &accepted.redirect_uri,
-            "access_denied",
-            "end-user denied authorization",
-            state,
-        );
+        return error_redirect(&accepted.redirect_uri, "access_denied", "end-user denied authorization", state);
     }
     let code = tokens::authorization_code();
-    tracing::info!(
-        scopes = accepted.scopes.len(),
-        "sim: authorization code issued"
-    );
+    tracing::info!(scopes = accepted.scopes.len(), "sim: authorization code issued");
     let location = redirect_url(&accepted.redirect_uri, &[("code", code.as_str())], state);
     inner.codes.insert(
         code,
@@ -173,17 +133,8 @@ fn conclude(
     found(&location)
 }
 
-fn error_redirect(
-    redirect_uri: &str,
-    error: &str,
-    description: &str,
-    state: Option<&str>,
-) -> Response {
-    found(&redirect_url(
-        redirect_uri,
-        &[("error", error), ("error_description", description)],
-        state,
-    ))
+fn error_redirect(redirect_uri: &str, error: &str, description: &str, state: Option<&str>) -> Response {
+    found(&redirect_url(redirect_uri, &[("error", error), ("error_description", description)], state))
 }
 
 /// The callback with `pairs` (and `state`) appended, every value percent-encoded.

@@ -127,14 +127,8 @@ impl fmt::Debug for SimConfig {
             .field("device_ttl", &self.device_ttl)
             .field("pkce_required", &self.pkce_required)
             .field("code_ttl", &self.code_ttl)
-            .field(
-                "secret_required_for_web_flow",
-                &self.secret_required_for_web_flow,
-            )
-            .field(
-                "secret_required_for_refresh",
-                &self.secret_required_for_refresh,
-            )
+            .field("secret_required_for_web_flow", &self.secret_required_for_web_flow)
+            .field("secret_required_for_refresh", &self.secret_required_for_refresh)
             .field("refresh_rotation", &self.refresh_rotation)
             .field("api_enabled", &self.api_enabled)
             .field("fault", &self.fault)
@@ -146,10 +140,7 @@ impl fmt::Debug for SimConfig {
 impl SimConfig {
     /// True when `redirect_uri` is registered (exactly) or is an allowed loopback URI.
     pub(crate) fn callback_allowed(&self, redirect_uri: &str, base_url: &str) -> bool {
-        let registered = self
-            .callback_urls
-            .iter()
-            .any(|c| c.replace(BASE_URL_PLACEHOLDER, base_url) == redirect_uri);
+        let registered = self.callback_urls.iter().any(|c| c.replace(BASE_URL_PLACEHOLDER, base_url) == redirect_uri);
         registered || (self.allow_loopback_callbacks && is_loopback_http(redirect_uri))
     }
 }
@@ -158,11 +149,7 @@ fn is_loopback_http(uri: &str) -> bool {
     let Ok(url) = url::Url::parse(uri) else {
         return false;
     };
-    url.scheme() == "http"
-        && matches!(
-            url.host_str(),
-            Some("127.0.0.1") | Some("localhost") | Some("[::1]")
-        )
+    url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1") | Some("localhost") | Some("[::1]"))
 }
 
 /// The org the simulator pretends to be, and its users. The logged-in user is `user`; `other_users` exist for

@@ -37,17 +37,11 @@ pub fn start(shared: &Shared, params: &Params) -> Response {
     if !inner.config.device_flow_enabled {
         // Unconfirmed: what Salesforce answers when the app is not enabled for the device flow is not known.
         // `oauth_flow_disabled` is in the server's error list (protocol notes §3).
-        return wire::oauth_error(
-            "oauth_flow_disabled",
-            "device flow is not enabled for this connected app",
-        );
+        return wire::oauth_error("oauth_flow_disabled", "device flow is not enabled for this connected app");
     }
     let scopes = inner.grant_scopes(params.non_empty("scope"));
     let user_code = tokens::user_code();
-    let epoch_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
+    let epoch_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     let ip = shared
         .base_url
         .trim_start_matches("http://")
@@ -120,19 +114,14 @@ pub fn poll(shared: &Shared, params: &Params) -> Response {
     }
     match grant.status {
         // Unconfirmed description; SFDX checks only status 400 and the error code.
-        DeviceStatus::Pending => {
-            wire::oauth_error("authorization_pending", "authorization pending")
-        }
+        DeviceStatus::Pending => wire::oauth_error("authorization_pending", "authorization pending"),
         // Unconfirmed description.
         DeviceStatus::Denied => wire::oauth_error("access_denied", "end-user denied authorization"),
         DeviceStatus::Approved => {
             let scopes = grant.scopes.clone();
             inner.devices.remove(&code);
             let issued = inner.issue(scopes);
-            tracing::info!(
-                scopes = issued.scopes.len(),
-                "sim: device grant, tokens issued"
-            );
+            tracing::info!(scopes = issued.scopes.len(), "sim: device grant, tokens issued");
             token_response(shared, &inner, issued)
         }
     }
@@ -151,18 +140,12 @@ pub async fn decide(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     };
     let user_code = params.non_empty("user_code").unwrap_or_default();
     let (status, verdict) = match params.non_empty("action") {
-        Some("Allow") => (
-            DeviceStatus::Approved,
-            "You're connected. Return to your device.",
-        ),
+        Some("Allow") => (DeviceStatus::Approved, "You're connected. Return to your device."),
         _ => (DeviceStatus::Denied, "Access was denied."),
     };
     if shared.lock().decide_device(user_code, status) {
         pages::device_result(StatusCode::OK, verdict)
     } else {
-        pages::device_result(
-            StatusCode::BAD_REQUEST,
-            "Invalid or expired code. Check the code and try again.",
-        )
+        pages::device_result(StatusCode::BAD_REQUEST, "Invalid or expired code. Check the code and try again.")
     }
 }

@@ -14,7 +14,7 @@ use super::state::Shared;
 use super::wire::{self, JSON_UTF8};
 
 /// One kind of failure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// 500 with a short HTML body.
     ServerError,
@@ -30,6 +30,9 @@ pub enum Fault {
     MalformedJson,
     /// 200 with an empty body.
     EmptyBody,
+    /// An OAuth error answer of Salesforce's shape, `{"error": …, "error_description": …}`: lets tests
+    /// walk every code of the client's error table over real HTTP.
+    OAuthError { status: u16, error: String, description: Option<String> },
 }
 
 /// Which endpoints a fault hits.
@@ -62,7 +65,7 @@ impl FaultScope {
 }
 
 /// A fault, where it applies, and for how many requests (`None` = until cleared).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FaultPlan {
     pub fault: Fault,
     pub endpoints: FaultScope,
@@ -72,20 +75,12 @@ pub struct FaultPlan {
 impl FaultPlan {
     /// A fault on every matching request until cleared.
     pub fn always(fault: Fault, endpoints: FaultScope) -> FaultPlan {
-        FaultPlan {
-            fault,
-            endpoints,
-            remaining: None,
-        }
+        FaultPlan { fault, endpoints, remaining: None }
     }
 
     /// A fault on the next `n` matching requests.
     pub fn times(fault: Fault, endpoints: FaultScope, n: u32) -> FaultPlan {
-        FaultPlan {
-            fault,
-            endpoints,
-            remaining: Some(n),
-        }
+        FaultPlan { fault, endpoints, remaining: Some(n) }
     }
 }
 
@@ -96,7 +91,7 @@ fn take_fault(shared: &Shared, path: &str) -> Option<Fault> {
     if !plan.endpoints.matches(path) {
         return None;
     }
-    let fault = plan.fault;
+    let fault = plan.fault.clone();
     match plan.remaining {
         Some(0) => {
             inner.config.fault = None;
@@ -127,11 +122,7 @@ pub async fn apply(State(shared): State<Arc<Shared>>, request: Request, next: Ne
             // Unconfirmed (protocol notes §3: no captured rate-limit body). REST uses the documented
             // REQUEST_LIMIT_EXCEEDED code; the OAuth body is a guess in the endpoint's error shape.
             let mut response = if is_oauth {
-                wire::oauth_error_status(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limit_exceeded",
-                    "too many requests",
-                )
+                wire::oauth_error_status(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", "too many requests")
             } else {
                 wire::rest_error(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -139,9 +130,7 @@ pub async fn apply(State(shared): State<Arc<Shared>>, request: Request, next: Ne
                     "TotalRequests Limit exceeded.",
                 )
             };
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             response
         }
         Fault::Slow(delay) => {
@@ -156,13 +145,19 @@ pub async fn apply(State(shared): State<Arc<Shared>>, request: Request, next: Ne
             }
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
-        Fault::MalformedJson => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))],
-            r#"{"access_token":"00D"#,
-        )
-            .into_response(),
+        Fault::MalformedJson => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))], r#"{"access_token":"00D"#)
+                .into_response()
+        }
         Fault::EmptyBody => StatusCode::OK.into_response(),
+        Fault::OAuthError { status, error, description } => {
+            let mut body = serde_json::json!({ "error": error });
+            if let Some(d) = description {
+                body["error_description"] = serde_json::Value::String(d);
+            }
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))], body.to_string()).into_response()
+        }
     }
 }
 

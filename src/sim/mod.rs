@@ -71,11 +71,7 @@ impl Simulator {
                 .await
         });
         tracing::info!("sim: listening");
-        Ok(Simulator {
-            shared,
-            closing,
-            server,
-        })
+        Ok(Simulator { shared, closing, server })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -105,16 +101,12 @@ impl Simulator {
     /// As if the user entered `user_code` on the verification page and clicked Allow. False if no pending
     /// device grant has that code.
     pub fn approve_device(&self, user_code: &str) -> bool {
-        self.shared
-            .lock()
-            .decide_device(user_code, DeviceStatus::Approved)
+        self.shared.lock().decide_device(user_code, DeviceStatus::Approved)
     }
 
     /// As if the user clicked Deny.
     pub fn deny_device(&self, user_code: &str) -> bool {
-        self.shared
-            .lock()
-            .decide_device(user_code, DeviceStatus::Denied)
+        self.shared.lock().decide_device(user_code, DeviceStatus::Denied)
     }
 
     /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.
@@ -135,10 +127,7 @@ impl Simulator {
     pub async fn shutdown(self) {
         let _ = self.closing.send(true);
         let mut server = self.server;
-        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err() {
             server.abort();
         }
         tracing::info!("sim: stopped");
@@ -171,32 +160,20 @@ async fn wait_for_stop_signal() -> io::Result<()> {
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(
-            "/services/oauth2/authorize",
-            get(authorize::show).post(authorize::decide),
-        )
+        .route("/services/oauth2/authorize", get(authorize::show).post(authorize::decide))
         .route("/services/oauth2/success", get(pages::success))
         .route("/services/oauth2/token", post(token::token))
-        .route(
-            "/services/oauth2/revoke",
-            get(token::revoke).post(token::revoke),
-        )
+        .route("/services/oauth2/revoke", get(token::revoke).post(token::revoke))
         .route("/services/oauth2/userinfo", get(identity::userinfo))
         .route("/id/{org_id}/{user_id}", get(identity::id_url))
-        .route(
-            "/.well-known/openid-configuration",
-            get(identity::openid_configuration),
-        )
+        .route("/.well-known/openid-configuration", get(identity::openid_configuration))
         .route("/setup/connect", get(device::page).post(device::decide))
         .route("/services/data", get(rest::versions))
         .route("/services/data/", get(rest::versions))
         .route("/services/data/{version}", get(rest::resources))
         .route("/services/data/{version}/limits", get(rest::limits))
         .route("/services/data/{version}/query", get(rest::query))
-        .route(
-            "/services/data/{version}/query/{locator}",
-            get(rest::query_more),
-        )
+        .route("/services/data/{version}/query/{locator}", get(rest::query_more))
         .fallback(rest::not_found)
         .layer(from_fn_with_state(shared.clone(), faults::apply))
         .layer(from_fn_with_state(shared.clone(), record::record))

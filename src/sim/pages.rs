@@ -50,12 +50,9 @@ pub fn authorize(params: &HashMap<String, String>, username: &str) -> Response {
     let hidden: String = CARRIED
         .iter()
         .filter_map(|name| {
-            params.get(*name).map(|value| {
-                format!(
-                    "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
-                    escape(value)
-                )
-            })
+            params
+                .get(*name)
+                .map(|value| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n", escape(value)))
         })
         .collect();
     let scopes = params.get("scope").map(String::as_str).unwrap_or("(all)");
@@ -95,14 +92,8 @@ pub async fn success(Query(params): Query<HashMap<String, String>>) -> Response 
         "Remote access application authorization has been granted. The authorization code is in this page's \
          address (the code= parameter)."
     };
-    let body = format!(
-        "<h1>Remote Access Application Authorization</h1>\n<p>{}</p>",
-        escape(message)
-    );
-    wire::html(
-        StatusCode::OK,
-        page("Remote Access Application Authorization", &body),
-    )
+    let body = format!("<h1>Remote Access Application Authorization</h1>\n<p>{}</p>", escape(message));
+    wire::html(StatusCode::OK, page("Remote Access Application Authorization", &body))
 }
 
 /// The device verification page at `/setup/connect`.

@@ -27,11 +27,7 @@ impl Params {
         let mut values: HashMap<String, String> = request
             .uri()
             .query()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
+            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
         let basic = basic_credentials(request.headers());
         let content_type = request
@@ -41,9 +37,7 @@ impl Params {
             .unwrap_or("")
             .to_ascii_lowercase();
         if content_type.starts_with("multipart/form-data") {
-            let mut multipart = Multipart::from_request(request, &())
-                .await
-                .map_err(|_| malformed())?;
+            let mut multipart = Multipart::from_request(request, &()).await.map_err(|_| malformed())?;
             while let Some(field) = multipart.next_field().await.map_err(|_| malformed())? {
                 let Some(name) = field.name().map(str::to_string) else {
                     continue;
@@ -52,9 +46,7 @@ impl Params {
                 values.insert(name, value);
             }
         } else {
-            let bytes = axum::body::Bytes::from_request(request, &())
-                .await
-                .map_err(|_| malformed())?;
+            let bytes = axum::body::Bytes::from_request(request, &()).await.map_err(|_| malformed())?;
             values.extend(url::form_urlencoded::parse(&bytes).into_owned());
         }
         if let Some((id, secret)) = basic {
@@ -73,16 +65,11 @@ fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     let form_decode = |s: &str| -> String {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
+        url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
     };
     Some((form_decode(id), form_decode(secret)))
 }

@@ -18,10 +18,7 @@ pub struct QueryError {
 
 impl QueryError {
     pub fn malformed(message: impl Into<String>) -> QueryError {
-        QueryError {
-            code: "MALFORMED_QUERY",
-            message: message.into(),
-        }
+        QueryError { code: "MALFORMED_QUERY", message: message.into() }
     }
 }
 
@@ -35,10 +32,7 @@ pub struct QueryOutput {
 /// Runs `soql` against the fixture. `version` is the `vNN.N` path segment, used in `attributes.url`.
 pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, QueryError> {
     let parsed: Parsed = parse(soql)?;
-    let Some(object) = objects()
-        .iter()
-        .find(|o| o.name.eq_ignore_ascii_case(&parsed.object))
-    else {
+    let Some(object) = objects().iter().find(|o| o.name.eq_ignore_ascii_case(&parsed.object)) else {
         return Err(QueryError {
             code: "INVALID_TYPE",
             message: format!(
@@ -61,18 +55,12 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
     };
     let selected: Option<Vec<&'static str>> = match &parsed.selection {
         Selection::Count => None,
-        Selection::Fields(fields) => Some(
-            fields
-                .iter()
-                .map(|(name, column)| canonical(name, *column))
-                .collect::<Result<_, _>>()?,
-        ),
+        Selection::Fields(fields) => {
+            Some(fields.iter().map(|(name, column)| canonical(name, *column)).collect::<Result<_, _>>()?)
+        }
     };
-    let conditions: Vec<(&'static str, &Condition)> = parsed
-        .conditions
-        .iter()
-        .map(|c| Ok((canonical(&c.field, c.column)?, c)))
-        .collect::<Result<_, QueryError>>()?;
+    let conditions: Vec<(&'static str, &Condition)> =
+        parsed.conditions.iter().map(|c| Ok((canonical(&c.field, c.column)?, c))).collect::<Result<_, QueryError>>()?;
     let order = match &parsed.order_by {
         Some((name, column, descending)) => Some((canonical(name, *column)?, *descending)),
         None => None,
@@ -80,51 +68,34 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
 
     let mut rows: Vec<Value> = (object.rows)(org, version)
         .into_iter()
-        .filter(|row| {
-            conditions
-                .iter()
-                .all(|(path, condition)| condition.matches(lookup(row, path)))
-        })
+        .filter(|row| conditions.iter().all(|(path, condition)| condition.matches(lookup(row, path))))
         .collect();
     if let Some((path, descending)) = order {
         rows.sort_by(|a, b| {
             let ordering = sort_key(lookup(a, path)).cmp(&sort_key(lookup(b, path)));
-            if descending {
-                ordering.reverse()
-            } else {
-                ordering
-            }
+            if descending { ordering.reverse() } else { ordering }
         });
     }
     if let Some(limit) = parsed.limit {
         rows.truncate(limit);
     }
     Ok(match selected {
-        None => QueryOutput {
-            total: rows.len(),
-            records: Vec::new(),
-        },
+        None => QueryOutput { total: rows.len(), records: Vec::new() },
         Some(fields) => {
             let records: Vec<Value> = rows.iter().map(|row| project(row, &fields)).collect();
-            QueryOutput {
-                total: records.len(),
-                records,
-            }
+            QueryOutput { total: records.len(), records }
         }
     })
 }
 
 fn no_such_column(soql: &str, object: &SObject, name: &str, column: usize) -> QueryError {
-    let pointer = format!(
-        "\n{soql}\n{}^\nERROR at Row:1:Column:{column}\n",
-        " ".repeat(column.saturating_sub(1))
-    );
+    let pointer = format!("\n{soql}\n{}^\nERROR at Row:1:Column:{column}\n", " ".repeat(column.saturating_sub(1)));
     let message = match name.rsplit_once('.') {
         Some((relationship, _))
-            if !object.fields.iter().any(|f| {
-                f.to_ascii_lowercase()
-                    .starts_with(&format!("{}.", relationship.to_ascii_lowercase()))
-            }) =>
+            if !object
+                .fields
+                .iter()
+                .any(|f| f.to_ascii_lowercase().starts_with(&format!("{}.", relationship.to_ascii_lowercase()))) =>
         {
             let first = relationship.split('.').next().unwrap_or(relationship);
             format!(
@@ -146,17 +117,12 @@ fn no_such_column(soql: &str, object: &SObject, name: &str, column: usize) -> Qu
             object.name
         ),
     };
-    QueryError {
-        code: "INVALID_FIELD",
-        message: format!("{pointer}{message}"),
-    }
+    QueryError { code: "INVALID_FIELD", message: format!("{pointer}{message}") }
 }
 
 /// The value at a dotted path, `Null` when a relationship on the way is empty.
 fn lookup<'a>(row: &'a Value, path: &str) -> &'a Value {
-    path.split('.')
-        .try_fold(row, |value, segment| value.get(segment))
-        .unwrap_or(&Value::Null)
+    path.split('.').try_fold(row, |value, segment| value.get(segment)).unwrap_or(&Value::Null)
 }
 
 fn sort_key(value: &Value) -> String {
@@ -182,10 +148,7 @@ fn project(row: &Value, fields: &[&str]) -> Value {
 fn insert_path(out: &mut Map<String, Value>, source: &Value, path: &str) {
     match path.split_once('.') {
         None => {
-            out.insert(
-                path.to_string(),
-                source.get(path).cloned().unwrap_or(Value::Null),
-            );
+            out.insert(path.to_string(), source.get(path).cloned().unwrap_or(Value::Null));
         }
         Some((relationship, rest)) => {
             let Some(child_source) = source.get(relationship).filter(|v| v.is_object()) else {
@@ -208,10 +171,7 @@ fn insert_path(out: &mut Map<String, Value>, source: &Value, path: &str) {
 
 impl Condition {
     fn matches(&self, value: &Value) -> bool {
-        let hit = self
-            .values
-            .iter()
-            .any(|literal| literal_equals(literal, value));
+        let hit = self.values.iter().any(|literal| literal_equals(literal, value));
         hit != self.negated
     }
 }
@@ -252,19 +212,9 @@ mod tests {
     #[test]
     fn where_compares_text_case_insensitively_and_ids_by_their_15_char_prefix() {
         let org = org_with_two_users();
-        let out = run(
-            "SELECT Username FROM User WHERE Username = 'ADMIN@ACME.COM'",
-            &org,
-            "v66.0",
-        )
-        .unwrap();
+        let out = run("SELECT Username FROM User WHERE Username = 'ADMIN@ACME.COM'", &org, "v66.0").unwrap();
         assert_eq!(out.records.len(), 1);
-        let out = run(
-            "SELECT Id FROM User WHERE Id IN ('0055g00000INTEG')",
-            &org,
-            "v66.0",
-        )
-        .unwrap();
+        let out = run("SELECT Id FROM User WHERE Id IN ('0055g00000INTEG')", &org, "v66.0").unwrap();
         assert_eq!(out.records[0]["Id"], "0055g00000INTEGAAA");
         let out = run("SELECT Id FROM User WHERE IsActive = true", &org, "v66.0").unwrap();
         assert_eq!(out.total, 1);
@@ -273,25 +223,11 @@ mod tests {
     #[test]
     fn relationship_fields_nest_with_attributes_and_null_when_absent() {
         let org = org_with_two_users();
-        let out = run(
-            "SELECT Profile.UserLicense.Name FROM User LIMIT 1",
-            &org,
-            "v50.0",
-        )
-        .unwrap();
+        let out = run("SELECT Profile.UserLicense.Name FROM User LIMIT 1", &org, "v50.0").unwrap();
         let record = &out.records[0];
-        assert_eq!(
-            record["attributes"]["url"],
-            "/services/data/v50.0/sobjects/User/0055g00000ADMINAAA"
-        );
-        assert_eq!(
-            record["Profile"]["UserLicense"]["attributes"]["type"],
-            "UserLicense"
-        );
-        assert!(
-            record["Profile"].get("Name").is_none(),
-            "only selected fields"
-        );
+        assert_eq!(record["attributes"]["url"], "/services/data/v50.0/sobjects/User/0055g00000ADMINAAA");
+        assert_eq!(record["Profile"]["UserLicense"]["attributes"]["type"], "UserLicense");
+        assert!(record["Profile"].get("Name").is_none(), "only selected fields");
     }
 
     #[test]
@@ -299,22 +235,10 @@ mod tests {
         let org = OrgFixture::default();
         let err = run("SELECT Id, Profile.Nope FROM User", &org, "v66.0").unwrap_err();
         assert_eq!(err.code, "INVALID_FIELD");
-        assert!(
-            err.message
-                .contains("No such column 'Nope' on entity 'Profile'"),
-            "{}",
-            err.message
-        );
-        assert!(
-            err.message.contains("ERROR at Row:1:Column:12"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("No such column 'Nope' on entity 'Profile'"), "{}", err.message);
+        assert!(err.message.contains("ERROR at Row:1:Column:12"), "{}", err.message);
         let err = run("SELECT Manager.Name FROM User", &org, "v66.0").unwrap_err();
-        assert!(
-            err.message
-                .contains("Didn't understand relationship 'Manager'")
-        );
+        assert!(err.message.contains("Didn't understand relationship 'Manager'"));
     }
 
     #[test]

@@ -63,22 +63,14 @@ fn check_version(segment: &str) -> Result<u32, Response> {
 }
 
 fn not_found_error() -> Response {
-    wire::rest_error(
-        StatusCode::NOT_FOUND,
-        "NOT_FOUND",
-        "The requested resource does not exist",
-    )
+    wire::rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
 }
 
 /// The session check every REST resource makes.
 fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let inner = shared.lock();
     let Some(grant) = wire::bearer(headers).and_then(|t| inner.access.get(t)) else {
-        return Err(wire::rest_error(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_SESSION_ID",
-            "Session expired or invalid",
-        ));
+        return Err(wire::rest_error(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid"));
     };
     if !grant.scopes.iter().any(|s| s == "api" || s == "full") {
         // Seen in the wild for a token without the api scope (protocol notes §5, nango.dev).
@@ -99,11 +91,7 @@ fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
 }
 
 /// `GET /services/data/vNN.N`: resource name → path, `identity` among them (jsforce reads it, §11).
-pub async fn resources(
-    State(shared): State<Arc<Shared>>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn resources(State(shared): State<Arc<Shared>>, Path(version): Path<String>, headers: HeaderMap) -> Response {
     if let Err(r) = check_version(&version).and_then(|_| check_session(&shared, &headers)) {
         return r;
     }
@@ -145,27 +133,17 @@ pub async fn resources(
         "actions",
         "support",
     ] {
-        map.insert(
-            name.to_string(),
-            Value::String(format!("/services/data/{version}/{name}")),
-        );
+        map.insert(name.to_string(), Value::String(format!("/services/data/{version}/{name}")));
     }
     map.insert(
         "identity".to_string(),
-        Value::String(format!(
-            "{}/id/{}/{}",
-            shared.base_url, org.org_id, org.user.user_id
-        )),
+        Value::String(format!("{}/id/{}/{}", shared.base_url, org.org_id, org.user.user_id)),
     );
     wire::json_response(StatusCode::OK, &Value::Object(map))
 }
 
 /// `GET /services/data/vNN.N/limits`
-pub async fn limits(
-    State(shared): State<Arc<Shared>>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn limits(State(shared): State<Arc<Shared>>, Path(version): Path<String>, headers: HeaderMap) -> Response {
     if let Err(r) = check_version(&version).and_then(|_| check_session(&shared, &headers)) {
         return r;
     }
@@ -198,11 +176,7 @@ pub async fn query(
         return r;
     }
     let Some(soql) = params.get("q") else {
-        return wire::rest_error(
-            StatusCode::BAD_REQUEST,
-            "MALFORMED_QUERY",
-            "A query string has to be specified",
-        );
+        return wire::rest_error(StatusCode::BAD_REQUEST, "MALFORMED_QUERY", "A query string has to be specified");
     };
     let records = {
         let inner = shared.lock();
@@ -235,16 +209,9 @@ pub async fn query_more(
     if let Err(r) = check_version(&version).and_then(|_| check_session(&shared, &headers)) {
         return r;
     }
-    let invalid = || {
-        wire::rest_error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_QUERY_LOCATOR",
-            "invalid query locator",
-        )
-    };
-    let Some((id, offset)) = locator
-        .rsplit_once('-')
-        .and_then(|(id, n)| Some((id.to_string(), n.parse::<usize>().ok()?)))
+    let invalid = || wire::rest_error(StatusCode::BAD_REQUEST, "INVALID_QUERY_LOCATOR", "invalid query locator");
+    let Some((id, offset)) =
+        locator.rsplit_once('-').and_then(|(id, n)| Some((id.to_string(), n.parse::<usize>().ok()?)))
     else {
         return invalid();
     };
@@ -278,9 +245,6 @@ pub async fn not_found(request: Request) -> Response {
     if request.uri().path().starts_with("/services/data/") {
         not_found_error()
     } else {
-        wire::html(
-            StatusCode::NOT_FOUND,
-            "<html><body><h1>Not Found</h1></body></html>".to_string(),
-        )
+        wire::html(StatusCode::NOT_FOUND, "<html><body><h1>Not Found</h1></body></html>".to_string())
     }
 }

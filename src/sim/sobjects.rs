@@ -59,13 +59,7 @@ pub fn objects() -> &'static [SObject] {
         },
         SObject {
             name: "Profile",
-            fields: &[
-                "Id",
-                "Name",
-                "UserLicenseId",
-                "UserLicense.Id",
-                "UserLicense.Name",
-            ],
+            fields: &["Id", "Name", "UserLicenseId", "UserLicense.Id", "UserLicense.Name"],
             rows: profile_rows,
         },
         SObject {
@@ -146,10 +140,7 @@ fn distinct_by(org: &OrgFixture, key: fn(&UserFixture) -> &str) -> Vec<&UserFixt
 
 /// Profiles are those the fixture's users have.
 fn profile_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
-    distinct_by(org, |u| &u.profile_id)
-        .into_iter()
-        .map(|u| profile_row(u, version))
-        .collect()
+    distinct_by(org, |u| &u.profile_id).into_iter().map(|u| profile_row(u, version)).collect()
 }
 
 /// Licences are those the fixture's users have; `UsedLicenses` counts their active users.
@@ -157,10 +148,7 @@ fn licence_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
     distinct_by(org, |u| &u.licence_id)
         .into_iter()
         .map(|u| {
-            let used = org
-                .users()
-                .filter(|o| o.is_active && o.licence_id == u.licence_id)
-                .count();
+            let used = org.users().filter(|o| o.is_active && o.licence_id == u.licence_id).count();
             json!({
                 "attributes": attributes("UserLicense", version, &u.licence_id),
                 "Id": u.licence_id,

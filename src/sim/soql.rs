@@ -61,15 +61,11 @@ fn tokenize(soql: &str) -> Result<Vec<(Token, usize)>, QueryError> {
             i += 1;
         } else if c.is_ascii_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.')
-            {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
                 i += 1;
             }
             tokens.push((Token::Word(chars[start..i].iter().collect()), column));
-        } else if c.is_ascii_digit()
-            || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
-        {
+        } else if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
             let start = i;
             i += 1;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
@@ -82,10 +78,7 @@ fn tokenize(soql: &str) -> Result<Vec<(Token, usize)>, QueryError> {
             loop {
                 match chars.get(i) {
                     None => {
-                        return Err(QueryError::malformed(format!(
-                            "unexpected token: '{}'",
-                            soql
-                        )));
+                        return Err(QueryError::malformed(format!("unexpected token: '{}'", soql)));
                     }
                     Some('\\') => {
                         if let Some(escaped) = chars.get(i + 1) {
@@ -202,19 +195,13 @@ impl Cursor {
 }
 
 fn is_reserved(word: &str) -> bool {
-    [
-        "select", "from", "where", "and", "or", "not", "in", "order", "by", "limit", "group",
-        "having", "offset",
-    ]
-    .iter()
-    .any(|k| k.eq_ignore_ascii_case(word))
+    ["select", "from", "where", "and", "or", "not", "in", "order", "by", "limit", "group", "having", "offset"]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(word))
 }
 
 pub fn parse(soql: &str) -> Result<Parsed, QueryError> {
-    let mut cursor = Cursor {
-        tokens: tokenize(soql)?,
-        at: 0,
-    };
+    let mut cursor = Cursor { tokens: tokenize(soql)?, at: 0 };
     cursor.keyword("SELECT")?;
     let selection = if cursor.peek_keyword("COUNT") {
         cursor.next();
@@ -261,10 +248,7 @@ pub fn parse(soql: &str) -> Result<Parsed, QueryError> {
         cursor.next();
         match cursor.next() {
             Some((Token::Number(n), _)) => {
-                limit = Some(
-                    n.parse()
-                        .map_err(|_| QueryError::malformed(format!("unexpected token: '{n}'")))?,
-                );
+                limit = Some(n.parse().map_err(|_| QueryError::malformed(format!("unexpected token: '{n}'")))?);
             }
             _ => {
                 cursor.at -= 1;
@@ -275,14 +259,7 @@ pub fn parse(soql: &str) -> Result<Parsed, QueryError> {
     if cursor.peek().is_some() {
         return Err(cursor.unexpected());
     }
-    Ok(Parsed {
-        selection,
-        object,
-        object_column,
-        conditions,
-        order_by,
-        limit,
-    })
+    Ok(Parsed { selection, object, object_column, conditions, order_by, limit })
 }
 
 fn condition(cursor: &mut Cursor) -> Result<Condition, QueryError> {
@@ -300,12 +277,7 @@ fn condition(cursor: &mut Cursor) -> Result<Condition, QueryError> {
             return Err(cursor.unexpected());
         }
     };
-    Ok(Condition {
-        field,
-        column,
-        values,
-        negated,
-    })
+    Ok(Condition { field, column, values, negated })
 }
 
 fn list(cursor: &mut Cursor) -> Result<Vec<Literal>, QueryError> {
@@ -325,18 +297,11 @@ mod tests {
 
     #[test]
     fn parses_the_prerequisite_queries() {
-        let parsed =
-            parse("SELECT Id, Profile.UserLicense.Name FROM User WHERE Id = '005x' LIMIT 1")
-                .unwrap();
+        let parsed = parse("SELECT Id, Profile.UserLicense.Name FROM User WHERE Id = '005x' LIMIT 1").unwrap();
         assert_eq!(parsed.object, "User");
         assert_eq!(parsed.limit, Some(1));
-        assert_eq!(
-            parsed.conditions[0].values,
-            vec![Literal::Text("005x".into())]
-        );
-        assert!(
-            matches!(parsed.selection, Selection::Fields(ref f) if f[1].0 == "Profile.UserLicense.Name")
-        );
+        assert_eq!(parsed.conditions[0].values, vec![Literal::Text("005x".into())]);
+        assert!(matches!(parsed.selection, Selection::Fields(ref f) if f[1].0 == "Profile.UserLicense.Name"));
     }
 
     #[test]

@@ -128,9 +128,7 @@ impl Shared {
     /// The state, even after a handler panicked while holding the lock: each handler leaves the maps consistent
     /// between statements, so a poisoned guard is still usable.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -150,17 +148,13 @@ impl Inner {
 
     /// Keeps `records` for paging under `locator`, forgetting cursors idle too long.
     pub fn store_locator(&mut self, locator: String, records: Vec<Value>) {
-        self.locators
-            .retain(|_, (used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT);
+        self.locators.retain(|_, (used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT);
         self.locators.insert(locator, (Instant::now(), records));
     }
 
     /// The records of a live cursor, marking it used.
     pub fn read_locator(&mut self, locator: &str) -> Option<&[Value]> {
-        let (used, records) = self
-            .locators
-            .get_mut(locator)
-            .filter(|(used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT)?;
+        let (used, records) = self.locators.get_mut(locator).filter(|(used, _)| used.elapsed() < LOCATOR_IDLE_LIMIT)?;
         *used = Instant::now();
         Some(records)
     }
@@ -186,19 +180,14 @@ impl Inner {
             None => app.clone(),
             Some(requested) => {
                 let wanted: Vec<&str> = requested.split_whitespace().collect();
-                app.iter()
-                    .filter(|s| wanted.contains(&s.as_str()))
-                    .cloned()
-                    .collect()
+                app.iter().filter(|s| wanted.contains(&s.as_str())).cloned().collect()
             }
         }
     }
 
     /// Issues an access token, and a refresh token when the granted scopes allow one.
     pub fn issue(&mut self, scopes: Vec<String>) -> Issued {
-        let wants_refresh = scopes
-            .iter()
-            .any(|s| s == "refresh_token" || s == "offline_access");
+        let wants_refresh = scopes.iter().any(|s| s == "refresh_token" || s == "offline_access");
         let refresh_token = wants_refresh.then(|| {
             let family = self.next_family;
             self.next_family += 1;
@@ -215,17 +204,12 @@ impl Inner {
             (token, family)
         });
         let access_token = self.issue_access(scopes.clone(), refresh_token.as_ref().map(|r| r.1));
-        Issued {
-            access_token,
-            refresh_token: refresh_token.map(|r| r.0),
-            scopes,
-        }
+        Issued { access_token, refresh_token: refresh_token.map(|r| r.0), scopes }
     }
 
     pub fn issue_access(&mut self, scopes: Vec<String>, family: Option<u64>) -> String {
         let token = tokens::access_token(self.config.org.org_id15());
-        self.access
-            .insert(token.clone(), AccessGrant { scopes, family });
+        self.access.insert(token.clone(), AccessGrant { scopes, family });
         token
     }
 
@@ -265,9 +249,7 @@ impl Inner {
     /// Whether a poll at `now` comes sooner than the interval after the previous one.
     pub fn polled_too_soon(&self, grant: &DeviceGrant, now: Instant) -> bool {
         let interval: Duration = self.config.device_interval;
-        grant
-            .last_poll
-            .is_some_and(|last| now.saturating_duration_since(last) < interval)
+        grant.last_poll.is_some_and(|last| now.saturating_duration_since(last) < interval)
     }
 }
 
@@ -276,9 +258,11 @@ impl Inner {
     pub fn decide_device(&mut self, user_code: &str, status: DeviceStatus) -> bool {
         let ttl = self.config.device_ttl;
         let wanted = user_code.trim().to_ascii_uppercase();
-        match self.devices.values_mut().find(|g| {
-            g.user_code == wanted && g.status == DeviceStatus::Pending && g.issued.elapsed() <= ttl
-        }) {
+        match self
+            .devices
+            .values_mut()
+            .find(|g| g.user_code == wanted && g.status == DeviceStatus::Pending && g.issued.elapsed() <= ttl)
+        {
             Some(grant) => {
                 grant.status = status;
                 true

@@ -23,18 +23,13 @@ pub async fn token(State(shared): State<Arc<Shared>>, request: Request) -> Respo
         Ok(p) => p,
         Err(r) => return r,
     };
-    match (
-        params.non_empty("grant_type"),
-        params.non_empty("response_type"),
-    ) {
+    match (params.non_empty("grant_type"), params.non_empty("response_type")) {
         (Some("authorization_code"), _) => authorization_code(&shared, &params),
         (Some("refresh_token"), _) => refresh(&shared, &params),
         // Salesforce's device poll uses `grant_type=device`, not the RFC 8628 URN (protocol notes §1).
         (Some("device"), _) => device::poll(&shared, &params),
         (None, Some("device_code")) => device::start(&shared, &params),
-        (None, Some(_)) => {
-            wire::oauth_error("unsupported_response_type", "response type not supported")
-        }
+        (None, Some(_)) => wire::oauth_error("unsupported_response_type", "response type not supported"),
         // Unconfirmed wording (protocol notes, "Could NOT confirm").
         _ => wire::oauth_error("unsupported_grant_type", "grant type not supported"),
     }
@@ -44,10 +39,7 @@ pub async fn token(State(shared): State<Arc<Shared>>, request: Request) -> Respo
 /// (a secret that is sent must be right either way).
 pub fn check_client(inner: &Inner, params: &Params, secret_required: bool) -> Result<(), Response> {
     if !inner.client_known(params.non_empty("client_id")) {
-        return Err(wire::oauth_error(
-            "invalid_client_id",
-            "client identifier invalid",
-        ));
+        return Err(wire::oauth_error("invalid_client_id", "client identifier invalid"));
     }
     let secret_ok = match params.non_empty("client_secret") {
         Some(secret) => secret == inner.config.client_secret,
@@ -55,10 +47,7 @@ pub fn check_client(inner: &Inner, params: &Params, secret_required: bool) -> Re
     };
     if !secret_ok {
         // Unconfirmed wording (protocol notes §3).
-        return Err(wire::oauth_error(
-            "invalid_client",
-            "invalid client credentials",
-        ));
+        return Err(wire::oauth_error("invalid_client", "invalid client credentials"));
     }
     Ok(())
 }
@@ -68,6 +57,14 @@ fn authorization_code(shared: &Shared, params: &Params) -> Response {
     let secret_required = inner.config.secret_required_for_web_flow;
     if let Err(r) = check_client(&inner, params, secret_required) {
         return r;
+    }
+    // Unconfirmed: that Salesforce checks the callback against the app before the code. It lets the
+    // readiness probe report an unregistered callback; a server that checks the code first answers
+    // invalid_grant instead, which the probe reads as "ready".
+    if let Some(redirect_uri) = params.non_empty("redirect_uri")
+        && !inner.config.callback_allowed(redirect_uri, &shared.base_url)
+    {
+        return wire::oauth_error("redirect_uri_mismatch", "redirect_uri must match configuration");
     }
     let code = params.non_empty("code").unwrap_or_default();
     let Some(grant) = inner.codes.get(code) else {
@@ -82,18 +79,13 @@ fn authorization_code(shared: &Shared, params: &Params) -> Response {
         return wire::oauth_error("invalid_grant", "expired authorization code");
     }
     if params.get("redirect_uri") != Some(grant.redirect_uri.as_str()) {
-        return wire::oauth_error(
-            "redirect_uri_mismatch",
-            "redirect_uri must match configuration",
-        );
+        return wire::oauth_error("redirect_uri_mismatch", "redirect_uri must match configuration");
     }
     if let Some((challenge, method)) = &grant.challenge {
-        let verified = params
-            .non_empty("code_verifier")
-            .is_some_and(|verifier| match method {
-                ChallengeMethod::S256 => tokens::s256_challenge(verifier) == *challenge,
-                ChallengeMethod::Plain => verifier == challenge,
-            });
+        let verified = params.non_empty("code_verifier").is_some_and(|verifier| match method {
+            ChallengeMethod::S256 => tokens::s256_challenge(verifier) == *challenge,
+            ChallengeMethod::Plain => verifier == challenge,
+        });
         if !verified {
             return wire::oauth_error("invalid_grant", "invalid code verifier");
         }
@@ -133,42 +125,20 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
         inner.revoke_family(family);
         return expired();
     }
-    let refresh_token = if inner.config.refresh_rotation {
-        inner.rotate(token)
-    } else {
-        None
-    };
+    let refresh_token = if inner.config.refresh_rotation { inner.rotate(token) } else { None };
     let access_token = inner.issue_access(scopes.clone(), Some(family));
-    tracing::info!(
-        scopes = scopes.len(),
-        rotated = refresh_token.is_some(),
-        "sim: refresh grant, access token issued"
-    );
-    token_response(
-        shared,
-        &inner,
-        Issued {
-            access_token,
-            refresh_token,
-            scopes,
-        },
-    )
+    tracing::info!(scopes = scopes.len(), rotated = refresh_token.is_some(), "sim: refresh grant, access token issued");
+    token_response(shared, &inner, Issued { access_token, refresh_token, scopes })
 }
 
 /// The success body shared by every grant.
 pub fn token_response(shared: &Shared, inner: &Inner, issued: Issued) -> Response {
     let org = &inner.config.org;
     let id = format!("{}/id/{}/{}", shared.base_url, org.org_id, org.user.user_id);
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     let issued_at = now_ms.to_string();
-    let id_token = issued
-        .scopes
-        .iter()
-        .any(|s| s == "openid")
-        .then(|| unsigned_id_token(shared, inner, &id, now_ms / 1000));
+    let id_token =
+        issued.scopes.iter().any(|s| s == "openid").then(|| unsigned_id_token(shared, inner, &id, now_ms / 1000));
     let body = TokenResponse {
         access_token: issued.access_token,
         refresh_token: issued.refresh_token,
@@ -194,11 +164,7 @@ fn unsigned_id_token(shared: &Shared, inner: &Inner, id: &str, now_s: u128) -> S
         "iat": now_s,
         "exp": now_s + 300,
     });
-    format!(
-        "{}.{}.",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    )
+    format!("{}.{}.", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()))
 }
 
 /// `POST /services/oauth2/revoke` (form `token=`) and `GET …/revoke?token=`.

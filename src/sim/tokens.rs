@@ -8,16 +8,13 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const ALNUM_DOT_UNDERSCORE: &[u8] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+const ALNUM_DOT_UNDERSCORE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
 const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
 const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 fn random_from(alphabet: &[u8], len: usize) -> String {
     let mut rng = rand::rng();
-    (0..len)
-        .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
-        .collect()
+    (0..len).map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())])).collect()
 }
 
 /// `3MVG9` + 80 chars of `[A-Za-z0-9._]`: 85 chars, as observed.
@@ -63,10 +60,7 @@ pub fn query_locator() -> String {
 
 /// The token response `signature`: base64 of HMAC-SHA256(secret, id + issued_at).
 pub fn signature(secret: &str, id_url: &str, issued_at: &str) -> String {
-    STANDARD.encode(hmac_sha256(
-        secret.as_bytes(),
-        format!("{id_url}{issued_at}").as_bytes(),
-    ))
+    STANDARD.encode(hmac_sha256(secret.as_bytes(), format!("{id_url}{issued_at}").as_bytes()))
 }
 
 /// HMAC (RFC 2104) over SHA-256, written out to avoid a dependency for one call.
@@ -80,15 +74,8 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     }
     let inner_pad: Vec<u8> = block_key.iter().map(|b| b ^ 0x36).collect();
     let outer_pad: Vec<u8> = block_key.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new()
-        .chain_update(&inner_pad)
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(&outer_pad)
-        .chain_update(inner)
-        .finalize()
-        .into()
+    let inner = Sha256::new().chain_update(&inner_pad).chain_update(message).finalize();
+    Sha256::new().chain_update(&outer_pad).chain_update(inner).finalize().into()
 }
 
 /// BASE64URL(SHA256(verifier)) without padding: the S256 PKCE challenge.
@@ -104,10 +91,7 @@ mod tests {
     fn hmac_matches_rfc4231_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(
-            hex,
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
 
     #[test]
@@ -117,11 +101,7 @@ mod tests {
         assert!(key.starts_with("3MVG9"));
         let secret = consumer_secret();
         assert_eq!(secret.len(), 64);
-        assert!(
-            secret
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
-        );
+        assert!(secret.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
         assert!(authorization_code().ends_with("=="));
         assert_eq!(user_code().len(), 8);
     }

@@ -12,12 +12,7 @@ pub const JSON_UTF8: &str = "application/json;charset=UTF-8";
 pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
     // Invariant: every body passed here is built from strings, numbers and maps, which always serialise.
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_string());
-    (
-        status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))],
-        text,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))], text).into_response()
 }
 
 #[derive(Serialize)]
@@ -32,13 +27,7 @@ pub fn oauth_error(error: &str, description: &str) -> Response {
 }
 
 pub fn oauth_error_status(status: StatusCode, error: &str, description: &str) -> Response {
-    json_response(
-        status,
-        &OAuthError {
-            error,
-            error_description: description,
-        },
-    )
+    json_response(status, &OAuthError { error, error_description: description })
 }
 
 #[derive(Serialize)]
@@ -50,13 +39,7 @@ struct RestError<'a> {
 
 /// A REST API error: a one-element JSON array.
 pub fn rest_error(status: StatusCode, error_code: &str, message: &str) -> Response {
-    json_response(
-        status,
-        &[RestError {
-            message,
-            error_code,
-        }],
-    )
+    json_response(status, &[RestError { message, error_code }])
 }
 
 /// The token response of every grant. No `expires_in`: Salesforce never sends one (protocol notes §2).
@@ -78,15 +61,7 @@ pub struct TokenResponse {
 
 /// An HTML page.
 pub fn html(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html;charset=UTF-8"),
-        )],
-        body,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html;charset=UTF-8"))], body).into_response()
 }
 
 /// The token of an `Authorization: Bearer …` header (the scheme compared case-insensitively, as servers do).

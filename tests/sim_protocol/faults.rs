@@ -9,99 +9,48 @@ async fn faults_hit_their_scope_for_their_count() {
     let limits = format!("{}/services/data/v66.0/limits", sim.base_url());
     let get = || http().get(&limits).bearer_auth(&at).send();
 
-    sim.set_fault(Some(FaultPlan::times(
-        Fault::ServerError,
-        FaultScope::Rest,
-        1,
-    )));
+    sim.set_fault(Some(FaultPlan::times(Fault::ServerError, FaultScope::Rest, 1)));
     let response = get().await.unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    assert_eq!(
-        get().await.unwrap().status(),
-        StatusCode::OK,
-        "the fault was for one request"
-    );
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(get().await.unwrap().status(), StatusCode::OK, "the fault was for one request");
 
     sim.set_fault(Some(FaultPlan::always(Fault::Maintenance, FaultScope::All)));
     let response = get().await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("Down For Maintenance")
-    );
+    assert!(response.text().await.unwrap().contains("Down For Maintenance"));
 
-    sim.set_fault(Some(FaultPlan::always(
-        Fault::RateLimited,
-        FaultScope::Rest,
-    )));
+    sim.set_fault(Some(FaultPlan::always(Fault::RateLimited, FaultScope::Rest)));
     let response = get().await.unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "2");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
 
-    sim.set_fault(Some(FaultPlan::always(
-        Fault::RateLimited,
-        FaultScope::Token,
-    )));
+    sim.set_fault(Some(FaultPlan::always(Fault::RateLimited, FaultScope::Token)));
     let reply = token(&sim, &[("grant_type", "refresh_token")]).await;
     assert_eq!(reply.0, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.1["error"].is_string());
-    assert_eq!(
-        get().await.unwrap().status(),
-        StatusCode::OK,
-        "a Token fault leaves REST alone"
-    );
+    assert_eq!(get().await.unwrap().status(), StatusCode::OK, "a Token fault leaves REST alone");
 
-    sim.set_fault(Some(FaultPlan::always(
-        Fault::MalformedJson,
-        FaultScope::Token,
-    )));
-    let response = http()
-        .post(format!("{}/services/oauth2/token", sim.base_url()))
-        .send()
-        .await
-        .unwrap();
+    sim.set_fault(Some(FaultPlan::always(Fault::MalformedJson, FaultScope::Token)));
+    let response = http().post(format!("{}/services/oauth2/token", sim.base_url())).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.json::<Value>().await.is_err());
 
-    sim.set_fault(Some(FaultPlan::always(
-        Fault::EmptyBody,
-        FaultScope::Identity,
-    )));
-    let response = http()
-        .get(format!("{}/services/oauth2/userinfo", sim.base_url()))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap();
+    sim.set_fault(Some(FaultPlan::always(Fault::EmptyBody, FaultScope::Identity)));
+    let response =
+        http().get(format!("{}/services/oauth2/userinfo", sim.base_url())).bearer_auth(&at).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().is_empty());
 
-    sim.set_fault(Some(FaultPlan::always(
-        Fault::Slow(Duration::from_millis(300)),
-        FaultScope::Rest,
-    )));
+    sim.set_fault(Some(FaultPlan::always(Fault::Slow(Duration::from_millis(300)), FaultScope::Rest)));
     let started = std::time::Instant::now();
     assert_eq!(get().await.unwrap().status(), StatusCode::OK);
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     sim.set_fault(Some(FaultPlan::always(Fault::Hang, FaultScope::Rest)));
-    let hung = http()
-        .get(&limits)
-        .bearer_auth(&at)
-        .timeout(Duration::from_millis(300))
-        .send()
-        .await;
+    let hung = http().get(&limits).bearer_auth(&at).timeout(Duration::from_millis(300)).send().await;
     assert!(hung.unwrap_err().is_timeout());
 
     sim.set_fault(None);
@@ -114,12 +63,9 @@ async fn faults_hit_their_scope_for_their_count() {
 
 #[tokio::test]
 async fn shutdown_does_not_wait_for_a_hanging_request() {
-    let sim = Simulator::start(SimConfig {
-        fault: Some(FaultPlan::always(Fault::Hang, FaultScope::All)),
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { fault: Some(FaultPlan::always(Fault::Hang, FaultScope::All)), ..auto() })
+        .await
+        .unwrap();
     let url = format!("{}/services/data/", sim.base_url());
     let pending = tokio::spawn(async move { http().get(url).send().await });
     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -19,10 +19,7 @@ async fn rest_needs_a_session_and_an_enabled_api() {
     let (status, body) = rest(&sim, "/services/data/v66.0/limits", Some(&at)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body[0]["errorCode"], "API_DISABLED_FOR_ORG");
-    assert_eq!(
-        body[0]["message"],
-        "The REST API is not enabled for this Organization."
-    );
+    assert_eq!(body[0]["message"], "The REST API is not enabled for this Organization.");
     sim.shutdown().await;
 }
 
@@ -34,25 +31,16 @@ async fn versions_resources_and_retired_versions() {
     let list = versions.as_array().unwrap();
     assert_eq!(list[0]["version"], "31.0");
     let newest = list.last().unwrap();
-    assert_eq!(
-        (newest["version"].as_str(), newest["label"].as_str()),
-        (Some("66.0"), Some("Spring '26"))
-    );
+    assert_eq!((newest["version"].as_str(), newest["label"].as_str()), (Some("66.0"), Some("Spring '26")));
     assert_eq!(newest["url"], "/services/data/v66.0");
-    assert!(
-        list.iter()
-            .any(|v| v["label"] == "Spring '15" && v["version"] == "33.0")
-    );
+    assert!(list.iter().any(|v| v["label"] == "Spring '15" && v["version"] == "33.0"));
 
     let at = access_token(&sim).await;
     let (status, resources) = rest(&sim, "/services/data/v50.0", Some(&at)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(resources["identity"].as_str().unwrap().contains("/id/00D"));
     assert_eq!(resources["query"], "/services/data/v50.0/query");
-    assert_eq!(
-        rest(&sim, "/services/data/v30.0/limits", Some(&at)).await.0,
-        StatusCode::GONE
-    );
+    assert_eq!(rest(&sim, "/services/data/v30.0/limits", Some(&at)).await.0, StatusCode::GONE);
     let (status, body) = rest(&sim, "/services/data/v99.0/limits", Some(&at)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body[0]["errorCode"], "NOT_FOUND");
@@ -64,41 +52,20 @@ async fn identity_url_and_userinfo() {
     let sim = Simulator::start(auto()).await.unwrap();
     let code = code(&sim, &[]).await;
     let (_, body) = exchange(&sim, &code, &[]).await;
-    let (id, at) = (
-        body["id"].as_str().unwrap(),
-        body["access_token"].as_str().unwrap(),
-    );
+    let (id, at) = (body["id"].as_str().unwrap(), body["access_token"].as_str().unwrap());
     // jsforce: ?format=json&oauth_token=… with no header.
-    let identity: Value = http()
-        .get(id)
-        .query(&[("format", "json"), ("oauth_token", at)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let identity: Value =
+        http().get(id).query(&[("format", "json"), ("oauth_token", at)]).send().await.unwrap().json().await.unwrap();
     assert_eq!(identity["username"], "admin@acme.com");
     assert_eq!(identity["organization_id"], "00D5g00000ACMEsEAF");
-    assert!(
-        identity["urls"]["rest"]
-            .as_str()
-            .unwrap()
-            .ends_with("/services/data/v{version}/")
-    );
+    assert!(identity["urls"]["rest"].as_str().unwrap().ends_with("/services/data/v{version}/"));
     let (status, info) = rest(&sim, "/services/oauth2/userinfo", Some(at)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(info["preferred_username"], "admin@acme.com");
     assert_eq!(info["user_id"], "0055g00000ADMINAAA");
-    assert_eq!(
-        http().get(id).send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(http().get(id).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let (_, oidc) = rest(&sim, "/.well-known/openid-configuration", None).await;
-    assert_eq!(
-        oidc["token_endpoint"],
-        format!("{}/services/oauth2/token", sim.base_url())
-    );
+    assert_eq!(oidc["token_endpoint"], format!("{}/services/oauth2/token", sim.base_url()));
     sim.shutdown().await;
 }
 
@@ -107,12 +74,8 @@ async fn soql_organization_and_user_queries() {
     let sim = Simulator::start(auto()).await.unwrap();
     let at = access_token(&sim).await;
     let q = |soql: &str| format!("/services/data/v66.0/query?q={}", urlencode(soql));
-    let (status, org) = rest(
-        &sim,
-        &q("SELECT Id, Name, OrganizationType, InstanceName, IsSandbox FROM Organization"),
-        Some(&at),
-    )
-    .await;
+    let (status, org) =
+        rest(&sim, &q("SELECT Id, Name, OrganizationType, InstanceName, IsSandbox FROM Organization"), Some(&at)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(org["totalSize"], 1);
     assert_eq!(org["done"], true);
@@ -136,12 +99,7 @@ async fn soql_organization_and_user_queries() {
     let (status, bad) = rest(&sim, &q("SELECT Id, Foo FROM User"), Some(&at)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad[0]["errorCode"], "INVALID_FIELD");
-    assert!(
-        bad[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("No such column 'Foo' on entity 'User'")
-    );
+    assert!(bad[0]["message"].as_str().unwrap().contains("No such column 'Foo' on entity 'User'"));
     let (status, bad) = rest(&sim, &q("SELEKT Id FROM User"), Some(&at)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad[0]["errorCode"], "MALFORMED_QUERY");
@@ -168,23 +126,13 @@ async fn large_queries_page_2000_at_a_time() {
         .collect();
     let sim = Simulator::start(config).await.unwrap();
     let at = access_token(&sim).await;
-    let (_, first) = rest(
-        &sim,
-        &format!(
-            "/services/data/v66.0/query?q={}",
-            urlencode("SELECT Id FROM User")
-        ),
-        Some(&at),
-    )
-    .await;
+    let (_, first) =
+        rest(&sim, &format!("/services/data/v66.0/query?q={}", urlencode("SELECT Id FROM User")), Some(&at)).await;
     assert_eq!(first["totalSize"], 4500);
     assert_eq!(first["done"], false);
     assert_eq!(first["records"].as_array().unwrap().len(), 2000);
     let next = first["nextRecordsUrl"].as_str().unwrap();
-    assert!(
-        next.starts_with("/services/data/v66.0/query/01g") && next.ends_with("-2000"),
-        "{next}"
-    );
+    assert!(next.starts_with("/services/data/v66.0/query/01g") && next.ends_with("-2000"), "{next}");
     let (_, second) = rest(&sim, next, Some(&at)).await;
     assert_eq!(second["records"].as_array().unwrap().len(), 2000);
     let (_, third) = rest(&sim, second["nextRecordsUrl"].as_str().unwrap(), Some(&at)).await;

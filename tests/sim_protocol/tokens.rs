@@ -30,27 +30,14 @@ async fn refresh_without_rotation_keeps_the_token() {
         assert_ne!(refreshed["access_token"], body["access_token"]);
     }
     let id = sim.client_id();
-    let no_secret = token(
-        &sim,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", rt),
-            ("client_id", &id),
-        ],
-    )
-    .await;
+    let no_secret = token(&sim, &[("grant_type", "refresh_token"), ("refresh_token", rt), ("client_id", &id)]).await;
     assert_oauth_error(&no_secret, "invalid_client", "invalid client credentials");
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn rotation_issues_a_new_token_and_reuse_revokes_the_family() {
-    let sim = Simulator::start(SimConfig {
-        refresh_rotation: true,
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { refresh_rotation: true, ..auto() }).await.unwrap();
     let (_, body) = exchange(&sim, &code(&sim, &[]).await, &[]).await;
     let first = body["refresh_token"].as_str().unwrap().to_string();
     let (status, rotated) = refresh(&sim, &first).await;
@@ -74,38 +61,17 @@ async fn rotation_issues_a_new_token_and_reuse_revokes_the_family() {
 async fn revoking_a_refresh_token_revokes_its_access_tokens() {
     let sim = Simulator::start(auto()).await.unwrap();
     let (_, body) = exchange(&sim, &code(&sim, &[]).await, &[]).await;
-    let (rt, at) = (
-        body["refresh_token"].as_str().unwrap(),
-        body["access_token"].as_str().unwrap(),
-    );
-    assert_eq!(
-        rest(&sim, "/services/data/v66.0/limits", Some(at)).await.0,
-        StatusCode::OK
-    );
-    let response = http()
-        .post(format!("{}/services/oauth2/revoke", sim.base_url()))
-        .form(&[("token", rt)])
-        .send()
-        .await
-        .unwrap();
+    let (rt, at) = (body["refresh_token"].as_str().unwrap(), body["access_token"].as_str().unwrap());
+    assert_eq!(rest(&sim, "/services/data/v66.0/limits", Some(at)).await.0, StatusCode::OK);
+    let response =
+        http().post(format!("{}/services/oauth2/revoke", sim.base_url())).form(&[("token", rt)]).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().is_empty());
     assert_eq!(sim.issued_refresh_tokens(), 0);
-    assert_eq!(
-        rest(&sim, "/services/data/v66.0/limits", Some(at)).await.0,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_oauth_error(
-        &refresh(&sim, rt).await,
-        "invalid_grant",
-        "expired access/refresh token",
-    );
-    let again = http()
-        .get(format!("{}/services/oauth2/revoke", sim.base_url()))
-        .query(&[("token", rt)])
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(rest(&sim, "/services/data/v66.0/limits", Some(at)).await.0, StatusCode::UNAUTHORIZED);
+    assert_oauth_error(&refresh(&sim, rt).await, "invalid_grant", "expired access/refresh token");
+    let again =
+        http().get(format!("{}/services/oauth2/revoke", sim.base_url())).query(&[("token", rt)]).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     sim.shutdown().await;
 }
@@ -116,10 +82,7 @@ async fn the_log_shows_the_secret_travelled_in_the_body_only() {
     access_token(&sim).await;
     let secret = sim.client_secret();
     let seen = sim.requests_seen();
-    let exchange = seen
-        .iter()
-        .find(|r| r.path == "/services/oauth2/token")
-        .unwrap();
+    let exchange = seen.iter().find(|r| r.path == "/services/oauth2/token").unwrap();
     assert_eq!(exchange.method, "POST");
     assert!(exchange.form_fields.contains(&"client_secret".to_string()));
     assert!(exchange.query_params.is_empty());
@@ -176,12 +139,8 @@ async fn revoking_an_access_token_leaves_the_refresh_token() {
     let sim = Simulator::start(auto()).await.unwrap();
     let (_, body) = exchange(&sim, &code(&sim, &[]).await, &[]).await;
     let at = body["access_token"].as_str().unwrap();
-    let response = http()
-        .get(format!("{}/services/oauth2/revoke", sim.base_url()))
-        .query(&[("token", at)])
-        .send()
-        .await
-        .unwrap();
+    let response =
+        http().get(format!("{}/services/oauth2/revoke", sim.base_url())).query(&[("token", at)]).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let (status, _) = rest(&sim, "/services/data/v66.0/limits", Some(at)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -20,30 +20,15 @@ async fn code_exchange_returns_salesforce_shaped_tokens_once() {
     let code = code(&sim, &[("scope", "api refresh_token openid")]).await;
     let (status, body) = exchange(&sim, &code, &[("format", "json")]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        body["access_token"]
-            .as_str()
-            .unwrap()
-            .starts_with("00D5g00000ACMEs!AQ")
-    );
-    assert!(
-        body["refresh_token"]
-            .as_str()
-            .unwrap()
-            .starts_with("5Aep861")
-    );
+    assert!(body["access_token"].as_str().unwrap().starts_with("00D5g00000ACMEs!AQ"));
+    assert!(body["refresh_token"].as_str().unwrap().starts_with("5Aep861"));
     assert_eq!(body["scope"], "api refresh_token openid");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["instance_url"], sim.base_url());
     assert!(body["issued_at"].as_str().unwrap().parse::<u64>().unwrap() > 1_700_000_000_000);
     assert!(body.get("expires_in").is_none());
     assert!(body["id_token"].is_string());
-    assert!(
-        body["id"]
-            .as_str()
-            .unwrap()
-            .ends_with("/id/00D5g00000ACMEsEAF/0055g00000ADMINAAA")
-    );
+    assert!(body["id"].as_str().unwrap().ends_with("/id/00D5g00000ACMEsEAF/0055g00000ADMINAAA"));
     assert_eq!(sim.issued_refresh_tokens(), 1);
 
     let again = exchange(&sim, &code, &[]).await;
@@ -84,38 +69,17 @@ async fn pkce_needs_the_matching_verifier() {
 
 #[tokio::test]
 async fn pkce_required_rejects_an_authorize_without_challenge() {
-    let sim = Simulator::start(SimConfig {
-        pkce_required: true,
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { pkce_required: true, ..auto() }).await.unwrap();
     let location = authorize(&sim, &[]).await;
-    assert_eq!(
-        param(&location, "error").as_deref(),
-        Some("invalid_request")
-    );
-    assert_eq!(
-        param(&location, "error_description").as_deref(),
-        Some("missing required code challenge")
-    );
-    assert!(
-        location
-            .query()
-            .unwrap()
-            .contains("missing+required+code+challenge")
-    );
+    assert_eq!(param(&location, "error").as_deref(), Some("invalid_request"));
+    assert_eq!(param(&location, "error_description").as_deref(), Some("missing required code challenge"));
+    assert!(location.query().unwrap().contains("missing+required+code+challenge"));
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn an_expired_code_is_refused() {
-    let sim = Simulator::start(SimConfig {
-        code_ttl: Duration::from_millis(50),
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { code_ttl: Duration::from_millis(50), ..auto() }).await.unwrap();
     let code = code(&sim, &[]).await;
     tokio::time::sleep(Duration::from_millis(120)).await;
     let reply = exchange(&sim, &code, &[]).await;
@@ -139,19 +103,10 @@ async fn wrong_secret_and_wrong_redirect_are_refused() {
         ],
     )
     .await;
-    assert_oauth_error(
-        &wrong_secret,
-        "invalid_client",
-        "invalid client credentials",
-    );
+    assert_oauth_error(&wrong_secret, "invalid_client", "invalid client credentials");
     let no_secret = token(
         &sim,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", &id),
-            ("redirect_uri", REDIRECT),
-        ],
+        &[("grant_type", "authorization_code"), ("code", &code), ("client_id", &id), ("redirect_uri", REDIRECT)],
     )
     .await;
     assert_oauth_error(&no_secret, "invalid_client", "invalid client credentials");
@@ -167,52 +122,25 @@ async fn wrong_secret_and_wrong_redirect_are_refused() {
         ],
     )
     .await;
-    assert_oauth_error(
-        &wrong_redirect,
-        "redirect_uri_mismatch",
-        "redirect_uri must match configuration",
-    );
+    assert_oauth_error(&wrong_redirect, "redirect_uri_mismatch", "redirect_uri must match configuration");
     let unknown = token(&sim, &[("grant_type", "password")]).await;
-    assert_oauth_error(
-        &unknown,
-        "unsupported_grant_type",
-        "grant type not supported",
-    );
+    assert_oauth_error(&unknown, "unsupported_grant_type", "grant type not supported");
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_new_app_is_unknown_until_it_propagates() {
-    let sim = Simulator::start(SimConfig {
-        live_after: Duration::from_secs(600),
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { live_after: Duration::from_secs(600), ..auto() }).await.unwrap();
     let response = http()
         .get(format!("{}/services/oauth2/authorize", sim.base_url()))
-        .query(&[
-            ("response_type", "code"),
-            ("client_id", &sim.client_id()),
-            ("redirect_uri", REDIRECT),
-        ])
+        .query(&[("response_type", "code"), ("client_id", &sim.client_id()), ("redirect_uri", REDIRECT)])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("client identifier invalid")
-    );
+    assert!(response.text().await.unwrap().contains("client identifier invalid"));
     let id = sim.client_id();
-    let device = token(
-        &sim,
-        &[("response_type", "device_code"), ("client_id", &id)],
-    )
-    .await;
+    let device = token(&sim, &[("response_type", "device_code"), ("client_id", &id)]).await;
     assert_oauth_error(&device, "invalid_client_id", "client identifier invalid");
 
     sim.make_live_now();
@@ -223,53 +151,27 @@ async fn a_new_app_is_unknown_until_it_propagates() {
 
 #[tokio::test]
 async fn an_unregistered_callback_gets_an_error_page_not_a_redirect() {
-    let sim = Simulator::start(SimConfig {
-        allow_loopback_callbacks: false,
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { allow_loopback_callbacks: false, ..auto() }).await.unwrap();
     let response = http()
         .get(format!("{}/services/oauth2/authorize", sim.base_url()))
-        .query(&[
-            ("response_type", "code"),
-            ("client_id", &sim.client_id()),
-            ("redirect_uri", REDIRECT),
-        ])
+        .query(&[("response_type", "code"), ("client_id", &sim.client_id()), ("redirect_uri", REDIRECT)])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.headers().get("location").is_none());
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("redirect_uri_mismatch")
-    );
+    assert!(response.text().await.unwrap().contains("redirect_uri_mismatch"));
     // The simulator's own paste-back page is registered by default.
     let own = format!("{}/services/oauth2/success", sim.base_url());
     let response = http()
         .get(format!("{}/services/oauth2/authorize", sim.base_url()))
-        .query(&[
-            ("response_type", "code"),
-            ("client_id", &sim.client_id()),
-            ("redirect_uri", &own),
-        ])
+        .query(&[("response_type", "code"), ("client_id", &sim.client_id()), ("redirect_uri", &own)])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()["location"].to_str().unwrap().to_string();
-    let page = http()
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = http().get(&location).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Remote Access Application Authorization"));
     sim.shutdown().await;
 }
@@ -319,44 +221,24 @@ async fn the_login_page_posts_allow_and_deny() {
 
 #[tokio::test]
 async fn denial_redirects_with_access_denied() {
-    let sim = Simulator::start(SimConfig {
-        approval: Approval::Deny,
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { approval: Approval::Deny, ..auto() }).await.unwrap();
     let location = authorize(&sim, &[]).await;
     assert_eq!(param(&location, "error").as_deref(), Some("access_denied"));
-    assert!(
-        location
-            .query()
-            .unwrap()
-            .contains("error_description=end-user+denied+authorization")
-    );
+    assert!(location.query().unwrap().contains("error_description=end-user+denied+authorization"));
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn granted_scopes_are_the_requested_ones_the_app_has() {
-    let sim = Simulator::start(SimConfig {
-        app_scopes: vec!["api".to_string(), "web".to_string()],
-        ..auto()
-    })
-    .await
-    .unwrap();
+    let sim =
+        Simulator::start(SimConfig { app_scopes: vec!["api".to_string(), "web".to_string()], ..auto() }).await.unwrap();
     let narrowed = code(&sim, &[("scope", "api refresh_token")]).await;
     let (status, body) = exchange(&sim, &narrowed, &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["scope"], "api");
-    assert!(
-        body.get("refresh_token").is_none(),
-        "the app lacks refresh_token"
-    );
+    assert!(body.get("refresh_token").is_none(), "the app lacks refresh_token");
     let unscoped = code(&sim, &[]).await;
     let (_, body) = exchange(&sim, &unscoped, &[]).await;
-    assert_eq!(
-        body["scope"], "api web",
-        "no scope parameter grants all app scopes"
-    );
+    assert_eq!(body["scope"], "api web", "no scope parameter grants all app scopes");
     sim.shutdown().await;
 }
