@@ -15,3 +15,4 @@ pub mod presets;
 pub mod salesforce;
 pub mod settings;
 pub mod sim;
+pub mod wizard;

@@ -19,7 +19,12 @@ pub fn tick_interval(state: &State) -> Option<std::time::Duration> {
     let second = Some(std::time::Duration::from_secs(1));
     match state.step {
         Step::Propagation if state.propagation.waiting() => second,
-        Step::Authorize if state.authorize.method == Method::Device && matches!(state.authorize.device, DeviceStatus::Polling { .. }) => second,
+        Step::Authorize
+            if state.authorize.method == Method::Device
+                && matches!(state.authorize.device, DeviceStatus::Polling { .. }) =>
+        {
+            second
+        }
         Step::Verify if state.verify.busy() => Some(std::time::Duration::from_millis(250)),
         _ => None,
     }

@@ -84,7 +84,9 @@ pub enum Msg {
     /// The device flow started: show the code.
     DeviceStarted(Result<DeviceView, Error>),
     /// Polling goes on (elapsed time, for the spinner line).
-    DevicePending { polls: u32 },
+    DevicePending {
+        polls: u32,
+    },
     /// The loopback listener is up, on this port.
     ListenerReady(Result<u16, String>),
     /// The browser came back to the loopback listener with this callback URL.
@@ -128,19 +130,49 @@ pub struct ProbeUpdate {
 #[derive(Debug)]
 pub enum Command {
     /// Probe until the key is live (reports each attempt); replaces any probe already running.
-    StartProbe { host: LoginHost, app: AppCredentials, redirect_uri: String },
+    StartProbe {
+        host: LoginHost,
+        app: AppCredentials,
+        redirect_uri: String,
+    },
     StopProbe,
-    StartDevice { host: LoginHost, app: AppCredentials, scopes: Scopes },
+    StartDevice {
+        host: LoginHost,
+        app: AppCredentials,
+        scopes: Scopes,
+    },
     StopDevice,
     /// Listen once on 127.0.0.1 for the browser's redirect.
-    StartListener { port: u16, path: String },
+    StartListener {
+        port: u16,
+        path: String,
+    },
     StopListener,
-    Exchange { host: LoginHost, app: AppCredentials, code: AuthCode, redirect_uri: String, verifier: Option<CodeVerifier> },
-    Verify { host: LoginHost, app: AppCredentials, grant: Box<TokenGrant> },
-    Copy { label: String, text: zeroize::Zeroizing<String>, secret: bool },
+    Exchange {
+        host: LoginHost,
+        app: AppCredentials,
+        code: AuthCode,
+        redirect_uri: String,
+        verifier: Option<CodeVerifier>,
+    },
+    Verify {
+        host: LoginHost,
+        app: AppCredentials,
+        grant: Box<TokenGrant>,
+    },
+    Copy {
+        label: String,
+        text: zeroize::Zeroizing<String>,
+        secret: bool,
+    },
     ClearClipboardAfter(Duration),
     ClearClipboard,
-    Save { path: PathBuf, settings: Box<ConnectorSettings>, format: crate::settings::Format, overwrite: Overwrite },
+    Save {
+        path: PathBuf,
+        settings: Box<ConnectorSettings>,
+        format: crate::settings::Format,
+        overwrite: Overwrite,
+    },
     OpenBrowser(String),
     Quit,
 }

@@ -47,8 +47,15 @@ pub enum DeviceStatus {
     #[default]
     Idle,
     Starting,
-    Polling { view: DeviceView, since: Instant, polls: u32 },
-    Failed { headline: String, fix: String },
+    Polling {
+        view: DeviceView,
+        since: Instant,
+        polls: u32,
+    },
+    Failed {
+        headline: String,
+        fix: String,
+    },
 }
 
 /// Where the loopback listener stands.
@@ -57,7 +64,9 @@ pub enum ListenerStatus {
     #[default]
     Idle,
     Starting,
-    Listening { port: u16 },
+    Listening {
+        port: u16,
+    },
     Arrived,
     Failed(String),
 }
@@ -138,7 +147,10 @@ pub fn on_leave(state: &mut State) -> Update {
 }
 
 fn app(state: &State) -> AppCredentials {
-    AppCredentials { client_id: state.credentials.key.value().trim().to_string(), client_secret: state.credentials.client_secret() }
+    AppCredentials {
+        client_id: state.credentials.key.value().trim().to_string(),
+        client_secret: state.credentials.client_secret(),
+    }
 }
 
 /// Builds a fresh authorize request for the current method, or starts the device login.
@@ -169,7 +181,9 @@ fn start_method(state: &mut State) -> Update {
         };
         state.authorize.request = Some(AuthorizeRequest::new(&host, &options));
     }
-    if state.authorize.method == Method::LocalBrowser && !matches!(state.authorize.listener, ListenerStatus::Listening { .. }) {
+    if state.authorize.method == Method::LocalBrowser
+        && !matches!(state.authorize.listener, ListenerStatus::Listening { .. })
+    {
         state.authorize.listener = ListenerStatus::Starting;
         return Update::with(vec![Command::StartListener { port: LISTENER_PORT, path: LISTENER_PATH.into() }]);
     }
@@ -180,7 +194,9 @@ fn switch_method(state: &mut State, forward: bool) -> Update {
     let i = Method::ALL.iter().position(|m| *m == state.authorize.method).unwrap_or(0);
     let next = if forward { (i + 1) % Method::ALL.len() } else { (i + Method::ALL.len() - 1) % Method::ALL.len() };
     let mut update = on_leave(state);
-    if state.authorize.method == Method::Device && matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
+    if state.authorize.method == Method::Device
+        && matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting)
+    {
         state.authorize.device = DeviceStatus::Idle;
         update.push(Command::StopDevice);
     }
@@ -230,10 +246,16 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         return Update::redraw();
     }
     match action {
-        Action::FocusNext | Action::FocusPrev | Action::SwitchMethod => switch_method(state, action != Action::FocusPrev),
+        Action::FocusNext | Action::FocusPrev | Action::SwitchMethod => {
+            switch_method(state, action != Action::FocusPrev)
+        }
         Action::Next if state.authorize.method == Method::PasteBack => submit(state),
         Action::Copy => match state.authorize.url_for_method() {
-            Some(url) => Update::with(vec![Command::Copy { label: "Authorize URL".into(), text: zeroize::Zeroizing::new(url), secret: false }]),
+            Some(url) => Update::with(vec![Command::Copy {
+                label: "Authorize URL".into(),
+                text: zeroize::Zeroizing::new(url),
+                secret: false,
+            }]),
             None => Update::none(),
         },
         Action::ShowQr => {
@@ -329,9 +351,13 @@ pub fn on_tick(state: &mut State) -> Update {
 pub fn hints(state: &State) -> Vec<Hint> {
     let mut h = vec![(Action::FocusNext, "method")];
     match state.authorize.method {
-        Method::PasteBack => h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR"), (Action::Next, "use pasted")]),
+        Method::PasteBack => {
+            h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR"), (Action::Next, "use pasted")])
+        }
         Method::Device => h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR code")]),
-        Method::LocalBrowser => h.extend([(Action::OpenBrowser, "open browser"), (Action::Copy, "copy URL"), (Action::ShowQr, "QR code")]),
+        Method::LocalBrowser => {
+            h.extend([(Action::OpenBrowser, "open browser"), (Action::Copy, "copy URL"), (Action::ShowQr, "QR code")])
+        }
     }
     h.push((Action::Back, "back"));
     h

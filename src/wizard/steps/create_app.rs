@@ -70,7 +70,8 @@ pub enum Row {
     Secrets,
 }
 
-pub const ROWS: [Row; 8] = [Row::Kind, Row::Name, Row::ApiName, Row::Email, Row::Callback, Row::DeviceFlow, Row::Pkce, Row::Secrets];
+pub const ROWS: [Row; 8] =
+    [Row::Kind, Row::Name, Row::ApiName, Row::Email, Row::Callback, Row::DeviceFlow, Row::Pkce, Row::Secrets];
 
 #[derive(Debug, Clone, Default)]
 pub struct CreateAppState {
@@ -211,9 +212,11 @@ pub fn short_target(name: &str) -> &str {
 
 fn copy_row(state: &mut State, row: Row) -> Update {
     match row_value(state, row) {
-        Some((label, value)) if !value.is_empty() => {
-            Update::with(vec![Command::Copy { label: label.into(), text: zeroize::Zeroizing::new(value), secret: false }])
-        }
+        Some((label, value)) if !value.is_empty() => Update::with(vec![Command::Copy {
+            label: label.into(),
+            text: zeroize::Zeroizing::new(value),
+            secret: false,
+        }]),
         _ => {
             state.warn("This row has nothing to copy: move to a value (name, API name, email, callback URL)");
             Update::redraw()

@@ -64,7 +64,10 @@ pub fn key_problem(key: &str) -> Option<String> {
         return Some(format!("Consumer Key contains `{bad}`, which keys never have: copy it again"));
     }
     if key.len() < 8 {
-        return Some(format!("Consumer Key is {} characters; keys have 8 to 256 (usually 85, starting 3MVG)", key.len()));
+        return Some(format!(
+            "Consumer Key is {} characters; keys have 8 to 256 (usually 85, starting 3MVG)",
+            key.len()
+        ));
     }
     None
 }
@@ -153,7 +156,12 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
 }
 
 pub fn hints(_: &State) -> Vec<Hint> {
-    vec![(Action::FocusNext, "next field"), (Action::Reveal, "show secret"), (Action::Next, "continue"), (Action::Back, "back")]
+    vec![
+        (Action::FocusNext, "next field"),
+        (Action::Reveal, "show secret"),
+        (Action::Next, "continue"),
+        (Action::Back, "back"),
+    ]
 }
 
 #[cfg(test)]

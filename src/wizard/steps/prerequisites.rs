@@ -41,7 +41,8 @@ pub fn items(preset: Option<&Preset>) -> Vec<PrereqItem> {
             why: "Since September 2025 uninstalled apps are blocked unless the user has \"Approve Uninstalled Connected Apps\" (or \"Use Any API Client\" with API Access Control).",
         },
     ];
-    let required = |id: &str| preset.is_some_and(|p| p.checks.required.iter().chain(&p.checks.advisory).any(|c| c == id));
+    let required =
+        |id: &str| preset.is_some_and(|p| p.checks.required.iter().chain(&p.checks.advisory).any(|c| c == id));
     if required("system_admin") {
         items.push(PrereqItem {
             title: "You are a System Administrator",

@@ -24,7 +24,10 @@ pub enum ProbeStatus {
     SecretRejected,
     RedirectNotRegistered,
     /// The probe itself failed in a way retrying will not fix.
-    Failed { headline: String, fix: String },
+    Failed {
+        headline: String,
+        fix: String,
+    },
     /// A transient failure; the probe retries.
     Retrying(String),
 }
@@ -97,8 +100,10 @@ pub fn on_enter(state: &mut State) -> Update {
 
 fn start_probe(state: &mut State) -> Update {
     let Some(host) = state.login_host() else {
-        state.propagation.status =
-            ProbeStatus::Failed { headline: "No login URL".into(), fix: "Go back to the start and pick the org".into() };
+        state.propagation.status = ProbeStatus::Failed {
+            headline: "No login URL".into(),
+            fix: "Go back to the start and pick the org".into(),
+        };
         return Update::redraw();
     };
     let app = AppCredentials {
@@ -129,7 +134,11 @@ pub fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update
     if state.propagation.status == ProbeStatus::Ready && state.step == Step::Propagation {
         let waited = state.propagation.elapsed(state.now).as_secs();
         let mut update = go_to(state, Step::Authorize);
-        state.say(format!("The consumer key is live and the secret is accepted (waited {}:{:02}).", waited / 60, waited % 60));
+        state.say(format!(
+            "The consumer key is live and the secret is accepted (waited {}:{:02}).",
+            waited / 60,
+            waited % 60
+        ));
         update.dirty = true;
         return update;
     }

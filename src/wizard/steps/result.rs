@@ -36,8 +36,14 @@ pub struct ResultState {
 impl ResultState {
     /// Company names from the field: `*` alone when empty or when `*` is among them.
     pub fn company_names(&self) -> Vec<String> {
-        let names: Vec<String> =
-            self.company.value().split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let names: Vec<String> = self
+            .company
+            .value()
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
         if names.is_empty() || names.iter().any(|n| n == "*") { vec!["*".into()] } else { names }
     }
 
@@ -59,7 +65,13 @@ pub struct Row {
 
 /// The rows for the chosen target: the five settings, named as its form names them.
 pub fn rows(state: &State) -> Vec<Row> {
-    let keys = [SettingsKey::ClientId, SettingsKey::ClientSecret, SettingsKey::RefreshToken, SettingsKey::LoginUrl, SettingsKey::CompanyNames];
+    let keys = [
+        SettingsKey::ClientId,
+        SettingsKey::ClientSecret,
+        SettingsKey::RefreshToken,
+        SettingsKey::LoginUrl,
+        SettingsKey::CompanyNames,
+    ];
     let preset = state.preset();
     keys.into_iter()
         .filter(|k| *k != SettingsKey::CompanyNames || preset.is_none_or(|p| p.company_names))
@@ -90,7 +102,9 @@ pub fn default_label(key: SettingsKey) -> &'static str {
 pub fn value(settings: &ConnectorSettings, key: SettingsKey) -> (String, bool) {
     match key {
         SettingsKey::ClientId => (settings.client_id.clone(), false),
-        SettingsKey::ClientSecret => (settings.client_secret.as_ref().map(|s| s.expose().to_string()).unwrap_or_default(), true),
+        SettingsKey::ClientSecret => {
+            (settings.client_secret.as_ref().map(|s| s.expose().to_string()).unwrap_or_default(), true)
+        }
         SettingsKey::RefreshToken => (settings.refresh_token.expose().to_string(), true),
         SettingsKey::LoginUrl => (settings.login_url.clone(), false),
         SettingsKey::CompanyNames => (settings.company_names.join("\n"), false),
@@ -147,10 +161,17 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         }
         Action::CopyAll => {
             let Some(settings) = &state.result.settings else { return Update::none() };
-            let block: Vec<String> = rows.iter().map(|r| format!("{}: {}", r.label, value(settings, r.key).0.replace('\n', ", "))).collect();
-            Update::with(vec![Command::Copy { label: "All settings".into(), text: zeroize::Zeroizing::new(block.join("\n")), secret: true }])
+            let block: Vec<String> =
+                rows.iter().map(|r| format!("{}: {}", r.label, value(settings, r.key).0.replace('\n', ", "))).collect();
+            Update::with(vec![Command::Copy {
+                label: "All settings".into(),
+                text: zeroize::Zeroizing::new(block.join("\n")),
+                secret: true,
+            }])
         }
-        Action::Edit | Action::Toggle if rows.get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames) => {
+        Action::Edit | Action::Toggle
+            if rows.get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames) =>
+        {
             state.result.editing_company = true;
             Update::redraw()
         }
@@ -210,7 +231,13 @@ pub fn hints(state: &State) -> Vec<Hint> {
     if state.result.editing_company {
         return vec![(Action::Next, "done")];
     }
-    let mut h = vec![(Action::Copy, "copy"), (Action::CopyAll, "copy all"), (Action::Reveal, "reveal"), (Action::Save, "save"), (Action::Format, "format")];
+    let mut h = vec![
+        (Action::Copy, "copy"),
+        (Action::CopyAll, "copy all"),
+        (Action::Reveal, "reveal"),
+        (Action::Save, "save"),
+        (Action::Format, "format"),
+    ];
     let on_company = rows(state).get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames);
     if on_company {
         h.push((Action::Edit, "edit"));

@@ -19,10 +19,21 @@ pub const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
 pub enum VerifyStatus {
     #[default]
     Idle,
-    Exchanging { since: Instant },
-    Verifying { since: Instant },
-    Done { connected_as: String },
-    Failed { headline: String, fix: String, back_to: Step, can_retry: bool },
+    Exchanging {
+        since: Instant,
+    },
+    Verifying {
+        since: Instant,
+    },
+    Done {
+        connected_as: String,
+    },
+    Failed {
+        headline: String,
+        fix: String,
+        back_to: Step,
+        can_retry: bool,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -64,7 +75,10 @@ fn back_to_for(error: &Error) -> Step {
 }
 
 fn app(state: &State) -> AppCredentials {
-    AppCredentials { client_id: state.credentials.key.value().trim().to_string(), client_secret: state.credentials.client_secret() }
+    AppCredentials {
+        client_id: state.credentials.key.value().trim().to_string(),
+        client_secret: state.credentials.client_secret(),
+    }
 }
 
 pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Update {
@@ -76,7 +90,11 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
         Err(e) => {
             let ex = e.explain();
             let (headline, fix) = if e.is_transient() {
-                (ex.headline, "The code may or may not have been used (codes are single use): authorize again for a new one.".to_string())
+                (
+                    ex.headline,
+                    "The code may or may not have been used (codes are single use): authorize again for a new one."
+                        .to_string(),
+                )
             } else {
                 (ex.headline, ex.fix)
             };
@@ -142,14 +160,18 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     match (&state.verify.status, action) {
         (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Result),
         // The tokens exist even if the proof failed: the settings can still be handed over.
-        (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => go_to(state, Step::Result),
-        (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => match (state.verify.grant.clone(), state.login_host()) {
-            (Some(grant), Some(host)) => {
-                state.verify.status = VerifyStatus::Verifying { since: state.now };
-                Update::with(vec![Command::Verify { host, app: app(state), grant: Box::new(grant) }])
+        (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => {
+            go_to(state, Step::Result)
+        }
+        (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => {
+            match (state.verify.grant.clone(), state.login_host()) {
+                (Some(grant), Some(host)) => {
+                    state.verify.status = VerifyStatus::Verifying { since: state.now };
+                    Update::with(vec![Command::Verify { host, app: app(state), grant: Box::new(grant) }])
+                }
+                _ => Update::none(),
             }
-            _ => Update::none(),
-        },
+        }
         (VerifyStatus::Failed { back_to, .. }, Action::Back) => {
             let step = *back_to;
             if step == Step::Authorize {
