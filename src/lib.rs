@@ -12,7 +12,9 @@
 pub mod cli;
 pub mod clipboard;
 pub mod presets;
+pub mod runtime;
 pub mod salesforce;
 pub mod settings;
 pub mod sim;
+pub mod ui;
 pub mod wizard;

@@ -15,6 +15,7 @@ mod secret_input;
 mod simulate;
 mod url_cmd;
 mod wait;
+mod wizard_args;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,9 @@ pub struct Cli {
     /// Walk through everything against the built-in simulated org: no Salesforce account needed.
     #[arg(long)]
     pub demo: bool,
+
+    #[command(flatten)]
+    pub wizard: wizard_args::WizardArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,9 +150,6 @@ async fn run(cli: Cli) -> CmdResult {
         Some(Command::Check(a)) => check::run(a).await,
         Some(Command::Revoke(a)) => revoke::run(a).await,
         Some(Command::Simulate(a)) => simulate::run(a).await,
-        None if cli.demo => demo::run().await,
-        None => Err(Failure::Usage(
-            "the full-screen wizard is not built yet: run `sfconnect --demo` for a walk-through, or see `sfconnect --help` for the subcommands".into(),
-        )),
+        None => wizard_args::run(cli.wizard, cli.demo).await,
     }
 }

@@ -35,8 +35,8 @@ const COMMON: &[(Key, Action)] = &[
     (k(KeyCode::Down), Action::Down),
     (k(KeyCode::Tab), Action::FocusNext),
     (k(KeyCode::BackTab), Action::FocusPrev),
-    (k(KeyCode::F(1)), Action::Help),
     (ctrl('c'), Action::Interrupt),
+    (k(KeyCode::F(1)), Action::Help),
 ];
 
 /// Lists and values: single letters act.
@@ -89,7 +89,8 @@ fn table(context: Context) -> impl Iterator<Item = &'static (Key, Action)> {
         Context::Browse => BROWSE,
         Context::Text => TEXT,
     };
-    COMMON.iter().chain(own.iter())
+    // The context's own keys first, so its key for an action is the one a hint shows (? before F1).
+    own.iter().chain(COMMON.iter())
 }
 
 /// The message a key press means in `context`, if any.
@@ -107,7 +108,9 @@ pub fn message_for(event: KeyEvent, context: Context) -> Option<Msg> {
         return Some(Msg::Action(*action));
     }
     match (context, event.code) {
-        (Context::Text, KeyCode::Char(c)) if !is_ctrl && !event.modifiers.contains(KeyModifiers::ALT) => Some(Msg::Char(c)),
+        (Context::Text, KeyCode::Char(c)) if !is_ctrl && !event.modifiers.contains(KeyModifiers::ALT) => {
+            Some(Msg::Char(c))
+        }
         // In a list, a confirmation prompt still needs letters (y/n).
         (Context::Browse, KeyCode::Char(c)) if !is_ctrl => Some(Msg::Char(c)),
         _ => None,
@@ -162,7 +165,9 @@ mod tests {
         for action in [Action::Next, Action::Back, Action::Help, Action::Interrupt, Action::Copy, Action::Reveal] {
             assert!(key_name(action, Context::Text).is_some(), "{action:?} in text");
         }
-        for action in [Action::Toggle, Action::Save, Action::Skip, Action::Format, Action::Edit, Action::Quit, Action::ShowQr] {
+        for action in
+            [Action::Toggle, Action::Save, Action::Skip, Action::Format, Action::Edit, Action::Quit, Action::ShowQr]
+        {
             assert!(key_name(action, Context::Browse).is_some(), "{action:?} in lists");
         }
         assert_eq!(key_name(Action::Copy, Context::Text).as_deref(), Some("^Y"));

@@ -2,7 +2,7 @@
 //! runtime did) and what flows out ([`Command`]: work for the runtime to do). The wizard never does I/O.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::salesforce::device_flow::DeviceAuthorization;
 use crate::salesforce::probe::Readiness;
@@ -81,6 +81,8 @@ pub enum Msg {
     Resize,
     /// The readiness probe answered (or failed).
     Probe(Result<ProbeUpdate, Error>),
+    /// The probe met a passing failure (5xx, timeout) and retries; the text says what happened.
+    ProbeRetrying(String),
     /// The device flow started: show the code.
     DeviceStarted(Result<DeviceView, Error>),
     /// Polling goes on (elapsed time, for the spinner line).
@@ -165,7 +167,6 @@ pub enum Command {
         text: zeroize::Zeroizing<String>,
         secret: bool,
     },
-    ClearClipboardAfter(Duration),
     ClearClipboard,
     Save {
         path: PathBuf,

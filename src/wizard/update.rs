@@ -68,6 +68,10 @@ pub fn update(state: &mut State, msg: Msg) -> Update {
             Update::redraw()
         }
         Msg::Action(Action::Quit | Action::Interrupt) => ask_quit(state),
+        Msg::Action(Action::ClearClipboard) => {
+            state.say("Clipboard cleared.");
+            Update::with(vec![Command::ClearClipboard])
+        }
         Msg::Action(action) => {
             // A key press clears the last message, so stale news does not linger.
             let had_toast = state.toast.take().is_some();

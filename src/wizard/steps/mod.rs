@@ -54,6 +54,10 @@ pub fn on_input(state: &mut State, msg: Msg) -> Update {
 pub fn on_result(state: &mut State, msg: Msg) -> Update {
     match msg {
         Msg::Probe(r) => propagation::on_probe(state, r),
+        Msg::ProbeRetrying(text) => {
+            state.propagation.status = propagation::ProbeStatus::Retrying(text);
+            Update::redraw()
+        }
         Msg::DeviceStarted(r) => authorize::on_device_started(state, r),
         Msg::DevicePending { polls } => authorize::on_device_pending(state, polls),
         Msg::ListenerReady(r) => authorize::on_listener_ready(state, r),

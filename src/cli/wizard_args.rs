@@ -1,0 +1,104 @@
+//! `sfconnect` with no subcommand: the full-screen wizard, and its flags. With `--demo` it runs against
+//! the built-in simulator; when standard output is not a terminal, `--demo` narrates the same flow as
+//! plain text instead.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{CmdResult, Failure, demo};
+use crate::runtime::Options;
+use crate::salesforce::{ClientSecret, LoginHost};
+use crate::settings::Format;
+use crate::sim::{SimConfig, Simulator};
+use crate::wizard::state::DemoApp;
+
+/// How long the demo org's new key takes to go live: long enough to see the wait, short enough to enjoy.
+const DEMO_PROPAGATION: Duration = Duration::from_secs(8);
+
+#[derive(Debug, Clone, Args)]
+pub struct WizardArgs {
+    /// Start with this target: snow-atlas, avepoint, nintex, ampersand, generic (or a preset of your own).
+    #[arg(long, value_name = "ID")]
+    pub preset: Option<String>,
+    /// Start with this login URL (production, sandbox or My Domain; a Lightning URL works too).
+    #[arg(long, value_name = "URL")]
+    pub login_url: Option<String>,
+    /// Start with the sandbox login host (https://test.salesforce.com).
+    #[arg(long, conflicts_with = "login_url")]
+    pub sandbox: bool,
+    /// Where the wizard writes the settings file [default: sfconnect-settings.<format> in the data folder].
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Format of the settings file: json, env or toml [default: json].
+    #[arg(long, value_name = "F")]
+    pub format: Option<Format>,
+    /// Never touch the clipboard (values can still be shown and written to a file).
+    #[arg(long)]
+    pub no_clipboard: bool,
+}
+
+pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        if demo_mode {
+            return demo::run().await;
+        }
+        return Err(Failure::Usage(
+            "the wizard needs a terminal: run it in one, or use the subcommands (see `sfconnect --help`)".into(),
+        ));
+    }
+    if let Some(url) = &args.login_url {
+        LoginHost::parse(url).map_err(|e| Failure::Usage(e.to_string()))?;
+    }
+    let (presets, errors) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
+    if let Some(id) = &args.preset
+        && !presets.iter().any(|p| &p.id == id)
+    {
+        let known: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
+        return Err(Failure::Usage(format!("--preset {id} is unknown: use one of {}", known.join(", "))));
+    }
+    let simulator = if demo_mode {
+        let config = SimConfig { live_after: DEMO_PROPAGATION, auto_approve: true, ..SimConfig::default() };
+        Some(
+            Simulator::start(config)
+                .await
+                .map_err(|e| Failure::failed(format!("the demo org could not start: {e}"), ""))?,
+        )
+    } else {
+        None
+    };
+    let demo = simulator.as_ref().map(|sim| DemoApp {
+        base_url: sim.base_url(),
+        client_id: sim.client_id(),
+        client_secret: ClientSecret::new(sim.client_secret()),
+    });
+    let options = Options {
+        preset: args.preset,
+        login_url: args.login_url,
+        sandbox: args.sandbox,
+        output: args.output,
+        format: args.format,
+        no_clipboard: args.no_clipboard,
+        demo,
+    };
+    let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let outcome = crate::runtime::run(presets, errors, options)
+        .await
+        .map_err(|e| Failure::failed(format!("terminal error: {e}"), ""))?;
+    if let Some(sim) = simulator {
+        sim.shutdown().await;
+    }
+    if let Some(line) = &outcome.connected_as {
+        println!("{line}.");
+    }
+    match (&outcome.saved, outcome.unsaved) {
+        (Some(path), _) => println!("Settings saved to {} (mode 0600).", path.display()),
+        (None, true) => println!(
+            "The settings were not saved: the refresh token is gone with this session. Run sfconnect again to get a new one."
+        ),
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! The wizard's loop: terminal in and out, keys to messages, commands to tasks, frames when something
+//! changed. One inbound channel is awaited, never polled; ticks run only while something on screen
+//! changes with time; queued messages are drained before one frame is drawn, inside a synchronized
+//! update so a slow SSH link never shows half a frame.
+
+mod keymap;
+mod listener;
+mod tasks;
+mod terminal;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+
+pub use keymap::{Context, key_name, message_for};
+
+use crate::presets::Preset;
+use crate::settings::Format;
+use crate::wizard::state::{DemoApp, Mode};
+use crate::wizard::{Msg, State, Surroundings, update};
+
+/// What the command line asked of the wizard.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub preset: Option<String>,
+    pub login_url: Option<String>,
+    pub sandbox: bool,
+    pub output: Option<PathBuf>,
+    pub format: Option<Format>,
+    pub no_clipboard: bool,
+    /// The simulated org to run against (`--demo`).
+    pub demo: Option<DemoApp>,
+}
+
+/// How the wizard ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub saved: Option<PathBuf>,
+    /// Settings exist but were not saved: the caller says so after the terminal is restored.
+    pub unsaved: bool,
+    pub connected_as: Option<String>,
+}
+
+/// Reads where sfconnect runs: SSH, a display, NO_COLOR.
+pub fn surroundings_from_env() -> Surroundings {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let ssh = set("SSH_CONNECTION") || set("SSH_TTY") || set("SSH_CLIENT");
+    let display = cfg!(any(target_os = "macos", target_os = "windows")) || set("DISPLAY") || set("WAYLAND_DISPLAY");
+    let user = std::env::var("USER").ok().filter(|u| !u.is_empty());
+    let host = std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+    let ssh_target = match (user, host) {
+        (Some(u), Some(h)) => Some(format!("{u}@{h}")),
+        (None, Some(h)) => Some(h),
+        _ => None,
+    };
+    Surroundings { ssh, display, ssh_target, demo: false, no_color: set("NO_COLOR") }
+}
+
+/// Builds the first state from the options.
+pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: &Options, now: Instant) -> State {
+    let mut state = State::new(presets, surroundings, now);
+    if let Some(id) = &options.preset
+        && let Some(i) = state.presets.iter().position(|p| &p.id == id)
+    {
+        state.start.preset_index = i;
+        state.apply_preset();
+    }
+    if options.sandbox {
+        state.start.environment = crate::wizard::steps::start::Environment::Sandbox;
+    }
+    if let Some(url) = &options.login_url {
+        state.start.set_login_url(url);
+    }
+    state.result.output = options.output.clone();
+    state.result.format = options.format.unwrap_or_default();
+    state.result.default_dir = directories::ProjectDirs::from("", "", "sfconnect").map(|d| d.data_dir().to_path_buf());
+    if let Some(demo) = &options.demo {
+        state.surroundings.demo = true;
+        state.credentials.key.set(&demo.client_id);
+        state.credentials.secret.set(demo.client_secret.expose());
+        state.create_app.email.set("admin@example.com");
+        state.demo = Some(demo.clone());
+    }
+    state
+}
+
+/// Runs the wizard in the terminal until the user quits.
+pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Options) -> io::Result<Outcome> {
+    let surroundings = surroundings_from_env();
+    let mut state = initial_state(presets, surroundings, &options, Instant::now());
+    if let Some(first) = preset_errors.first() {
+        state.warn(format!("A preset file was skipped: {first}"));
+    }
+    let clipboard =
+        (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut executor = tasks::Executor::new(tx.clone(), clipboard, options.demo.is_some());
+
+    let guard = terminal::TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    let mut events = EventStream::new();
+    let mut signals = Signals::new()?;
+    draw(&mut terminal, &state)?;
+
+    let mut next_tick: Option<Instant> = None;
+    'outer: loop {
+        let interval = crate::wizard::tick_interval(&state);
+        next_tick = match (interval, next_tick) {
+            (Some(i), None) => Some(Instant::now() + i),
+            (Some(_), t) => t,
+            (None, _) => None,
+        };
+        let tick_at = next_tick.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+        let first = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => to_msg(event, &state),
+                Some(Err(_)) | None => Some(Msg::Action(crate::wizard::Action::Interrupt)),
+            },
+            msg = rx.recv() => msg,
+            () = tokio::time::sleep_until(tick_at.into()), if next_tick.is_some() => {
+                next_tick = interval.map(|i| Instant::now() + i);
+                Some(Msg::Tick(Instant::now()))
+            }
+            () = signals.recv() => {
+                // SIGTERM or SIGHUP (the SSH link dropped): leave cleanly.
+                break 'outer;
+            }
+        };
+        let mut dirty = false;
+        let mut pending = first.into_iter().collect::<Vec<_>>();
+        // Drain whatever else is queued, then draw once.
+        while let Ok(msg) = rx.try_recv() {
+            pending.push(msg);
+        }
+        for msg in pending {
+            if !matches!(msg, Msg::Tick(_)) {
+                state.now = Instant::now();
+            }
+            let result = update(&mut state, msg);
+            dirty |= result.dirty;
+            for command in result.commands {
+                if !executor.run(command, &mut io::stdout()) {
+                    break 'outer;
+                }
+            }
+        }
+        if state.mode == Mode::Quit {
+            break;
+        }
+        if dirty {
+            draw(&mut terminal, &state)?;
+        }
+    }
+    executor.run(crate::wizard::Command::Quit, &mut io::stdout());
+    drop(terminal);
+    drop(guard);
+    let connected_as = match &state.verify.status {
+        crate::wizard::steps::verify::VerifyStatus::Done { connected_as } => Some(connected_as.clone()),
+        _ => None,
+    };
+    Ok(Outcome {
+        saved: state.result.saved.clone(),
+        unsaved: state.result.settings.is_some() && state.result.saved.is_none(),
+        connected_as,
+    })
+}
+
+fn to_msg(event: Event, state: &State) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            let context = if crate::wizard::steps::text_focus(state) && state.mode == Mode::Running && !state.help {
+                Context::Text
+            } else {
+                Context::Browse
+            };
+            message_for(key, context)
+        }
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(..) => Some(Msg::Resize),
+        _ => None,
+    }
+}
+
+/// The hints for the bottom bar, with key names from the keymap of the current context.
+pub fn hints_for(state: &State) -> Vec<(String, &'static str)> {
+    let context = if crate::wizard::steps::text_focus(state) { Context::Text } else { Context::Browse };
+    crate::wizard::steps::hints(state)
+        .into_iter()
+        .filter_map(|(action, label)| key_name(action, context).map(|k| (k, label)))
+        .collect()
+}
+
+fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, state: &State) -> io::Result<()> {
+    let hints = hints_for(state);
+    crossterm::queue!(io::stdout(), BeginSynchronizedUpdate)?;
+    terminal.draw(|frame| crate::ui::render(frame, state, &hints))?;
+    crossterm::queue!(io::stdout(), EndSynchronizedUpdate)?;
+    io::stdout().flush()
+}
+
+/// SIGTERM and SIGHUP as one awaitable.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self { term: signal(SignalKind::terminate())?, hup: signal(SignalKind::hangup())? })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

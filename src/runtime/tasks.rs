@@ -1,0 +1,280 @@
+//! Runs the wizard's commands. Network work goes on tokio tasks that report back once on the one
+//! channel (progress optional); each long-running kind (probe, device polling, listener) keeps at most
+//! one task, and a new request cancels the old one (gitui's single-job rule).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::listener;
+use crate::clipboard::Clipboard;
+use crate::salesforce::clock::TokioClock;
+use crate::salesforce::device_flow::{DEVICE_LIMIT, DeviceEvent, wait_for_device_approval};
+use crate::salesforce::probe::{ProbeEvent, wait_until_ready};
+use crate::salesforce::rest::RestClient;
+use crate::salesforce::{AppCredentials, Client, CodeExchange, LoginHost, TokenGrant};
+use crate::settings::{ConnectorSettings, Format, Overwrite, write_settings};
+use crate::wizard::msg::{DeviceView, ProbeUpdate, Verified};
+use crate::wizard::{Command, Msg};
+
+/// How long the wizard's probe keeps trying before giving up (longer than the 15-minute ECA figure).
+const PROBE_LIMIT: Duration = Duration::from_secs(20 * 60);
+
+/// Runs commands; owns the HTTP client, the clipboard and the cancel tokens of running tasks.
+pub struct Executor {
+    tx: UnboundedSender<Msg>,
+    http: reqwest::Client,
+    clipboard: Option<Clipboard>,
+    demo: bool,
+    probe: Option<CancellationToken>,
+    device: Option<CancellationToken>,
+    listener: Option<CancellationToken>,
+}
+
+impl Executor {
+    pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
+        Self {
+            tx,
+            http: crate::salesforce::http::build_http_client(),
+            clipboard,
+            demo,
+            probe: None,
+            device: None,
+            listener: None,
+        }
+    }
+
+    /// Runs one command. Returns false for `Quit`.
+    pub fn run(&mut self, command: Command, out: &mut impl Write) -> bool {
+        match command {
+            Command::StartProbe { host, app, redirect_uri } => self.start_probe(host, app, redirect_uri),
+            Command::StopProbe => cancel(&mut self.probe),
+            Command::StartDevice { host, app, scopes } => self.start_device(host, app, scopes),
+            Command::StopDevice => cancel(&mut self.device),
+            Command::StartListener { port, path } => self.start_listener(port, path),
+            Command::StopListener => cancel(&mut self.listener),
+            Command::Exchange { host, app, code, redirect_uri, verifier } => {
+                let (tx, client) = (self.tx.clone(), self.client(host));
+                tokio::spawn(async move {
+                    let exchange =
+                        CodeExchange { code: &code, redirect_uri: &redirect_uri, code_verifier: verifier.as_ref() };
+                    let _ = tx.send(Msg::Authorized(client.exchange_code(&app, &exchange).await));
+                });
+            }
+            Command::Verify { host, app, grant } => {
+                let (tx, client) = (self.tx.clone(), self.client(host));
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Verified(verify(&client, &app, &grant).await));
+                });
+            }
+            Command::Copy { label, text, secret } => {
+                let msg = self.copy(&label, &text, secret, out);
+                let _ = self.tx.send(Msg::Copied(msg));
+            }
+            Command::ClearClipboard => {
+                if let Some(clipboard) = &mut self.clipboard {
+                    let _ = clipboard.clear(out);
+                    let _ = out.flush();
+                }
+            }
+            Command::Save { path, settings, format, overwrite } => self.save(path, *settings, format, overwrite),
+            Command::OpenBrowser(url) => self.open_browser(url),
+            Command::Quit => {
+                cancel(&mut self.probe);
+                cancel(&mut self.device);
+                cancel(&mut self.listener);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn client(&self, host: LoginHost) -> Client {
+        Client::with_http(self.http.clone(), host)
+    }
+
+    fn start_probe(&mut self, host: LoginHost, app: AppCredentials, redirect_uri: String) {
+        let token = replace(&mut self.probe);
+        let (tx, client) = (self.tx.clone(), self.client(host));
+        tokio::spawn(async move {
+            let events = tx.clone();
+            let wait = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, PROBE_LIMIT, move |event| {
+                let _ = events.send(match event {
+                    ProbeEvent::NotLiveYet { attempts, .. } => Msg::Probe(Ok(ProbeUpdate {
+                        readiness: crate::salesforce::probe::Readiness::NotLive,
+                        attempts,
+                    })),
+                    ProbeEvent::Retrying { message, retry_in } => {
+                        Msg::ProbeRetrying(format!("{message}; trying again in {}s", retry_in.as_secs().max(1)))
+                    }
+                });
+            });
+            tokio::select! {
+                result = wait => {
+                    let _ = tx.send(Msg::Probe(result.map(|readiness| ProbeUpdate { readiness, attempts: 0 })));
+                }
+                () = token.cancelled() => {}
+            }
+        });
+    }
+
+    fn start_device(&mut self, host: LoginHost, app: AppCredentials, scopes: crate::salesforce::Scopes) {
+        let token = replace(&mut self.device);
+        let (tx, client) = (self.tx.clone(), self.client(host));
+        tokio::spawn(async move {
+            let work = async {
+                let device = match client.start_device(&app.client_id, &scopes).await {
+                    Ok(d) => d,
+                    Err(e) => {
+                        let _ = tx.send(Msg::DeviceStarted(Err(e)));
+                        return;
+                    }
+                };
+                let _ = tx.send(Msg::DeviceStarted(Ok(DeviceView::from(&device))));
+                let events = tx.clone();
+                let result = wait_for_device_approval(&client, &app, &device, &TokioClock, DEVICE_LIMIT, move |e| {
+                    if let DeviceEvent::Pending { polls, .. } = e {
+                        let _ = events.send(Msg::DevicePending { polls });
+                    }
+                })
+                .await;
+                let _ = tx.send(Msg::Authorized(result));
+            };
+            tokio::select! {
+                () = work => {}
+                () = token.cancelled() => {}
+            }
+        });
+    }
+
+    fn start_listener(&mut self, port: u16, path: String) {
+        let token = replace(&mut self.listener);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let listener = match listener::bind(port).await {
+                Ok(l) => l,
+                Err(e) => {
+                    let _ = tx.send(Msg::ListenerReady(Err(e)));
+                    return;
+                }
+            };
+            let bound = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+            let _ = tx.send(Msg::ListenerReady(Ok(bound)));
+            if let Some(url) = listener::accept_redirect(listener, &path, token).await {
+                let _ = tx.send(Msg::RedirectArrived(url));
+            }
+        });
+    }
+
+    fn copy(&mut self, label: &str, text: &str, secret: bool, out: &mut impl Write) -> Result<String, String> {
+        let Some(clipboard) = &mut self.clipboard else {
+            return Err(format!(
+                "{label} not copied: the clipboard is off (--no-clipboard). Press r to show it and select it by hand."
+            ));
+        };
+        let report = clipboard.copy(label, text, out).map_err(|e| e.to_string())?;
+        let _ = out.flush();
+        let mut message = report.message();
+        if secret {
+            message.push_str(" Press x to clear it once pasted.");
+        }
+        Ok(message)
+    }
+
+    fn save(&self, path: PathBuf, settings: ConnectorSettings, format: Format, overwrite: Overwrite) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = settings.validate_for(format) {
+                let _ = tx.send(Msg::Saved(Err(e.to_string())));
+                return;
+            }
+            let result =
+                write_settings(&path, &settings.render(format), overwrite).map(|()| path).map_err(|e| e.to_string());
+            let _ = tx.send(Msg::Saved(result));
+        });
+    }
+
+    fn open_browser(&self, url: String) {
+        let tx = self.tx.clone();
+        if self.demo {
+            // The demo org has no real browser to click Allow in: follow its auto-approving authorize
+            // page as a browser would, and hand over where it lands, as the admin would paste it.
+            let http = self.http.clone();
+            tokio::spawn(async move {
+                let message = simulated_browser(&http, &url).await;
+                let _ = tx.send(message);
+            });
+            return;
+        }
+        let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+        let spawned = std::process::Command::new(opener)
+            .arg(&url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let message = match spawned {
+            Ok(_) => Ok("Opened the browser. Sign in to the org and click Allow.".to_string()),
+            Err(_) => Err("No browser could be opened here: copy the URL and open it on your computer.".to_string()),
+        };
+        let _ = tx.send(Msg::Copied(message));
+    }
+}
+
+/// The demo's browser: GET the authorize URL, then either land on the paste-back page (paste its
+/// address) or follow the redirect to the loopback listener.
+async fn simulated_browser(http: &reqwest::Client, url: &str) -> Msg {
+    let landed = match http.get(url).send().await {
+        Ok(r) => r.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string),
+        Err(e) => return Msg::Copied(Err(format!("The demo browser failed: {e}"))),
+    };
+    let Some(landed) = landed else {
+        return Msg::Copied(Err("The demo org did not redirect: check the key and the callback URL".into()));
+    };
+    let to_listener =
+        landed.split('?').next().is_some_and(|p| p.ends_with(crate::wizard::steps::authorize::LISTENER_PATH));
+    if to_listener {
+        let _ = http.get(&landed).send().await;
+        return Msg::Copied(Ok("Demo: the simulated browser clicked Allow and came back to the listener.".into()));
+    }
+    Msg::Paste(landed)
+}
+
+/// Proves a refresh token works: refresh once (keeping a rotated token), then read the identity and org.
+async fn verify(
+    client: &Client,
+    app: &AppCredentials,
+    grant: &TokenGrant,
+) -> Result<Verified, crate::salesforce::Error> {
+    let refresh_token = grant
+        .refresh_token
+        .as_ref()
+        .ok_or_else(|| crate::salesforce::Error::MissingRefreshToken { granted: grant.scopes.to_param() })?;
+    let refreshed = client.refresh(app, refresh_token).await?;
+    let rest = RestClient::new(client.http().clone(), &refreshed.instance_url, refreshed.access_token.clone())?;
+    let (identity, org) = tokio::join!(rest.identity(&refreshed.id_url), rest.organization());
+    let (identity, org) = (identity?, org?);
+    Ok(Verified {
+        username: identity.username,
+        org_name: org.name,
+        edition: org.edition,
+        is_sandbox: org.is_sandbox,
+        rotated: refreshed.refresh_token,
+    })
+}
+
+fn cancel(slot: &mut Option<CancellationToken>) {
+    if let Some(token) = slot.take() {
+        token.cancel();
+    }
+}
+
+fn replace(slot: &mut Option<CancellationToken>) -> CancellationToken {
+    cancel(slot);
+    let token = CancellationToken::new();
+    *slot = Some(token.clone());
+    token
+}
