@@ -38,6 +38,9 @@ pub struct WizardArgs {
     /// Never touch the clipboard (values can still be shown and written to a file).
     #[arg(long)]
     pub no_clipboard: bool,
+    /// Seconds the demo org's key takes to go live (for tests and benchmarks).
+    #[arg(long, value_name = "SECS", hide = true, default_value_t = DEMO_PROPAGATION.as_secs())]
+    pub demo_live_after: u64,
 }
 
 pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
@@ -60,7 +63,8 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         return Err(Failure::Usage(format!("--preset {id} is unknown: use one of {}", known.join(", "))));
     }
     let simulator = if demo_mode {
-        let config = SimConfig { live_after: DEMO_PROPAGATION, auto_approve: true, ..SimConfig::default() };
+        let live_after = Duration::from_secs(args.demo_live_after);
+        let config = SimConfig { live_after, auto_approve: true, ..SimConfig::default() };
         Some(
             Simulator::start(config)
                 .await

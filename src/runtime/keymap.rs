@@ -44,6 +44,8 @@ const BROWSE: &[(Key, Action)] = &[
     (ch(' '), Action::Toggle),
     (k(KeyCode::Left), Action::Left),
     (k(KeyCode::Right), Action::Right),
+    (k(KeyCode::Up), Action::Up),
+    (k(KeyCode::Down), Action::Down),
     (ch('k'), Action::Up),
     (ch('j'), Action::Down),
     (ch('c'), Action::Copy),

@@ -105,7 +105,6 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
 
     let guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
     draw(&mut terminal, &state)?;

@@ -2,6 +2,8 @@
 //! test talks real HTTP to the built-in simulator.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::time::Duration;
 
 use sfconnect::salesforce::{AppCredentials, Client, ClientSecret, LoginHost};

@@ -1,0 +1,59 @@
+//! The real binary in a pseudo-terminal, driven by keys alone, down to a settings file whose refresh
+//! token the simulator accepts. Issue #4.
+
+mod common;
+
+use std::time::Duration;
+
+use common::pty::*;
+use sfconnect::salesforce::{AppCredentials, Client, ClientSecret, LoginHost, RefreshToken};
+
+const STEP: Duration = Duration::from_secs(20);
+
+#[test]
+fn demo_by_keys_alone_writes_settings_that_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("settings.json");
+    let out = output.to_str().unwrap();
+    let mut app = PtyApp::spawn(&["--demo", "--demo-live-after", "3", "--output", out], 80, 24, &[], dir.path());
+    app.wait_for("Enter continue", STEP);
+    app.send(ENTER); // Start: defaults
+    app.wait_for("tick", STEP);
+    app.send(ENTER); // Before you start
+    app.wait_for("move", STEP);
+    app.send(ENTER); // Create the app (demo fills the email)
+    app.wait_for("copy label", STEP);
+    app.send(ENTER); // Scopes
+    app.wait_for("show secret", STEP);
+    app.send(ENTER); // Credentials (demo fills key and secret)
+    app.wait_for("skip the wait", STEP);
+    app.wait_for("use pasted", STEP); // moves on by itself once the key is live
+    app.send(CTRL_O); // the demo's simulated browser clicks Allow; its address is pasted
+    app.wait_for("see your settings", STEP);
+    app.send(ENTER);
+    app.wait_for("save", STEP);
+    app.send("w");
+    app.wait_for("Saved to", STEP);
+
+    let text = std::fs::read_to_string(&output).expect("settings written");
+    let settings: serde_json::Value = serde_json::from_str(&text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&output).unwrap().permissions().mode() & 0o777, 0o600);
+    let screen = app.screen();
+    assert!(!screen.contains(settings["refresh_token"].as_str().unwrap()), "the refresh token is masked on screen");
+
+    // While the demo org still runs, prove the saved refresh token works against it.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap());
+        let app = AppCredentials {
+            client_id: settings["client_id"].as_str().unwrap().into(),
+            client_secret: Some(ClientSecret::new(settings["client_secret"].as_str().unwrap())),
+        };
+        let refreshed = client.refresh(&app, &RefreshToken::new(settings["refresh_token"].as_str().unwrap())).await;
+        assert!(refreshed.is_ok(), "the simulator accepts the saved refresh token: {refreshed:?}");
+    });
+
+    app.send("q");
+    assert_eq!(app.wait_exit(STEP), Some(0));
+}
