@@ -1,0 +1,306 @@
+//! The wizard's state machine, step by step, without a terminal: messages in, state and commands out.
+//! Issue #4 (transitions, back and forth keeping input, validation messages).
+
+use std::time::{Duration, Instant};
+
+use sfconnect::salesforce::errors::OAuthError;
+use sfconnect::salesforce::probe::Readiness;
+use sfconnect::salesforce::{AccessToken, Error, RefreshToken, Scopes, TokenGrant};
+use sfconnect::settings::Overwrite;
+use sfconnect::wizard::msg::{ProbeUpdate, Verified};
+use sfconnect::wizard::state::Mode;
+use sfconnect::wizard::steps::start::{Environment, StartFocus};
+use sfconnect::wizard::steps::verify::VerifyStatus;
+use sfconnect::wizard::{Action, Command, Msg, State, Step, Surroundings, tick_interval, update};
+
+const KEY: &str = "3MVG9abcdefghijklmnopqrstuvwxyz0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnop";
+const SECRET: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+
+fn new_state() -> State {
+    State::new(sfconnect::presets::bundled(), Surroundings { ssh: true, ..Surroundings::default() }, Instant::now())
+}
+
+fn act(state: &mut State, action: Action) -> Vec<Command> {
+    update(state, Msg::Action(action)).commands
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(state, Msg::Char(c));
+    }
+}
+
+/// Walks from the start to the credentials step with valid input.
+fn to_credentials(state: &mut State) {
+    act(state, Action::Next);
+    act(state, Action::Next);
+    // Create the app: the email row must be filled.
+    while state.create_app.row() != sfconnect::wizard::steps::create_app::Row::Email {
+        act(state, Action::Down);
+    }
+    type_text(state, "admin@acme.com");
+    act(state, Action::Next);
+    assert_eq!(state.step, Step::Scopes);
+    act(state, Action::Next);
+    assert_eq!(state.step, Step::Credentials);
+}
+
+fn to_authorize(state: &mut State) {
+    to_credentials(state);
+    update(state, Msg::Paste(KEY.into()));
+    act(state, Action::FocusNext);
+    update(state, Msg::Paste(format!("{SECRET}\n")));
+    let commands = act(state, Action::Next);
+    assert_eq!(state.step, Step::Propagation);
+    assert!(commands.iter().any(|c| matches!(c, Command::StartProbe { .. })));
+    update(state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 3 })));
+    assert_eq!(state.step, Step::Authorize);
+}
+
+fn grant(with_refresh: bool) -> TokenGrant {
+    TokenGrant {
+        access_token: AccessToken::new("00Dx!AQ"),
+        refresh_token: with_refresh.then(|| RefreshToken::new("5Aep861refresh")),
+        instance_url: "https://acme.my.salesforce.com".into(),
+        id_url: "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA".into(),
+        issued_at: None,
+        scopes: Scopes::parse("api refresh_token"),
+        token_type: "Bearer".into(),
+    }
+}
+
+#[test]
+fn back_and_forth_keeps_what_was_entered() {
+    let mut state = new_state();
+    act(&mut state, Action::Down);
+    let chosen = state.start.preset_index;
+    to_credentials(&mut state);
+    type_text(&mut state, "3MVG9partial");
+    act(&mut state, Action::Back);
+    act(&mut state, Action::Back);
+    act(&mut state, Action::Back);
+    act(&mut state, Action::Back);
+    assert_eq!(state.step, Step::Start);
+    assert_eq!(state.start.preset_index, chosen, "the target is kept");
+    act(&mut state, Action::Next);
+    act(&mut state, Action::Next);
+    assert_eq!(state.create_app.email.value(), "admin@acme.com", "the email is kept");
+    act(&mut state, Action::Next);
+    act(&mut state, Action::Next);
+    assert_eq!(state.credentials.key.value(), "3MVG9partial", "the typed key is kept");
+}
+
+#[test]
+fn a_bad_my_domain_is_refused_with_the_field_named() {
+    let mut state = new_state();
+    act(&mut state, Action::FocusNext);
+    act(&mut state, Action::Down);
+    act(&mut state, Action::Down);
+    assert_eq!(state.start.environment, Environment::MyDomain);
+    assert_eq!(state.start.focus, StartFocus::MyDomain);
+    type_text(&mut state, "http://acme.my.salesforce.com");
+    act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Start);
+    let error = state.start.error.clone().expect("an error is shown");
+    assert!(error.contains("Login URL") && error.contains("https"), "{error}");
+    for _ in 0.."http://acme.my.salesforce.com".len() {
+        act(&mut state, Action::Backspace);
+    }
+    type_text(&mut state, "https://acme.lightning.force.com/lightning/setup/home");
+    act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Prerequisites);
+    assert_eq!(state.login_host().unwrap().origin(), "https://acme.my.salesforce.com");
+}
+
+#[test]
+fn create_app_needs_an_email_and_derives_the_api_name() {
+    let mut state = new_state();
+    act(&mut state, Action::Next);
+    act(&mut state, Action::Next);
+    act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::CreateApp);
+    assert!(state.create_app.error.as_deref().unwrap_or("").contains("Contact Email"));
+    let api =
+        sfconnect::wizard::steps::create_app::row_value(&state, sfconnect::wizard::steps::create_app::Row::ApiName);
+    let (_, api) = api.unwrap();
+    assert!(api.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !api.contains("__"), "{api}");
+    // The failed Enter put the cursor on the email row; copying a value asks the runtime to copy it.
+    assert_eq!(state.create_app.row(), sfconnect::wizard::steps::create_app::Row::Email);
+    act(&mut state, Action::Up);
+    let commands = act(&mut state, Action::Copy);
+    assert!(matches!(&commands[..], [Command::Copy { label, secret: false, .. }] if label == "API name"));
+}
+
+#[test]
+fn scopes_warn_without_refresh_token() {
+    let mut state = new_state();
+    assert!(state.scopes.selected.allows_refresh(), "every target asks for a refresh token");
+    let row =
+        sfconnect::salesforce::scope::SCOPE_TABLE.iter().position(|s| s.tokens.contains(&"refresh_token")).unwrap();
+    state.step = Step::Scopes;
+    state.scopes.cursor = row;
+    act(&mut state, Action::Toggle);
+    assert!(!state.scopes.selected.contains("refresh_token") && !state.scopes.selected.contains("offline_access"));
+    let warnings = sfconnect::wizard::steps::scopes::warnings(&state.scopes.selected);
+    assert!(warnings.iter().any(|w| w.contains("no refresh token")), "{warnings:?}");
+    act(&mut state, Action::Toggle);
+    assert!(state.scopes.selected.contains("refresh_token") && state.scopes.selected.contains("offline_access"));
+}
+
+#[test]
+fn swapped_key_and_secret_are_caught_before_any_request() {
+    let mut state = new_state();
+    to_credentials(&mut state);
+    update(&mut state, Msg::Paste(SECRET.into()));
+    let commands = act(&mut state, Action::Next);
+    assert!(commands.is_empty());
+    assert_eq!(state.step, Step::Credentials);
+    assert!(state.credentials.error.as_deref().unwrap().contains("Consumer Secret"));
+}
+
+#[test]
+fn propagation_moves_on_when_live_and_stops_on_a_wrong_secret() {
+    let mut state = new_state();
+    to_credentials(&mut state);
+    update(&mut state, Msg::Paste(KEY.into()));
+    act(&mut state, Action::FocusNext);
+    update(&mut state, Msg::Paste(SECRET.into()));
+    act(&mut state, Action::Next);
+    assert_eq!(tick_interval(&state), Some(Duration::from_secs(1)), "the countdown ticks while waiting");
+    update(&mut state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::NotLive, attempts: 1 })));
+    assert_eq!(state.step, Step::Propagation);
+    update(&mut state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::SecretRejected, attempts: 2 })));
+    assert_eq!(state.step, Step::Propagation, "a wrong secret does not move on");
+    assert_eq!(tick_interval(&state), None, "nothing ticks once the wait is over");
+    act(&mut state, Action::Back);
+    assert_eq!(state.step, Step::Credentials);
+}
+
+#[test]
+fn skipping_the_wait_stops_the_probe() {
+    let mut state = new_state();
+    to_credentials(&mut state);
+    update(&mut state, Msg::Paste(KEY.into()));
+    act(&mut state, Action::FocusNext);
+    update(&mut state, Msg::Paste(SECRET.into()));
+    act(&mut state, Action::Next);
+    let commands = act(&mut state, Action::Skip);
+    assert!(matches!(commands.first(), Some(Command::StopProbe)));
+    assert_eq!(state.step, Step::Authorize);
+}
+
+#[test]
+fn a_pasted_redirect_is_exchanged_and_a_foreign_state_refused() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    let request_state = state.authorize.request.as_ref().unwrap().state.clone();
+    update(
+        &mut state,
+        Msg::Paste("https://login.salesforce.com/services/oauth2/success?code=aPrx1%3D%3D&state=other".into()),
+    );
+    assert_eq!(state.step, Step::Authorize);
+    assert!(state.authorize.paste_error.as_deref().unwrap().contains("state"));
+    state.authorize.paste.clear();
+    let url = format!("https://login.salesforce.com/services/oauth2/success?code=aPrx1%3D%3D&state={request_state}");
+    let commands = update(&mut state, Msg::Paste(url)).commands;
+    assert_eq!(state.step, Step::Verify);
+    match commands.first() {
+        Some(Command::Exchange { code, verifier, .. }) => {
+            assert_eq!(code.expose(), "aPrx1==");
+            assert!(verifier.is_some(), "PKCE verifier goes with the exchange");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn tab_switches_to_the_device_flow() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    let commands = act(&mut state, Action::FocusNext);
+    assert!(commands.iter().any(|c| matches!(c, Command::StartDevice { .. })), "{commands:?}");
+}
+
+#[test]
+fn verify_keeps_the_token_and_sends_errors_to_the_step_that_fixes_them() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    update(
+        &mut state,
+        Msg::Authorized(Err(Error::OAuth(OAuthError {
+            status: 400,
+            code: "invalid_client".into(),
+            description: None,
+        }))),
+    );
+    match &state.verify.status {
+        VerifyStatus::Failed { back_to, .. } => assert_eq!(*back_to, Step::Credentials),
+        other => panic!("{other:?}"),
+    }
+    update(&mut state, Msg::Authorized(Ok(grant(false))));
+    match &state.verify.status {
+        VerifyStatus::Failed { back_to, headline, .. } => {
+            assert_eq!(*back_to, Step::Scopes);
+            assert!(headline.contains("no refresh token"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
+    assert!(commands.iter().any(|c| matches!(c, Command::Verify { .. })));
+    assert!(state.result.settings.is_some(), "the settings exist before the proof finishes");
+    update(
+        &mut state,
+        Msg::Verified(Ok(Verified {
+            username: "admin@acme.com".into(),
+            org_name: "Acme".into(),
+            edition: "Enterprise Edition".into(),
+            is_sandbox: false,
+            rotated: Some(RefreshToken::new("5Aep861rotated")),
+        })),
+    );
+    assert!(
+        matches!(&state.verify.status, VerifyStatus::Done { connected_as } if connected_as.contains("admin@acme.com"))
+    );
+    assert_eq!(
+        state.result.settings.as_ref().unwrap().refresh_token.expose(),
+        "5Aep861rotated",
+        "a rotated token replaces the old"
+    );
+    act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Result);
+}
+
+#[test]
+fn saving_never_replaces_without_a_second_press() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    update(&mut state, Msg::Authorized(Ok(grant(true))));
+    state.step = Step::Result;
+    state.result.output = Some("/tmp/x.json".into());
+    let commands = act(&mut state, Action::Save);
+    assert!(matches!(commands.first(), Some(Command::Save { overwrite: Overwrite::Never, .. })));
+    update(&mut state, Msg::Saved(Err("settings file /tmp/x.json already exists; pass --force".into())));
+    assert!(state.toast.as_ref().unwrap().text.contains("w again"));
+    let commands = act(&mut state, Action::Save);
+    assert!(matches!(commands.first(), Some(Command::Save { overwrite: Overwrite::Replace, .. })));
+    // Copying a secret row marks it as a secret.
+    state.result.cursor = 1;
+    let commands = act(&mut state, Action::Copy);
+    assert!(matches!(commands.first(), Some(Command::Copy { secret: true, .. })));
+}
+
+#[test]
+fn quitting_asks_once_something_was_typed() {
+    let mut state = new_state();
+    act(&mut state, Action::Quit);
+    assert_eq!(state.mode, Mode::Quit, "nothing typed: quits at once");
+    let mut state = new_state();
+    act(&mut state, Action::Down);
+    act(&mut state, Action::Quit);
+    assert_eq!(state.mode, Mode::ConfirmQuit);
+    update(&mut state, Msg::Char('n'));
+    assert_eq!(state.mode, Mode::Running);
+    act(&mut state, Action::Interrupt);
+    update(&mut state, Msg::Char('y'));
+    assert_eq!(state.mode, Mode::Quit);
+}
