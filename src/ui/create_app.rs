@@ -21,7 +21,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let app = &state.create_app;
     let mut out: Vec<Line> = Vec::new();
 
-    out.push(Line::from(Span::styled(format!("Create a {} in Salesforce:", app.kind.label()), theme.heading())));
+    let label = app.kind.label();
+    let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+    out.push(Line::from(Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())));
     for step in app.kind.click_path() {
         out.extend(lines(step, width.saturating_sub(2), theme.text()).into_iter().map(|mut l| {
             l.spans.insert(0, Span::raw("  "));

@@ -52,7 +52,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         out.extend(problem_lines(secret_problem(c.secret.value(), c.key.value()), width, ctx));
     }
 
-    if let Some(error) = &c.error {
+    // After Enter the error often is the problem already shown under a field: say it once.
+    let shown = [key_problem(c.key.value()), secret_problem(c.secret.value(), c.key.value())];
+    if let Some(error) = c.error.as_ref().filter(|e| !shown.iter().flatten().any(|p| p == *e)) {
         out.push(Line::default());
         out.extend(lines(error, width, theme.error()));
     }

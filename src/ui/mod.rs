@@ -67,7 +67,7 @@ pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
         Step::Result => result::render(frame, body, state, ctx),
     }
     if state.help {
-        overlay::help(frame, frame.area(), state, theme);
+        overlay::help(frame, frame.area(), state, ctx);
     }
     if state.mode == Mode::ConfirmQuit {
         overlay::confirm_quit(frame, frame.area(), theme);

@@ -5,18 +5,22 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use super::Ctx;
 use super::theme::Theme;
 use super::wrap::lines;
 use crate::wizard::State;
 use crate::wizard::steps;
 
 /// The help popup: as wide as the screen allows up to 76 columns, as tall as the text needs.
-pub fn help(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
+    let theme = ctx.theme;
     let width = area.width.min(76);
     let inner_width = width.saturating_sub(4) as usize;
     let mut text = lines(steps::help(state), inner_width, theme.text());
     text.push(Line::default());
-    text.push(Line::from(Span::styled("Esc or ? to close", theme.dim())));
+    // In a text field `?` types, so name the help key the hint bar shows (F1 there).
+    let key = ctx.key_for("help").unwrap_or("?");
+    text.push(Line::from(Span::styled(format!("Esc or {key} to close"), theme.dim())));
     let height = (text.len() as u16 + 2).min(area.height);
     let title = format!(" Help: {} ", state.step.title());
     popup(frame, area, width, height, &title, text);

@@ -59,8 +59,11 @@ fn status_lines(state: &State, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
         ProbeStatus::Ready => labelled(label, "the key is live and the secret is accepted", width, theme.success()),
         ProbeStatus::SecretRejected => {
             let mut out = labelled(label, "the key is live, but the consumer secret is wrong", width, theme.error());
+            let back = ctx.key_for("fix the key or secret").map(|k| format!(" ({k})")).unwrap_or_default();
             out.extend(lines(
-                "Fix: go back (Esc) and paste the Consumer Secret again, whole, from the app's consumer details.",
+                &format!(
+                    "Fix: go back{back} and paste the Consumer Secret again, whole, from the app's consumer details."
+                ),
                 width,
                 theme.text(),
             ));

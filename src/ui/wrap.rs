@@ -7,13 +7,13 @@ use ratatui::text::{Line, Span};
 
 /// Wraps `text` at spaces to lines of at most `width` characters. Line breaks in `text` start a new line;
 /// a word longer than the width (a URL, a token) is cut into pieces, never truncated. A line that starts
-/// with "- " (after any indent) continues under its text, not under the dash.
+/// with "- " or "1. " (after any indent) continues under its text, not under the dash or number.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
     for paragraph in text.split('\n') {
         let indent = paragraph.len() - paragraph.trim_start().len();
-        let hang = indent + if paragraph.trim_start().starts_with("- ") { 2 } else { 0 };
+        let hang = indent + bullet_width(paragraph.trim_start());
         let hang = if hang * 2 >= width { 0 } else { hang };
         let mut line = " ".repeat(indent);
         let mut line_len = indent;
@@ -47,6 +47,15 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+/// The width of a leading "- " or "12. ", or 0.
+fn bullet_width(text: &str) -> usize {
+    if text.starts_with("- ") {
+        return 2;
+    }
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && text[digits..].starts_with(". ") { digits + 2 } else { 0 }
 }
 
 /// Cuts `text` into pieces of exactly `width` characters (the last one shorter), ignoring spaces: for URLs,
@@ -94,6 +103,7 @@ mod tests {
         assert_eq!(wrap("ab abcdefghij", 4), vec!["ab", "abcd", "efgh", "ij"]);
         assert_eq!(wrap("- item with words", 8), vec!["- item", "  with", "  words"]);
         assert_eq!(wrap("a\n\nb", 5), vec!["a", "", "b"]);
+        assert_eq!(wrap("3. paste it here", 10), vec!["3. paste", "   it here"]);
         let url = "https://example.com/a?b=c&d=e";
         assert_eq!(hard_wrap(url, 10).concat(), url);
         assert!(hard_wrap(url, 10).iter().all(|l| l.chars().count() <= 10));
