@@ -8,6 +8,7 @@
 //! - [`clipboard`]: OSC 52 or the system clipboard, chosen from the environment.
 //! - [`presets`]: the integration targets, as data read from `assets/presets/`.
 //! - [`cli`]: the scriptable subcommands.
+//! - [`ui`]: draws the wizard's state into a frame; reads `wizard` state, does no I/O.
 
 pub mod cli;
 pub mod clipboard;

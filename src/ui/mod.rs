@@ -1,11 +1,75 @@
-//! TEMPORARY stub until the ui branch merges.
+//! Rendering only: draws the wizard's [`State`] into a ratatui frame. One file per step screen, plus the
+//! frame around them (`chrome`), the popups (`overlay`), named styles (`theme`) and the shared pieces a
+//! screen is made of (`wrap`, `field`, `elapsed`, `qr`).
+//!
+//! Must not: change state (it is borrowed), do I/O, read the clock (time on screen comes from `state.now`
+//! and the instants in state), or decide anything the wizard decides. Every screen fits 80x24; long text
+//! is wrapped, long URLs are cut into lines and never truncated.
+
+mod authorize;
+mod chrome;
+mod create_app;
+mod credentials;
+mod elapsed;
+mod field;
+mod overlay;
+mod prerequisites;
+mod propagation;
+mod qr;
+mod result;
+mod scopes;
+mod start;
+mod theme;
+mod verify;
+mod wrap;
+
+use ratatui::Frame;
+
+use crate::wizard::state::{Mode, State, Step};
+pub use chrome::hint_line;
+pub use qr::qr_rows;
+pub use theme::Theme;
+
+/// A key hint as the runtime computed it from the keymap: (key name like "Enter", "^Y", "↑↓", "Space", "q";
+/// description).
 pub type KeyHint = (String, &'static str);
-pub fn render(frame: &mut ratatui::Frame, state: &crate::wizard::State, hints: &[KeyHint]) {
-    let text = format!(
-        "{:?} {:?}\n{}",
-        state.step,
-        state.toast,
-        hints.iter().map(|(k, d)| format!("{k} {d}")).collect::<Vec<_>>().join("  ")
-    );
-    frame.render_widget(ratatui::widgets::Paragraph::new(text), frame.area());
+
+/// What every screen gets besides the state.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub theme: Theme,
+    pub hints: &'a [KeyHint],
+}
+
+impl Ctx<'_> {
+    /// The key the hint bar shows for `description` ("copy URL" → "^Y"), to name it in a sentence.
+    pub fn key_for(&self, description: &str) -> Option<&str> {
+        self.hints.iter().find(|(_, d)| *d == description).map(|(k, _)| k.as_str())
+    }
+}
+
+/// Draws the whole screen for `state`: the frame, the step's screen, and any popup on top.
+pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
+    let theme = Theme::new(state.surroundings.no_color);
+    let ctx = Ctx { theme, hints };
+    let areas = chrome::areas(frame.area(), state);
+    chrome::render(frame, &areas, state, hints, theme);
+    let body = areas.body;
+    match state.step {
+        Step::Start => start::render(frame, body, state, ctx),
+        Step::Prerequisites => prerequisites::render(frame, body, state, ctx),
+        Step::CreateApp => create_app::render(frame, body, state, ctx),
+        Step::Scopes => scopes::render(frame, body, state, ctx),
+        Step::Credentials => credentials::render(frame, body, state, ctx),
+        Step::Propagation => propagation::render(frame, body, state, ctx),
+        Step::Authorize => authorize::render(frame, body, state, ctx),
+        Step::Verify => verify::render(frame, body, state, ctx),
+        Step::Result => result::render(frame, body, state, ctx),
+    }
+    if state.help {
+        overlay::help(frame, frame.area(), state, ctx);
+    }
+    if state.mode == Mode::ConfirmQuit {
+        overlay::confirm_quit(frame, frame.area(), theme);
+    }
 }

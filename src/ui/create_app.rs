@@ -1,0 +1,119 @@
+//! Step 3, Create the app: the kind of app with its click path, then the values table (label, value),
+//! the cursor row highlighted, an editing cursor on the name and email rows, and the error from Enter.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Ctx;
+use super::field::{FieldLook, field_line};
+use super::wrap::{labelled, lines, url_lines};
+use crate::wizard::State;
+use crate::wizard::steps::create_app::{ROWS, Row, row_value};
+
+/// Width of the label column.
+const LABEL: usize = 16;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
+    let theme = ctx.theme;
+    let width = area.width as usize;
+    let app = &state.create_app;
+    let mut out: Vec<Line> = Vec::new();
+
+    let label = app.kind.label();
+    let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+    out.push(Line::from(Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())));
+    for step in app.kind.click_path() {
+        out.extend(lines(step, width.saturating_sub(2), theme.text()).into_iter().map(|mut l| {
+            l.spans.insert(0, Span::raw("  "));
+            l
+        }));
+    }
+    out.push(Line::default());
+
+    let cursor_row = app.row();
+    for row in ROWS {
+        let on_cursor = row == cursor_row;
+        let pointer = Span::raw(if on_cursor { "▸ " } else { "  " });
+        let label_style = if on_cursor { theme.cursor() } else { theme.dim() };
+        let label = Span::styled(format!("{:<w$}", label_of(row), w = LABEL - 2), label_style);
+        let room = width.saturating_sub(LABEL + 1);
+        let lead = vec![pointer, label, Span::raw(" ")];
+        match row {
+            Row::Name | Row::Email if on_cursor => {
+                let field = if row == Row::Name { &app.name } else { &app.email };
+                let mut line = field_line(field, room, FieldLook { focused: true, masked: false }, theme);
+                // An empty name field falls back to the default name: show it, so the user knows.
+                if row == Row::Name && app.name.is_empty() {
+                    let default = row_value(state, Row::Name).map(|(_, v)| v).unwrap_or_default();
+                    line.spans.push(Span::styled(format!(" default: {default}"), theme.dim()));
+                }
+                out.push(Line::from([lead, line.spans].concat()));
+            }
+            Row::Callback => {
+                let url = row_value(state, row).map(|(_, v)| v).unwrap_or_default();
+                let mut url_rows = url_lines(&url, room, 0, theme.value()).into_iter();
+                let first = url_rows.next().unwrap_or_default();
+                out.push(Line::from([lead, first.spans].concat()));
+                out.extend(url_rows.map(|mut l| {
+                    l.spans.insert(0, Span::raw(" ".repeat(LABEL + 1)));
+                    l
+                }));
+            }
+            _ => {
+                let (text, style) = row_text(state, row, ctx);
+                let first = Span::raw(String::new());
+                let mut wrapped = labelled(first, &text, room, style).into_iter();
+                let head = wrapped.next().unwrap_or_default();
+                out.push(Line::from([lead, head.spans].concat()));
+                out.extend(wrapped.map(|mut l| {
+                    l.spans.insert(0, Span::raw(" ".repeat(LABEL + 1)));
+                    l
+                }));
+            }
+        }
+    }
+    if let Some(error) = &app.error {
+        out.push(Line::default());
+        out.extend(lines(error, width, theme.error()));
+    }
+    frame.render_widget(Paragraph::new(out), area);
+}
+
+fn label_of(row: Row) -> &'static str {
+    match row {
+        Row::Kind => "App kind",
+        Row::Name => "App name",
+        Row::ApiName => "API name",
+        Row::Email => "Contact email",
+        Row::Callback => "Callback URL",
+        Row::DeviceFlow => "Device flow",
+        Row::Pkce => "PKCE",
+        Row::Secrets => "Secret",
+    }
+}
+
+/// The value column of a row that is not being edited.
+fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style) {
+    let theme = ctx.theme;
+    let app = &state.create_app;
+    match row {
+        Row::Kind => {
+            let other = match app.kind {
+                crate::wizard::steps::create_app::AppKind::ExternalClientApp => "Connected App",
+                crate::wizard::steps::create_app::AppKind::ConnectedApp => "External Client App",
+            };
+            let switch = ctx.key_for("change").map(|k| format!("  ({k}: {other})")).unwrap_or_default();
+            (format!("{}{switch}", app.kind.label()), theme.value())
+        }
+        Row::DeviceFlow => {
+            let yes = if app.device_flow { "Yes" } else { "No" };
+            (format!("Enable for Device Flow: {yes}"), theme.value())
+        }
+        Row::Pkce => ("Require PKCE: on (recommended)".into(), theme.text()),
+        Row::Secrets => ("Require secret for Web Server and Refresh Token flows: on".into(), theme.text()),
+        Row::Email if app.email.is_empty() => ("(type the address that gets mail about the app)".into(), theme.dim()),
+        _ => (row_value(state, row).map(|(_, v)| v).unwrap_or_default(), theme.value()),
+    }
+}

@@ -1,0 +1,57 @@
+//! Popups over a screen: the `?` help with the step's HELP text, and the quit confirmation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::Ctx;
+use super::theme::Theme;
+use super::wrap::lines;
+use crate::wizard::State;
+use crate::wizard::steps;
+
+/// The help popup: as wide as the screen allows up to 76 columns, as tall as the text needs.
+pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
+    let theme = ctx.theme;
+    let width = area.width.min(76);
+    let inner_width = width.saturating_sub(4) as usize;
+    let mut text = lines(steps::help(state), inner_width, theme.text());
+    text.push(Line::default());
+    // In a text field `?` types, so name the help key the hint bar shows (F1 there).
+    let key = ctx.key_for("help").unwrap_or("?");
+    text.push(Line::from(Span::styled(format!("Esc or {key} to close"), theme.dim())));
+    let height = (text.len() as u16 + 2).min(area.height);
+    let title = format!(" Help: {} ", state.step.title());
+    popup(frame, area, width, height, &title, text);
+}
+
+/// "Quit sfconnect? Nothing is saved yet. y / n"
+pub fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
+    let text = vec![
+        Line::from(Span::styled("Quit sfconnect? Nothing is saved yet.", theme.heading())),
+        Line::default(),
+        Line::from(vec![
+            Span::styled(" y ", theme.key()),
+            Span::raw(" quit   "),
+            Span::styled(" n ", theme.key()),
+            Span::raw(" keep going"),
+        ]),
+    ];
+    popup(frame, area, area.width.min(44), 5, " Quit ", text);
+}
+
+fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16, title: &str, text: Vec<Line<'static>>) {
+    let rect = Rect {
+        x: area.x + area.width.saturating_sub(width) / 2,
+        y: area.y + area.height.saturating_sub(height) / 2,
+        width,
+        height: height.min(area.height),
+    };
+    frame.render_widget(Clear, rect);
+    let block = Block::new().borders(Borders::ALL).title(title.to_string());
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
+    frame.render_widget(Paragraph::new(text), inner);
+}

@@ -1,0 +1,130 @@
+//! Step 9, Your settings: the table of values as the target's form names them (secrets masked with their
+//! length unless revealed), the cursor row highlighted, the company names with what `*` means or the
+//! domains, the editing field, the target's note on company names, and the file line.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Ctx;
+use super::field::{FieldLook, field_line};
+use super::wrap::{hard_wrap, lines, wrap};
+use crate::presets::SettingsKey;
+use crate::settings::ConnectorSettings;
+use crate::wizard::State;
+use crate::wizard::steps::create_app::short_target;
+use crate::wizard::steps::result::rows;
+use crate::wizard::steps::verify::VerifyStatus;
+
+/// Width of the label column.
+const LABEL: usize = 18;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
+    let theme = ctx.theme;
+    let width = area.width as usize;
+    let r = &state.result;
+    let mut out: Vec<Line> = Vec::new();
+    if let VerifyStatus::Done { connected_as } = &state.verify.status {
+        out.extend(lines(&format!("✓ {connected_as}"), width, theme.success()));
+    }
+    let Some(settings) = &r.settings else {
+        out.extend(lines("No settings yet: go back and authorize first.", width, theme.text()));
+        frame.render_widget(Paragraph::new(out), area);
+        return;
+    };
+    let target = state.preset().map(|p| short_target(&p.name).to_string()).unwrap_or_else(|| "the connector".into());
+    out.extend(lines(&format!("Paste these into {target}'s settings, field by field:"), width, theme.heading()));
+    out.push(Line::default());
+
+    let rows = rows(state);
+    let cursor = r.cursor.min(rows.len().saturating_sub(1));
+    let room = width.saturating_sub(LABEL + 1);
+    for (i, row) in rows.iter().enumerate() {
+        let on_cursor = i == cursor;
+        let label_style = if on_cursor { theme.cursor() } else { theme.dim() };
+        let label = format!("{:<w$}", row.label, w = LABEL - 2);
+        let lead =
+            vec![Span::raw(if on_cursor { "▸ " } else { "  " }), Span::styled(label, label_style), Span::raw(" ")];
+        let value_lines: Vec<Line<'static>> = if row.key == SettingsKey::CompanyNames && r.editing_company {
+            let mut l = field_line(&r.company, room, FieldLook { focused: true, masked: false }, theme);
+            l.spans.insert(0, Span::raw(""));
+            let mut v = vec![l];
+            v.extend(lines("comma-separated domains, or * for everyone", room, theme.dim()));
+            v
+        } else {
+            value_lines(settings, row.key, r.reveal, room, ctx)
+        };
+        for (j, line) in value_lines.into_iter().enumerate() {
+            let head = if j == 0 { lead.clone() } else { vec![Span::raw(" ".repeat(LABEL + 1))] };
+            out.push(Line::from([head, line.spans].concat()));
+        }
+    }
+
+    out.push(Line::default());
+    let file = match r.path() {
+        Some(path) => {
+            let format = ctx.key_for("format").map(|k| format!("; {k} changes the format")).unwrap_or_default();
+            format!("File: {} ({}{format})", path.display(), r.format.name())
+        }
+        None => "File: none chosen (start sfconnect with --output FILE to save)".into(),
+    };
+    out.extend(lines(&file, width, theme.text()));
+    if let Some(saved) = &r.saved {
+        out.extend(lines(&format!("Saved: {}", saved.display()), width, theme.success()));
+    }
+
+    let on_company = rows.get(cursor).is_some_and(|row| row.key == SettingsKey::CompanyNames);
+    if on_company && let Some(preset) = state.preset() {
+        let notes: Vec<&String> =
+            preset.notes.iter().filter(|n| n.contains("Company names") || n.contains("domains")).collect();
+        if !notes.is_empty() {
+            out.push(Line::default());
+        }
+        for note in notes {
+            out.extend(lines(&format!("- {note}"), width, theme.dim()));
+        }
+    }
+    frame.render_widget(Paragraph::new(out), area);
+}
+
+/// The value column of a row, wrapped to `room`.
+fn value_lines(
+    settings: &ConnectorSettings,
+    key: SettingsKey,
+    reveal: bool,
+    room: usize,
+    ctx: Ctx,
+) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let styled = |pieces: Vec<String>| pieces.into_iter().map(|p| Line::from(Span::styled(p, theme.value()))).collect();
+    let masked = |masked: String, len: usize| -> Vec<Line<'static>> {
+        vec![Line::from(vec![
+            Span::styled(masked, theme.value()),
+            Span::styled(format!("  ({len} characters)"), theme.dim()),
+        ])]
+    };
+    match key {
+        SettingsKey::ClientSecret => match &settings.client_secret {
+            Some(s) if reveal => styled(hard_wrap(s.expose(), room)),
+            Some(s) => masked(s.masked(), s.char_len()),
+            None => vec![Line::from(Span::styled("(none)", theme.dim()))],
+        },
+        SettingsKey::RefreshToken if reveal => styled(hard_wrap(settings.refresh_token.expose(), room)),
+        SettingsKey::RefreshToken => masked(settings.refresh_token.masked(), settings.refresh_token.char_len()),
+        SettingsKey::CompanyNames => {
+            let names = &settings.company_names;
+            if names.is_empty() || names.iter().any(|n| n == "*") {
+                let mut v = vec![Line::from(Span::styled("*", theme.value()))];
+                v.extend(lines("every user, including those without an email address", room, theme.dim()));
+                v
+            } else {
+                styled(wrap(&names.join(", "), room))
+            }
+        }
+        other => {
+            let (text, _) = crate::wizard::steps::result::value(settings, other);
+            styled(hard_wrap(&text, room))
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Snapshots of every wizard screen at 80x24 (an admin in SSH) and 120x40, driven through
+//! `wizard::update` the way the runtime drives it, plus the checks a user would notice: nothing cut off at
+//! 80x24, the whole authorize URL on screen, no secret on screen unless revealed, a hint bar that fits.
+
+mod ui_support;
+
+use sfconnect::salesforce::errors::OAuthError;
+use sfconnect::salesforce::probe::Readiness;
+use sfconnect::salesforce::{ClientSecret, Error};
+use sfconnect::ui::{Theme, hint_line};
+use sfconnect::wizard::msg::DeviceView;
+use sfconnect::wizard::state::{DemoApp, Mode};
+use sfconnect::wizard::{Action, Msg, Step, Surroundings, steps};
+use ui_support::{KEY, REFRESH, SECRET, Wizard, hints, ssh};
+
+/// Snapshots of `w`'s screen at 80x24 and 120x40. The snapshots live next to this file.
+fn snap(w: &Wizard, name: &str) {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let terminal = w.draw(width, height);
+        insta::with_settings!({
+            filters => vec![
+                (r"state=[A-Za-z0-9_-]+", "state=[STATE]"),
+                (r"code_challenge=[A-Za-z0-9_-]+", "code_challenge=[CHALLENGE]"),
+            ],
+            snapshot_suffix => format!("{width}x{height}"),
+        }, {
+            insta::assert_snapshot!(name, terminal.backend());
+        });
+    }
+}
+
+#[test]
+fn start() {
+    let mut w = Wizard::new(ssh());
+    snap(&w, "01_start");
+    w.assert_fits_80x24("start");
+    w.act(Action::FocusNext).act(Action::Down).act(Action::Down).type_text("not a url");
+    w.act(Action::Next);
+    assert!(w.state.start.error.is_some());
+    snap(&w, "01_start_my_domain_error");
+    w.assert_fits_80x24("start with my domain error");
+}
+
+#[test]
+fn prerequisites() {
+    let mut w = Wizard::new(ssh());
+    w.act(Action::Next).act(Action::Toggle).act(Action::Down);
+    assert_eq!(w.state.step, Step::Prerequisites);
+    snap(&w, "02_prerequisites");
+    w.assert_fits_80x24("prerequisites");
+    assert!(w.joined(80, 24).contains("Nothing here blocks you"));
+}
+
+#[test]
+fn create_app() {
+    let mut w = Wizard::new(ssh());
+    w.act(Action::Next).act(Action::Next);
+    snap(&w, "03_create_app");
+    w.assert_fits_80x24("create app");
+    w.act(Action::Next);
+    assert!(w.state.create_app.error.is_some());
+    w.type_text("admin@acme");
+    w.act(Action::Next);
+    snap(&w, "03_create_app_email_error");
+    w.assert_fits_80x24("create app with error");
+    w.act(Action::Up).act(Action::Up).act(Action::Up).act(Action::Toggle);
+    snap(&w, "03_create_app_connected_app");
+    w.assert_fits_80x24("create app, connected app");
+}
+
+#[test]
+fn scopes() {
+    let mut w = Wizard::new(ssh());
+    w.reach_credentials().act(Action::Back);
+    assert_eq!(w.state.step, Step::Scopes);
+    snap(&w, "04_scopes");
+    // Untick "Perform requests at any time": the red warning shows.
+    w.act(Action::Down).act(Action::Down).act(Action::Down).act(Action::Toggle);
+    snap(&w, "04_scopes_no_refresh");
+    for _ in 0..10 {
+        w.act(Action::Down);
+    }
+    snap(&w, "04_scopes_scrolled");
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("Without \"Perform requests at any time\""), "{screen}");
+}
+
+#[test]
+fn credentials() {
+    let mut w = Wizard::new(ssh());
+    w.reach_credentials();
+    snap(&w, "05_credentials_empty");
+    w.assert_fits_80x24("credentials");
+    w.send(Msg::Paste(KEY.into())).act(Action::FocusNext).send(Msg::Paste(SECRET.into()));
+    snap(&w, "05_credentials_masked");
+    w.assert_fits_80x24("credentials masked");
+    let screen = w.joined(80, 24);
+    assert!(!screen.contains(&SECRET[..12]), "the secret is on screen while hidden");
+    assert!(screen.contains("64 characters"));
+    w.act(Action::Reveal);
+    snap(&w, "05_credentials_revealed");
+    assert!(w.joined(120, 40).contains(SECRET));
+    // Swapped fields: the problems show as typed.
+    let mut swapped = Wizard::new(ssh());
+    swapped.reach_credentials().send(Msg::Paste(SECRET.into())).act(Action::FocusNext).type_text("3MVG9abc");
+    swapped.act(Action::Next);
+    snap(&swapped, "05_credentials_swapped");
+    swapped.assert_fits_80x24("credentials swapped");
+}
+
+#[test]
+fn credentials_demo() {
+    let mut w = Wizard::new(Surroundings { demo: true, display: true, ..Surroundings::default() });
+    w.state.demo = Some(DemoApp {
+        base_url: "http://127.0.0.1:41000".into(),
+        client_id: KEY.into(),
+        client_secret: ClientSecret::new(SECRET),
+    });
+    w.reach_credentials();
+    w.state.credentials.key.set(KEY);
+    w.state.credentials.secret.set(SECRET);
+    snap(&w, "05_credentials_demo");
+    assert!(w.joined(80, 24).contains("Demo org: values filled in for you"));
+}
+
+#[test]
+fn propagation() {
+    let mut w = Wizard::new(ssh());
+    w.reach_propagation().at(83).probe(Readiness::NotLive, 12);
+    assert_eq!(w.state.step, Step::Propagation);
+    snap(&w, "06_propagation_waiting");
+    w.assert_fits_80x24("propagation");
+    assert!(w.joined(80, 24).contains("01:23 of up to 15:00"));
+    w.probe(Readiness::SecretRejected, 13);
+    snap(&w, "06_propagation_secret_rejected");
+    w.assert_fits_80x24("propagation, secret rejected");
+    w.probe(Readiness::RedirectNotRegistered, 14);
+    snap(&w, "06_propagation_redirect");
+    w.assert_fits_80x24("propagation, redirect");
+    let failure = Error::OAuth(OAuthError { status: 400, code: "invalid_request".into(), description: None });
+    w.send(Msg::Probe(Err(failure)));
+    snap(&w, "06_propagation_failed");
+    w.assert_fits_80x24("propagation, failed");
+}
+
+#[test]
+fn authorize_paste_back() {
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize();
+    assert_eq!(w.state.step, Step::Authorize);
+    snap(&w, "07_authorize_paste_back");
+    w.assert_fits_80x24("authorize paste back");
+    let url = w.state.authorize.request.as_ref().map(|r| r.url.clone()).expect("an authorize request");
+    assert!(w.joined(80, 24).contains(&url), "the authorize URL is not whole on an 80x24 screen");
+    // A pasted value that is not a redirect: the error shows, in full.
+    w.send(Msg::Paste(url.clone()));
+    assert!(w.state.authorize.paste_error.is_some());
+    snap(&w, "07_authorize_paste_error");
+    w.assert_fits_80x24("authorize paste error");
+    w.act(Action::ShowQr);
+    snap(&w, "07_authorize_paste_back_qr");
+}
+
+#[test]
+fn authorize_device() {
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize().act(Action::FocusNext);
+    assert_eq!(w.state.authorize.method, steps::authorize::Method::Device);
+    snap(&w, "07_authorize_device_starting");
+    w.send(Msg::DeviceStarted(Ok(DeviceView {
+        user_code: "QWRT7KZP".into(),
+        verification_uri: "https://login.salesforce.com/setup/connect".into(),
+        verification_uri_complete: "https://login.salesforce.com/setup/connect?user_code=QWRT7KZP".into(),
+    })));
+    w.send(Msg::DevicePending { polls: 13 }).at(148);
+    snap(&w, "07_authorize_device_polling");
+    w.assert_fits_80x24("authorize device");
+    assert!(w.joined(80, 24).contains("waiting for approval — 01:05"));
+    w.act(Action::ShowQr);
+    snap(&w, "07_authorize_device_qr");
+    let failed = Wizard::new(ssh());
+    let mut failed = failed;
+    failed.reach_authorize().act(Action::FocusNext);
+    let error = Error::OAuth(OAuthError { status: 400, code: "invalid_grant".into(), description: None });
+    failed.send(Msg::DeviceStarted(Err(error)));
+    snap(&failed, "07_authorize_device_failed");
+    failed.assert_fits_80x24("authorize device failed");
+}
+
+#[test]
+fn authorize_local_browser() {
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize().act(Action::FocusNext).act(Action::FocusNext);
+    w.fix_request().send(Msg::ListenerReady(Ok(1717)));
+    snap(&w, "07_authorize_local_browser_ssh");
+    w.assert_fits_80x24("authorize local browser");
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("ssh -L 1717:127.0.0.1:1717 admin@build-01"));
+    let url = w.state.authorize.request.as_ref().map(|r| r.url.clone()).expect("an authorize request");
+    assert!(screen.contains(&url));
+
+    let mut desktop = Wizard::new(Surroundings { display: true, ..Surroundings::default() });
+    desktop.reach_authorize();
+    snap(&desktop, "07_authorize_local_browser_desktop");
+}
+
+#[test]
+fn verify() {
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize().reach_verify();
+    assert_eq!(w.state.step, Step::Verify);
+    snap(&w, "08_verify_exchanging");
+    w.authorized().at(123);
+    snap(&w, "08_verify_verifying");
+    w.verified();
+    snap(&w, "08_verify_done");
+    w.assert_fits_80x24("verify done");
+    assert!(w.joined(80, 24).contains("Connected as admin@acme.com to Acme"));
+
+    let mut failed = Wizard::new(ssh());
+    failed.reach_authorize().reach_verify().authorized().at(300);
+    let error = Error::OAuth(OAuthError {
+        status: 400,
+        code: "invalid_grant".into(),
+        description: Some("expired access/refresh token".into()),
+    });
+    failed.send(Msg::Verified(Err(error)));
+    snap(&failed, "08_verify_failed_retryable");
+    failed.assert_fits_80x24("verify failed");
+    assert!(failed.joined(80, 24).contains("12:00"));
+
+    let mut bad_client = Wizard::new(ssh());
+    bad_client.reach_authorize().reach_verify();
+    let error = Error::OAuth(OAuthError {
+        status: 400,
+        code: "invalid_client".into(),
+        description: Some("invalid client credentials".into()),
+    });
+    bad_client.send(Msg::Authorized(Err(error)));
+    snap(&bad_client, "08_verify_failed_exchange");
+    bad_client.assert_fits_80x24("verify failed exchange");
+    assert!(bad_client.joined(80, 24).contains("Consumer key and secret"));
+}
+
+#[test]
+fn result() {
+    let mut w = Wizard::new(ssh());
+    w.reach_result();
+    assert_eq!(w.state.step, Step::Result);
+    snap(&w, "09_result");
+    w.assert_fits_80x24("result");
+    let screen = w.joined(120, 40);
+    assert!(!screen.contains(&SECRET[..12]) && !screen.contains(&REFRESH[..12]), "a secret is on screen");
+    assert!(screen.contains("(64 characters)"));
+    w.act(Action::Reveal);
+    snap(&w, "09_result_revealed");
+    w.assert_fits_80x24("result revealed");
+    let screen = w.joined(80, 24);
+    assert!(screen.contains(SECRET) && screen.contains(REFRESH));
+    w.act(Action::Reveal);
+    for _ in 0..4 {
+        w.act(Action::Down);
+    }
+    snap(&w, "09_result_company_names");
+    w.assert_fits_80x24("result company names");
+    w.act(Action::Edit).type_text("acme.com, acme.co.uk");
+    snap(&w, "09_result_editing_company");
+    w.act(Action::Next).send(Msg::Saved(Ok("/home/admin/sfconnect-settings.json".into())));
+    snap(&w, "09_result_saved");
+    w.assert_fits_80x24("result saved");
+}
+
+#[test]
+fn help_and_quit() {
+    let mut w = Wizard::new(ssh());
+    w.reach_credentials().act(Action::Help);
+    assert!(w.state.help);
+    snap(&w, "help_credentials");
+    let mut q = Wizard::new(ssh());
+    q.reach_credentials().act(Action::Interrupt);
+    assert_eq!(q.state.mode, Mode::ConfirmQuit);
+    snap(&q, "quit_confirm");
+    assert!(q.joined(80, 24).contains("Quit sfconnect? Nothing is saved yet."));
+}
+
+#[test]
+fn no_color_uses_no_colours() {
+    let mut w = Wizard::new(Surroundings { no_color: true, ..ssh() });
+    w.reach_propagation().probe(Readiness::SecretRejected, 3);
+    let terminal = w.draw(80, 24);
+    for cell in terminal.backend().buffer().content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset, "a coloured cell with NO_COLOR: {cell:?}");
+        assert_eq!(cell.bg, ratatui::style::Color::Reset, "a coloured cell with NO_COLOR: {cell:?}");
+    }
+}
+
+#[test]
+fn hint_bars_fit_80_columns() {
+    let theme = Theme::new(false);
+    let mut w = Wizard::new(ssh());
+    let check = |w: &Wizard| {
+        let line = hint_line(&hints(&w.state), 80, theme);
+        assert!(line.width() <= 80, "{:?}: hint bar is {} wide", w.state.step, line.width());
+        // Nothing a step offers is dropped at 80 columns.
+        assert_eq!(line.spans.len(), 1 + hints(&w.state).len() * 2 + hints(&w.state).len().saturating_sub(1));
+    };
+    check(&w);
+    w.reach_credentials();
+    check(&w);
+    w.reach_propagation();
+    check(&w);
+    w.at(90).probe(Readiness::Ready { secret_checked: true }, 3);
+    check(&w);
+    w.act(Action::FocusNext).act(Action::FocusNext);
+    check(&w);
+    let mut r = Wizard::new(ssh());
+    r.reach_result();
+    check(&r);
+    let narrow = hint_line(&hints(&w.state), 30, theme);
+    assert!(narrow.width() <= 30);
+}
