@@ -77,7 +77,12 @@ fn main() {
     let cpu_secs = (ticks1 - ticks0) as f64 / clock_ticks_per_second();
 
     println!("sfconnect TUI benchmark (80x24 pseudo-terminal, release build, demo mode)");
-    println!("  time to first frame   median {:.1} ms (min {:.1}, max {:.1}, 10 starts)", ms(median), ms(firsts[0]), ms(firsts[9]));
+    println!(
+        "  time to first frame   median {:.1} ms (min {:.1}, max {:.1}, 10 starts)",
+        ms(median),
+        ms(firsts[0]),
+        ms(firsts[9])
+    );
     println!("  peak memory (VmHWM)   {:.1} MB", peak_kib as f64 / 1024.0);
     println!("  idle on propagation   {elapsed:.0} s");
     println!("    CPU time            {cpu_secs:.2} s = {:.3} % of a core", 100.0 * cpu_secs / elapsed);

@@ -11,49 +11,15 @@ use sfconnect::salesforce::probe::Readiness;
 use sfconnect::salesforce::{AccessToken, RefreshToken, Scopes, TokenGrant};
 use sfconnect::ui::KeyHint;
 use sfconnect::wizard::msg::{ProbeUpdate, Verified};
-use sfconnect::wizard::{Action, Msg, State, Surroundings, steps, update};
+use sfconnect::wizard::{Action, Msg, State, Surroundings, update};
 
 pub const KEY: &str = "3MVG9ZL0ppGP5UrBzTnVbh0oOBDLrHCTZsGJhsdL3ZQZqKTKDtS5nmJrT8xJq1z4pVqVdhUoXZz2GcUyq5aEo";
 pub const SECRET: &str = "F4A1C0DE5EC2E7A5F00D5A1E5F0ACE0A1B2C3D4E5F60718293A4B5C6D7E8F901";
 pub const REFRESH: &str = "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrFHdbXCrOIdJOxDpZqTkHnrtGsYnmoatIMrzq4bXQ_mJPUjwS";
 
-/// The key names the runtime's keymap gives each action (src/runtime/keymap.rs), in lists and in fields.
-pub fn key_name(action: Action, text: bool) -> String {
-    let name = match action {
-        Action::Next => "Enter",
-        Action::Back => "Esc",
-        Action::Up | Action::Down => "↑↓",
-        Action::FocusNext => "Tab",
-        Action::FocusPrev => "S-Tab",
-        Action::Interrupt => "^C",
-        Action::Toggle => "Space",
-        Action::Copy if text => "^Y",
-        Action::Copy => "c",
-        Action::CopyAll => "a",
-        Action::Reveal if text => "^R",
-        Action::Reveal => "r",
-        Action::Save => "w",
-        Action::Format => "f",
-        Action::Edit => "e",
-        Action::Skip if text => "^S",
-        Action::Skip => "s",
-        Action::Retry => "t",
-        Action::SwitchMethod => "m",
-        Action::OpenBrowser if text => "^O",
-        Action::OpenBrowser => "o",
-        Action::ShowQr if text => "^G",
-        Action::ShowQr => "v",
-        Action::Help if text => "F1",
-        Action::Help => "?",
-        Action::Quit => "q",
-        _ => "?",
-    };
-    name.to_string()
-}
-
+/// The hints as the runtime computes them from its keymap, so snapshots show the real key names.
 pub fn hints(state: &State) -> Vec<KeyHint> {
-    let text = steps::text_focus(state);
-    steps::hints(state).into_iter().map(|(a, d)| (key_name(a, text), d)).collect()
+    sfconnect::runtime::hints_for(state)
 }
 
 pub fn ssh() -> Surroundings {
