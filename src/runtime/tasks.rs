@@ -26,7 +26,8 @@ const PROBE_LIMIT: Duration = Duration::from_secs(20 * 60);
 /// Runs commands; owns the HTTP client, the clipboard and the cancel tokens of running tasks.
 pub struct Executor {
     tx: UnboundedSender<Msg>,
-    http: reqwest::Client,
+    /// Built at the first request, not at start: loading the TLS roots would delay the first frame.
+    http: Option<reqwest::Client>,
     clipboard: Option<Clipboard>,
     demo: bool,
     probe: Option<CancellationToken>,
@@ -38,7 +39,7 @@ impl Executor {
     pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
         Self {
             tx,
-            http: crate::salesforce::http::build_http_client(),
+            http: None,
             clipboard,
             demo,
             probe: None,
@@ -92,8 +93,12 @@ impl Executor {
         true
     }
 
-    fn client(&self, host: LoginHost) -> Client {
-        Client::with_http(self.http.clone(), host)
+    fn http(&mut self) -> reqwest::Client {
+        self.http.get_or_insert_with(crate::salesforce::http::build_http_client).clone()
+    }
+
+    fn client(&mut self, host: LoginHost) -> Client {
+        Client::with_http(self.http(), host)
     }
 
     fn start_probe(&mut self, host: LoginHost, app: AppCredentials, redirect_uri: String) {
@@ -197,12 +202,12 @@ impl Executor {
         });
     }
 
-    fn open_browser(&self, url: String) {
+    fn open_browser(&mut self, url: String) {
         let tx = self.tx.clone();
         if self.demo {
             // The demo org has no real browser to click Allow in: follow its auto-approving authorize
             // page as a browser would, and hand over where it lands, as the admin would paste it.
-            let http = self.http.clone();
+            let http = self.http();
             tokio::spawn(async move {
                 let message = simulated_browser(&http, &url).await;
                 let _ = tx.send(message);
