@@ -280,7 +280,27 @@ fn help_and_quit() {
     q.reach_credentials().act(Action::Interrupt);
     assert_eq!(q.state.mode, Mode::ConfirmQuit);
     snap(&q, "quit_confirm");
-    assert!(q.joined(80, 24).contains("Quit sfconnect? Nothing is saved yet."));
+    assert!(q.joined(80, 24).contains("run sfconnect again to resume"));
+}
+
+#[test]
+fn resume_offer() {
+    use sfconnect::wizard::progress::Progress;
+    use sfconnect::wizard::state::ResumeOffer;
+    let mut w = Wizard::new(ssh());
+    w.reach_propagation();
+    let wall = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+    let progress = Progress::from_state(&w.state, wall);
+    let mut fresh = Wizard::new(ssh());
+    fresh.state.resume = Some(ResumeOffer {
+        progress,
+        offered_wall: wall + std::time::Duration::from_secs(180),
+        offered_at: fresh.state.now,
+    });
+    snap(&fresh, "resume_offer");
+    let text = fresh.joined(80, 24);
+    assert!(text.contains("step 6 of 9 (Waiting for Salesforce), 3 minutes"), "{text}");
+    assert!(text.contains("paste the consumer secret again"));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 mod keymap;
 mod listener;
+mod progress_file;
 mod tasks;
 mod terminal;
 
@@ -98,6 +99,15 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     if let Some(first) = preset_errors.first() {
         state.warn(format!("A preset file was skipped: {first}"));
     }
+    let demo = options.demo.is_some();
+    if !demo && let Some(progress) = progress_file::load(std::time::SystemTime::now()) {
+        state.resume = Some(crate::wizard::state::ResumeOffer {
+            progress,
+            offered_wall: std::time::SystemTime::now(),
+            offered_at: state.now,
+        });
+    }
+    let mut keeper = progress_file::ProgressKeeper::new(!demo);
     let clipboard =
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -151,6 +161,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
                 }
             }
         }
+        keeper.sync(&state);
         if state.mode == Mode::Quit {
             break;
         }

@@ -37,15 +37,7 @@ pub struct Executor {
 
 impl Executor {
     pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
-        Self {
-            tx,
-            http: None,
-            clipboard,
-            demo,
-            probe: None,
-            device: None,
-            listener: None,
-        }
+        Self { tx, http: None, clipboard, demo, probe: None, device: None, listener: None }
     }
 
     /// Runs one command. Returns false for `Quit`.
@@ -83,6 +75,7 @@ impl Executor {
             }
             Command::Save { path, settings, format, overwrite } => self.save(path, *settings, format, overwrite),
             Command::OpenBrowser(url) => self.open_browser(url),
+            Command::ForgetProgress => super::progress_file::forget(),
             Command::Quit => {
                 cancel(&mut self.probe);
                 cancel(&mut self.device);

@@ -71,5 +71,7 @@ pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
     }
     if state.mode == Mode::ConfirmQuit {
         overlay::confirm_quit(frame, frame.area(), theme);
+    } else if state.resume.is_some() {
+        overlay::resume(frame, frame.area(), state, theme);
     }
 }

@@ -26,10 +26,12 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     popup(frame, area, width, height, &title, text);
 }
 
-/// "Quit sfconnect? Nothing is saved yet. y / n"
+/// "Quit sfconnect? … y / n"
 pub fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
     let text = vec![
-        Line::from(Span::styled("Quit sfconnect? Nothing is saved yet.", theme.heading())),
+        Line::from(Span::styled("Quit sfconnect?", theme.heading())),
+        Line::from(Span::styled("Your entries are kept (never the secrets):", theme.text())),
+        Line::from(Span::styled("run sfconnect again to resume.", theme.text())),
         Line::default(),
         Line::from(vec![
             Span::styled(" y ", theme.key()),
@@ -38,7 +40,37 @@ pub fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
             Span::raw(" keep going"),
         ]),
     ];
-    popup(frame, area, area.width.min(44), 5, " Quit ", text);
+    popup(frame, area, area.width.min(48), 7, " Quit ", text);
+}
+
+/// "Resume where you stopped? Step 6 of 9 (Waiting for Salesforce), 3 minutes ago. y / n"
+pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let Some(offer) = &state.resume else { return };
+    let step = offer.progress.step;
+    let minutes = offer.progress.age(offer.offered_wall).as_secs() / 60;
+    let ago = match minutes {
+        0 => "less than a minute ago".to_string(),
+        1 => "1 minute ago".to_string(),
+        m if m < 120 => format!("{m} minutes ago"),
+        m => format!("{} hours ago", m / 60),
+    };
+    let width = area.width.min(64);
+    let mut text = vec![Line::from(Span::styled("Resume where you stopped?", theme.heading())), Line::default()];
+    let detail = format!(
+        "You were at step {} of 9 ({}), {ago}. Your entries are kept; secrets are never saved, so you will paste the consumer secret again.",
+        step.number(),
+        step.title()
+    );
+    text.extend(lines(&detail, width.saturating_sub(4) as usize, theme.text()));
+    text.push(Line::default());
+    text.push(Line::from(vec![
+        Span::styled(" y ", theme.key()),
+        Span::raw(" resume   "),
+        Span::styled(" n ", theme.key()),
+        Span::raw(" start over"),
+    ]));
+    let height = text.len() as u16 + 2;
+    popup(frame, area, width, height, " Resume ", text);
 }
 
 fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16, title: &str, text: Vec<Line<'static>>) {

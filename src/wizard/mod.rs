@@ -3,6 +3,7 @@
 //! runtime turns keys into messages, runs the commands on tasks, and draws with `ui`.
 
 pub mod msg;
+pub mod progress;
 pub mod state;
 pub mod steps;
 pub mod text;

@@ -175,5 +175,7 @@ pub enum Command {
         overwrite: Overwrite,
     },
     OpenBrowser(String),
+    /// Delete the saved progress (the user started over, or the settings are saved).
+    ForgetProgress,
     Quit,
 }

@@ -132,6 +132,17 @@ pub struct State {
     pub result: ResultState,
     /// True once the user typed or chose anything: quitting then asks first.
     pub touched: bool,
+    /// Progress saved by an earlier session, offered for resuming at start.
+    pub resume: Option<ResumeOffer>,
+}
+
+/// An earlier session's progress, and the moment it was offered (wall time and instant together, so
+/// the wizard can tell wall time later without reading a clock).
+#[derive(Debug, Clone)]
+pub struct ResumeOffer {
+    pub progress: super::progress::Progress,
+    pub offered_wall: std::time::SystemTime,
+    pub offered_at: Instant,
 }
 
 impl State {
@@ -156,6 +167,7 @@ impl State {
             verify: VerifyState::default(),
             result: ResultState::default(),
             touched: false,
+            resume: None,
         };
         state.apply_preset();
         state

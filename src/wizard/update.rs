@@ -52,6 +52,9 @@ pub fn update(state: &mut State, msg: Msg) -> Update {
     if state.mode == Mode::ConfirmQuit {
         return confirm_quit(state, &msg);
     }
+    if state.resume.is_some() {
+        return answer_resume(state, &msg);
+    }
     if state.help {
         if let Msg::Action(Action::Help | Action::Back | Action::Next | Action::Quit) = msg {
             state.help = false;
@@ -110,6 +113,31 @@ fn confirm_quit(state: &mut State, msg: &Msg) -> Update {
         }
         _ => Update::none(),
     }
+}
+
+/// y resumes the earlier session (secrets are asked again), n starts over and forgets it.
+fn answer_resume(state: &mut State, msg: &Msg) -> Update {
+    let yes = match msg {
+        Msg::Char('y' | 'Y') | Msg::Action(Action::Next) => true,
+        Msg::Char('n' | 'N') | Msg::Action(Action::Back) => false,
+        Msg::Action(Action::Interrupt | Action::Quit) => return quit(state),
+        _ => return Update::none(),
+    };
+    let Some(offer) = state.resume.take() else { return Update::none() };
+    if !yes {
+        return Update::with(vec![Command::ForgetProgress]);
+    }
+    let wall = offer.offered_wall + state.now.saturating_duration_since(offer.offered_at);
+    let step = offer.progress.apply(state, wall);
+    let mut update = go_to(state, step);
+    if offer.progress.step > Step::Credentials {
+        state.say("Welcome back. Secrets are never saved: paste the consumer secret again, then press Enter.");
+        state.credentials.focus = super::steps::credentials::CredFocus::Secret;
+    } else {
+        state.say("Welcome back: everything you entered is here.");
+    }
+    update.dirty = true;
+    update
 }
 
 /// Moves to `step`, starting whatever work that step does on entry.

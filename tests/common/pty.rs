@@ -61,6 +61,11 @@ impl PtyApp {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// True while the program shows the alternate (full-screen) buffer.
+    pub fn alternate_screen(&self) -> bool {
+        self.parser.lock().unwrap().screen().alternate_screen()
+    }
+
     pub fn bytes_read(&self) -> u64 {
         *self.bytes.lock().unwrap()
     }
@@ -72,7 +77,8 @@ impl PtyApp {
             if self.screen().contains(text) {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            // Short polls: the benchmark measures time to first frame with this.
+            std::thread::sleep(Duration::from_millis(2));
         }
         panic!("`{text}` never appeared within {limit:?}; the screen:\n{}", self.screen());
     }

@@ -107,6 +107,10 @@ pub fn text_focus(state: &State) -> bool {
 
 /// The key hints for the bottom bar, in order.
 pub fn hints(state: &State) -> Vec<Hint> {
+    // A question on screen names its own keys (y / n); other keys would only mislead.
+    if state.resume.is_some() || state.mode == super::state::Mode::ConfirmQuit {
+        return Vec::new();
+    }
     let mut hints = match state.step {
         Step::Start => start::hints(state),
         Step::Prerequisites => prerequisites::hints(state),

@@ -39,6 +39,8 @@ pub struct PropagationState {
     pub status: ProbeStatus,
     /// Which key and secret the wait is for (the secret as a hash), so a change restarts it.
     fingerprint: Option<[u8; 32]>,
+    /// The wait began in an earlier session: keep its start when the secret is entered again.
+    resumed: bool,
 }
 
 impl PropagationState {
@@ -50,8 +52,15 @@ impl PropagationState {
         hasher.update(secret.as_bytes());
         let fingerprint: [u8; 32] = hasher.finalize().into();
         if self.fingerprint != Some(fingerprint) {
-            *self = PropagationState { fingerprint: Some(fingerprint), ..PropagationState::default() };
+            let started = if self.resumed && self.fingerprint.is_none() { self.started } else { None };
+            *self = PropagationState { fingerprint: Some(fingerprint), started, ..PropagationState::default() };
         }
+    }
+
+    /// Restores a wait that began in an earlier session, so the countdown goes on from where it was.
+    pub fn resume_from(&mut self, started: Instant) {
+        self.started = Some(started);
+        self.resumed = true;
     }
 
     pub fn elapsed(&self, now: Instant) -> Duration {

@@ -1,0 +1,123 @@
+//! What survives an SSH drop: the step, the non-secret entries, when the wait began (as wall time, so the
+//! countdown is still right after a restart) and the authorization method. Never a secret: the consumer
+//! secret, codes and tokens are asked for again on resume.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::state::{State, Step};
+use super::steps::authorize::Method;
+use super::steps::create_app::AppKind;
+use super::steps::start::Environment;
+use crate::salesforce::Scopes;
+
+/// How old a progress file may be and still be offered for resuming.
+pub const RESUME_WITHIN: Duration = Duration::from_secs(24 * 3600);
+
+/// The resumable part of the wizard's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    pub version: u32,
+    pub step: Step,
+    pub preset_id: String,
+    pub environment: String,
+    pub my_domain: String,
+    pub app_kind: String,
+    pub app_name: String,
+    pub contact_email: String,
+    pub device_flow: bool,
+    pub scopes: Vec<String>,
+    /// The consumer key: not a secret (it appears in every authorize URL).
+    pub client_id: String,
+    /// Seconds since the epoch when the propagation wait began.
+    pub wait_started: Option<u64>,
+    pub auth_method: String,
+    /// Seconds since the epoch when this was written.
+    pub saved_at: u64,
+}
+
+fn epoch_secs(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl Progress {
+    /// Takes the resumable part of `state`. `wall` and `state.now` are the same moment.
+    pub fn from_state(state: &State, wall: SystemTime) -> Self {
+        let wait_started =
+            state.propagation.started.map(|s| epoch_secs(wall) - state.now.saturating_duration_since(s).as_secs());
+        Self {
+            version: 1,
+            step: state.step,
+            preset_id: state.preset().map(|p| p.id.clone()).unwrap_or_default(),
+            environment: match state.start.environment {
+                Environment::Production => "production",
+                Environment::Sandbox => "sandbox",
+                Environment::MyDomain => "my_domain",
+            }
+            .into(),
+            my_domain: state.start.my_domain.value().to_string(),
+            app_kind: match state.create_app.kind {
+                AppKind::ExternalClientApp => "external_client_app",
+                AppKind::ConnectedApp => "connected_app",
+            }
+            .into(),
+            app_name: state.create_app.name.value().to_string(),
+            contact_email: state.create_app.email.value().to_string(),
+            device_flow: state.create_app.device_flow,
+            scopes: state.scopes.selected.iter().map(str::to_string).collect(),
+            client_id: state.credentials.key.value().trim().to_string(),
+            wait_started,
+            auth_method: match state.authorize.method {
+                Method::PasteBack => "paste_back",
+                Method::Device => "device",
+                Method::LocalBrowser => "local_browser",
+            }
+            .into(),
+            saved_at: epoch_secs(wall),
+        }
+    }
+
+    /// How long ago this was saved.
+    pub fn age(&self, wall: SystemTime) -> Duration {
+        Duration::from_secs(epoch_secs(wall).saturating_sub(self.saved_at))
+    }
+
+    /// True when it is worth offering: recent, and past the first step.
+    pub fn worth_resuming(&self, wall: SystemTime) -> bool {
+        self.step > Step::Start && self.age(wall) < RESUME_WITHIN
+    }
+
+    /// Puts the entries back into `state` and returns the step to show: the credentials step when the
+    /// saved step needs the secret, which is never saved.
+    pub fn apply(&self, state: &mut State, wall: SystemTime) -> Step {
+        if let Some(i) = state.presets.iter().position(|p| p.id == self.preset_id) {
+            state.start.preset_index = i;
+        }
+        state.start.environment = match self.environment.as_str() {
+            "sandbox" => Environment::Sandbox,
+            "my_domain" => Environment::MyDomain,
+            _ => Environment::Production,
+        };
+        state.start.my_domain.set(&self.my_domain);
+        state.create_app.kind =
+            if self.app_kind == "connected_app" { AppKind::ConnectedApp } else { AppKind::ExternalClientApp };
+        state.create_app.name.set(&self.app_name);
+        state.create_app.email.set(&self.contact_email);
+        state.create_app.device_flow = self.device_flow;
+        state.scopes.selected = Scopes::from_tokens(self.scopes.iter().cloned());
+        state.credentials.key.set(&self.client_id);
+        state.authorize.method = match self.auth_method.as_str() {
+            "device" => Method::Device,
+            "local_browser" => Method::LocalBrowser,
+            _ => Method::PasteBack,
+        };
+        if let Some(started) = self.wait_started {
+            let ago = Duration::from_secs(epoch_secs(wall).saturating_sub(started));
+            state.propagation.resume_from(state.now.checked_sub(ago).unwrap_or(state.now));
+        }
+        state.touched = true;
+        if self.step > Step::Credentials { Step::Credentials } else { self.step }
+    }
+}

@@ -1,0 +1,108 @@
+//! An SSH drop (SIGHUP) or a kill (SIGTERM) in the middle of the wizard loses nothing that matters: the
+//! terminal is restored, and the next run offers to resume with the entries kept, the secret asked
+//! again, and the propagation countdown still right. Issue #6.
+
+mod common;
+
+use std::time::Duration;
+
+use common::pty::*;
+use common::*;
+use sfconnect::sim::SimConfig;
+
+const STEP: Duration = Duration::from_secs(20);
+
+fn paste(text: &str) -> String {
+    format!("\x1b[200~{text}\x1b[201~")
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success());
+}
+
+/// Walks a fresh wizard against `base_url` to the propagation screen.
+fn walk_to_propagation(app: &mut PtyApp, client_id: &str, secret: &str) {
+    app.wait_for("Enter continue", STEP);
+    app.send(ENTER);
+    app.wait_for("tick", STEP);
+    app.send(ENTER);
+    app.wait_for("move", STEP);
+    app.send(&DOWN.repeat(3));
+    app.send("admin@acme.com");
+    app.send(ENTER);
+    app.wait_for("copy label", STEP);
+    app.send(ENTER);
+    app.wait_for("show secret", STEP);
+    app.send(&paste(client_id));
+    app.send(TAB);
+    app.send(&paste(secret));
+    app.send(ENTER);
+    app.wait_for("skip the wait", STEP);
+}
+
+#[test]
+fn sighup_mid_wait_then_resume_keeps_entries_and_countdown() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(start(SimConfig { live_after: Duration::from_secs(3600), ..quick_config() }));
+    let dir = tempfile::tempdir().unwrap();
+    let base = sim.base_url();
+    let args = ["--login-url", base.as_str(), "--no-clipboard"];
+
+    let mut first = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+    walk_to_propagation(&mut first, &sim.client_id(), &sim.client_secret());
+    std::thread::sleep(Duration::from_secs(3));
+    signal(first.pid().unwrap(), "HUP");
+    assert!(first.wait_exit(STEP).is_some(), "SIGHUP ends the wizard");
+    assert!(!first.alternate_screen(), "the terminal is back on the main screen");
+
+    let progress =
+        std::fs::read_to_string(dir.path().join(".local/state/sfconnect/progress.json")).expect("progress saved");
+    assert!(!progress.contains(&sim.client_secret()), "the progress file holds no secret");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.path().join(".local/state/sfconnect/progress.json")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+    second.wait_for("Resume where you stopped?", STEP);
+    assert!(second.screen().contains("step 6 of 9"), "{}", second.screen());
+    second.send("y");
+    second.wait_for("paste the consumer secret again", STEP);
+    second.send(&paste(&sim.client_secret()));
+    second.send(ENTER);
+    second.wait_for("skip the wait", STEP);
+    let screen = second.screen();
+    assert!(
+        !screen.contains("00:00 of up to") && !screen.contains("00:01 of up to"),
+        "the countdown goes on from the first run:\n{screen}"
+    );
+    sim.make_live_now();
+    second.wait_for("use pasted", STEP);
+    second.send(CTRL_C);
+    second.send("y");
+    assert!(second.wait_exit(STEP).is_some());
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_starting_over_forgets() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(start(quick_config()));
+    let dir = tempfile::tempdir().unwrap();
+    let base = sim.base_url();
+    let args = ["--login-url", base.as_str(), "--no-clipboard"];
+    let mut first = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+    first.wait_for("Enter continue", STEP);
+    first.send(ENTER);
+    first.wait_for("tick", STEP);
+    signal(first.pid().unwrap(), "TERM");
+    assert!(first.wait_exit(STEP).is_some(), "SIGTERM ends the wizard");
+    assert!(!first.alternate_screen());
+
+    let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+    second.wait_for("Resume where you stopped?", STEP);
+    second.send("n");
+    second.wait_for("Enter continue", STEP);
+    assert!(!dir.path().join(".local/state/sfconnect/progress.json").exists(), "starting over forgets the progress");
+    second.send("q");
+    assert_eq!(second.wait_exit(STEP), Some(0));
+}
