@@ -20,10 +20,22 @@ pub struct PtyApp {
 impl PtyApp {
     /// Starts `sfconnect ARGS` at `cols`x`rows` with a plain environment (no SSH, no display).
     pub fn spawn(args: &[&str], cols: u16, rows: u16, envs: &[(&str, &str)], cwd: &Path) -> PtyApp {
+        Self::spawn_program(env!("CARGO_BIN_EXE_sfconnect"), args, cols, rows, envs, cwd)
+    }
+
+    /// Starts any program the same way (the benchmark's baseline uses `printf`).
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        envs: &[(&str, &str)],
+        cwd: &Path,
+    ) -> PtyApp {
         let pty = NativePtySystem::default()
             .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
             .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sfconnect"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(cwd);
         cmd.env_clear();
