@@ -9,6 +9,7 @@
 //! - [`presets`]: the integration targets, as data read from `assets/presets/`.
 //! - [`cli`]: the scriptable subcommands.
 
+pub mod checks;
 pub mod cli;
 pub mod clipboard;
 pub mod presets;

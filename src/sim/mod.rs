@@ -15,12 +15,15 @@ mod config;
 mod device;
 mod faults;
 mod identity;
+mod org;
+mod org_presets;
 mod pages;
 mod params;
 mod query;
 mod record;
 mod rest;
 mod sobjects;
+mod sobjects_access;
 mod soql;
 mod state;
 mod token;
@@ -37,8 +40,10 @@ use axum::routing::{get, post};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Approval, BASE_URL_PLACEHOLDER, OrgFixture, SimConfig, UserFixture};
+pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
 pub use faults::{Fault, FaultPlan, FaultScope};
+pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
+pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
 
 use state::{DeviceStatus, Shared};

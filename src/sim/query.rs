@@ -51,6 +51,7 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
             .iter()
             .find(|f| f.eq_ignore_ascii_case(name))
             .copied()
+            .filter(|f| org.has_column(f))
             .ok_or_else(|| no_such_column(soql, object, name, column))
     };
     let selected: Option<Vec<&'static str>> = match &parsed.selection {
@@ -194,7 +195,7 @@ fn literal_equals(literal: &Literal, value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::config::UserFixture;
+    use crate::sim::org::UserFixture;
 
     fn org_with_two_users() -> OrgFixture {
         let mut org = OrgFixture::default();

@@ -80,7 +80,7 @@ fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
             "This session is not valid for use with the REST API",
         ));
     }
-    if !inner.config.api_enabled {
+    if !inner.config.api_enabled || !inner.config.org.api_enabled {
         return Err(wire::rest_error(
             StatusCode::FORBIDDEN,
             "API_DISABLED_FOR_ORG",

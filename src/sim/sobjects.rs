@@ -5,7 +5,10 @@
 
 use serde_json::{Value, json};
 
-use super::config::{OrgFixture, UserFixture};
+use super::org::{OrgFixture, UserFixture, permission_fields};
+use super::sobjects_access::{
+    connected_app_rows, oauth_token_rows, permission_set_assignment_rows, permission_set_rows,
+};
 
 /// One queryable sObject.
 pub struct SObject {
@@ -15,6 +18,44 @@ pub struct SObject {
     /// All rows, each a full record with nested relationship records, `attributes` included.
     pub rows: fn(&OrgFixture, &str) -> Vec<Value>,
 }
+
+/// `PermissionSet`: its own fields, its profile, then every permission.
+const PERMISSION_SET_FIELDS: [&str; 24] = {
+    let head = ["Id", "Name", "Label", "IsOwnedByProfile", "ProfileId", "Profile.Id", "Profile.Name", "Type"];
+    let perms = permission_fields!("");
+    let mut out = [""; 24];
+    let mut i = 0;
+    while i < 24 {
+        out[i] = if i < 8 { head[i] } else { perms[i - 8] };
+        i += 1;
+    }
+    out
+};
+
+/// `PermissionSetAssignment`: its own fields, then the set's through the `PermissionSet.` relationship.
+const PERMISSION_SET_ASSIGNMENT_FIELDS: [&str; 27] = {
+    let head = [
+        "Id",
+        "AssigneeId",
+        "PermissionSetId",
+        "PermissionSet.Id",
+        "PermissionSet.Name",
+        "PermissionSet.Label",
+        "PermissionSet.IsOwnedByProfile",
+        "PermissionSet.ProfileId",
+        "PermissionSet.Profile.Id",
+        "PermissionSet.Profile.Name",
+        "PermissionSet.Type",
+    ];
+    let perms = permission_fields!("PermissionSet.");
+    let mut out = [""; 27];
+    let mut i = 0;
+    while i < 27 {
+        out[i] = if i < 11 { head[i] } else { perms[i - 11] };
+        i += 1;
+    }
+    out
+};
 
 pub fn objects() -> &'static [SObject] {
     &[
@@ -64,13 +105,50 @@ pub fn objects() -> &'static [SObject] {
         },
         SObject {
             name: "UserLicense",
-            fields: &["Id", "Name", "MasterLabel", "Status", "UsedLicenses"],
+            fields: &["Id", "Name", "MasterLabel", "Status", "UsedLicenses", "TotalLicenses"],
             rows: licence_rows,
+        },
+        SObject { name: "PermissionSet", fields: &PERMISSION_SET_FIELDS, rows: permission_set_rows },
+        SObject {
+            name: "PermissionSetAssignment",
+            fields: &PERMISSION_SET_ASSIGNMENT_FIELDS,
+            rows: permission_set_assignment_rows,
+        },
+        SObject {
+            name: "OauthToken",
+            fields: &[
+                "Id",
+                "AppName",
+                "AppMenuItemId",
+                "UserId",
+                "CreatedDate",
+                "LastUsedDate",
+                "UseCount",
+                "DeleteToken",
+            ],
+            rows: oauth_token_rows,
+        },
+        SObject {
+            name: "ConnectedApplication",
+            fields: &[
+                "Id",
+                "Name",
+                "OptionsAllowAdminApprovedUsersOnly",
+                "OptionsRefreshTokenValidityMetric",
+                "OptionsHasSessionLevelPolicy",
+                "RefreshTokenValidityPeriod",
+                "MobileSessionTimeout",
+                "MobileStartUrl",
+                "NamedUserUvidTimeout",
+                "PinLength",
+                "StartUrl",
+            ],
+            rows: connected_app_rows,
         },
     ]
 }
 
-fn attributes(kind: &str, version: &str, id: &str) -> Value {
+pub(super) fn attributes(kind: &str, version: &str, id: &str) -> Value {
     json!({"type": kind, "url": format!("/services/data/{version}/sobjects/{kind}/{id}")})
 }
 
@@ -99,7 +177,7 @@ fn user_row(user: &UserFixture, version: &str) -> Value {
         "Name": user.display_name,
         "FirstName": user.first_name,
         "LastName": user.last_name,
-        "Email": user.email,
+        "Email": (!user.email.is_empty()).then_some(&user.email),
         "IsActive": user.is_active,
         "UserType": "Standard",
         "LanguageLocaleKey": "en_US",
@@ -156,6 +234,11 @@ fn licence_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
                 "MasterLabel": u.licence_name,
                 "Status": "Active",
                 "UsedLicenses": used,
+                "TotalLicenses": org
+                    .licence_totals
+                    .iter()
+                    .find(|(name, _)| *name == u.licence_name)
+                    .map_or(used as u64 + 10, |(_, total)| *total),
             })
         })
         .collect()
