@@ -25,6 +25,12 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
     ("PermissionsUseAnyApiClient", "Use Any API Client"),
 ];
 
+/// Permissions that stand in for each other for a target's purpose.
+const ALTERNATIVES: &[&[&str]] = &[
+    &["PermissionsCanApproveUninstalledApps", "PermissionsUseAnyApiClient"],
+    &["PermissionsModifyAllData", "PermissionsManageRemoteAccess"],
+];
+
 /// The Setup label of a permission field (`PermissionsManageUsers` → `ManageUsers` when not in the table).
 pub fn label(field: &str) -> &str {
     PERMISSIONS
@@ -150,28 +156,45 @@ impl EffectivePermissions {
         };
         let has = names(&|s| s.is_some());
         let lacks = names(&|s| s.is_none());
-        let mut detail = format!("{} sets read; has: {}", self.sets, list_or_none(&has));
+        let mut detail = format!("has: {}", list_or_none(&has));
         detail.push_str(&format!("; lacks: {}", list_or_none(&lacks)));
+        detail.push_str(&format!(" ({} sets read, the profile's included)", self.sets));
         if !self.unreadable.is_empty() {
             let unreadable: Vec<&str> = self.unreadable.iter().map(|f| label(f)).collect();
             detail.push_str(&format!("; could not be read: {}", unreadable.join(", ")));
         }
-        let mut missing: Vec<String> =
-            wanted.required.iter().filter(|f| self.has(f) != Some(true)).map(|f| label(f).to_string()).collect();
-        for group in &wanted.one_of {
-            if !group.iter().any(|f| self.has(f) == Some(true)) {
-                missing.push(group.iter().map(|f| label(f)).collect::<Vec<_>>().join(" or "));
-            }
+        let held = |field: &String| self.has(field) == Some(true);
+        let lacking = |field: &String| self.has(field) == Some(false);
+        let group_label = |group: &[String]| group.iter().map(|f| label(f)).collect::<Vec<_>>().join(" or ");
+        // Needed and surely not held; needed and unreadable (never guessed to be lacking).
+        let mut missing: Vec<String> = wanted.required.iter().filter(|f| lacking(f)).map(|f| label(f).into()).collect();
+        let mut unknown: Vec<String> =
+            wanted.required.iter().filter(|f| self.has(f).is_none()).map(|f| label(f).into()).collect();
+        for group in wanted.one_of.iter().filter(|g| !g.iter().any(held)) {
+            if group.iter().all(lacking) { missing.push(group_label(group)) } else { unknown.push(group_label(group)) }
         }
-        missing.extend(wanted.advisory.iter().filter(|f| self.has(f) != Some(true)).map(|f| label(f).to_string()));
-        if missing.is_empty() {
-            Finding::Ok(detail)
+        let advisory: Vec<&str> =
+            wanted.advisory.iter().filter(|f| !held(f) && !self.alternative_held(f)).map(|f| label(f)).collect();
+        let fix = format!("{}, or a permission set assigned to the user.", self.where_to_edit());
+        if !missing.is_empty() {
+            // The target's own list says these are required: fail whatever the checks list says.
+            Finding::Broken { detail: format!("target needs {}: {detail}", missing.join(", ")), fix }
+        } else if !unknown.is_empty() {
+            Finding::problem(format!("target needs {}, which could not be read: {detail}", unknown.join(", ")), fix)
+        } else if !advisory.is_empty() {
+            Finding::problem(format!("target advises {}: {detail}", advisory.join(", ")), fix)
         } else {
-            Finding::problem(
-                format!("target wants {}: {detail}", missing.join(", ")),
-                format!("{}, or a permission set assigned to the user.", self.where_to_edit()),
-            )
+            Finding::Ok(detail)
         }
+    }
+
+    /// Whether a permission that does the same job as `field` is held (protocol notes §7: Use Any API Client is
+    /// broader than Approve Uninstalled Connected Apps; Modify All Data covers Manage Connected Apps).
+    fn alternative_held(&self, field: &str) -> bool {
+        ALTERNATIVES
+            .iter()
+            .filter(|group| group.contains(&field))
+            .any(|group| group.iter().any(|f| self.has(f) == Some(true)))
     }
 }
 
