@@ -257,3 +257,64 @@ async fn the_preview_counts_every_page_of_a_large_org() {
     let paged = sim.requests_seen().iter().filter(|r| r.path.contains("/query/")).count();
     assert_eq!(paged, 2, "4 601 users come in three pages: the first and two nextRecordsUrl reads");
 }
+
+/// Writes a settings file for `token`, as `exchange` would.
+fn settings_file(sim: &Simulator, token: RefreshToken, dir: &std::path::Path) -> std::path::PathBuf {
+    use sfconnect::settings::{ConnectorSettings, Format, Overwrite, write_settings};
+    let mut settings = ConnectorSettings::new(sim.client_id(), token, sim.base_url());
+    settings.client_secret = Some(sfconnect::salesforce::ClientSecret::new(sim.client_secret()));
+    let path = dir.join("settings.json");
+    write_settings(&path, &settings.render(Format::Json), Overwrite::Replace).unwrap();
+    path
+}
+
+async fn sfconnect_check(settings: &std::path::Path, preset: &str) -> (Option<i32>, serde_json::Value) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_sfconnect"))
+        .args(["check", "--json", "--preset", preset, "--settings"])
+        .arg(settings)
+        .env_remove("SFCONNECT_LOG")
+        .output()
+        .await
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON on stdout: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), json)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_prints_checks_and_preview_and_exits_1_on_a_required_failure() {
+    let sim = org_sim(OrgFixture::platform_licence()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings_file(&sim, authorize(&sim, SCOPES).await, dir.path());
+
+    let (code, report) = sfconnect_check(&settings, "generic").await;
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["preview"]["active_users"], 1);
+    assert_eq!(report["preview"]["domains"][0]["domain"], "acme.com");
+    assert_eq!(report["user"]["username"], "admin@acme.com");
+    assert_eq!(report["org"]["Name"], "Acme");
+
+    let (code, report) = sfconnect_check(&settings, "ampersand").await;
+    assert_eq!(code, Some(1));
+    let checks = report["checks"].as_array().unwrap();
+    let licence = checks.iter().find(|c| c["id"] == "licence_salesforce").unwrap();
+    assert_eq!(licence["status"], "fail");
+    assert!(licence["fix"].as_str().unwrap().contains("Salesforce user licence"));
+    let passing = checks.iter().find(|c| c["id"] == "refresh").unwrap();
+    assert!(passing.get("fix").is_none(), "a passing check has no fix");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulate_names_its_orgs() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_sfconnect"))
+        .args(["simulate", "--org", "no-such-org"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (name, _) in sfconnect::sim::ORG_NAMES {
+        assert!(stderr.contains(name), "{stderr}");
+        assert!(OrgFixture::named(name, 10).is_some());
+    }
+}
