@@ -11,7 +11,7 @@ mod app_policy;
 mod ids;
 mod org;
 mod permissions;
-mod preview;
+pub mod preview;
 mod refresh;
 mod run;
 mod tokens;
