@@ -318,3 +318,39 @@ async fn simulate_names_its_orgs() {
         assert!(OrgFixture::named(name, 10).is_some());
     }
 }
+
+#[tokio::test]
+async fn a_user_without_api_enabled_is_refused_like_an_org_without_the_api() {
+    let mut org = OrgFixture::platform_licence();
+    org.permission_sets[0].granted.retain(|p| p != "PermissionsApiEnabled");
+    let sim = org_sim(org).await;
+    let (report, _) = check(&sim, "generic", SCOPES).await;
+    let api = verdict(&report, CheckId::ApiAccess);
+    assert_eq!(api.status, Status::Fail);
+    assert!(api.fix.as_deref().unwrap().contains("System Permissions > API Enabled"));
+    assert_eq!(status(&report, CheckId::PermApiEnabled), Status::Skip, "cannot be read without the API");
+}
+
+#[tokio::test]
+async fn snow_atlas_needs_customize_application_and_manage_connected_apps() {
+    let sim = org_sim(OrgFixture::healthy()).await;
+    let full = "refresh_token offline_access full";
+    let (report, _) = check(&sim, "snow-atlas", full).await;
+    assert_eq!(status(&report, CheckId::PermCustomizeApplication), Status::Pass);
+    assert_eq!(status(&report, CheckId::PermManageConnectedApps), Status::Pass);
+    for asked in [CheckId::MfaEnabled, CheckId::DeviceFlowEnabled] {
+        let v = verdict(&report, asked);
+        assert_eq!(v.status, Status::Skip, "advisory and not visible: asked, {v:?}");
+        assert!(v.detail.contains("not visible through the API"));
+    }
+    assert!(verdict(&report, CheckId::DeviceFlowEnabled).fix.as_deref().unwrap().contains("Enable for Device Flow"));
+
+    let sim = org_sim(OrgFixture::platform_licence()).await;
+    let (report, _) = check(&sim, "snow-atlas", full).await;
+    assert_eq!(status(&report, CheckId::PermCustomizeApplication), Status::Fail);
+    let manage = verdict(&report, CheckId::PermManageConnectedApps);
+    assert_eq!(manage.status, Status::Fail);
+    assert!(manage.detail.contains("Modify All Data and Manage Connected Apps"), "{}", manage.detail);
+    let (report, _) = check(&sim, "avepoint", "id api refresh_token").await;
+    assert_eq!(status(&report, CheckId::SystemAdmin), Status::Fail, "required by AvePoint");
+}

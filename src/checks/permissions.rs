@@ -158,7 +158,8 @@ impl EffectivePermissions {
         let lacks = names(&|s| s.is_none());
         let mut detail = format!("has: {}", list_or_none(&has));
         detail.push_str(&format!("; lacks: {}", list_or_none(&lacks)));
-        detail.push_str(&format!(" ({} sets read, the profile's included)", self.sets));
+        let plural = if self.sets == 1 { "" } else { "s" };
+        detail.push_str(&format!(" (from {} permission set{plural}, the profile's included)", self.sets));
         if !self.unreadable.is_empty() {
             let unreadable: Vec<&str> = self.unreadable.iter().map(|f| label(f)).collect();
             detail.push_str(&format!("; could not be read: {}", unreadable.join(", ")));

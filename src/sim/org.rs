@@ -108,6 +108,15 @@ impl OrgFixture {
         self.connected_apps.first().map_or("sfconnect", |a| a.name.as_str())
     }
 
+    /// Whether the logged-in user's profile or one of their permission sets grants `field`.
+    pub fn user_granted(&self, field: &str) -> bool {
+        let user = &self.user;
+        self.permission_sets.iter().filter(|set| set.grants(field)).any(|set| match &set.profile_id {
+            Some(profile) => *profile == user.profile_id,
+            None => set.assignees.contains(&user.user_id),
+        })
+    }
+
     /// Whether a query may name `field` (the last segment of a path).
     pub fn has_column(&self, field: &str) -> bool {
         let last = field.rsplit('.').next().unwrap_or(field);
