@@ -2,6 +2,10 @@
 //! come from `UserLicense`; users by email domain are counted as the pages of `SELECT Email, IsActive FROM User`
 //! arrive (SOQL cannot group by a part of a field), so memory grows with the number of domains, never with the
 //! number of users, and is capped at [`MAX_DOMAINS`] distinct domains.
+//!
+//! Why not `GROUP BY` on the server: SOQL cannot group by part of a field (the domain of `Email`), and aggregate
+//! queries do not page (no `queryMore`/`nextRecordsUrl`): one returning more than 2 000 groups is an error. So
+//! only plain counts are aggregated on the server.
 
 use std::collections::HashMap;
 

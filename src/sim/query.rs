@@ -67,7 +67,14 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
         None => None,
     };
 
-    let mut rows: Vec<Value> = (object.rows)(org, version)
+    let selected_paths = selected.iter().flatten().copied();
+    let nested =
+        selected_paths.chain(conditions.iter().map(|(p, _)| *p)).chain(order.map(|(p, _)| p)).any(|p| p.contains('.'));
+    let build = match object.flat_rows {
+        Some(flat) if !nested => flat,
+        _ => object.rows,
+    };
+    let mut rows: Vec<Value> = build(org, version)
         .into_iter()
         .filter(|row| conditions.iter().all(|(path, condition)| condition.matches(lookup(row, path))))
         .collect();
