@@ -36,7 +36,10 @@ pub struct CheckArgs {
 }
 
 pub async fn run(args: CheckArgs) -> CmdResult {
-    let (presets, _broken) = load_all(user_preset_dir().as_deref());
+    let (presets, broken) = load_all(user_preset_dir().as_deref());
+    for error in &broken {
+        eprintln!("warning: a preset of yours was not loaded: {error}");
+    }
     let Some(preset) = find(&presets, &args.preset).cloned() else {
         let ids: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
         return Err(Failure::Usage(format!("unknown --preset `{}`, expected one of {}", args.preset, ids.join(", "))));
