@@ -10,6 +10,7 @@
 //! - [`cli`]: the scriptable subcommands.
 //! - [`ui`]: draws the wizard's state into a frame; reads `wizard` state, does no I/O.
 
+pub mod checks;
 pub mod cli;
 pub mod clipboard;
 pub mod presets;

@@ -1,163 +1,97 @@
-//! `sfconnect check`: proves a settings file works: refreshes the token, reads the identity and the org,
-//! and warns when the file can be read by others. (The prerequisite checks extend this list.)
+//! `sfconnect check`: proves a settings file works and runs the prerequisite checks for a target (`--preset`):
+//! refreshes the token (and tries without the secret), then `checks::run_checks` (identity, org, user,
+//! permissions, tokens, app policy, API usage) and the preview of what the connector will see. Warns when the
+//! file can be read by others. The exit status is 1 when a required check fails.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use serde::Serialize;
 
 use super::output::host_of;
 use super::{CmdResult, Failure};
-use crate::salesforce::rest::{Identity, Organization, RestClient};
+use crate::checks::{CheckContext, CheckId, Finding, Level, Report, Status, Verdict, refresh_and_probe, run_checks};
+use crate::presets::{find, load_all, user_preset_dir};
+use crate::salesforce::rest::RestClient;
 use crate::salesforce::{AppCredentials, Client};
 use crate::settings::{Overwrite, read_settings, write_settings};
+
+/// Domains listed in the table; `--json` has them all.
+const DOMAINS_SHOWN: usize = 10;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The settings file written by `exchange`, `device` or the wizard.
     #[arg(long, value_name = "FILE")]
     pub settings: PathBuf,
-    /// Print {"checks": [...], "org": {...}, "user": {...}} instead of a table.
+    /// The target whose prerequisites to check: generic, snow-atlas, avepoint, nintex, ampersand, or a preset of
+    /// your own. Its required checks fail, its advisory ones warn.
+    #[arg(long, value_name = "ID", default_value = "generic")]
+    pub preset: String,
+    /// The connected app's name as Setup shows it [default: the app of the token just used].
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+    /// Print {"checks": [...], "org": {...}, "user": {...}, "preview": {...}} instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
-/// One check's verdict.
-#[derive(Debug, Serialize)]
-pub struct CheckLine {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub status: Status,
-    pub detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Warn,
-    Fail,
-}
-
-#[derive(Debug, Serialize)]
-struct Report {
-    checks: Vec<CheckLine>,
-    org: Option<Organization>,
-    user: Option<Identity>,
-}
-
 pub async fn run(args: CheckArgs) -> CmdResult {
+    let (presets, broken) = load_all(user_preset_dir().as_deref());
+    for error in &broken {
+        eprintln!("warning: a preset of yours was not loaded: {error}");
+    }
+    let Some(preset) = find(&presets, &args.preset).cloned() else {
+        let ids: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
+        return Err(Failure::Usage(format!("unknown --preset `{}`, expected one of {}", args.preset, ids.join(", "))));
+    };
     let (settings, exposure) = read_settings(&args.settings)?;
     let host = host_of(&settings)?;
-    let client = Client::new(host);
+    let client = Client::new(host.clone());
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
-    let mut checks = Vec::new();
-    checks.push(exposure_check(&exposure, &args.settings));
+    let mut checks = vec![exposure_check(&exposure, &args.settings)];
 
-    let grant = match client.refresh(&app, &settings.refresh_token).await {
-        Ok(grant) => grant,
-        Err(e) => {
-            let ex = e.explain();
-            checks.push(CheckLine {
-                id: "refresh",
-                title: "The refresh token refreshes",
-                status: Status::Fail,
-                detail: ex.headline,
-                fix: Some(ex.fix),
-            });
-            return finish(&args, Report { checks, org: None, user: None });
-        }
-    };
-    let mut refresh_detail = format!("new access token issued ({} scopes)", grant.scopes.len());
-    if let Some(rotated) = &grant.refresh_token {
+    let outcome = refresh_and_probe(&client, &app, &settings.refresh_token).await;
+    checks.extend(outcome.verdicts);
+    if let Some(rotated) = outcome.rotated {
         // Rotation is on: the old token is now dead, so the file must hold the new one.
         let mut updated = settings.clone();
-        updated.refresh_token = rotated.clone();
+        updated.refresh_token = rotated;
         let format = crate::settings::format_of_file(&args.settings).unwrap_or_default();
         write_settings(&args.settings, &updated.render(format), Overwrite::Replace)?;
-        refresh_detail.push_str("; refresh token rotation is on, the new token was saved to the file");
+        if let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh) {
+            refresh.detail.push_str("; the new token was saved to the file");
+        }
     }
-    checks.push(CheckLine {
-        id: "refresh",
-        title: "The refresh token refreshes",
-        status: Status::Pass,
-        detail: refresh_detail,
-        fix: None,
-    });
+    let Some(grant) = outcome.grant else {
+        return finish(&args, Report { checks, org: None, user: None, preview: None });
+    };
 
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?;
-    let (identity, org) = tokio::join!(rest.identity(&grant.id_url), rest.organization());
-    let user = match identity {
-        Ok(i) => {
-            checks.push(CheckLine {
-                id: "identity",
-                title: "Identity",
-                status: Status::Pass,
-                detail: format!("connected as {}", i.username),
-                fix: None,
-            });
-            Some(i)
-        }
-        Err(e) => {
-            let ex = e.explain();
-            checks.push(CheckLine {
-                id: "identity",
-                title: "Identity",
-                status: Status::Fail,
-                detail: ex.headline,
-                fix: Some(ex.fix),
-            });
-            None
-        }
+    let ctx = CheckContext {
+        id_url: grant.id_url.clone(),
+        granted_scopes: grant.scopes.clone(),
+        login_kind: host.kind(),
+        preset,
+        app_name: args.app_name.clone(),
     };
-    let org = match org {
-        Ok(o) => {
-            let kind = if o.is_sandbox { "sandbox" } else { "production" };
-            checks.push(CheckLine {
-                id: "org",
-                title: "Org",
-                status: Status::Pass,
-                detail: format!("{} ({}, {kind})", o.name, o.edition),
-                fix: None,
-            });
-            Some(o)
-        }
-        Err(e) => {
-            let ex = e.explain();
-            checks.push(CheckLine {
-                id: "org",
-                title: "Org",
-                status: Status::Fail,
-                detail: ex.headline,
-                fix: Some(ex.fix),
-            });
-            None
-        }
-    };
-    finish(&args, Report { checks, org, user })
+    let mut report = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done")).await;
+    checks.append(&mut report.checks);
+    checks.sort_by_key(|v| v.id);
+    report.checks = checks;
+    finish(&args, report)
 }
 
-fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Path) -> CheckLine {
+fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Path) -> Verdict {
     let problems = exposure.warnings(path);
-    if problems.is_empty() {
-        CheckLine {
-            id: "file_exposure",
-            title: "Settings file is private",
-            status: Status::Pass,
-            detail: "only you can read it".into(),
-            fix: None,
-        }
+    let finding = if problems.is_empty() {
+        Finding::Ok("only you can read it".into())
     } else {
-        CheckLine {
-            id: "file_exposure",
-            title: "Settings file is private",
-            status: Status::Warn,
-            detail: problems.join("; "),
-            fix: Some("chmod 600 the file and keep it in a folder only you can write (chmod 700)".into()),
-        }
-    }
+        Finding::problem(
+            problems.join("; "),
+            "chmod 600 the file and keep it in a folder only you can write (chmod 700)",
+        )
+    };
+    Verdict::new(CheckId::FileExposure, Level::Info, finding)
 }
 
 fn finish(args: &CheckArgs, report: Report) -> CmdResult {
@@ -166,23 +100,34 @@ fn finish(args: &CheckArgs, report: Report) -> CmdResult {
             .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
         println!("{json}");
     } else {
-        if let (Some(user), Some(org)) = (&report.user, &report.org) {
-            println!("Connected as {} to {} ({})\n", user.username, org.name, org.edition);
-        }
-        for c in &report.checks {
-            let mark = match c.status {
-                Status::Pass => "ok  ",
-                Status::Warn => "warn",
-                Status::Fail => "FAIL",
-            };
-            println!("{mark}  {:<28} {}", c.title, c.detail);
-            if let Some(fix) = &c.fix {
-                println!("      {:<28} fix: {fix}", "");
-            }
-        }
+        print_table(&report);
     }
-    if report.checks.iter().any(|c| c.status == Status::Fail) {
+    if report.has_failure() {
         return Err(Failure::Failed { headline: "a required check failed (see above)".into(), fix: None });
     }
     Ok(())
+}
+
+fn print_table(report: &Report) {
+    if let (Some(user), Some(org)) = (&report.user, &report.org) {
+        println!("Connected as {} to {} ({})\n", user.username, org.name, org.edition);
+    }
+    for c in &report.checks {
+        let mark = match c.status {
+            Status::Pass => "ok  ",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+            Status::Skip => "skip",
+        };
+        println!("{mark}  {:<30} {}", c.title, c.detail);
+        if let Some(fix) = &c.fix {
+            println!("      {:<30} fix: {fix}", "");
+        }
+    }
+    if let Some(preview) = &report.preview {
+        println!("\nWhat the connector will see:");
+        for line in preview.lines(DOMAINS_SHOWN) {
+            println!("  {line}");
+        }
+    }
 }

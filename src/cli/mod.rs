@@ -64,7 +64,8 @@ pub enum Command {
     Device(device::DeviceArgs),
     /// Wait until a new consumer key is live (and its secret accepted).
     Wait(wait::WaitArgs),
-    /// Check a settings file: refresh the token and report who it connects as.
+    /// Check a settings file and a target's prerequisites through the API, and preview what the connector
+    /// will see (users by email domain, licences).
     Check(check::CheckArgs),
     /// Revoke the refresh token in a settings file.
     Revoke(revoke::RevokeArgs),

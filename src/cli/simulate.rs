@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{CmdResult, Failure};
-use crate::sim::{SimConfig, serve_forever};
+use crate::sim::{ORG_NAMES, OrgFixture, SimConfig, serve_forever};
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -21,13 +21,25 @@ pub struct SimulateArgs {
     /// its second poll.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Which org to serve: healthy (the default), api-disabled, platform-licence, missing-permission-columns,
+    /// five-tokens, low-api-budget or many-users.
+    #[arg(long, value_name = "NAME", default_value = "healthy")]
+    pub org: String,
+    /// How many users `--org many-users` has (besides the logged-in one).
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub users: usize,
     /// Print {"base_url", "client_id", "client_secret"} as one line.
     #[arg(long)]
     pub json: bool,
 }
 
 pub async fn run(args: SimulateArgs) -> CmdResult {
+    let Some(org) = OrgFixture::named(&args.org, args.users) else {
+        let names: Vec<&str> = ORG_NAMES.iter().map(|(name, _)| *name).collect();
+        return Err(Failure::Usage(format!("unknown --org `{}`, expected one of {}", args.org, names.join(", "))));
+    };
     let config = SimConfig {
+        org,
         bind: SocketAddr::from(([127, 0, 0, 1], args.port.unwrap_or(0))),
         live_after: Duration::from_secs(args.live_after),
         auto_approve: args.auto_approve,

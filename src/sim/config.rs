@@ -8,6 +8,8 @@ use std::time::Duration;
 use super::faults::FaultPlan;
 use super::tokens;
 
+pub use super::org::OrgFixture;
+
 /// Stands for the simulator's own base URL inside [`SimConfig::callback_urls`]; it is only known after binding.
 pub const BASE_URL_PLACEHOLDER: &str = "{base_url}";
 
@@ -150,90 +152,4 @@ fn is_loopback_http(uri: &str) -> bool {
         return false;
     };
     url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1") | Some("localhost") | Some("[::1]"))
-}
-
-/// The org the simulator pretends to be, and its users. The logged-in user is `user`; `other_users` exist for
-/// queries (a later issue adds thousands, permission sets and tokens).
-#[derive(Clone, Debug)]
-pub struct OrgFixture {
-    /// 18-char org id (`00D…`).
-    pub org_id: String,
-    pub name: String,
-    /// `Organization.OrganizationType`, e.g. "Enterprise Edition".
-    pub edition: String,
-    pub is_sandbox: bool,
-    /// `Organization.InstanceName`, e.g. "NA224".
-    pub instance: String,
-    /// My Domain prefix (`acme` in `acme.my.salesforce.com`).
-    pub my_domain: String,
-    pub user: UserFixture,
-    pub other_users: Vec<UserFixture>,
-    pub daily_api_requests_max: u64,
-    pub daily_api_requests_remaining: u64,
-}
-
-impl Default for OrgFixture {
-    fn default() -> Self {
-        OrgFixture {
-            org_id: "00D5g00000ACMEsEAF".to_string(),
-            name: "Acme".to_string(),
-            edition: "Enterprise Edition".to_string(),
-            is_sandbox: false,
-            instance: "NA224".to_string(),
-            my_domain: "acme".to_string(),
-            user: UserFixture::default(),
-            other_users: Vec::new(),
-            daily_api_requests_max: 100_000,
-            daily_api_requests_remaining: 99_000,
-        }
-    }
-}
-
-impl OrgFixture {
-    /// The first 15 chars of the org id, as they appear in access tokens.
-    pub fn org_id15(&self) -> &str {
-        self.org_id.get(..15).unwrap_or(&self.org_id)
-    }
-
-    /// Every user: the logged-in one first.
-    pub fn users(&self) -> impl Iterator<Item = &UserFixture> {
-        std::iter::once(&self.user).chain(self.other_users.iter())
-    }
-}
-
-/// One user of the org.
-#[derive(Clone, Debug)]
-pub struct UserFixture {
-    /// 18-char user id (`005…`).
-    pub user_id: String,
-    pub username: String,
-    pub first_name: String,
-    pub last_name: String,
-    /// `User.Name`, normally "First Last".
-    pub display_name: String,
-    pub email: String,
-    pub profile_id: String,
-    pub profile_name: String,
-    pub licence_id: String,
-    /// `Profile.UserLicense.Name`, e.g. "Salesforce".
-    pub licence_name: String,
-    pub is_active: bool,
-}
-
-impl Default for UserFixture {
-    fn default() -> Self {
-        UserFixture {
-            user_id: "0055g00000ADMINAAA".to_string(),
-            username: "admin@acme.com".to_string(),
-            first_name: "Ada".to_string(),
-            last_name: "Admin".to_string(),
-            display_name: "Ada Admin".to_string(),
-            email: "admin@acme.com".to_string(),
-            profile_id: "00e5g000000SYSADMA".to_string(),
-            profile_name: "System Administrator".to_string(),
-            licence_id: "1005g000000SFLICAA".to_string(),
-            licence_name: "Salesforce".to_string(),
-            is_active: true,
-        }
-    }
 }

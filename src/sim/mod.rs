@@ -15,12 +15,15 @@ mod config;
 mod device;
 mod faults;
 mod identity;
+mod org;
+mod org_presets;
 mod pages;
 mod params;
 mod query;
 mod record;
 mod rest;
 mod sobjects;
+mod sobjects_access;
 mod soql;
 mod state;
 mod token;
@@ -34,11 +37,14 @@ use std::time::Duration;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Approval, BASE_URL_PLACEHOLDER, OrgFixture, SimConfig, UserFixture};
+pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
 pub use faults::{Fault, FaultPlan, FaultScope};
+pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
+pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
 
 use state::{DeviceStatus, Shared};
@@ -64,6 +70,13 @@ impl Simulator {
         let app = router(shared.clone());
         let mut shutdown_rx = closing_rx;
         let server = tokio::spawn(async move {
+            // Without TCP_NODELAY each small response waits on the peer's delayed ACK (~40 ms on Linux), which
+            // made every page of a paged query cost 40 ms.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!("sim: could not set TCP_NODELAY: {e}");
+                }
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = shutdown_rx.wait_for(|closed| *closed).await;

@@ -51,6 +51,7 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
             .iter()
             .find(|f| f.eq_ignore_ascii_case(name))
             .copied()
+            .filter(|f| org.has_column(f))
             .ok_or_else(|| no_such_column(soql, object, name, column))
     };
     let selected: Option<Vec<&'static str>> = match &parsed.selection {
@@ -66,7 +67,14 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
         None => None,
     };
 
-    let mut rows: Vec<Value> = (object.rows)(org, version)
+    let selected_paths = selected.iter().flatten().copied();
+    let nested =
+        selected_paths.chain(conditions.iter().map(|(p, _)| *p)).chain(order.map(|(p, _)| p)).any(|p| p.contains('.'));
+    let build = match object.flat_rows {
+        Some(flat) if !nested => flat,
+        _ => object.rows,
+    };
+    let mut rows: Vec<Value> = build(org, version)
         .into_iter()
         .filter(|row| conditions.iter().all(|(path, condition)| condition.matches(lookup(row, path))))
         .collect();
@@ -194,7 +202,7 @@ fn literal_equals(literal: &Literal, value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::config::UserFixture;
+    use crate::sim::org::UserFixture;
 
     fn org_with_two_users() -> OrgFixture {
         let mut org = OrgFixture::default();

@@ -80,7 +80,9 @@ fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
             "This session is not valid for use with the REST API",
         ));
     }
-    if !inner.config.api_enabled {
+    // A user without API Enabled gets the same answer as an org without the API (protocol notes §5).
+    let org = &inner.config.org;
+    if !inner.config.api_enabled || !org.api_enabled || !org.user_granted("PermissionsApiEnabled") {
         return Err(wire::rest_error(
             StatusCode::FORBIDDEN,
             "API_DISABLED_FOR_ORG",

@@ -5,7 +5,10 @@
 
 use serde_json::{Value, json};
 
-use super::config::{OrgFixture, UserFixture};
+use super::org::{OrgFixture, UserFixture, permission_fields};
+use super::sobjects_access::{
+    connected_app_rows, oauth_token_rows, permission_set_assignment_rows, permission_set_rows,
+};
 
 /// One queryable sObject.
 pub struct SObject {
@@ -14,7 +17,48 @@ pub struct SObject {
     pub fields: &'static [&'static str],
     /// All rows, each a full record with nested relationship records, `attributes` included.
     pub rows: fn(&OrgFixture, &str) -> Vec<Value>,
+    /// The same rows without relationship records, when no selected or filtered path has a `.`: building the
+    /// nested profile of 50 000 users for a `COUNT()` would dominate a large org's query time.
+    pub flat_rows: Option<fn(&OrgFixture, &str) -> Vec<Value>>,
 }
+
+/// `PermissionSet`: its own fields, its profile, then every permission.
+const PERMISSION_SET_FIELDS: [&str; 24] = {
+    let head = ["Id", "Name", "Label", "IsOwnedByProfile", "ProfileId", "Profile.Id", "Profile.Name", "Type"];
+    let perms = permission_fields!("");
+    let mut out = [""; 24];
+    let mut i = 0;
+    while i < 24 {
+        out[i] = if i < 8 { head[i] } else { perms[i - 8] };
+        i += 1;
+    }
+    out
+};
+
+/// `PermissionSetAssignment`: its own fields, then the set's through the `PermissionSet.` relationship.
+const PERMISSION_SET_ASSIGNMENT_FIELDS: [&str; 27] = {
+    let head = [
+        "Id",
+        "AssigneeId",
+        "PermissionSetId",
+        "PermissionSet.Id",
+        "PermissionSet.Name",
+        "PermissionSet.Label",
+        "PermissionSet.IsOwnedByProfile",
+        "PermissionSet.ProfileId",
+        "PermissionSet.Profile.Id",
+        "PermissionSet.Profile.Name",
+        "PermissionSet.Type",
+    ];
+    let perms = permission_fields!("PermissionSet.");
+    let mut out = [""; 27];
+    let mut i = 0;
+    while i < 27 {
+        out[i] = if i < 11 { head[i] } else { perms[i - 11] };
+        i += 1;
+    }
+    out
+};
 
 pub fn objects() -> &'static [SObject] {
     &[
@@ -34,6 +78,7 @@ pub fn objects() -> &'static [SObject] {
                 "TrialExpirationDate",
             ],
             rows: organization_rows,
+            flat_rows: None,
         },
         SObject {
             name: "User",
@@ -56,21 +101,64 @@ pub fn objects() -> &'static [SObject] {
                 "Profile.UserLicense.Name",
             ],
             rows: user_rows,
+            flat_rows: Some(user_rows_flat),
         },
         SObject {
             name: "Profile",
             fields: &["Id", "Name", "UserLicenseId", "UserLicense.Id", "UserLicense.Name"],
             rows: profile_rows,
+            flat_rows: None,
         },
         SObject {
             name: "UserLicense",
-            fields: &["Id", "Name", "MasterLabel", "Status", "UsedLicenses"],
+            fields: &["Id", "Name", "MasterLabel", "Status", "UsedLicenses", "TotalLicenses"],
             rows: licence_rows,
+            flat_rows: None,
+        },
+        SObject { name: "PermissionSet", fields: &PERMISSION_SET_FIELDS, rows: permission_set_rows, flat_rows: None },
+        SObject {
+            name: "PermissionSetAssignment",
+            fields: &PERMISSION_SET_ASSIGNMENT_FIELDS,
+            rows: permission_set_assignment_rows,
+            flat_rows: None,
+        },
+        SObject {
+            name: "OauthToken",
+            fields: &[
+                "Id",
+                "AppName",
+                "AppMenuItemId",
+                "UserId",
+                "CreatedDate",
+                "LastUsedDate",
+                "UseCount",
+                "DeleteToken",
+            ],
+            rows: oauth_token_rows,
+            flat_rows: None,
+        },
+        SObject {
+            name: "ConnectedApplication",
+            fields: &[
+                "Id",
+                "Name",
+                "OptionsAllowAdminApprovedUsersOnly",
+                "OptionsRefreshTokenValidityMetric",
+                "OptionsHasSessionLevelPolicy",
+                "RefreshTokenValidityPeriod",
+                "MobileSessionTimeout",
+                "MobileStartUrl",
+                "NamedUserUvidTimeout",
+                "PinLength",
+                "StartUrl",
+            ],
+            rows: connected_app_rows,
+            flat_rows: None,
         },
     ]
 }
 
-fn attributes(kind: &str, version: &str, id: &str) -> Value {
+pub(super) fn attributes(kind: &str, version: &str, id: &str) -> Value {
     json!({"type": kind, "url": format!("/services/data/{version}/sobjects/{kind}/{id}")})
 }
 
@@ -92,6 +180,15 @@ fn organization_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
 }
 
 fn user_row(user: &UserFixture, version: &str) -> Value {
+    let mut row = user_row_flat(user, version);
+    if let Value::Object(map) = &mut row {
+        map.insert("Profile".to_string(), profile_row(user, version));
+    }
+    row
+}
+
+/// A User row without its `Profile` relationship record.
+fn user_row_flat(user: &UserFixture, version: &str) -> Value {
     json!({
         "attributes": attributes("User", version, &user.user_id),
         "Id": user.user_id,
@@ -99,13 +196,12 @@ fn user_row(user: &UserFixture, version: &str) -> Value {
         "Name": user.display_name,
         "FirstName": user.first_name,
         "LastName": user.last_name,
-        "Email": user.email,
+        "Email": (!user.email.is_empty()).then_some(&user.email),
         "IsActive": user.is_active,
         "UserType": "Standard",
         "LanguageLocaleKey": "en_US",
         "TimeZoneSidKey": "America/Los_Angeles",
         "ProfileId": user.profile_id,
-        "Profile": profile_row(user, version),
     })
 }
 
@@ -156,6 +252,11 @@ fn licence_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
                 "MasterLabel": u.licence_name,
                 "Status": "Active",
                 "UsedLicenses": used,
+                "TotalLicenses": org
+                    .licence_totals
+                    .iter()
+                    .find(|(name, _)| *name == u.licence_name)
+                    .map_or(used as u64 + 10, |(_, total)| *total),
             })
         })
         .collect()
@@ -163,4 +264,8 @@ fn licence_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
 
 fn user_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
     org.users().map(|u| user_row(u, version)).collect()
+}
+
+fn user_rows_flat(org: &OrgFixture, version: &str) -> Vec<Value> {
+    org.users().map(|u| user_row_flat(u, version)).collect()
 }

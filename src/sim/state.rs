@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::config::SimConfig;
+use super::org::TokenFixture;
 use super::tokens;
 
 /// One request as the simulator saw it. Names only, except `query`, which is the raw query string so that a
@@ -132,6 +133,15 @@ impl Shared {
     }
 }
 
+/// Tokens Salesforce keeps per user per app before a new one revokes the oldest.
+const TOKENS_PER_USER_PER_APP: usize = 5;
+
+/// Now in Salesforce's datetime format, `2026-01-05T09:00:00.000+0000`.
+fn salesforce_now() -> String {
+    let text = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+    text.strip_suffix('Z').map_or(text.clone(), |t| format!("{t}+0000"))
+}
+
 /// Salesforce drops a query cursor after 15 minutes without use.
 const LOCATOR_IDLE_LIMIT: Duration = Duration::from_secs(15 * 60);
 /// The request log keeps this many entries; a long `sfconnect simulate` run must not grow without bound.
@@ -203,6 +213,9 @@ impl Inner {
             );
             (token, family)
         });
+        if let Some((_, family)) = &refresh_token {
+            self.record_oauth_token(*family);
+        }
         let access_token = self.issue_access(scopes.clone(), refresh_token.as_ref().map(|r| r.1));
         Issued { access_token, refresh_token: refresh_token.map(|r| r.0), scopes }
     }
@@ -213,10 +226,46 @@ impl Inner {
         token
     }
 
-    /// Forgets a refresh-token family and every access token issued under it.
+    /// Forgets a refresh-token family, every access token issued under it, and its `OauthToken` row.
     pub fn revoke_family(&mut self, family: u64) {
         self.refresh.retain(|_, grant| grant.family != family);
         self.access.retain(|_, grant| grant.family != Some(family));
+        self.config.org.tokens.retain(|t| t.family != Some(family));
+    }
+
+    /// Adds the `OauthToken` row of a newly issued refresh token for the logged-in user. Salesforce keeps five
+    /// per user per app: the sixth silently revokes the oldest (protocol notes §6, seed 002).
+    fn record_oauth_token(&mut self, family: u64) {
+        let org = &mut self.config.org;
+        let (app, user) = (org.app_name().to_string(), org.user.user_id.clone());
+        let now = salesforce_now();
+        org.tokens.push(TokenFixture {
+            last_used: Some(now.clone()),
+            use_count: 0,
+            family: Some(family),
+            ..TokenFixture::new(&app, &user, &now)
+        });
+        let held = |t: &&TokenFixture| t.app_name == app && t.user_id == user;
+        if org.tokens.iter().filter(held).count() <= TOKENS_PER_USER_PER_APP {
+            return;
+        }
+        let oldest =
+            org.tokens.iter().enumerate().filter(|(_, t)| held(t)).min_by(|a, b| a.1.created.cmp(&b.1.created));
+        if let Some((index, _)) = oldest {
+            let evicted = org.tokens.remove(index);
+            if let Some(family) = evicted.family {
+                self.revoke_family(family);
+            }
+        }
+    }
+
+    /// A refresh grant used the family's token: `LastUsedDate` and `UseCount` move.
+    pub fn mark_token_used(&mut self, family: u64) {
+        let now = salesforce_now();
+        for token in self.config.org.tokens.iter_mut().filter(|t| t.family == Some(family)) {
+            token.last_used = Some(now.clone());
+            token.use_count += 1;
+        }
     }
 
     /// Records a rotation: `old` is superseded and a new token of the same family is live.

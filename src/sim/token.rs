@@ -125,6 +125,7 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
         inner.revoke_family(family);
         return expired();
     }
+    inner.mark_token_used(family);
     let refresh_token = if inner.config.refresh_rotation { inner.rotate(token) } else { None };
     let access_token = inner.issue_access(scopes.clone(), Some(family));
     tracing::info!(scopes = scopes.len(), rotated = refresh_token.is_some(), "sim: refresh grant, access token issued");

@@ -1,0 +1,148 @@
+//! The connected app's policies as far as `ConnectedApplication` shows them (refresh token policy, Permitted
+//! Users), and the settings the API does not show (IP Relaxation, Enable for Device Flow, MFA, object access),
+//! which are asked of the admin with the exact place to look.
+
+use serde::Deserialize;
+
+use super::{Finding, soql_text};
+
+/// The query for the app called `name`. Consumer key, callback and scopes are not exposed (protocol notes §6).
+pub fn query(name: &str) -> String {
+    format!(
+        "SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly, OptionsRefreshTokenValidityMetric, \
+         RefreshTokenValidityPeriod FROM ConnectedApplication WHERE Name = {}",
+        soql_text(name)
+    )
+}
+
+/// One ConnectedApplication row.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ConnectedAppRecord {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "OptionsAllowAdminApprovedUsersOnly", default)]
+    pub admin_approved_only: Option<bool>,
+    /// True when the validity period counts inactivity rather than lifetime.
+    #[serde(rename = "OptionsRefreshTokenValidityMetric", default)]
+    pub by_inactivity: Option<bool>,
+    #[serde(rename = "RefreshTokenValidityPeriod", default)]
+    pub validity_period: Option<i64>,
+}
+
+fn policies_path(app: &str) -> String {
+    format!("Setup > Apps > Connected Apps > Manage Connected Apps > {app} > Edit Policies > OAuth Policies")
+}
+
+/// `refresh_policy_infinite`. Reading a null `RefreshTokenValidityPeriod` as "valid until revoked" is
+/// unconfirmed (the object reference does not say how each Refresh Token Policy choice is stored).
+pub fn refresh_policy(app: &ConnectedAppRecord) -> Finding {
+    match app.validity_period {
+        None => Finding::Ok("Refresh token is valid until revoked (no validity period set)".into()),
+        Some(period) => {
+            let kind = if app.by_inactivity == Some(true) { "of inactivity" } else { "after it is issued" };
+            let detail = if period <= 0 {
+                "refresh tokens expire immediately".to_string()
+            } else {
+                format!("refresh tokens expire {period} (units as set in Setup) {kind}")
+            };
+            Finding::problem(
+                format!("{detail}: the connector will stop working when its token expires"),
+                format!(
+                    "{}: Refresh Token Policy = \"Refresh token is valid until revoked\", then Save.",
+                    policies_path(&app.name)
+                ),
+            )
+        }
+    }
+}
+
+/// `permitted_users`: both choices let this user in (the token just worked); admin-approved means every other
+/// user needs their profile or a permission set added to the app.
+pub fn permitted_users(app: &ConnectedAppRecord) -> Finding {
+    match app.admin_approved_only {
+        Some(false) => Finding::Ok("All users may self-authorize".into()),
+        Some(true) => Finding::Ok(format!(
+            "Admin approved users are pre-authorized, and this user is (the token works); other users need their \
+             profile or a permission set added: Manage Connected Apps > {} > Manage Profiles / Manage Permission Sets",
+            app.name
+        )),
+        None => Finding::unknown(
+            "Permitted Users could not be read",
+            format!("{}: see Permitted Users.", policies_path(&app.name)),
+        ),
+    }
+}
+
+/// When the app is not in `ConnectedApplication` (an External Client App, or a name that differs).
+pub fn app_not_found(name: &str) -> Finding {
+    Finding::unknown(
+        format!("no connected app named {name} is visible through the API (an External Client App is not listed)"),
+        format!("Check it in {}.", policies_path(name)),
+    )
+}
+
+/// `ip_relaxation`: not in ConnectedApplication.
+pub fn ip_relaxation(app: &str) -> Finding {
+    Finding::unknown(
+        "not visible through the API: ask the admin",
+        format!("Check {}: IP Relaxation = \"Relax IP restrictions\".", policies_path(app)),
+    )
+}
+
+/// `device_flow_enabled`: an OAuth setting the API does not show.
+pub fn device_flow(app: &str) -> Finding {
+    Finding::unknown(
+        "not visible through the API: ask the admin",
+        format!(
+            "Check Setup > Apps > App Manager > {app} > View > API (Enable OAuth Settings): Enable for Device Flow."
+        ),
+    )
+}
+
+pub fn mfa() -> Finding {
+    Finding::unknown(
+        "not visible through the API: ask the admin",
+        "Check Setup > Identity Verification: \"Require multi-factor authentication (MFA) for all direct UI logins \
+         to your Salesforce org\".",
+    )
+}
+
+pub fn object_access(profile: Option<&str>) -> Finding {
+    Finding::unknown(
+        "not checked yet: which objects and fields the integration reads depends on the target",
+        format!(
+            "Check Setup > Users > Profiles > {} > Object Settings: Read, View All Records and View All Fields on \
+             each object the integration reads.",
+            profile.unwrap_or("(the user's profile)")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(period: Option<i64>, admin_only: bool) -> ConnectedAppRecord {
+        ConnectedAppRecord {
+            name: "sfconnect".into(),
+            admin_approved_only: Some(admin_only),
+            by_inactivity: Some(true),
+            validity_period: period,
+        }
+    }
+
+    #[test]
+    fn an_expiring_refresh_token_is_a_problem() {
+        assert!(matches!(refresh_policy(&app(None, false)), Finding::Ok(_)));
+        let Finding::Problem { detail, fix } = refresh_policy(&app(Some(90), false)) else { panic!() };
+        assert!(detail.contains("90") && detail.contains("inactivity"), "{detail}");
+        assert!(fix.contains("Manage Connected Apps > sfconnect > Edit Policies"), "{fix}");
+    }
+
+    #[test]
+    fn names_are_quoted_for_soql() {
+        assert!(query("O'Brien \\ Co").ends_with("WHERE Name = 'O\\'Brien \\\\ Co'"));
+        assert!(matches!(permitted_users(&app(None, true)), Finding::Ok(d) if d.contains("pre-authorized")));
+        assert!(matches!(ip_relaxation("x"), Finding::Unknown { ref detail, .. } if detail.contains("not visible")));
+    }
+}

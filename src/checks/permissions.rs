@@ -1,0 +1,257 @@
+//! Effective permissions: what the user's profile and every assigned permission set grant, read in one query of
+//! `PermissionSetAssignment` (the profile's own set is among the assignments, `IsOwnedByProfile`). A permission
+//! column may be missing from an org (protocol notes §6): the runner drops it and asks again, and it is reported
+//! as "could not be read", never guessed.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::Finding;
+use crate::presets::Permissions as PresetPermissions;
+
+/// The permissions the checks read: field name and the label Setup shows (protocol notes §6).
+pub const PERMISSIONS: &[(&str, &str)] = &[
+    ("PermissionsApiEnabled", "API Enabled"),
+    ("PermissionsModifyAllData", "Modify All Data"),
+    ("PermissionsCustomizeApplication", "Customize Application"),
+    ("PermissionsManageRemoteAccess", "Manage Connected Apps"),
+    ("PermissionsViewSetup", "View Setup and Configuration"),
+    ("PermissionsViewRoles", "View Roles and Role Hierarchy"),
+    ("PermissionsManageCustomPermissions", "Manage Custom Permissions"),
+    ("PermissionsModifyMetadata", "Modify Metadata Through Metadata API Functions"),
+    ("PermissionsManageNamedCredentials", "Modify Named Credentials and External Credentials"),
+    ("PermissionsCanApproveUninstalledApps", "Approve Uninstalled Connected Apps"),
+    ("PermissionsUseAnyApiClient", "Use Any API Client"),
+];
+
+/// Permissions that stand in for each other for a target's purpose.
+const ALTERNATIVES: &[&[&str]] = &[
+    &["PermissionsCanApproveUninstalledApps", "PermissionsUseAnyApiClient"],
+    &["PermissionsModifyAllData", "PermissionsManageRemoteAccess"],
+];
+
+/// The Setup label of a permission field (`PermissionsManageUsers` → `ManageUsers` when not in the table).
+pub fn label(field: &str) -> &str {
+    PERMISSIONS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map_or_else(|| field.strip_prefix("Permissions").unwrap_or(field), |(_, l)| *l)
+}
+
+/// The fields to ask for: the table's, then any other the preset names.
+pub fn fields_for(preset: &PresetPermissions) -> Vec<String> {
+    let mut fields: Vec<String> = PERMISSIONS.iter().map(|(f, _)| f.to_string()).collect();
+    let named = preset.required.iter().chain(&preset.advisory).chain(preset.one_of.iter().flatten());
+    for field in named {
+        if !fields.contains(field) {
+            fields.push(field.clone());
+        }
+    }
+    fields
+}
+
+/// The assignments query for `user_id` (an id, checked by the caller), reading `fields` of each set.
+pub fn query(user_id: &str, fields: &[String]) -> String {
+    let mut select = String::from(
+        "SELECT PermissionSet.Name, PermissionSet.Label, PermissionSet.IsOwnedByProfile, PermissionSet.Profile.Name",
+    );
+    for field in fields {
+        select.push_str(", PermissionSet.");
+        select.push_str(field);
+    }
+    format!("{select} FROM PermissionSetAssignment WHERE AssigneeId = '{user_id}'")
+}
+
+/// The column an `INVALID_FIELD` message says is missing: `No such column 'X' on entity 'Y'` gives `X`.
+pub fn missing_column(message: &str) -> Option<&str> {
+    let start = message.find("No such column '")? + "No such column '".len();
+    let end = message[start..].find('\'')? + start;
+    Some(&message[start..end])
+}
+
+/// Each permission: granted (by which set), not granted, or unreadable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EffectivePermissions {
+    /// Field → the first set that grants it, as "profile X" or "permission set Y"; `None` when none does.
+    read: BTreeMap<String, Option<String>>,
+    /// Fields the org has no column for.
+    unreadable: Vec<String>,
+    /// The profile's name, from its own set.
+    pub profile: Option<String>,
+    /// How many sets were read (the profile's included).
+    pub sets: usize,
+}
+
+impl EffectivePermissions {
+    /// Folds the assignment records of the query over `fields`; `unreadable` are those dropped from it.
+    pub fn from_assignments(records: &[Value], fields: &[String], unreadable: Vec<String>) -> Self {
+        let mut out = EffectivePermissions { unreadable, sets: records.len(), ..Self::default() };
+        for field in fields.iter().filter(|f| !out.unreadable.contains(f)) {
+            out.read.insert(field.clone(), None);
+        }
+        for record in records {
+            let set = &record["PermissionSet"];
+            let owned_by_profile = set["IsOwnedByProfile"].as_bool().unwrap_or(false);
+            let source = if owned_by_profile {
+                let profile = set["Profile"]["Name"].as_str().unwrap_or("(unnamed)").to_string();
+                out.profile = Some(profile.clone());
+                format!("profile {profile}")
+            } else {
+                format!("permission set {}", set["Label"].as_str().or(set["Name"].as_str()).unwrap_or("(unnamed)"))
+            };
+            for (field, granted_by) in out.read.iter_mut() {
+                if granted_by.is_none() && set[field.as_str()].as_bool() == Some(true) {
+                    *granted_by = Some(source.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// `Some(true)` granted, `Some(false)` not granted, `None` could not be read (or was not asked for).
+    pub fn has(&self, field: &str) -> Option<bool> {
+        self.read.get(field).map(Option::is_some)
+    }
+
+    /// At least one of `fields`: found, lacking, or unknown because a column is missing.
+    pub fn any_of(&self, fields: &[&str]) -> Finding {
+        let labels: Vec<&str> = fields.iter().map(|f| label(f)).collect();
+        if let Some((field, source)) =
+            fields.iter().find_map(|f| self.read.get(*f).and_then(|s| s.as_ref()).map(|s| (*f, s)))
+        {
+            return Finding::Ok(format!("{} (from {source})", label(field)));
+        }
+        let fix = format!(
+            "{}: enable {}, or assign a permission set that has it (Setup > Users > Permission Sets > (set) > \
+             System Permissions, then Manage Assignments).",
+            self.where_to_edit(),
+            labels.join(" or ")
+        );
+        let unknown: Vec<&str> = fields.iter().filter(|f| self.has(f).is_none()).map(|f| label(f)).collect();
+        if unknown.is_empty() {
+            Finding::problem(format!("the user lacks {}", labels.join(" and ")), fix)
+        } else {
+            let lacking: Vec<&str> = fields.iter().filter(|f| self.has(f) == Some(false)).map(|f| label(f)).collect();
+            let mut detail = format!("{} could not be read (this org has no such column)", unknown.join(", "));
+            if !lacking.is_empty() {
+                detail = format!("the user lacks {}; {detail}", lacking.join(", "));
+            }
+            Finding::unknown(detail, fix)
+        }
+    }
+
+    fn where_to_edit(&self) -> String {
+        match &self.profile {
+            Some(profile) => format!("Setup > Users > Profiles > {profile} > System Permissions"),
+            None => "Setup > Users > Profiles > (the user's profile) > System Permissions".to_string(),
+        }
+    }
+
+    /// `permissions`: what the user has, lacks and what could not be read, weighed by the preset's lists: a
+    /// required permission or `one_of` group lacking is a problem, an advisory one lacking or unreadable too.
+    pub fn summary(&self, wanted: &PresetPermissions) -> Finding {
+        let names = |pred: &dyn Fn(&Option<String>) -> bool| -> Vec<&str> {
+            self.read.iter().filter(|(_, s)| pred(s)).map(|(f, _)| label(f)).collect()
+        };
+        let has = names(&|s| s.is_some());
+        let lacks = names(&|s| s.is_none());
+        let mut detail = format!("has: {}", list_or_none(&has));
+        detail.push_str(&format!("; lacks: {}", list_or_none(&lacks)));
+        let plural = if self.sets == 1 { "" } else { "s" };
+        detail.push_str(&format!(" (from {} permission set{plural}, the profile's included)", self.sets));
+        if !self.unreadable.is_empty() {
+            let unreadable: Vec<&str> = self.unreadable.iter().map(|f| label(f)).collect();
+            detail.push_str(&format!("; could not be read: {}", unreadable.join(", ")));
+        }
+        let held = |field: &String| self.has(field) == Some(true);
+        let lacking = |field: &String| self.has(field) == Some(false);
+        let group_label = |group: &[String]| group.iter().map(|f| label(f)).collect::<Vec<_>>().join(" or ");
+        // Needed and surely not held; needed and unreadable (never guessed to be lacking).
+        let mut missing: Vec<String> = wanted.required.iter().filter(|f| lacking(f)).map(|f| label(f).into()).collect();
+        let mut unknown: Vec<String> =
+            wanted.required.iter().filter(|f| self.has(f).is_none()).map(|f| label(f).into()).collect();
+        for group in wanted.one_of.iter().filter(|g| !g.iter().any(held)) {
+            if group.iter().all(lacking) { missing.push(group_label(group)) } else { unknown.push(group_label(group)) }
+        }
+        let advisory: Vec<&str> =
+            wanted.advisory.iter().filter(|f| !held(f) && !self.alternative_held(f)).map(|f| label(f)).collect();
+        let fix = format!("{}, or a permission set assigned to the user.", self.where_to_edit());
+        if !missing.is_empty() {
+            // The target's own list says these are required: fail whatever the checks list says.
+            Finding::Broken { detail: format!("target needs {}: {detail}", missing.join(", ")), fix }
+        } else if !unknown.is_empty() {
+            Finding::problem(format!("target needs {}, which could not be read: {detail}", unknown.join(", ")), fix)
+        } else if !advisory.is_empty() {
+            Finding::problem(format!("target advises {}: {detail}", advisory.join(", ")), fix)
+        } else {
+            Finding::Ok(detail)
+        }
+    }
+
+    /// Whether a permission that does the same job as `field` is held (protocol notes §7: Use Any API Client is
+    /// broader than Approve Uninstalled Connected Apps; Modify All Data covers Manage Connected Apps).
+    fn alternative_held(&self, field: &str) -> bool {
+        ALTERNATIVES
+            .iter()
+            .filter(|group| group.contains(&field))
+            .any(|group| group.iter().any(|f| self.has(f) == Some(true)))
+    }
+}
+
+fn list_or_none(items: &[&str]) -> String {
+    if items.is_empty() { "none".to_string() } else { items.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields() -> Vec<String> {
+        PERMISSIONS.iter().map(|(f, _)| f.to_string()).collect()
+    }
+
+    fn assignments() -> Vec<Value> {
+        vec![
+            json!({"PermissionSet": {"IsOwnedByProfile": true, "Profile": {"Name": "Custom Integration"},
+                "PermissionsApiEnabled": true, "PermissionsModifyAllData": false}}),
+            json!({"PermissionSet": {"IsOwnedByProfile": false, "Label": "Connected App Admins",
+                "Profile": null, "PermissionsManageRemoteAccess": true, "PermissionsApiEnabled": true}}),
+        ]
+    }
+
+    #[test]
+    fn missing_column_is_read_from_salesforce_wording() {
+        let message = "\nSELECT ...\n^\nERROR at Row:1:Column:70\nNo such column 'PermissionsUseAnyApiClient' on \
+                       entity 'PermissionSet'. If you are attempting to use a custom field, be sure to append the \
+                       '__c' after the custom field name.";
+        assert_eq!(missing_column(message), Some("PermissionsUseAnyApiClient"));
+        assert_eq!(missing_column("unexpected token: 'FROM'"), None);
+    }
+
+    #[test]
+    fn permissions_come_from_the_profile_and_every_set() {
+        let effective = EffectivePermissions::from_assignments(&assignments(), &fields(), vec![]);
+        assert_eq!(effective.profile.as_deref(), Some("Custom Integration"));
+        assert_eq!(effective.has("PermissionsApiEnabled"), Some(true));
+        assert_eq!(effective.has("PermissionsModifyAllData"), Some(false));
+        let found = effective.any_of(&["PermissionsModifyAllData", "PermissionsManageRemoteAccess"]);
+        assert_eq!(found, Finding::Ok("Manage Connected Apps (from permission set Connected App Admins)".into()));
+        let lacking = effective.any_of(&["PermissionsViewSetup"]);
+        assert!(matches!(lacking, Finding::Problem { ref fix, .. } if fix.contains("Profiles > Custom Integration")));
+    }
+
+    #[test]
+    fn a_missing_column_is_unknown_not_false() {
+        let unreadable = vec!["PermissionsUseAnyApiClient".to_string()];
+        let effective = EffectivePermissions::from_assignments(&assignments(), &fields(), unreadable);
+        assert_eq!(effective.has("PermissionsUseAnyApiClient"), None);
+        let finding = effective.any_of(&["PermissionsCanApproveUninstalledApps", "PermissionsUseAnyApiClient"]);
+        let Finding::Unknown { detail, .. } = finding else { panic!("{finding:?}") };
+        assert!(detail.contains("lacks Approve Uninstalled Connected Apps"), "{detail}");
+        assert!(detail.contains("Use Any API Client could not be read"), "{detail}");
+        let wanted = PresetPermissions { required: vec!["PermissionsApiEnabled".into()], ..Default::default() };
+        assert!(matches!(effective.summary(&wanted), Finding::Ok(d) if d.contains("could not be read: Use Any")));
+    }
+}
