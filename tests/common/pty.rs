@@ -12,6 +12,8 @@ use portable_pty::{CommandBuilder, NativePtySystem, PtySize, PtySystem};
 pub struct PtyApp {
     parser: Arc<Mutex<vt100::Parser>>,
     bytes: Arc<Mutex<u64>>,
+    /// Set when the reader has seen the end of the program's output.
+    eof: Arc<std::sync::atomic::AtomicBool>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
     _master: Box<dyn portable_pty::MasterPty + Send>,
@@ -56,6 +58,8 @@ impl PtyApp {
         )));
         let bytes = Arc::new(Mutex::new(0u64));
         let (p, b) = (parser.clone(), bytes.clone());
+        let eof = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = eof.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -65,8 +69,9 @@ impl PtyApp {
                 p.lock().unwrap().process(&buf[..n]);
                 *b.lock().unwrap() += n as u64;
             }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
         });
-        PtyApp { parser, bytes, writer, child, _master: pty.master }
+        PtyApp { parser, bytes, eof, writer, child, _master: pty.master }
     }
 
     pub fn screen(&self) -> String {
@@ -111,6 +116,10 @@ impl PtyApp {
         let started = Instant::now();
         while started.elapsed() < limit {
             if let Ok(Some(status)) = self.child.try_wait() {
+                // Let the reader take in the last bytes (the terminal restore) before anyone looks.
+                while !self.eof.load(std::sync::atomic::Ordering::SeqCst) && started.elapsed() < limit {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 return Some(status.exit_code());
             }
             std::thread::sleep(Duration::from_millis(50));
