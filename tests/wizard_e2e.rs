@@ -29,7 +29,10 @@ fn demo_by_keys_alone_writes_settings_that_work() {
     app.wait_for("skip the wait", STEP);
     app.wait_for("use pasted", STEP); // moves on by itself once the key is live
     app.send(CTRL_O); // the demo's simulated browser clicks Allow; its address is pasted
-    app.wait_for("see your settings", STEP);
+    app.wait_for("run the checks", STEP);
+    app.send(ENTER);
+    app.wait_for("run again", STEP); // the checks ran against the demo org
+    assert!(app.screen().contains("active users"), "the preview shows:\n{}", app.screen());
     app.send(ENTER);
     app.wait_for("save", STEP);
     app.send("w");

@@ -266,8 +266,11 @@ fn verify_keeps_the_token_and_sends_errors_to_the_step_that_fixes_them() {
         "5Aep861rotated",
         "a rotated token replaces the old"
     );
+    let commands = act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Checks);
+    assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { .. })), "the checks start on entry");
     act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Result);
+    assert_eq!(state.step, Step::Result, "Enter skips checks still running: they advise, they do not gate");
 }
 
 #[test]

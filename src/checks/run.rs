@@ -25,7 +25,7 @@ enum Part {
     Preview(Preview),
 }
 
-type PartFuture<'a> = Pin<Box<dyn Future<Output = Part> + 'a>>;
+type PartFuture<'a> = Pin<Box<dyn Future<Output = Part> + Send + 'a>>;
 
 /// Runs every check `ctx.preset` asks for against the org behind `rest`, calling `on_verdict` as each completes
 /// (the wizard shows them appearing). The report lists them in [`CheckId`] order.

@@ -63,6 +63,13 @@ impl Executor {
                     let _ = tx.send(Msg::Verified(verify(&client, &app, &grant).await));
                 });
             }
+            Command::RunChecks { host, grant, preset } => {
+                let (tx, http) = (self.tx.clone(), self.http());
+                tokio::spawn(async move {
+                    let report = run_checks(http, host, *grant, *preset, tx.clone()).await;
+                    let _ = tx.send(Msg::ChecksDone(Box::new(report)));
+                });
+            }
             Command::Copy { label, text, secret } => {
                 let msg = self.copy(&label, &text, secret, out);
                 let _ = self.tx.send(Msg::Copied(msg));
@@ -262,6 +269,39 @@ async fn verify(
         is_sandbox: org.is_sandbox,
         rotated: refreshed.refresh_token,
     })
+}
+
+/// Runs the prerequisite checks with the grant's access token, sending each verdict as it completes.
+async fn run_checks(
+    http: reqwest::Client,
+    host: LoginHost,
+    grant: TokenGrant,
+    preset: crate::presets::Preset,
+    tx: UnboundedSender<Msg>,
+) -> crate::checks::Report {
+    let ctx = crate::checks::CheckContext {
+        id_url: grant.id_url.clone(),
+        granted_scopes: grant.scopes.clone(),
+        login_kind: host.kind(),
+        preset,
+        app_name: None,
+    };
+    match RestClient::new(http, &grant.instance_url, grant.access_token.clone()) {
+        Ok(rest) => {
+            crate::checks::run_checks(&rest, ctx, |verdict| {
+                let _ = tx.send(Msg::CheckVerdict(verdict));
+            })
+            .await
+        }
+        Err(e) => {
+            let verdict = crate::checks::Verdict::new(
+                crate::checks::CheckId::ApiAccess,
+                crate::checks::Level::Required,
+                crate::checks::Finding::from_error(&e),
+            );
+            crate::checks::Report { checks: vec![verdict], org: None, user: None, preview: None }
+        }
+    }
 }
 
 fn cancel(slot: &mut Option<CancellationToken>) {

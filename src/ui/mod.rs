@@ -7,6 +7,7 @@
 //! is wrapped, long URLs are cut into lines and never truncated.
 
 mod authorize;
+mod checks;
 mod chrome;
 mod create_app;
 mod credentials;
@@ -64,6 +65,7 @@ pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
         Step::Propagation => propagation::render(frame, body, state, ctx),
         Step::Authorize => authorize::render(frame, body, state, ctx),
         Step::Verify => verify::render(frame, body, state, ctx),
+        Step::Checks => checks::render(frame, body, state, ctx),
         Step::Result => result::render(frame, body, state, ctx),
     }
     if state.help {

@@ -43,7 +43,7 @@ pub fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
     popup(frame, area, area.width.min(48), 7, " Quit ", text);
 }
 
-/// "Resume where you stopped? Step 6 of 9 (Waiting for Salesforce), 3 minutes ago. y / n"
+/// "Resume where you stopped? Step 6 of 10 (Waiting for Salesforce), 3 minutes ago. y / n"
 pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let Some(offer) = &state.resume else { return };
     let step = offer.progress.step;
@@ -57,8 +57,9 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let width = area.width.min(64);
     let mut text = vec![Line::from(Span::styled("Resume where you stopped?", theme.heading())), Line::default()];
     let detail = format!(
-        "You were at step {} of 9 ({}), {ago}. Your entries are kept; secrets are never saved, so you will paste the consumer secret again.",
+        "You were at step {} of {} ({}), {ago}. Your entries are kept; secrets are never saved, so you will paste the consumer secret again.",
         step.number(),
+        crate::wizard::Step::ALL.len(),
         step.title()
     );
     text.extend(lines(&detail, width.saturating_sub(4) as usize, theme.text()));

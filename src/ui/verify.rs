@@ -45,8 +45,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 width,
                 theme.text(),
             ));
-            if let Some(k) = ctx.key_for("see your settings") {
-                rest.extend(lines(&format!("Press {k} to see your settings."), width, theme.dim()));
+            if let Some(k) = ctx.key_for("run the checks") {
+                rest.extend(lines(&format!("Press {k} to check the org's prerequisites with it."), width, theme.dim()));
             }
             let below = Rect { y: area.y + height, height: area.height.saturating_sub(height), ..area };
             frame.render_widget(Paragraph::new(rest), below);

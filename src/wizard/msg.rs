@@ -97,6 +97,10 @@ pub enum Msg {
     Authorized(Result<TokenGrant, Error>),
     /// The proof that the refresh token works.
     Verified(Result<Verified, Error>),
+    /// One prerequisite check finished.
+    CheckVerdict(crate::checks::Verdict),
+    /// All checks finished.
+    ChecksDone(Box<crate::checks::Report>),
     /// A copy finished: the message to show, or why it failed.
     Copied(Result<String, String>),
     /// The settings file was written (or not).
@@ -161,6 +165,12 @@ pub enum Command {
         host: LoginHost,
         app: AppCredentials,
         grant: Box<TokenGrant>,
+    },
+    /// Run the prerequisite checks with the grant's access token, reporting each verdict.
+    RunChecks {
+        host: LoginHost,
+        grant: Box<TokenGrant>,
+        preset: Box<crate::presets::Preset>,
     },
     Copy {
         label: String,

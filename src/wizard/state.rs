@@ -6,6 +6,7 @@ use super::steps::{
     authorize::AuthorizeState, create_app::CreateAppState, credentials::CredentialsState, prerequisites::PrereqState,
     propagation::PropagationState, result::ResultState, scopes::ScopesState, start::StartState, verify::VerifyState,
 };
+use super::steps::checks::ChecksState;
 use crate::presets::Preset;
 
 /// The steps, in order.
@@ -20,11 +21,12 @@ pub enum Step {
     Propagation,
     Authorize,
     Verify,
+    Checks,
     Result,
 }
 
 impl Step {
-    pub const ALL: [Step; 9] = [
+    pub const ALL: [Step; 10] = [
         Step::Start,
         Step::Prerequisites,
         Step::CreateApp,
@@ -33,6 +35,7 @@ impl Step {
         Step::Propagation,
         Step::Authorize,
         Step::Verify,
+        Step::Checks,
         Step::Result,
     ];
 
@@ -46,6 +49,7 @@ impl Step {
             Step::Propagation => "Waiting for Salesforce",
             Step::Authorize => "Authorize",
             Step::Verify => "Exchange and verify",
+            Step::Checks => "Checks",
             Step::Result => "Your settings",
         }
     }
@@ -129,6 +133,7 @@ pub struct State {
     pub propagation: PropagationState,
     pub authorize: AuthorizeState,
     pub verify: VerifyState,
+    pub checks: ChecksState,
     pub result: ResultState,
     /// True once the user typed or chose anything: quitting then asks first.
     pub touched: bool,
@@ -165,6 +170,7 @@ impl State {
             propagation: PropagationState::default(),
             authorize: AuthorizeState::default(),
             verify: VerifyState::default(),
+            checks: ChecksState::default(),
             result: ResultState::default(),
             touched: false,
             resume: None,

@@ -2,6 +2,7 @@
 //! hints it shows, and its help text. This file only dispatches to the current step.
 
 pub mod authorize;
+pub mod checks;
 pub mod create_app;
 pub mod credentials;
 pub mod prerequisites;
@@ -28,6 +29,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         Step::Propagation => propagation::on_action(state, action),
         Step::Authorize => authorize::on_action(state, action),
         Step::Verify => verify::on_action(state, action),
+        Step::Checks => checks::on_action(state, action),
         Step::Result => result::on_action(state, action),
     }
 }
@@ -65,6 +67,8 @@ pub fn on_result(state: &mut State, msg: Msg) -> Update {
         Msg::Authorized(r) => verify::on_authorized(state, r),
         Msg::Verified(r) => verify::on_verified(state, r),
         Msg::Saved(r) => result::on_saved(state, r),
+        Msg::CheckVerdict(v) => checks::on_verdict(state, v),
+        Msg::ChecksDone(report) => checks::on_done(state, *report),
         _ => Update::none(),
     }
 }
@@ -74,6 +78,7 @@ pub fn on_tick(state: &mut State) -> Update {
         Step::Propagation => propagation::on_tick(state),
         Step::Authorize => authorize::on_tick(state),
         Step::Verify => verify::on_tick(state),
+        Step::Checks => checks::on_tick(state),
         _ => Update::none(),
     }
 }
@@ -82,6 +87,7 @@ pub fn on_enter(state: &mut State) -> Update {
     match state.step {
         Step::Propagation => propagation::on_enter(state),
         Step::Authorize => authorize::on_enter(state),
+        Step::Checks => checks::on_enter(state),
         _ => Update::none(),
     }
 }
@@ -120,6 +126,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
         Step::Propagation => propagation::hints(state),
         Step::Authorize => authorize::hints(state),
         Step::Verify => verify::hints(state),
+        Step::Checks => checks::hints(state),
         Step::Result => result::hints(state),
     };
     hints.push((Action::Help, "help"));
@@ -138,6 +145,7 @@ pub fn help(state: &State) -> &'static str {
         Step::Propagation => propagation::HELP,
         Step::Authorize => authorize::HELP,
         Step::Verify => verify::HELP,
+        Step::Checks => checks::HELP,
         Step::Result => result::HELP,
     }
 }

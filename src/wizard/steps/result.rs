@@ -31,9 +31,47 @@ pub struct ResultState {
     pub saved: Option<PathBuf>,
     /// The file exists: the next save press replaces it.
     pub confirm_replace: bool,
+    /// Email domains of the org's users, most users first, from the checks' preview.
+    pub domains: Vec<(String, u64)>,
+    /// Users with no email address (a domain list leaves them out).
+    pub users_without_email: u64,
+    /// The company-names picker is open, with its cursor (0 is `*`, then the domains).
+    pub picker: Option<usize>,
 }
 
 impl ResultState {
+    /// Takes the domains the preview counted, to offer them as company names.
+    pub fn suggest_company_names(&mut self, preview: Option<&crate::checks::Preview>) {
+        let Some(preview) = preview else { return };
+        self.domains = preview.domains.iter().map(|d| (d.domain.clone(), d.users)).collect();
+        self.users_without_email = preview.users_without_email;
+    }
+
+    /// Whether the picker line `i` is chosen (0 is `*`).
+    pub fn picked(&self, i: usize) -> bool {
+        let names = self.company_names();
+        match i {
+            0 => names.iter().any(|n| n == "*"),
+            _ => self.domains.get(i - 1).is_some_and(|(d, _)| names.iter().any(|n| n.eq_ignore_ascii_case(d))),
+        }
+    }
+
+    /// Toggles picker line `i`: `*` alone, or a domain in the list (which drops `*`).
+    fn toggle_pick(&mut self, i: usize) {
+        if i == 0 {
+            self.company.set("*");
+            return;
+        }
+        let Some((domain, _)) = self.domains.get(i - 1).cloned() else { return };
+        let mut names: Vec<String> = self.company_names().into_iter().filter(|n| n != "*").collect();
+        if let Some(at) = names.iter().position(|n| n.eq_ignore_ascii_case(&domain)) {
+            names.remove(at);
+        } else {
+            names.push(domain);
+        }
+        self.company.set(&if names.is_empty() { "*".to_string() } else { names.join(", ") });
+    }
+
     /// Company names from the field: `*` alone when empty or when `*` is among them.
     pub fn company_names(&self) -> Vec<String> {
         let names: Vec<String> = self
@@ -142,6 +180,25 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         }
         return Update::none();
     }
+    if let Some(cursor) = state.result.picker {
+        match action {
+            Action::Up | Action::Down => {
+                let mut c = cursor;
+                move_cursor(&mut c, state.result.domains.len() + 1, action == Action::Down);
+                state.result.picker = Some(c);
+            }
+            Action::Toggle => state.result.toggle_pick(cursor),
+            Action::Next | Action::Back | Action::Edit => {
+                state.result.picker = None;
+                let names = state.result.company_names();
+                if let Some(s) = &mut state.result.settings {
+                    s.company_names = names;
+                }
+            }
+            _ => return Update::none(),
+        }
+        return Update::redraw();
+    }
     let rows = rows(state);
     match action {
         Action::Up | Action::Down => {
@@ -172,7 +229,12 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         Action::Edit | Action::Toggle
             if rows.get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames) =>
         {
-            state.result.editing_company = true;
+            // With the org's domains known, pick from them; otherwise type them.
+            if state.result.domains.is_empty() {
+                state.result.editing_company = true;
+            } else {
+                state.result.picker = Some(0);
+            }
             Update::redraw()
         }
         Action::Format => {
@@ -182,7 +244,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             Update::redraw()
         }
         Action::Save => save(state),
-        Action::Back => go_to(state, Step::Verify),
+        Action::Back => go_to(state, Step::Checks),
         _ => Update::none(),
     }
 }
@@ -230,6 +292,9 @@ pub fn text_focus(state: &State) -> bool {
 pub fn hints(state: &State) -> Vec<Hint> {
     if state.result.editing_company {
         return vec![(Action::Next, "done")];
+    }
+    if state.result.picker.is_some() {
+        return vec![(Action::Down, "move"), (Action::Toggle, "pick"), (Action::Next, "done")];
     }
     let mut h = vec![
         (Action::Copy, "copy"),

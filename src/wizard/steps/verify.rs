@@ -158,7 +158,7 @@ pub fn on_tick(state: &mut State) -> Update {
 
 pub fn on_action(state: &mut State, action: Action) -> Update {
     match (&state.verify.status, action) {
-        (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Result),
+        (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Checks),
         // The tokens exist even if the proof failed: the settings can still be handed over.
         (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => {
             go_to(state, Step::Result)
@@ -188,7 +188,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
 
 pub fn hints(state: &State) -> Vec<Hint> {
     match &state.verify.status {
-        VerifyStatus::Done { .. } => vec![(Action::Next, "see your settings")],
+        VerifyStatus::Done { .. } => vec![(Action::Next, "run the checks")],
         VerifyStatus::Failed { can_retry: true, .. } => {
             vec![(Action::Retry, "try again"), (Action::Next, "continue anyway"), (Action::Back, "go fix it")]
         }

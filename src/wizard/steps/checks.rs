@@ -1,0 +1,111 @@
+//! Step 9, Checks: the prerequisite checks run through the API with the new token, each line turning
+//! from pending to its verdict as it completes, then a preview of what the connector will see. A failing
+//! required check shows the fix in the words of Setup, and a key re-runs the checks after fixing it.
+
+use std::time::Instant;
+
+use crate::checks::{Preview, Report, Status, Verdict};
+use crate::wizard::msg::{Action, Command};
+use crate::wizard::state::{State, Step};
+use crate::wizard::update::{Update, go_to};
+
+use super::{Hint, move_cursor};
+
+#[derive(Debug, Default)]
+pub struct ChecksState {
+    /// Verdicts so far: in completion order while running, in the report's order once done.
+    pub verdicts: Vec<Verdict>,
+    pub running: bool,
+    pub started: Option<Instant>,
+    pub done: bool,
+    pub preview: Option<Preview>,
+    pub cursor: usize,
+}
+
+impl ChecksState {
+    pub fn failures(&self) -> usize {
+        self.verdicts.iter().filter(|v| v.status == Status::Fail).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.verdicts.iter().filter(|v| v.status == Status::Warn).count()
+    }
+
+    /// The verdict under the cursor.
+    pub fn selected(&self) -> Option<&Verdict> {
+        self.verdicts.get(self.cursor)
+    }
+}
+
+pub const HELP: &str = "\
+With the new token, sfconnect checks what the vendor procedures ask you to verify by hand: API access \
+for the org and the user, the user's licence and permissions (from the profile and every permission \
+set), the app's refresh-token policy, how many tokens the user already holds for the app (Salesforce \
+keeps five; a sixth silently revokes the oldest), the API budget, and the granted scopes.
+
+Red is required by the target and must be fixed; yellow is advice. Move to a line to read its fix, fix \
+it in Setup, then press t to run the checks again.
+
+The preview shows what the connector will see: active users, licences and users by email domain, \
+which helps choose Company names on the next screen.";
+
+pub fn on_enter(state: &mut State) -> Update {
+    if state.checks.done || state.checks.running {
+        return Update::redraw();
+    }
+    start(state)
+}
+
+fn start(state: &mut State) -> Update {
+    let (Some(host), Some(grant), Some(preset)) = (state.login_host(), state.verify.grant.clone(), state.preset().cloned())
+    else {
+        return Update::redraw();
+    };
+    state.checks = ChecksState { running: true, started: Some(state.now), ..ChecksState::default() };
+    Update::with(vec![Command::RunChecks { host, grant: Box::new(grant), preset: Box::new(preset) }])
+}
+
+pub fn on_verdict(state: &mut State, verdict: Verdict) -> Update {
+    if !state.checks.running {
+        return Update::none();
+    }
+    state.checks.verdicts.retain(|v| v.id != verdict.id);
+    state.checks.verdicts.push(verdict);
+    Update::redraw()
+}
+
+pub fn on_done(state: &mut State, report: Report) -> Update {
+    state.checks.running = false;
+    state.checks.done = true;
+    state.checks.verdicts = report.checks;
+    state.checks.preview = report.preview;
+    state.checks.cursor = state.checks.verdicts.iter().position(|v| v.status == Status::Fail).unwrap_or(0);
+    state.result.suggest_company_names(state.checks.preview.as_ref());
+    Update::redraw()
+}
+
+pub fn on_tick(state: &mut State) -> Update {
+    if state.checks.running { Update::redraw() } else { Update::none() }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Update {
+    match action {
+        Action::Up | Action::Down => {
+            move_cursor(&mut state.checks.cursor, state.checks.verdicts.len(), action == Action::Down);
+            Update::redraw()
+        }
+        Action::Retry if !state.checks.running => start(state),
+        Action::Next if !state.checks.running => go_to(state, Step::Result),
+        // While the checks run, Enter skips them: they are advice, not a gate.
+        Action::Next | Action::Skip => go_to(state, Step::Result),
+        Action::Back => go_to(state, Step::Verify),
+        _ => Update::none(),
+    }
+}
+
+pub fn hints(state: &State) -> Vec<Hint> {
+    if state.checks.running {
+        return vec![(Action::Next, "skip the checks"), (Action::Back, "back")];
+    }
+    vec![(Action::Down, "details"), (Action::Retry, "run again"), (Action::Next, "continue"), (Action::Back, "back")]
+}
