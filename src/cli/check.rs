@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::output::host_of;
 use super::{CmdResult, Failure};
+use crate::salesforce::clock::TokioClock;
 use crate::salesforce::rest::{Identity, Organization, RestClient};
+use crate::salesforce::retry::RetryPolicy;
 use crate::salesforce::{AppCredentials, Client};
 use crate::settings::{Overwrite, read_settings, write_settings};
 
@@ -56,20 +58,22 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let mut checks = Vec::new();
     checks.push(exposure_check(&exposure, &args.settings));
 
-    let grant = match client.refresh(&app, &settings.refresh_token).await {
-        Ok(grant) => grant,
-        Err(e) => {
-            let ex = e.explain();
-            checks.push(CheckLine {
-                id: "refresh",
-                title: "The refresh token refreshes",
-                status: Status::Fail,
-                detail: ex.headline,
-                fix: Some(ex.fix),
-            });
-            return finish(&args, Report { checks, org: None, user: None });
-        }
-    };
+    let grant =
+        match client.refresh_with_retry(&app, &settings.refresh_token, &TokioClock, RetryPolicy::REPEATABLE_READ).await
+        {
+            Ok(grant) => grant,
+            Err(e) => {
+                let ex = e.explain();
+                checks.push(CheckLine {
+                    id: "refresh",
+                    title: "The refresh token refreshes",
+                    status: Status::Fail,
+                    detail: ex.headline,
+                    fix: Some(ex.fix),
+                });
+                return finish(&args, Report { checks, org: None, user: None });
+            }
+        };
     let mut refresh_detail = format!("new access token issued ({} scopes)", grant.scopes.len());
     if let Some(rotated) = &grant.refresh_token {
         // Rotation is on: the old token is now dead, so the file must hold the new one.

@@ -37,15 +37,7 @@ pub struct Executor {
 
 impl Executor {
     pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
-        Self {
-            tx,
-            http: None,
-            clipboard,
-            demo,
-            probe: None,
-            device: None,
-            listener: None,
-        }
+        Self { tx, http: None, clipboard, demo, probe: None, device: None, listener: None }
     }
 
     /// Runs one command. Returns false for `Quit`.
