@@ -281,6 +281,28 @@ proptest! {
         let _ = ConnectorSettings::parse(&text, hint);
     }
 
+    /// A file of each format, hand-edited badly: cut short, or with quotes, brackets, `=`, escapes and line
+    /// breaks typed into it. Read with the format sniffed and with each format named.
+    #[test]
+    fn mangled_settings_files_never_panic(
+        written in 0usize..5,
+        cut in 0usize..600,
+        insert in "[\\[\\]{}=\"'\\\\:,#@/%$ \n\ta-zA-Z0-9é\u{0}]{0,8}",
+        drop_rest in any::<bool>(),
+        pick in 0usize..6,
+    ) {
+        let text = sample().render(Format::all()[written]);
+        let mut cut = cut.min(text.len());
+        while !text.is_char_boundary(cut) { cut -= 1; }
+        let rest = if drop_rest { "" } else { &text[cut..] };
+        let mangled = format!("{}{insert}{rest}", &text[..cut]);
+        let hint = Format::all().get(pick).copied();
+        if let Err(err) = ConnectorSettings::parse(&mangled, hint) {
+            let shown = err.to_string();
+            prop_assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{}", shown);
+        }
+    }
+
     #[test]
     fn company_names_with_a_comma_or_line_break_are_refused(name in "[a-z]{1,5}[,\n][a-z]{1,5}") {
         let mut settings = sample();

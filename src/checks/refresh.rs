@@ -20,7 +20,16 @@ pub struct RefreshOutcome {
 
 /// Refreshes with the app's credentials; then, if it has a secret, once more without it.
 pub async fn refresh_and_probe(client: &Client, app: &AppCredentials, token: &RefreshToken) -> RefreshOutcome {
-    let first = match client.refresh(app, token).await {
+    // A passing failure (5xx, timeout) is retried: a refresh is safe to repeat.
+    let first = match client
+        .refresh_with_retry(
+            app,
+            token,
+            &crate::salesforce::clock::TokioClock,
+            crate::salesforce::retry::RetryPolicy::REPEATABLE_READ,
+        )
+        .await
+    {
         Ok(grant) => grant,
         Err(e) => {
             let ex = e.explain();

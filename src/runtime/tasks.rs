@@ -258,7 +258,9 @@ async fn verify(
         .refresh_token
         .as_ref()
         .ok_or_else(|| crate::salesforce::Error::MissingRefreshToken { granted: grant.scopes.to_param() })?;
-    let refreshed = client.refresh(app, refresh_token).await?;
+    let refreshed = client
+        .refresh_with_retry(app, refresh_token, &TokioClock, crate::salesforce::retry::RetryPolicy::REPEATABLE_READ)
+        .await?;
     let rest = RestClient::new(client.http().clone(), &refreshed.instance_url, refreshed.access_token.clone())?;
     let (identity, org) = tokio::join!(rest.identity(&refreshed.id_url), rest.organization());
     let (identity, org) = (identity?, org?);

@@ -5,9 +5,11 @@
 
 use serde::Deserialize;
 
+use super::clock::Clock;
 use super::errors::Error;
 use super::hosts::LoginHost;
 use super::http::{Body, build_http_client, transport_error};
+use super::retry::{RetryPolicy, retry_transient};
 use super::secret::{AccessToken, AuthCode, ClientSecret, CodeVerifier, RefreshToken};
 use super::token::{TokenGrant, WireTokenResponse};
 
@@ -125,6 +127,20 @@ impl Client {
         let grant = Self::token_answer(&body)?;
         tracing::info!(rotated = grant.refresh_token.is_some(), "refresh ok");
         Ok(grant)
+    }
+
+    /// [`Client::refresh`], tried again after a transient failure (5xx, 429, a maintenance page, a
+    /// timeout) as `policy` says. Safe to repeat: a refresh creates nothing. With refresh token rotation
+    /// on, a retry after an answer lost on the way back may be refused (`invalid_grant`), because the
+    /// first try already rotated the token; the error table's fix for that case says to authorize again.
+    pub async fn refresh_with_retry(
+        &self,
+        app: &AppCredentials,
+        refresh_token: &RefreshToken,
+        clock: &impl Clock,
+        policy: RetryPolicy,
+    ) -> Result<TokenGrant, Error> {
+        retry_transient(clock, policy, |_, _| {}, || self.refresh(app, refresh_token)).await
     }
 
     /// Revokes a refresh token (and with it its access tokens). Success is any status below 400.

@@ -13,6 +13,7 @@ pub mod http;
 pub mod paste;
 pub mod probe;
 pub mod rest;
+pub mod retry;
 pub mod scope;
 pub mod secret;
 pub mod token;

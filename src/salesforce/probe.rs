@@ -68,6 +68,9 @@ impl Client {
         }
         let body = self.post_token_form(&form).await?;
         if body.status.is_success() {
+            // A 200 must at least be JSON: a proxy's or portal's page (or a cut-off answer) is not
+            // Salesforce saying the key is live, and reading it as "ready" would end the wait too early.
+            body.json::<serde_json::Value>()?;
             return Ok(Readiness::Ready { secret_checked: app.client_secret.is_some() });
         }
         let error = body.error();

@@ -1,15 +1,20 @@
 //! REST reads with an access token: the identity URL, API limits and SOQL queries (paged through
 //! `nextRecordsUrl`, each page handed over as it arrives so memory does not grow with the result).
 //!
+//! Every GET is a read, so a transient failure (5xx, 429, a maintenance page, a timeout) is tried again
+//! with back-off ([`RetryPolicy::REPEATABLE_READ`] unless [`RestClient::with_retry`] says otherwise).
+//!
 //! A bearer token is only ever sent to a Salesforce host or loopback: the instance URL and identity URL
 //! come from a token answer and are checked with the login-host rules before use.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::clock::TokioClock;
 use super::errors::Error;
 use super::hosts::LoginHost;
 use super::http::{Body, transport_error};
+use super::retry::{RetryPolicy, retry_transient};
 use super::secret::AccessToken;
 
 /// The REST API version sfconnect reads (Summer '24). Salesforce serves 31.0 and later.
@@ -21,6 +26,7 @@ pub struct RestClient {
     http: reqwest::Client,
     instance: String,
     access: AccessToken,
+    retry: RetryPolicy,
 }
 
 /// The identity URL's answer (protocol notes §4), the fields sfconnect uses.
@@ -69,14 +75,22 @@ impl RestClient {
     /// Checks `instance_url` (a Salesforce host or loopback) before any token is sent to it.
     pub fn new(http: reqwest::Client, instance_url: &str, access: AccessToken) -> Result<Self, Error> {
         let host = LoginHost::parse(instance_url)?;
-        Ok(Self { http, instance: host.origin().to_string(), access })
+        Ok(Self { http, instance: host.origin().to_string(), access, retry: RetryPolicy::REPEATABLE_READ })
+    }
+
+    /// The same client with another retry policy (tests use short pauses; [`RetryPolicy::ONCE`] turns
+    /// retrying off).
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     pub fn instance(&self) -> &str {
         &self.instance
     }
 
-    /// GETs a path on the instance (`/services/data/...`) or an absolute URL on a checked host.
+    /// GETs a path on the instance (`/services/data/...`) or an absolute URL on a checked host, trying
+    /// again after a transient failure.
     pub async fn get_json<T: DeserializeOwned>(&self, path_or_url: &str) -> Result<T, Error> {
         let url = if path_or_url.starts_with('/') {
             format!("{}{path_or_url}", self.instance)
@@ -84,10 +98,14 @@ impl RestClient {
             LoginHost::parse(path_or_url)?;
             path_or_url.to_string()
         };
+        retry_transient(&TokioClock, self.retry, |_, _| {}, || self.get_once(&url)).await
+    }
+
+    async fn get_once<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
         let host = self.instance.clone();
         let response = self
             .http
-            .get(&url)
+            .get(url)
             .bearer_auth(self.access.expose())
             .header(reqwest::header::ACCEPT, "application/json")
             .send()

@@ -20,7 +20,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     if checks.running {
         let waited = checks.started.map(|s| state.now.saturating_duration_since(s)).unwrap_or_default();
         out.push(Line::from(Span::styled(
-            format!("{} Checking the org with the new token… {} done, {}", spinner(waited), checks.verdicts.len(), mm_ss(waited)),
+            format!(
+                "{} Checking the org with the new token… {} done, {}",
+                spinner(waited),
+                checks.verdicts.len(),
+                mm_ss(waited)
+            ),
             theme.text(),
         )));
     } else {
@@ -28,7 +33,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let summary = match (fails, warns) {
             (0, 0) => Span::styled("✓ Every check passed.".to_string(), theme.success()),
             (0, w) => Span::styled(format!("! {w} to look at; nothing blocks the connector."), theme.warning()),
-            (f, _) => Span::styled(format!("✗ {f} required check(s) failed: fix them in Setup, then run again."), theme.error()),
+            (f, _) => Span::styled(
+                format!("✗ {f} required check(s) failed: fix them in Setup, then run again."),
+                theme.error(),
+            ),
         };
         out.push(Line::from(summary));
     }
@@ -66,7 +74,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
 fn preview_lines(p: &Preview, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
     let theme = ctx.theme;
     let active = p.active_users.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
-    let licences: Vec<String> = p.licences.iter().filter(|l| l.total > 0).take(3).map(|l| format!("{} {}/{}", l.name, l.used, l.total)).collect();
+    let licences: Vec<String> = p
+        .licences
+        .iter()
+        .filter(|l| l.total > 0)
+        .take(3)
+        .map(|l| format!("{} {}/{}", l.name, l.used, l.total))
+        .collect();
     let domains: Vec<String> = p.domains.iter().take(4).map(|d| format!("{} ({})", d.domain, d.users)).collect();
     let more = p.domains.len().saturating_sub(4);
     let mut text = format!("The connector will see: {active} active users");

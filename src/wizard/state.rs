@@ -2,11 +2,11 @@
 
 use std::time::Instant;
 
+use super::steps::checks::ChecksState;
 use super::steps::{
     authorize::AuthorizeState, create_app::CreateAppState, credentials::CredentialsState, prerequisites::PrereqState,
     propagation::PropagationState, result::ResultState, scopes::ScopesState, start::StartState, verify::VerifyState,
 };
-use super::steps::checks::ChecksState;
 use crate::presets::Preset;
 
 /// The steps, in order.

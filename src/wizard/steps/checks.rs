@@ -57,7 +57,8 @@ pub fn on_enter(state: &mut State) -> Update {
 }
 
 fn start(state: &mut State) -> Update {
-    let (Some(host), Some(grant), Some(preset)) = (state.login_host(), state.verify.grant.clone(), state.preset().cloned())
+    let (Some(host), Some(grant), Some(preset)) =
+        (state.login_host(), state.verify.grant.clone(), state.preset().cloned())
     else {
         return Update::redraw();
     };

@@ -1,0 +1,135 @@
+//! Trying a request again after a transient failure (5xx, 429, a maintenance page, a timeout, a refused
+//! connection), with back-off, for the requests that are safe to repeat: a token refresh and the REST
+//! reads. The readiness probe and device polling have their own loops (`probe.rs`, `device_flow.rs`).
+//!
+//! Must never wrap the code exchange: an authorization code is single use, so sending it twice after an
+//! ambiguous failure can only fail the second time and hide what happened to the first.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::clock::Clock;
+use super::device_flow::backoff;
+use super::errors::Error;
+
+/// How many times to try a repeatable request, and the pause before the first retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included (1 means no retry).
+    pub attempts: u32,
+    /// Half the first pause; each further pause doubles, capped at 60 s (see [`backoff`]).
+    pub base: Duration,
+}
+
+impl RetryPolicy {
+    /// Three tries, pausing 2 s then 4 s: long enough to ride out a blip, short enough that someone
+    /// running `check` by hand is not left wondering.
+    pub const REPEATABLE_READ: RetryPolicy = RetryPolicy { attempts: 3, base: Duration::from_secs(1) };
+
+    /// One try, no retry.
+    pub const ONCE: RetryPolicy = RetryPolicy { attempts: 1, base: Duration::ZERO };
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self::REPEATABLE_READ
+    }
+}
+
+/// Runs `op` until it succeeds, fails for a reason that is not transient, or `policy.attempts` tries
+/// have failed; then returns the last error. `on_retry` hears each error that is followed by a retry,
+/// with the pause before it (for a progress line; the error's headline holds no secret).
+pub async fn retry_transient<T, F, Fut>(
+    clock: &impl Clock,
+    policy: RetryPolicy,
+    mut on_retry: impl FnMut(&Error, Duration),
+    mut op: F,
+) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let mut failures = 0u32;
+    loop {
+        match op().await {
+            Ok(value) => return Ok(value),
+            Err(e) if e.is_transient() && failures + 1 < policy.attempts.max(1) => {
+                failures += 1;
+                let pause = backoff(policy.base, failures);
+                tracing::warn!(attempt = failures, retry_in_ms = pause.as_millis() as u64, error = %e.explain().headline, "transient failure, retrying");
+                on_retry(&e, pause);
+                clock.sleep(pause).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::salesforce::clock::ManualClock;
+    use crate::salesforce::errors::{OAuthError, TransportKind};
+
+    fn refused() -> Error {
+        Error::Transport { kind: TransportKind::Refused, host: "h".into(), detail: String::new() }
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_retried_with_doubling_pauses() {
+        let clock = ManualClock::default();
+        let calls = Cell::new(0);
+        let out = retry_transient(
+            &clock,
+            RetryPolicy::REPEATABLE_READ,
+            |_, _| {},
+            || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move { if n < 3 { Err(refused()) } else { Ok(n) } }
+            },
+        )
+        .await;
+        assert_eq!(out.ok(), Some(3));
+        assert_eq!(clock.sleeps(), vec![Duration::from_secs(2), Duration::from_secs(4)]);
+    }
+
+    #[tokio::test]
+    async fn gives_up_after_the_last_attempt_with_the_last_error() {
+        let clock = ManualClock::default();
+        let calls = Cell::new(0);
+        let out: Result<(), Error> = retry_transient(
+            &clock,
+            RetryPolicy::REPEATABLE_READ,
+            |_, _| {},
+            || {
+                calls.set(calls.get() + 1);
+                async { Err(refused()) }
+            },
+        )
+        .await;
+        assert!(matches!(out, Err(Error::Transport { kind: TransportKind::Refused, .. })));
+        assert_eq!(calls.get(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_on_purpose_is_not_retried() {
+        let clock = ManualClock::default();
+        let calls = Cell::new(0);
+        let out: Result<(), Error> = retry_transient(
+            &clock,
+            RetryPolicy::REPEATABLE_READ,
+            |_, _| {},
+            || {
+                calls.set(calls.get() + 1);
+                async { Err(Error::OAuth(OAuthError { status: 400, code: "invalid_grant".into(), description: None })) }
+            },
+        )
+        .await;
+        assert_eq!(out.err().and_then(|e| e.oauth_code().map(str::to_owned)).as_deref(), Some("invalid_grant"));
+        assert_eq!(calls.get(), 1);
+        assert!(clock.sleeps().is_empty());
+    }
+}
