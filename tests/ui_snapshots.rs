@@ -243,6 +243,35 @@ fn verify() {
 }
 
 #[test]
+fn checks() {
+    let mut w = Wizard::new(ssh());
+    w.reach_checks();
+    assert_eq!(w.state.step, Step::Checks);
+    snap(&w, "085_checks");
+    w.assert_fits_80x24("checks");
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("required check(s) failed"), "{screen}");
+    assert!(screen.contains("tick API Enabled"), "the failing check's fix is shown first: {screen}");
+    assert!(screen.contains("acme.com (4000)"), "{screen}");
+}
+
+#[test]
+fn company_names_picker() {
+    let mut w = Wizard::new(ssh());
+    w.reach_result();
+    let row = sfconnect::wizard::steps::result::rows(&w.state)
+        .iter()
+        .position(|r| r.key == sfconnect::presets::SettingsKey::CompanyNames)
+        .expect("Snow Atlas has company names");
+    w.state.result.cursor = row;
+    w.act(Action::Edit).act(Action::Down).act(Action::Toggle).act(Action::Down).act(Action::Toggle);
+    snap(&w, "095_company_picker");
+    w.act(Action::Next);
+    let names = &w.state.result.settings.as_ref().unwrap().company_names;
+    assert_eq!(names, &vec!["acme.com".to_string(), "acme.co.uk".to_string()]);
+}
+
+#[test]
 fn result() {
     let mut w = Wizard::new(ssh());
     w.reach_result();
@@ -299,7 +328,7 @@ fn resume_offer() {
     });
     snap(&fresh, "resume_offer");
     let text = fresh.joined(80, 24);
-    assert!(text.contains("step 6 of 9 (Waiting for Salesforce), 3 minutes"), "{text}");
+    assert!(text.contains("step 6 of 10 (Waiting for Salesforce), 3"), "{text}");
     assert!(text.contains("paste the consumer secret again"));
 }
 

@@ -65,7 +65,7 @@ fn sighup_mid_wait_then_resume_keeps_entries_and_countdown() {
 
     let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
     second.wait_for("Resume where you stopped?", STEP);
-    assert!(second.screen().contains("step 6 of 9"), "{}", second.screen());
+    assert!(second.screen().contains("step 6 of 10"), "{}", second.screen());
     second.send("y");
     second.wait_for("paste the consumer secret again", STEP);
     second.send(&paste(&sim.client_secret()));

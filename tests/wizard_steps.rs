@@ -281,11 +281,25 @@ fn saving_never_replaces_without_a_second_press() {
     state.step = Step::Result;
     state.result.output = Some("/tmp/x.json".into());
     let commands = act(&mut state, Action::Save);
-    assert!(matches!(commands.first(), Some(Command::Save { overwrite: Overwrite::Never, .. })));
-    update(&mut state, Msg::Saved(Err("settings file /tmp/x.json already exists; pass --force".into())));
+    assert!(matches!(commands.first(), Some(Command::Save { overwrite: Overwrite::Never, create_folder: false, .. })));
+    // Quitting with settings not yet saved asks first: the refresh token exists nowhere else.
+    act(&mut state, Action::Quit);
+    assert_eq!(state.mode, Mode::ConfirmQuit);
+    update(&mut state, Msg::Char('n'));
+    update(
+        &mut state,
+        Msg::Saved(Err(sfconnect::wizard::msg::SaveFailure {
+            exists: true,
+            message: "A file is already there.".into(),
+        })),
+    );
     assert!(state.toast.as_ref().unwrap().text.contains("w again"));
     let commands = act(&mut state, Action::Save);
     assert!(matches!(commands.first(), Some(Command::Save { overwrite: Overwrite::Replace, .. })));
+    update(&mut state, Msg::Saved(Ok("/tmp/x.json".into())));
+    act(&mut state, Action::Quit);
+    assert_eq!(state.mode, Mode::Quit, "saved: quits at once");
+    state.mode = Mode::Running;
     // Copying a secret row marks it as a secret.
     state.result.cursor = 1;
     let commands = act(&mut state, Action::Copy);

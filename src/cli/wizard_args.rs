@@ -64,7 +64,9 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     }
     let simulator = if demo_mode {
         let live_after = Duration::from_secs(args.demo_live_after);
-        let config = SimConfig { live_after, auto_approve: true, ..SimConfig::default() };
+        // A small org with users over a few domains, so the checks' preview has something to show.
+        let org = crate::sim::OrgFixture::with_users(240, &["acme.com", "acme.co.uk", "contractor.io"]);
+        let config = SimConfig { live_after, auto_approve: true, org, ..SimConfig::default() };
         Some(
             Simulator::start(config)
                 .await
@@ -97,12 +99,17 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     if let Some(line) = &outcome.connected_as {
         println!("{line}.");
     }
-    match (&outcome.saved, outcome.unsaved) {
-        (Some(path), _) => println!("Settings saved to {} (mode 0600).", path.display()),
-        (None, true) => println!(
-            "The settings were not saved: the refresh token is gone with this session. Run sfconnect again to get a new one."
-        ),
-        _ => {}
+    if let Some(path) = &outcome.saved {
+        println!("Settings saved to {} (mode 0600).", path.display());
+    }
+    if outcome.unsaved {
+        return Err(Failure::failed(
+            "the settings were not saved, and the refresh token is gone with this session",
+            "run sfconnect again and press w on the last screen",
+        ));
+    }
+    if outcome.resumable {
+        println!("Progress kept (never the secrets): run sfconnect again to resume.");
     }
     Ok(())
 }

@@ -46,6 +46,8 @@ pub struct Outcome {
     pub saved: Option<PathBuf>,
     /// Settings exist but were not saved: the caller says so after the terminal is restored.
     pub unsaved: bool,
+    /// Progress was kept for the next run to resume.
+    pub resumable: bool,
     pub connected_as: Option<String>,
 }
 
@@ -178,7 +180,8 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     };
     Ok(Outcome {
         saved: state.result.saved.clone(),
-        unsaved: state.result.settings.is_some() && state.result.saved.is_none(),
+        unsaved: state.result.settings.is_some() && !state.result.saved_current,
+        resumable: !demo && state.step > crate::wizard::Step::Start && state.result.saved.is_none(),
         connected_as,
     })
 }

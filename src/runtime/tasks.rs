@@ -17,7 +17,7 @@ use crate::salesforce::probe::{ProbeEvent, wait_until_ready};
 use crate::salesforce::rest::RestClient;
 use crate::salesforce::{AppCredentials, Client, CodeExchange, LoginHost, TokenGrant};
 use crate::settings::{ConnectorSettings, Format, Overwrite, write_settings};
-use crate::wizard::msg::{DeviceView, ProbeUpdate, Verified};
+use crate::wizard::msg::{DeviceView, ProbeUpdate, SaveFailure, Verified};
 use crate::wizard::{Command, Msg};
 
 /// How long the wizard's probe keeps trying before giving up (longer than the 15-minute ECA figure).
@@ -80,7 +80,9 @@ impl Executor {
                     let _ = out.flush();
                 }
             }
-            Command::Save { path, settings, format, overwrite } => self.save(path, *settings, format, overwrite),
+            Command::Save { path, settings, format, overwrite, create_folder } => {
+                self.save(path, *settings, format, overwrite, create_folder)
+            }
             Command::OpenBrowser(url) => self.open_browser(url),
             Command::ForgetProgress => super::progress_file::forget(),
             Command::Quit => {
@@ -189,15 +191,35 @@ impl Executor {
         Ok(message)
     }
 
-    fn save(&self, path: PathBuf, settings: ConnectorSettings, format: Format, overwrite: Overwrite) {
+    fn save(
+        &self,
+        path: PathBuf,
+        settings: ConnectorSettings,
+        format: Format,
+        overwrite: Overwrite,
+        create_folder: bool,
+    ) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
+            let fail = |message: String| SaveFailure { exists: false, message };
             if let Err(e) = settings.validate_for(format) {
-                let _ = tx.send(Msg::Saved(Err(e.to_string())));
+                let _ = tx.send(Msg::Saved(Err(fail(e.to_string()))));
+                return;
+            }
+            if create_folder
+                && let Some(dir) = path.parent()
+                && let Err(e) = create_private_dir(dir)
+            {
+                let _ = tx.send(Msg::Saved(Err(fail(format!("Could not create {}: {e}", dir.display())))));
                 return;
             }
             let result =
-                write_settings(&path, &settings.render(format), overwrite).map(|()| path).map_err(|e| e.to_string());
+                write_settings(&path, &settings.render(format), overwrite).map(|()| path).map_err(|e| match e {
+                    crate::settings::Error::AlreadyExists { .. } => {
+                        SaveFailure { exists: true, message: "A file is already there.".into() }
+                    }
+                    other => fail(other.to_string()),
+                });
             let _ = tx.send(Msg::Saved(result));
         });
     }
@@ -304,6 +326,21 @@ async fn run_checks(
             crate::checks::Report { checks: vec![verdict], org: None, user: None, preview: None }
         }
     }
+}
+
+/// Creates sfconnect's own data folder, readable by its owner only.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 fn cancel(slot: &mut Option<CancellationToken>) {

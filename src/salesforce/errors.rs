@@ -114,11 +114,24 @@ impl Error {
                 headline: self.to_string(),
                 fix: "In the app's OAuth settings add \"Perform requests at any time (refresh_token, offline_access)\" to Selected OAuth Scopes, save, and authorize again with refresh_token in the requested scopes.".into(),
             },
-            Error::LoginUrl(_) | Error::Paste(_) => {
-                let text = self.to_string();
-                let (headline, fix) = text.split_once(": ").map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
-                Explanation { headline, fix }
+            Error::Paste(PasteError::Authorization { error, description }) => {
+                let said = match description {
+                    Some(d) => format!("{error}: {d}"),
+                    None => error.clone(),
+                };
+                match lookup_oauth(error, description.as_deref()) {
+                    Some(row) => Explanation {
+                        headline: format!("Salesforce sent the browser back with an error: {} ({said})", row.meaning),
+                        fix: row.fix.into(),
+                    },
+                    None => Explanation {
+                        headline: format!("Salesforce sent the browser back with an error ({said})"),
+                        fix: "Authorize again; if it repeats, search Salesforce Help for the error above.".into(),
+                    },
+                }
             }
+            // These messages carry their own instruction.
+            Error::LoginUrl(_) | Error::Paste(_) => Explanation { headline: self.to_string(), fix: String::new() },
             Error::TimedOut { .. } => Explanation {
                 headline: self.to_string(),
                 fix: "Start again; if it keeps timing out, check the app's settings in Setup.".into(),

@@ -46,7 +46,14 @@ pub enum PasteError {
     EncodedTwice,
     #[error("The code has a broken %-escape: paste it exactly as the browser shows it")]
     BadEscape,
+    #[error(
+        "`{0}` is too short to be an authorization code (they are about 80 characters): paste the whole address the browser landed on after Allow"
+    )]
+    TooShort(String),
 }
+
+/// Bare codes shorter than this are a mistyped paste, not a code (real ones are about 80 characters).
+const MIN_BARE_CODE: usize = 20;
 
 /// Extracts the authorization code from a paste. `expected_state`, when given, must match the pasted
 /// state if one is present (a bare code carries none).
@@ -60,7 +67,12 @@ pub fn parse_paste(input: &str, expected_state: Option<&str>) -> Result<Pasted, 
         if cleaned.contains("://") || cleaned.starts_with("www.") || cleaned.contains(".com/") {
             return Err(PasteError::NoCode);
         }
-        return bare_code(&cleaned).map(|code| Pasted { code, state: None });
+        let code = bare_code(&cleaned)?;
+        if code.char_len() < MIN_BARE_CODE {
+            let shown: String = cleaned.chars().take(24).collect();
+            return Err(PasteError::TooShort(shown));
+        }
+        return Ok(Pasted { code, state: None });
     };
     let params = split_params(params_text);
     let get = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
@@ -94,7 +106,9 @@ fn params_part(text: &str) -> Option<&str> {
     if let Some(idx) = text.find(['?', '#']) {
         return Some(&text[idx + 1..]);
     }
-    if text.contains("code=") || text.contains("error=") {
+    // A bare code may itself contain "code=" (…Xcode==): only a leading or &-joined key counts.
+    let keyed = |k: &str| text.starts_with(&format!("{k}=")) || text.contains(&format!("&{k}="));
+    if keyed("code") || keyed("error") {
         return Some(text);
     }
     None
@@ -182,7 +196,7 @@ mod tests {
             ),
             CODE
         );
-        assert_eq!(code_of("aPrx+abc%2Bdef=="), "aPrx+abc+def==");
+        assert_eq!(code_of("aPrx+abcdefghij%2Bdefghijkl=="), "aPrx+abcdefghij+defghijkl==");
     }
 
     #[test]
@@ -223,5 +237,12 @@ mod tests {
         assert_eq!(parse_paste("aPrx%253D", None).unwrap_err(), PasteError::EncodedTwice);
         assert_eq!(parse_paste("aPrx%3", None).unwrap_err(), PasteError::BadEscape);
         assert_eq!(parse_paste("aPrx;drop", None).unwrap_err(), PasteError::BadCharacter(';'));
+        assert!(matches!(parse_paste("hello world", None).unwrap_err(), PasteError::TooShort(_)));
+    }
+
+    #[test]
+    fn a_code_containing_code_equals_is_still_a_code() {
+        let code = "aPrxSGQ9kQjE3jV8Rk0aL9Mn2Zqcode==";
+        assert_eq!(code_of(code), code);
     }
 }

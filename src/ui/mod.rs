@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
         overlay::help(frame, frame.area(), state, ctx);
     }
     if state.mode == Mode::ConfirmQuit {
-        overlay::confirm_quit(frame, frame.area(), theme);
+        overlay::confirm_quit(frame, frame.area(), state, theme);
     } else if state.resume.is_some() {
         overlay::resume(frame, frame.area(), state, theme);
     }

@@ -26,21 +26,27 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     popup(frame, area, width, height, &title, text);
 }
 
-/// "Quit sfconnect? … y / n"
-pub fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
-    let text = vec![
-        Line::from(Span::styled("Quit sfconnect?", theme.heading())),
-        Line::from(Span::styled("Your entries are kept (never the secrets):", theme.text())),
-        Line::from(Span::styled("run sfconnect again to resume.", theme.text())),
-        Line::default(),
-        Line::from(vec![
-            Span::styled(" y ", theme.key()),
-            Span::raw(" quit   "),
-            Span::styled(" n ", theme.key()),
-            Span::raw(" keep going"),
-        ]),
-    ];
-    popup(frame, area, area.width.min(48), 7, " Quit ", text);
+/// "Quit sfconnect? … y / n", saying what is kept and what is lost.
+pub fn confirm_quit(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let unsaved = state.result.settings.is_some() && !state.result.saved_current;
+    let (title, body): (&str, &[&str]) = if unsaved {
+        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "Press n, then w to save it."])
+    } else if state.demo.is_some() {
+        ("Quit the demo?", &["Nothing of a real org is touched."])
+    } else {
+        ("Quit sfconnect?", &["Your entries are kept (never the secrets):", "run sfconnect again to resume."])
+    };
+    let mut text = vec![Line::from(Span::styled(title.to_string(), theme.heading()))];
+    text.extend(body.iter().map(|l| Line::from(Span::styled(l.to_string(), theme.text()))));
+    text.push(Line::default());
+    text.push(Line::from(vec![
+        Span::styled(" y ", theme.key()),
+        Span::raw(" quit   "),
+        Span::styled(" n ", theme.key()),
+        Span::raw(" keep going"),
+    ]));
+    let height = text.len() as u16 + 2;
+    popup(frame, area, area.width.min(48), height, " Quit ", text);
 }
 
 /// "Resume where you stopped? Step 6 of 10 (Waiting for Salesforce), 3 minutes ago. y / n"

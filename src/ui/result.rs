@@ -46,7 +46,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let label = format!("{:<w$}", row.label, w = LABEL - 2);
         let lead =
             vec![Span::raw(if on_cursor { "▸ " } else { "  " }), Span::styled(label, label_style), Span::raw(" ")];
-        let value_lines: Vec<Line<'static>> = if row.key == SettingsKey::CompanyNames && r.editing_company {
+        let value_lines: Vec<Line<'static>> = if row.key == SettingsKey::CompanyNames && r.picker.is_some() {
+            picker_lines(state, room, ctx)
+        } else if row.key == SettingsKey::CompanyNames && r.editing_company {
             let mut l = field_line(&r.company, room, FieldLook { focused: true, masked: false }, theme);
             l.spans.insert(0, Span::raw(""));
             let mut v = vec![l];
@@ -86,6 +88,34 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         }
     }
     frame.render_widget(Paragraph::new(out), area);
+}
+
+/// The company-names picker: `*` then the org's email domains with their user counts, five at a time.
+fn picker_lines(state: &State, room: usize, ctx: Ctx) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let r = &state.result;
+    let cursor = r.picker.unwrap_or(0);
+    let total: u64 = r.domains.iter().map(|(_, n)| n).sum::<u64>() + r.users_without_email;
+    let label = |i: usize| -> String {
+        match i {
+            0 => format!("* every user ({total}, {} without email)", r.users_without_email),
+            _ => r.domains.get(i - 1).map(|(d, n)| format!("{d} ({n} users)")).unwrap_or_default(),
+        }
+    };
+    const VISIBLE: usize = 5;
+    let count = r.domains.len() + 1;
+    let first = cursor.saturating_sub(VISIBLE - 1).min(count.saturating_sub(VISIBLE));
+    let mut out: Vec<Line<'static>> = (first..count.min(first + VISIBLE))
+        .map(|i| {
+            let mark = if r.picked(i) { "[x]" } else { "[ ]" };
+            let text: String = format!("{mark} {}", label(i)).chars().take(room).collect();
+            Line::from(Span::styled(text, if i == cursor { theme.cursor() } else { theme.value() }))
+        })
+        .collect();
+    if count > VISIBLE {
+        out.push(Line::from(Span::styled(format!("({count} choices; ↑↓ for more)"), theme.dim())));
+    }
+    out
 }
 
 /// The value column of a row, wrapped to `room`.

@@ -104,7 +104,15 @@ pub enum Msg {
     /// A copy finished: the message to show, or why it failed.
     Copied(Result<String, String>),
     /// The settings file was written (or not).
-    Saved(Result<PathBuf, String>),
+    Saved(Result<PathBuf, SaveFailure>),
+}
+
+/// Why the settings file was not written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveFailure {
+    /// A file is already there (and replacing was not asked for).
+    pub exists: bool,
+    pub message: String,
 }
 
 /// What the user needs to see of a started device login (the device code itself stays with the runtime).
@@ -183,6 +191,8 @@ pub enum Command {
         settings: Box<ConnectorSettings>,
         format: crate::settings::Format,
         overwrite: Overwrite,
+        /// Create the folder (0700) if missing: true for sfconnect's own data folder, never for --output.
+        create_folder: bool,
     },
     OpenBrowser(String),
     /// Delete the saved progress (the user started over, or the settings are saved).

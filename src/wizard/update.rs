@@ -49,6 +49,12 @@ pub fn update(state: &mut State, msg: Msg) -> Update {
         }
         _ => {}
     }
+    // Results of the runtime's work always reach their step, whatever is on top of it (a help popup
+    // or a question must not stop the probe or lose a token).
+    let is_input = matches!(msg, Msg::Action(_) | Msg::Char(_) | Msg::Paste(_));
+    if !is_input {
+        return steps::on_result(state, msg);
+    }
     if state.mode == Mode::ConfirmQuit {
         return confirm_quit(state, &msg);
     }
@@ -86,12 +92,14 @@ pub fn update(state: &mut State, msg: Msg) -> Update {
             state.touched = true;
             steps::on_input(state, msg)
         }
-        other => steps::on_result(state, other),
+        // Every other message was handed to its step above.
+        _ => Update::none(),
     }
 }
 
 fn ask_quit(state: &mut State) -> Update {
-    if state.touched && state.step != Step::Result {
+    let unsaved_settings = state.result.settings.is_some() && !state.result.saved_current;
+    if (state.touched && state.step != Step::Result) || unsaved_settings {
         state.mode = Mode::ConfirmQuit;
         Update::redraw()
     } else {

@@ -127,8 +127,51 @@ impl Wizard {
         })))
     }
 
-    pub fn reach_result(&mut self) -> &mut Self {
+    /// Through the verification to the checks, with a report of a pass, a warning and a failure and a
+    /// preview of an org with three domains.
+    pub fn reach_checks(&mut self) -> &mut Self {
+        use sfconnect::checks::{CheckId, DomainCount, Finding, Level, LicenceCount, Preview, Report, Verdict};
         self.reach_authorize().reach_verify().authorized().verified().act(Action::Next);
+        let checks = vec![
+            Verdict::new(
+                CheckId::ApiAccess,
+                Level::Required,
+                Finding::Ok("the REST API answers (Enterprise Edition)".into()),
+            ),
+            Verdict::new(
+                CheckId::TokensPerUser,
+                Level::Advisory,
+                Finding::problem(
+                    "4 tokens for this app; a sixth revokes the oldest (2026-01-02)",
+                    "Revoke unused tokens in Setup > Connected Apps OAuth Usage",
+                ),
+            ),
+            Verdict::new(
+                CheckId::PermApiEnabled,
+                Level::Required,
+                Finding::problem("API Enabled is missing", "Setup > Profiles > System Permissions: tick API Enabled"),
+            ),
+        ];
+        let domain = |d: &str, n: u64| DomainCount { domain: d.into(), users: n, active: n };
+        let preview = Preview {
+            active_users: Some(4210),
+            users: 4601,
+            users_without_email: 12,
+            active_users_without_email: 3,
+            domains: vec![domain("acme.com", 4000), domain("acme.co.uk", 500), domain("contractor.io", 89)],
+            other_domains: None,
+            licences: vec![LicenceCount { name: "Salesforce".into(), total: 5000, used: 4210 }],
+            problems: vec![],
+        };
+        update(
+            &mut self.state,
+            Msg::ChecksDone(Box::new(Report { checks, org: None, user: None, preview: Some(preview) })),
+        );
+        self
+    }
+
+    pub fn reach_result(&mut self) -> &mut Self {
+        self.reach_checks().act(Action::Next);
         self.state.result.default_dir = Some("/home/admin".into());
         self
     }

@@ -359,6 +359,10 @@ pub fn hints(state: &State) -> Vec<Hint> {
             h.extend([(Action::OpenBrowser, "open browser"), (Action::Copy, "copy URL"), (Action::ShowQr, "QR code")])
         }
     }
+    if state.demo.is_some() && state.authorize.method != Method::Device {
+        // The demo org has no browser to click Allow in: the runtime plays one.
+        h.insert(1, (Action::OpenBrowser, "demo: click Allow"));
+    }
     h.push((Action::Back, "back"));
     h
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::presets::SettingsKey;
 use crate::settings::{ConnectorSettings, Format, Overwrite};
-use crate::wizard::msg::{Action, Command};
+use crate::wizard::msg::{Action, Command, SaveFailure};
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
 use crate::wizard::update::{Update, go_to};
@@ -31,6 +31,8 @@ pub struct ResultState {
     pub saved: Option<PathBuf>,
     /// The file exists: the next save press replaces it.
     pub confirm_replace: bool,
+    /// The saved file holds the settings as they are now (no edit since).
+    pub saved_current: bool,
     /// Email domains of the org's users, most users first, from the checks' preview.
     pub domains: Vec<(String, u64)>,
     /// Users with no email address (a domain list leaves them out).
@@ -173,8 +175,11 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         if matches!(action, Action::Next | Action::Back | Action::Edit) {
             state.result.editing_company = false;
             let names = state.result.company_names();
-            if let Some(s) = &mut state.result.settings {
+            if let Some(s) = &mut state.result.settings
+                && s.company_names != names
+            {
                 s.company_names = names;
+                state.result.saved_current = false;
             }
             return Update::redraw();
         }
@@ -191,8 +196,11 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             Action::Next | Action::Back | Action::Edit => {
                 state.result.picker = None;
                 let names = state.result.company_names();
-                if let Some(s) = &mut state.result.settings {
+                if let Some(s) = &mut state.result.settings
+                    && s.company_names != names
+                {
                     s.company_names = names;
+                    state.result.saved_current = false;
                 }
             }
             _ => return Update::none(),
@@ -255,23 +263,31 @@ fn save(state: &mut State) -> Update {
         return Update::redraw();
     };
     let overwrite = if state.result.confirm_replace { Overwrite::Replace } else { Overwrite::Never };
-    Update::with(vec![Command::Save { path, settings: Box::new(settings), format: state.result.format, overwrite }])
+    let create_folder = state.result.output.is_none();
+    Update::with(vec![Command::Save {
+        path,
+        settings: Box::new(settings),
+        format: state.result.format,
+        overwrite,
+        create_folder,
+    }])
 }
 
-pub fn on_saved(state: &mut State, result: Result<PathBuf, String>) -> Update {
+pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Update {
     match result {
         Ok(path) => {
             state.result.confirm_replace = false;
+            state.result.saved_current = true;
             state.say(format!("Saved to {} (mode 0600, {}).", path.display(), state.result.format.name()));
             state.result.saved = Some(path);
         }
-        Err(message) if message.contains("already exists") && !state.result.confirm_replace => {
+        Err(failure) if failure.exists && !state.result.confirm_replace => {
             state.result.confirm_replace = true;
-            state.warn(format!("{message} Press w again to replace it, or f for another format."));
+            state.warn(format!("{} Press w again to replace it, or f for another format.", failure.message));
         }
-        Err(message) => {
+        Err(failure) => {
             state.result.confirm_replace = false;
-            state.warn(message);
+            state.warn(failure.message);
         }
     }
     Update::redraw()

@@ -104,6 +104,7 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
     };
     // Keep what matters at once: the settings exist from here on, even if the proof below fails.
     state.result.settings = Some(settings_from(state, &grant));
+    state.result.saved_current = false;
     state.verify.grant = Some(grant.clone());
     state.verify.status = VerifyStatus::Verifying { since: state.now };
     let mut update = if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
@@ -139,6 +140,7 @@ pub fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update
                 if let Some(rotated) = v.rotated {
                     // Rotation is on: the proving refresh replaced the token, so hand over the new one.
                     settings.refresh_token = rotated;
+                    state.result.saved_current = false;
                 }
             }
             state.verify.status = VerifyStatus::Done { connected_as };
