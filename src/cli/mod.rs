@@ -24,20 +24,24 @@ use clap::{Parser, Subcommand};
 pub use args::{LoginArgs, SecretArgs, SettingsOutArgs};
 
 const AFTER_HELP: &str = "\
-Without a subcommand, sfconnect opens the guided wizard (try `sfconnect --demo`, which needs no Salesforce org).
+Without a subcommand, sfconnect opens the guided wizard. Try `sfconnect --demo`:
+it needs no Salesforce org.
 
-The consumer secret is never taken from the command line (every user of the machine can read argv):
-set SFCONNECT_CLIENT_SECRET, pass --client-secret-file FILE (mode 0600), or type it at the no-echo prompt.
+The consumer secret never comes from the command line (any user can read argv):
+set SFCONNECT_CLIENT_SECRET, pass --client-secret-file FILE, or type it at the
+no-echo prompt.
 
-A typical scripted flow:
-  sfconnect wait     --client-id $KEY                      # until the new key is live
-  sfconnect url      --client-id $KEY --json > flow.json   # open .url in a browser, click Allow
-  sfconnect exchange --client-id $KEY --state $(jq -r .state flow.json) \\
-                     --code-verifier $(jq -r .code_verifier flow.json) --code - --output settings.json
-  sfconnect check    --settings settings.json
+A scripted flow (each line fits 80 columns; $KEY is the Consumer Key):
+  sfconnect wait --client-id $KEY
+  sfconnect url --client-id $KEY --json > flow.json
+  # open the url from flow.json in a browser, click Allow, copy the address
+  SFCONNECT_CODE_VERIFIER=$(jq -r .code_verifier flow.json) \\
+    sfconnect exchange --client-id $KEY --state $(jq -r .state flow.json) \\
+    --code - --output settings.json
+  sfconnect check --settings settings.json
 
 Exit status: 0 success, 1 a failure the message explains, 2 a usage error.
-Logs: set SFCONNECT_LOG=debug (or info, trace) to write a log file; it never contains secrets.";
+Logs: SFCONNECT_LOG=debug (or info, trace) writes a log file; it holds no secret.";
 
 /// From nothing to working Salesforce connector settings, in one terminal.
 #[derive(Debug, Parser)]

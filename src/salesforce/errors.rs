@@ -38,7 +38,7 @@ pub enum Error {
     #[error(transparent)]
     Paste(#[from] PasteError),
     /// A wait (device approval, key propagation) ran out of time.
-    #[error("{what} did not finish within {} minutes", .waited_secs / 60)]
+    #[error("{what} did not finish within {}", wait_text(*.waited_secs))]
     TimedOut { what: &'static str, waited_secs: u64 },
 }
 
@@ -134,7 +134,7 @@ impl Error {
             Error::LoginUrl(_) | Error::Paste(_) => Explanation { headline: self.to_string(), fix: String::new() },
             Error::TimedOut { .. } => Explanation {
                 headline: self.to_string(),
-                fix: "Start again; if it keeps timing out, check the app's settings in Setup.".into(),
+                fix: "Check that the Consumer Key was copied whole and belongs to the org behind the Login URL; a new app can take 10 minutes (15 for an External Client App). Then start again.".into(),
             },
         }
     }
@@ -470,6 +470,11 @@ fn explain_rest(e: &RestError) -> Explanation {
             fix: "Search Salesforce Help for the code above, or report it to the sfconnect maintainers.".into(),
         },
     }
+}
+
+/// "90 s" or "10 minutes".
+fn wait_text(secs: u64) -> String {
+    if secs < 120 { format!("{secs} s") } else { format!("{} minutes", secs / 60) }
 }
 
 fn transport_headline(kind: &TransportKind, host: &str) -> String {
