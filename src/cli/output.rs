@@ -2,7 +2,7 @@
 //! replaced without --force), to standard output when asked with `--output -`, and otherwise to a new file
 //! in the data folder, so a consumed authorization code never leaves the user empty-handed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::args::SettingsOutArgs;
 use super::{CmdResult, Failure};
@@ -88,7 +88,12 @@ fn fresh_default_path(out: &SettingsOutArgs) -> Result<PathBuf, Failure> {
         ));
     };
     if let Some(dir) = path.parent() {
-        create_private_dir(dir)?;
+        crate::settings::create_private_dir(dir).map_err(|e| {
+            Failure::failed(
+                format!("could not create {}: {e}", dir.display()),
+                "pass --output FILE in a folder you can write",
+            )
+        })?;
     }
     if !path.exists() {
         return Ok(path);
@@ -97,27 +102,6 @@ fn fresh_default_path(out: &SettingsOutArgs) -> Result<PathBuf, Failure> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("sfconnect-settings");
     let ext = path.extension().and_then(|s| s.to_str()).map(|e| format!(".{e}")).unwrap_or_default();
     Ok(path.with_file_name(format!("{stem}-{stamp}{ext}")))
-}
-
-/// Creates sfconnect's own data folder (mode 0700). Only this folder is created on the user's behalf: a
-/// folder named with --output must exist.
-fn create_private_dir(dir: &Path) -> Result<(), Failure> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(|e| {
-        Failure::failed(
-            format!("could not create {}: {e}", dir.display()),
-            "pass --output FILE in a folder you can write",
-        )
-    })
 }
 
 /// The settings as a table, secrets masked.

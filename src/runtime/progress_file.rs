@@ -26,18 +26,9 @@ pub fn load(wall: SystemTime) -> Option<Progress> {
 pub fn save(progress: &Progress) {
     let Some(path) = path() else { return };
     if let Some(dir) = path.parent()
-        && !dir.is_dir()
+        && crate::settings::create_private_dir(dir).is_err()
     {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        if builder.create(dir).is_err() {
-            return;
-        }
+        return;
     }
     let Ok(json) = serde_json::to_string_pretty(progress) else { return };
     if let Err(e) = write_settings(&path, &json, Overwrite::Replace) {

@@ -208,7 +208,7 @@ impl Executor {
             }
             if create_folder
                 && let Some(dir) = path.parent()
-                && let Err(e) = create_private_dir(dir)
+                && let Err(e) = crate::settings::create_private_dir(dir)
             {
                 let _ = tx.send(Msg::Saved(Err(fail(format!("Could not create {}: {e}", dir.display())))));
                 return;
@@ -326,21 +326,6 @@ async fn run_checks(
             crate::checks::Report { checks: vec![verdict], org: None, user: None, preview: None }
         }
     }
-}
-
-/// Creates sfconnect's own data folder, readable by its owner only.
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 fn cancel(slot: &mut Option<CancellationToken>) {

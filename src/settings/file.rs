@@ -184,3 +184,19 @@ pub fn format_of_file(path: &Path) -> Option<Format> {
     let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
     parse::sniff(&text)
 }
+
+/// Creates one of sfconnect's own folders (the data or state folder) with mode 0700, parents included.
+/// Only for sfconnect's own folders: a folder named with `--output` must already exist.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}

@@ -14,7 +14,9 @@ mod parse;
 mod render;
 
 pub use error::Error;
-pub use file::{FileExposure, Overwrite, default_output_path, format_of_file, read_settings, write_settings};
+pub use file::{
+    FileExposure, Overwrite, create_private_dir, default_output_path, format_of_file, read_settings, write_settings,
+};
 pub use format::Format;
 
 use crate::salesforce::{ClientSecret, RefreshToken};
