@@ -60,6 +60,7 @@ const BROWSE: &[(Key, Action)] = &[
     (ch('o'), Action::OpenBrowser),
     (ch('v'), Action::ShowQr),
     (ch('x'), Action::ClearClipboard),
+    (ch('p'), Action::ShowPlain),
     (ch('?'), Action::Help),
     (ch('q'), Action::Quit),
 ];
@@ -72,6 +73,8 @@ const TEXT: &[(Key, Action)] = &[
     (k(KeyCode::Right), Action::Right),
     (k(KeyCode::Home), Action::Home),
     (k(KeyCode::End), Action::End),
+    (ctrl('u'), Action::ClearField),
+    (ctrl('p'), Action::ShowPlain),
     (ctrl('y'), Action::Copy),
     (ctrl('r'), Action::Reveal),
     (ctrl('g'), Action::ShowQr),

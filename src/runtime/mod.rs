@@ -122,6 +122,8 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     draw(&mut terminal, &state)?;
 
     let mut next_tick: Option<Instant> = None;
+    // True while one value is shown outside the full screen (see `show_plain`).
+    let mut plain_view = false;
     'outer: loop {
         let interval = crate::wizard::tick_interval(&state);
         next_tick = match (interval, next_tick) {
@@ -132,6 +134,17 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         let tick_at = next_tick.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         let first = tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Key(_) | Event::Paste(_))) if plain_view => {
+                    // Any key ends the plain view: back to the full screen, drawn whole.
+                    plain_view = false;
+                    // Wipe the value from the main screen and its scrollback before going back.
+                    use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen};
+                    crossterm::execute!(io::stdout(), Clear(ClearType::All), Clear(ClearType::Purge), EnterAlternateScreen)?;
+                    let area = terminal.size()?;
+                    terminal.resize(ratatui::layout::Rect::new(0, 0, area.width, area.height))?;
+                    Some(Msg::Resize)
+                }
+                Some(Ok(_)) if plain_view => None,
                 Some(Ok(event)) => to_msg(event, &state),
                 Some(Err(_)) | None => Some(Msg::Action(crate::wizard::Action::Interrupt)),
             },
@@ -158,6 +171,11 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
             let result = update(&mut state, msg);
             dirty |= result.dirty;
             for command in result.commands {
+                if let crate::wizard::Command::ShowPlain { label, text } = command {
+                    show_plain(&label, &text)?;
+                    plain_view = true;
+                    continue;
+                }
                 if !executor.run(command, &mut io::stdout()) {
                     break 'outer;
                 }
@@ -167,7 +185,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         if state.mode == Mode::Quit {
             break;
         }
-        if dirty {
+        if dirty && !plain_view {
             draw(&mut terminal, &state)?;
         }
     }
@@ -217,6 +235,21 @@ fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, state: &State) ->
     terminal.draw(|frame| crate::ui::render(frame, state, &hints))?;
     crossterm::queue!(io::stdout(), EndSynchronizedUpdate)?;
     io::stdout().flush()
+}
+
+/// Leaves the full screen and prints `text` as one line, so the terminal wraps it softly and a mouse
+/// selection (or tmux's copy mode) takes it whole. The value was asked for by the user.
+fn show_plain(label: &str, text: &str) -> io::Result<()> {
+    let mut out = io::stdout();
+    crossterm::execute!(
+        out,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::cursor::MoveTo(0, 0)
+    )?;
+    // Raw mode is still on: lines end with \r\n.
+    write!(out, "{label} (select it, then press any key to go back):\r\n\r\n{text}\r\n\r\n")?;
+    out.flush()
 }
 
 /// SIGTERM and SIGHUP as one awaitable.

@@ -85,6 +85,8 @@ impl Executor {
             }
             Command::OpenBrowser(url) => self.open_browser(url),
             Command::ForgetProgress => super::progress_file::forget(),
+            // Shown by the loop itself, which owns the screen.
+            Command::ShowPlain { .. } => {}
             Command::Quit => {
                 cancel(&mut self.probe);
                 cancel(&mut self.device);

@@ -50,6 +50,10 @@ pub enum Action {
     Edit,
     /// Cycle the settings file format.
     Format,
+    /// Empty the focused field (Ctrl-U).
+    ClearField,
+    /// Show one value alone, unwrapped, outside the full screen, for selecting it by hand.
+    ShowPlain,
     Help,
     Quit,
     /// Ctrl-C: quit, asking first once anything was typed.
@@ -195,6 +199,12 @@ pub enum Command {
         create_folder: bool,
     },
     OpenBrowser(String),
+    /// Leave the full screen and print one value as a single line, for selecting it by hand; the next
+    /// key comes back.
+    ShowPlain {
+        label: String,
+        text: zeroize::Zeroizing<String>,
+    },
     /// Delete the saved progress (the user started over, or the settings are saved).
     ForgetProgress,
     Quit,

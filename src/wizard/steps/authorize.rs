@@ -116,7 +116,7 @@ Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's r
 callback URL to the app first. Over SSH, run the shown ssh -L line on your laptop so its browser \
 reaches this machine.
 
-Tab switches the method. A code lives about 15 minutes after you click Allow.";
+Tab switches the method. A code lives about 15 minutes after you click Allow. Ctrl-P (p on the other tabs) prints the URL alone on one line, for selecting it by hand; any key comes back.";
 
 fn recommended(state: &State) -> Method {
     if state.surroundings.headless() {
@@ -262,6 +262,13 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             state.authorize.show_qr = !state.authorize.show_qr;
             Update::redraw()
         }
+        Action::ShowPlain => match state.authorize.url_for_method() {
+            Some(url) => Update::with(vec![Command::ShowPlain {
+                label: "Authorize URL".into(),
+                text: zeroize::Zeroizing::new(url),
+            }]),
+            None => Update::none(),
+        },
         Action::OpenBrowser => match state.authorize.url_for_method() {
             Some(url) => Update::with(vec![Command::OpenBrowser(url)]),
             None => Update::none(),

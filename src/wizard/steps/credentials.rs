@@ -81,7 +81,10 @@ pub fn secret_problem(secret: &str, key: &str) -> Option<String> {
     if secret.contains(char::is_whitespace) {
         return Some("Consumer Secret contains a space or line break: copy it again, whole".into());
     }
-    if secret.starts_with("3MVG") || (!key.is_empty() && secret == key.trim()) {
+    if !key.is_empty() && secret == key.trim() {
+        return Some("Key and Secret are identical: one of them was pasted into the wrong field".into());
+    }
+    if secret.starts_with("3MVG") {
         return Some("That looks like the Consumer Key: paste the Consumer Secret here".into());
     }
     if secret.len() < 8 {

@@ -167,6 +167,7 @@ pub fn edit(field: &mut super::text::TextField, action: Action) -> bool {
         Action::Right => field.right(),
         Action::Home => field.home(),
         Action::End => field.end(),
+        Action::ClearField => field.clear(),
         _ => return false,
     }
     true

@@ -224,6 +224,13 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             let (text, secret) = value(settings, row.key);
             Update::with(vec![Command::Copy { label: row.label.clone(), text: zeroize::Zeroizing::new(text), secret }])
         }
+        Action::ShowPlain => {
+            let (Some(settings), Some(row)) = (&state.result.settings, rows.get(state.result.cursor)) else {
+                return Update::none();
+            };
+            let (text, _) = value(settings, row.key);
+            Update::with(vec![Command::ShowPlain { label: row.label.clone(), text: zeroize::Zeroizing::new(text) }])
+        }
         Action::CopyAll => {
             let Some(settings) = &state.result.settings else { return Update::none() };
             let block: Vec<String> =
@@ -314,6 +321,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
     }
     let mut h = vec![
         (Action::Copy, "copy"),
+        (Action::ShowPlain, "plain"),
         (Action::CopyAll, "copy all"),
         (Action::Reveal, "reveal"),
         (Action::Save, "save"),
