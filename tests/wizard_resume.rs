@@ -106,3 +106,74 @@ fn sigterm_restores_the_terminal_and_starting_over_forgets() {
     second.send("q");
     assert_eq!(second.wait_exit(STEP), Some(0));
 }
+
+/// The steps a test can reach by keys alone without authorizing, with the hint that marks each.
+const STEPS: [(usize, &str); 6] =
+    [(2, "tick"), (3, "move"), (4, "copy label"), (5, "show secret"), (6, "skip the wait"), (7, "use pasted")];
+
+/// Walks a fresh wizard to step `n` (2..=7).
+fn walk_to(app: &mut PtyApp, n: usize, client_id: &str, secret: &str) {
+    app.wait_for("Enter continue", STEP);
+    for (step, marker) in STEPS.iter().filter(|(s, _)| *s <= n) {
+        match step {
+            2 => app.send(ENTER),
+            3 => app.send(ENTER),
+            4 => {
+                app.send(&DOWN.repeat(3));
+                app.send("admin@acme.com");
+                app.send(ENTER);
+            }
+            5 => app.send(ENTER),
+            6 => {
+                app.send(&paste(client_id));
+                app.send(TAB);
+                app.send(&paste(secret));
+                app.send(ENTER);
+            }
+            _ => {}
+        }
+        if *step == 6 && n == 7 {
+            continue; // the key is live: the wait screen may pass before it is seen
+        }
+        app.wait_for(marker, STEP);
+    }
+}
+
+#[test]
+fn sighup_at_each_step_then_resume_lands_where_it_should() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(start(SimConfig { live_after: Duration::from_secs(3600), ..quick_config() }));
+    let base = sim.base_url();
+    let args = ["--login-url", base.as_str(), "--no-clipboard"];
+    for (n, _) in STEPS {
+        if n == 7 {
+            sim.make_live_now();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+        walk_to(&mut first, n, &sim.client_id(), &sim.client_secret());
+        assert!(first.screen().contains(&format!("Step {n} of 10")), "reached step {n}:\n{}", first.screen());
+        signal(first.pid().unwrap(), "HUP");
+        assert!(first.wait_exit(STEP).is_some(), "SIGHUP at step {n} ends the wizard");
+        assert!(!first.alternate_screen(), "step {n}: the terminal is restored");
+
+        let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+        second.wait_for("Resume where you stopped?", STEP);
+        assert!(second.screen().contains(&format!("step {n} of 10")), "step {n}:\n{}", second.screen());
+        second.send("y");
+        // Steps after the secret was entered come back to it: secrets are never saved.
+        let lands = n.min(5);
+        second.wait_for(&format!("Step {lands} of 10"), STEP);
+        if n >= 4 {
+            // Back to step 3: the email typed before the drop is still there.
+            for _ in 3..lands {
+                second.send(ESC);
+            }
+            second.wait_for("Step 3 of 10", STEP);
+            assert!(second.screen().contains("admin@acme.com"), "step {n}: the email is kept:\n{}", second.screen());
+        }
+        second.send(CTRL_C);
+        second.send("y");
+        assert!(second.wait_exit(STEP).is_some());
+    }
+}
