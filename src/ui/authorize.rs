@@ -44,10 +44,13 @@ fn tabs(state: &State, ctx: Ctx) -> Line<'static> {
         if i > 0 {
             spans.push(Span::styled(" │ ", theme.dim()));
         }
-        let mut text = format!(" {} ", method.label());
-        if *method == state.authorize.recommended {
-            text = format!(" {} (recommended) ", method.label());
-        }
+        let recommended = if *method == state.authorize.recommended { " (recommended)" } else { "" };
+        // Brackets mark the open tab in any terminal, colours or not.
+        let text = if *method == state.authorize.method {
+            format!("[{}{recommended}]", method.label())
+        } else {
+            format!(" {}{recommended} ", method.label())
+        };
         let style = if *method == state.authorize.method { theme.cursor() } else { theme.text() };
         spans.push(Span::styled(text, style));
     }
@@ -99,6 +102,13 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
 
 fn device(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
     let theme = ctx.theme;
+    if !state.create_app.device_flow {
+        out.extend(lines(
+            "You set \"Enable for Device Flow\" to No in step 3: Salesforce refuses this method until it is ticked on the app.",
+            width,
+            theme.warning(),
+        ));
+    }
     match &state.authorize.device {
         DeviceStatus::Idle | DeviceStatus::Starting => {
             out.push(Line::from(Span::styled(
@@ -154,7 +164,13 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
     let theme = ctx.theme;
     let a = &state.authorize;
     let mut n = 1;
-    out.extend(lines(&format!("{n}. Add this Callback URL to the app's OAuth settings:"), width, theme.text()));
+    out.extend(lines(
+        &format!(
+            "{n}. Add this Callback URL to the app's OAuth settings (a change can take minutes to reach every server):"
+        ),
+        width,
+        theme.text(),
+    ));
     out.extend(url_lines(&loopback_callback(LISTENER_PORT), width, 3, theme.value()));
     if state.surroundings.ssh {
         n += 1;

@@ -262,6 +262,11 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             state.authorize.show_qr = !state.authorize.show_qr;
             Update::redraw()
         }
+        // Esc closes the QR code before it goes back a step.
+        Action::Back if state.authorize.show_qr => {
+            state.authorize.show_qr = false;
+            Update::redraw()
+        }
         Action::ShowPlain => match state.authorize.url_for_method() {
             Some(url) => Update::with(vec![Command::ShowPlain {
                 label: "Authorize URL".into(),
