@@ -153,7 +153,7 @@ fn authorize_paste_back() {
     let url = w.state.authorize.request.as_ref().map(|r| r.url.clone()).expect("an authorize request");
     assert!(w.joined(80, 24).contains(&url), "the authorize URL is not whole on an 80x24 screen");
     // A pasted value that is not a redirect: the error shows, in full.
-    w.send(Msg::Paste(url.clone()));
+    w.send(Msg::Paste(url.clone().into()));
     assert!(w.state.authorize.paste_error.is_some());
     snap(&w, "07_authorize_paste_error");
     w.assert_fits_80x24("authorize paste error");

@@ -49,7 +49,7 @@ fn to_authorize(state: &mut State) {
     to_credentials(state);
     update(state, Msg::Paste(KEY.into()));
     act(state, Action::FocusNext);
-    update(state, Msg::Paste(format!("{SECRET}\n")));
+    update(state, Msg::Paste(format!("{SECRET}\n").into()));
     let commands = act(state, Action::Next);
     assert_eq!(state.step, Step::Propagation);
     assert!(commands.iter().any(|c| matches!(c, Command::StartProbe { .. })));
@@ -202,7 +202,7 @@ fn a_pasted_redirect_is_exchanged_and_a_foreign_state_refused() {
     assert!(state.authorize.paste_error.as_deref().unwrap().contains("state"));
     state.authorize.paste.clear();
     let url = format!("https://login.salesforce.com/services/oauth2/success?code=aPrx1%3D%3D&state={request_state}");
-    let commands = update(&mut state, Msg::Paste(url)).commands;
+    let commands = update(&mut state, Msg::Paste(url.into())).commands;
     assert_eq!(state.step, Step::Verify);
     match commands.first() {
         Some(Command::Exchange { code, verifier, .. }) => {
@@ -320,4 +320,20 @@ fn quitting_asks_once_something_was_typed() {
     act(&mut state, Action::Interrupt);
     update(&mut state, Msg::Char('y'));
     assert_eq!(state.mode, Mode::Quit);
+}
+
+#[test]
+fn messages_and_commands_print_no_secret() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    let pasted =
+        Msg::Paste("https://login.salesforce.com/services/oauth2/success?code=aPrxSECRETCODEVALUE%3D%3D".into());
+    assert!(!format!("{pasted:?}").contains("SECRETCODE"), "a pasted redirect prints its length only");
+    update(&mut state, Msg::Authorized(Ok(grant(true))));
+    state.step = Step::Result;
+    state.result.cursor = 1;
+    let commands = act(&mut state, Action::Copy);
+    let shown = format!("{commands:?} {state:?}");
+    assert!(!shown.contains(SECRET), "Debug of commands and state never shows the consumer secret");
+    assert!(!shown.contains("5Aep861refresh"), "nor the refresh token");
 }

@@ -172,7 +172,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
             dirty |= result.dirty;
             for command in result.commands {
                 if let crate::wizard::Command::ShowPlain { label, text } = command {
-                    show_plain(&label, &text)?;
+                    show_plain(&label, text.expose())?;
                     plain_view = true;
                     continue;
                 }
@@ -214,7 +214,7 @@ fn to_msg(event: Event, state: &State) -> Option<Msg> {
             };
             message_for(key, context)
         }
-        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Paste(text) => Some(Msg::Paste(text.into())),
         Event::Resize(..) => Some(Msg::Resize),
         _ => None,
     }

@@ -71,7 +71,7 @@ impl Executor {
                 });
             }
             Command::Copy { label, text, secret } => {
-                let msg = self.copy(&label, &text, secret, out);
+                let msg = self.copy(&label, text.expose(), secret, out);
                 let _ = self.tx.send(Msg::Copied(msg));
             }
             Command::ClearClipboard => {
@@ -173,7 +173,7 @@ impl Executor {
             let bound = listener.local_addr().map(|a| a.port()).unwrap_or(port);
             let _ = tx.send(Msg::ListenerReady(Ok(bound)));
             if let Some(url) = listener::accept_redirect(listener, &path, token).await {
-                let _ = tx.send(Msg::RedirectArrived(url));
+                let _ = tx.send(Msg::RedirectArrived(url.into()));
             }
         });
     }
@@ -269,7 +269,7 @@ async fn simulated_browser(http: &reqwest::Client, url: &str) -> Msg {
         let _ = http.get(&landed).send().await;
         return Msg::Copied(Ok("Demo: the simulated browser clicked Allow and came back to the listener.".into()));
     }
-    Msg::Paste(landed)
+    Msg::Paste(landed.into())
 }
 
 /// Proves a refresh token works: refresh once (keeping a rotated token), then read the identity and org.

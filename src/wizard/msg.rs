@@ -9,6 +9,36 @@ use crate::salesforce::probe::Readiness;
 use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, LoginHost, Scopes, TokenGrant};
 use crate::settings::{ConnectorSettings, Overwrite};
 
+/// Text that may hold a secret (a pasted redirect with its code, a value to copy): wiped on drop, and
+/// `Debug` shows only its length, so a message or command printed for a test or a log leaks nothing.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Sensitive(zeroize::Zeroizing<String>);
+
+impl Sensitive {
+    /// The text itself: for the one place it is used (a field, the clipboard, the screen on request).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sensitive({} chars)", self.0.chars().count())
+    }
+}
+
+impl From<String> for Sensitive {
+    fn from(text: String) -> Self {
+        Self(zeroize::Zeroizing::new(text))
+    }
+}
+
+impl From<&str> for Sensitive {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_string())
+    }
+}
+
 /// A named action: what a key means, independent of which key it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,7 +108,7 @@ pub enum Msg {
     /// A printable character typed into the focused field.
     Char(char),
     /// A bracketed paste: arrives whole, whatever its length.
-    Paste(String),
+    Paste(Sensitive),
     /// Time passed (the runtime sends this only while something on screen depends on it).
     Tick(Instant),
     /// The terminal changed size.
@@ -96,7 +126,7 @@ pub enum Msg {
     /// The loopback listener is up, on this port.
     ListenerReady(Result<u16, String>),
     /// The browser came back to the loopback listener with this callback URL.
-    RedirectArrived(String),
+    RedirectArrived(Sensitive),
     /// Tokens arrived: from the code exchange or the device flow.
     Authorized(Result<TokenGrant, Error>),
     /// The proof that the refresh token works.
@@ -186,7 +216,7 @@ pub enum Command {
     },
     Copy {
         label: String,
-        text: zeroize::Zeroizing<String>,
+        text: Sensitive,
         secret: bool,
     },
     ClearClipboard,
@@ -203,7 +233,7 @@ pub enum Command {
     /// key comes back.
     ShowPlain {
         label: String,
-        text: zeroize::Zeroizing<String>,
+        text: Sensitive,
     },
     /// Delete the saved progress (the user started over, or the settings are saved).
     ForgetProgress,

@@ -101,7 +101,7 @@ impl Wizard {
         let redirect = format!(
             "https://login.salesforce.com/services/oauth2/success?code=aPrxYXyxzkuBzbiGxmk6DWEBvT7bQ%3D%3D&state={state}"
         );
-        self.at(120).send(Msg::Paste(redirect)).at(122)
+        self.at(120).send(Msg::Paste(redirect.into())).at(122)
     }
 
     pub fn authorized(&mut self) -> &mut Self {

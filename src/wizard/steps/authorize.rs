@@ -251,11 +251,9 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         }
         Action::Next if state.authorize.method == Method::PasteBack => submit(state),
         Action::Copy => match state.authorize.url_for_method() {
-            Some(url) => Update::with(vec![Command::Copy {
-                label: "Authorize URL".into(),
-                text: zeroize::Zeroizing::new(url),
-                secret: false,
-            }]),
+            Some(url) => {
+                Update::with(vec![Command::Copy { label: "Authorize URL".into(), text: url.into(), secret: false }])
+            }
             None => Update::none(),
         },
         Action::ShowQr => {
@@ -268,10 +266,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             Update::redraw()
         }
         Action::ShowPlain => match state.authorize.url_for_method() {
-            Some(url) => Update::with(vec![Command::ShowPlain {
-                label: "Authorize URL".into(),
-                text: zeroize::Zeroizing::new(url),
-            }]),
+            Some(url) => Update::with(vec![Command::ShowPlain { label: "Authorize URL".into(), text: url.into() }]),
             None => Update::none(),
         },
         Action::OpenBrowser => match state.authorize.url_for_method() {

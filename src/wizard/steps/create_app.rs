@@ -212,11 +212,9 @@ pub fn short_target(name: &str) -> &str {
 
 fn copy_row(state: &mut State, row: Row) -> Update {
     match row_value(state, row) {
-        Some((label, value)) if !value.is_empty() => Update::with(vec![Command::Copy {
-            label: label.into(),
-            text: zeroize::Zeroizing::new(value),
-            secret: false,
-        }]),
+        Some((label, value)) if !value.is_empty() => {
+            Update::with(vec![Command::Copy { label: label.into(), text: value.into(), secret: false }])
+        }
         _ => {
             state.warn("This row has nothing to copy: move to a value (name, API name, email, callback URL)");
             Update::redraw()

@@ -38,7 +38,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
 pub fn on_input(state: &mut State, msg: Msg) -> Update {
     let text = match msg {
         Msg::Char(c) => c.to_string(),
-        Msg::Paste(p) => p,
+        Msg::Paste(p) => p.expose().to_string(),
         _ => return Update::none(),
     };
     match state.step {
@@ -63,7 +63,7 @@ pub fn on_result(state: &mut State, msg: Msg) -> Update {
         Msg::DeviceStarted(r) => authorize::on_device_started(state, r),
         Msg::DevicePending { polls } => authorize::on_device_pending(state, polls),
         Msg::ListenerReady(r) => authorize::on_listener_ready(state, r),
-        Msg::RedirectArrived(url) => authorize::on_redirect(state, &url),
+        Msg::RedirectArrived(url) => authorize::on_redirect(state, url.expose()),
         Msg::Authorized(r) => verify::on_authorized(state, r),
         Msg::Verified(r) => verify::on_verified(state, r),
         Msg::Saved(r) => result::on_saved(state, r),

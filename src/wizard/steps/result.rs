@@ -222,14 +222,14 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
                 return Update::none();
             };
             let (text, secret) = value(settings, row.key);
-            Update::with(vec![Command::Copy { label: row.label.clone(), text: zeroize::Zeroizing::new(text), secret }])
+            Update::with(vec![Command::Copy { label: row.label.clone(), text: text.into(), secret }])
         }
         Action::ShowPlain => {
             let (Some(settings), Some(row)) = (&state.result.settings, rows.get(state.result.cursor)) else {
                 return Update::none();
             };
             let (text, _) = value(settings, row.key);
-            Update::with(vec![Command::ShowPlain { label: row.label.clone(), text: zeroize::Zeroizing::new(text) }])
+            Update::with(vec![Command::ShowPlain { label: row.label.clone(), text: text.into() }])
         }
         Action::CopyAll => {
             let Some(settings) = &state.result.settings else { return Update::none() };
@@ -237,7 +237,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
                 rows.iter().map(|r| format!("{}: {}", r.label, value(settings, r.key).0.replace('\n', ", "))).collect();
             Update::with(vec![Command::Copy {
                 label: "All settings".into(),
-                text: zeroize::Zeroizing::new(block.join("\n")),
+                text: block.join("\n").into(),
                 secret: true,
             }])
         }

@@ -70,7 +70,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         Action::Copy => match SCOPE_TABLE.get(state.scopes.cursor) {
             Some(info) => Update::with(vec![Command::Copy {
                 label: "Scope label".into(),
-                text: zeroize::Zeroizing::new(info.label.to_string()),
+                text: info.label.to_string().into(),
                 secret: false,
             }]),
             None => Update::none(),
