@@ -183,7 +183,7 @@ async fn probe_under_a_lasting_fault_keeps_telling_why_then_stops_at_the_limit()
             wait_until_ready(&client, &app, &redirect, &clock, Duration::from_secs(60), |e| events.push(e)).await;
         let err = outcome.expect_err("a lasting fault never reads as ready");
         assert!(matches!(err, Error::TimedOut { .. }), "{fault:?}: {err:?}");
-        assert!(err.to_string().contains("did not finish within 1 minutes"), "{err}");
+        assert!(err.to_string().contains("did not finish within 60 s"), "{err}");
         let (headline, _) = fault.shown(Endpoint::OAuth);
         assert!(
             events.iter().all(|e| matches!(e, ProbeEvent::Retrying { message, .. } if message.contains(headline))),
