@@ -307,6 +307,36 @@ fn saving_never_replaces_without_a_second_press() {
 }
 
 #[test]
+fn company_names_must_be_domains_and_esc_cancels() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    update(&mut state, Msg::Authorized(Ok(grant(true))));
+    state.step = Step::Result;
+    let row = sfconnect::wizard::steps::result::rows(&state)
+        .iter()
+        .position(|r| r.key == sfconnect::presets::SettingsKey::CompanyNames)
+        .unwrap();
+    state.result.cursor = row;
+    act(&mut state, Action::Edit);
+    assert!(state.result.editing_company, "no preview: the names are typed");
+    type_text(&mut state, "acme.com, https://example.org");
+    act(&mut state, Action::Next);
+    assert!(state.result.editing_company, "a URL is refused, the edit stays open");
+    assert!(state.toast.as_ref().unwrap().text.contains("`https://example.org` is not a domain"));
+    act(&mut state, Action::Back);
+    assert!(!state.result.editing_company);
+    assert_eq!(state.result.settings.as_ref().unwrap().company_names, vec!["*".to_string()], "Esc cancels");
+    act(&mut state, Action::Edit);
+    act(&mut state, Action::ClearField);
+    type_text(&mut state, "acme.com,acme.co.uk");
+    act(&mut state, Action::Next);
+    assert_eq!(
+        state.result.settings.as_ref().unwrap().company_names,
+        vec!["acme.com".to_string(), "acme.co.uk".to_string()]
+    );
+}
+
+#[test]
 fn quitting_asks_once_something_was_typed() {
     let mut state = new_state();
     act(&mut state, Action::Quit);

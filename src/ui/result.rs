@@ -52,7 +52,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             let mut l = field_line(&r.company, room, FieldLook { focused: true, masked: false }, theme);
             l.spans.insert(0, Span::raw(""));
             let mut v = vec![l];
-            v.extend(lines("comma-separated domains, or * for everyone", room, theme.dim()));
+            v.extend(lines("domains separated by commas (copied one per row), or * for everyone", room, theme.dim()));
             v
         } else {
             value_lines(settings, row.key, r.reveal, room, ctx)

@@ -63,6 +63,12 @@ pub fn key_problem(key: &str) -> Option<String> {
     if let Some(bad) = key.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_')) {
         return Some(format!("Consumer Key contains `{bad}`, which keys never have: copy it again"));
     }
+    if key.starts_with("3MVG") && key.len() < 80 {
+        return Some(format!(
+            "Consumer Key looks cut short ({} characters; Salesforce's keys starting 3MVG are about 85): copy it again, whole",
+            key.len()
+        ));
+    }
     if key.len() < 8 {
         return Some(format!(
             "Consumer Key is {} characters; keys have 8 to 256 (usually 85, starting 3MVG)",
@@ -177,7 +183,8 @@ mod tests {
         assert!(key_problem(secret).unwrap().contains("Consumer Secret"));
         assert!(secret_problem("3MVG9xyzabcdefgh", "").unwrap().contains("Consumer Key"));
         assert!(secret_problem("ABCD EFGH1234", "3MVG9").unwrap().contains("space"));
-        assert!(key_problem("3MVG9abcdefgh.x_y").is_none());
+        assert!(key_problem("3MVG9abcdefgh.x_y").unwrap().contains("cut short"));
+        assert!(key_problem("CustomKey_1").is_none(), "custom keys may be short");
         assert!(secret_problem(secret, "3MVG9abcdefgh").is_none());
     }
 }

@@ -79,12 +79,25 @@ impl ResultState {
         let names: Vec<String> = self
             .company
             .value()
-            .split([',', ' '])
+            .split([',', '\n', ';'])
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
         if names.is_empty() || names.iter().any(|n| n == "*") { vec!["*".into()] } else { names }
+    }
+
+    /// What is wrong with the company names typed, naming the first bad one.
+    pub fn company_problem(&self) -> Option<String> {
+        self.company_names().into_iter().filter(|n| n != "*").find_map(|name| {
+            let plausible = name.contains('.')
+                && !name.starts_with('.')
+                && !name.ends_with('.')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            (!plausible).then(|| {
+                format!("Company names: `{name}` is not a domain: type domains such as acme.com, separated by commas, or * for everyone")
+            })
+        })
     }
 
     /// Where the file goes.
@@ -172,7 +185,20 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         if edit(&mut state.result.company, action) {
             return Update::redraw();
         }
-        if matches!(action, Action::Next | Action::Back | Action::Edit) {
+        if matches!(action, Action::Next | Action::Edit)
+            && let Some(problem) = state.result.company_problem()
+        {
+            state.warn(problem);
+            return Update::redraw();
+        }
+        if action == Action::Back {
+            // Esc cancels the edit: the names go back to what the settings hold.
+            state.result.editing_company = false;
+            let current = state.result.settings.as_ref().map(|s| s.company_names.join(", ")).unwrap_or_default();
+            state.result.company.set(&current);
+            return Update::redraw();
+        }
+        if matches!(action, Action::Next | Action::Edit) {
             state.result.editing_company = false;
             let names = state.result.company_names();
             if let Some(s) = &mut state.result.settings
