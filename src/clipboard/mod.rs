@@ -65,8 +65,8 @@ impl CopyReport {
             Method::System => format!("{head}, via the system clipboard"),
             Method::Osc52 { passthrough } => {
                 let mut message = format!(
-                    "{head}, via the terminal (OSC 52). Some terminals ignore OSC 52: if pasting gives \
-                     nothing, reveal the value and select it by hand."
+                    "{head}, via the terminal (OSC 52). If pasting gives nothing, your terminal ignores \
+                     OSC 52: press p to show the value alone and select it."
                 );
                 if passthrough == Passthrough::Tmux {
                     message.push_str(" In tmux this needs `set -g allow-passthrough on`.");

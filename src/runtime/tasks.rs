@@ -188,7 +188,7 @@ impl Executor {
         let _ = out.flush();
         let mut message = report.message();
         if secret {
-            message.push_str(" Press x to clear it once pasted.");
+            message.push_str(" x clears it.");
         }
         Ok(message)
     }
