@@ -43,10 +43,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         match row {
             Row::Name | Row::Email if on_cursor => {
                 let field = if row == Row::Name { &app.name } else { &app.email };
-                let mut line = field_line(field, room, FieldLook { focused: true, masked: false }, theme);
-                // An empty name field falls back to the default name: show it, so the user knows.
-                if row == Row::Name && app.name.is_empty() {
-                    let default = row_value(state, Row::Name).map(|(_, v)| v).unwrap_or_default();
+                // An empty name field falls back to the default name: show it beside a short field.
+                let default = (row == Row::Name && app.name.is_empty())
+                    .then(|| row_value(state, Row::Name).map(|(_, v)| v).unwrap_or_default());
+                let field_room = match &default {
+                    Some(d) => room.saturating_sub(d.chars().count() + 11).max(4),
+                    None => room,
+                };
+                let mut line = field_line(field, field_room, FieldLook { focused: true, masked: false }, theme);
+                if let Some(default) = default {
                     line.spans.push(Span::styled(format!(" default: {default}"), theme.dim()));
                 }
                 out.push(Line::from([lead, line.spans].concat()));
