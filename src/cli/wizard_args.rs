@@ -101,6 +101,8 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     }
     if let Some(path) = &outcome.saved {
         println!("Settings saved to {} (mode 0600).", path.display());
+        let preset = outcome.preset.as_deref().map(|p| format!(" --preset {p}")).unwrap_or_default();
+        println!("Check them any time: sfconnect check --settings {}{preset}", path.display());
     }
     if outcome.unsaved {
         return Err(Failure::failed(

@@ -41,9 +41,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         out.push(Line::from(summary));
     }
     // The list takes what is left after the detail and the preview.
-    let reserve = 6 + if checks.preview.is_some() { 4 } else { 0 };
+    let reserve = 7 + if checks.preview.is_some() { 4 } else { 0 };
     let room = (area.height as usize).saturating_sub(reserve + 1).max(3);
     let start = checks.cursor.saturating_sub(room.saturating_sub(1));
+    let below = checks.verdicts.len().saturating_sub(start + room);
     for (i, verdict) in checks.verdicts.iter().enumerate().skip(start).take(room) {
         let (mark, style) = match verdict.status {
             Status::Pass => ("✓", theme.success()),
@@ -53,13 +54,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         };
         let pointer = if i == checks.cursor && !checks.running { "▸ " } else { "  " };
         let line = format!("{pointer}{mark} {:<26} {}", verdict.title, verdict.detail);
-        let cut: String = line.chars().take(width).collect();
+        let cut: String = if line.chars().count() > width {
+            line.chars().take(width.saturating_sub(1)).chain(std::iter::once('…')).collect()
+        } else {
+            line
+        };
         let row_style = if i == checks.cursor && !checks.running { theme.cursor() } else { style };
         out.push(Line::from(Span::styled(cut, row_style)));
     }
+    if below > 0 {
+        out.push(Line::from(Span::styled(format!("  ↓ {below} more"), theme.dim())));
+    }
     if let Some(v) = checks.selected().filter(|_| !checks.running) {
         out.push(Line::default());
-        out.extend(lines(&format!("{}: {}", v.title, v.detail), width, theme.text()).into_iter().take(2));
+        out.extend(lines(&format!("{}: {}", v.title, v.detail), width, theme.text()).into_iter().take(3));
         if let Some(fix) = &v.fix {
             out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()).into_iter().take(3));
         }

@@ -14,7 +14,8 @@ use crate::wizard::steps;
 /// The help popup: as wide as the screen allows up to 76 columns, as tall as the text needs.
 pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let theme = ctx.theme;
-    let width = area.width.min(76);
+    // As wide as the screen up to 80 columns, so no text behind it shows at the edges on a small terminal.
+    let width = area.width.min(80);
     let inner_width = width.saturating_sub(4) as usize;
     let mut text = lines(steps::help(state), inner_width, theme.text());
     text.push(Line::default());

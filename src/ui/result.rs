@@ -25,8 +25,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let width = area.width as usize;
     let r = &state.result;
     let mut out: Vec<Line> = Vec::new();
-    if let VerifyStatus::Done { connected_as } = &state.verify.status {
-        out.extend(lines(&format!("✓ {connected_as}"), width, theme.success()));
+    match &state.verify.status {
+        VerifyStatus::Done { connected_as } => out.extend(lines(&format!("✓ {connected_as}"), width, theme.success())),
+        VerifyStatus::Failed { headline, .. } => out.extend(lines(
+            &format!("✗ These settings did not pass the check: {headline}. Save them if you will fix the org, then run `sfconnect check`."),
+            width,
+            theme.error(),
+        )),
+        _ => {}
     }
     let Some(settings) = &r.settings else {
         out.extend(lines("No settings yet: go back and authorize first.", width, theme.text()));

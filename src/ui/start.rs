@@ -53,6 +53,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         out.push(line);
         if s.my_domain.is_empty() {
             out.push(Line::from(Span::styled("  e.g. https://acme.my.salesforce.com", theme.dim())));
+        } else if let Ok(host) = s.login_host() {
+            // Say which host a pasted page URL becomes, so the admin can confirm it.
+            out.push(Line::from(Span::styled(format!("  → login host: {}", host.origin()), theme.dim())));
         }
     }
     if let Some(error) = &s.error {

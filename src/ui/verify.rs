@@ -71,7 +71,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                         theme.dim(),
                     ));
                 }
-                if let Some(received) = state.authorize.code_received {
+                // The code's clock only matters while it has not been exchanged.
+                if let Some(received) = state.authorize.code_received.filter(|_| state.verify.grant.is_none()) {
                     out.extend(lines(&code_life(state.now.saturating_duration_since(received)), width, theme.dim()));
                 }
             }

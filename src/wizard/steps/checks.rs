@@ -78,9 +78,17 @@ pub fn on_verdict(state: &mut State, verdict: Verdict) -> Update {
 pub fn on_done(state: &mut State, report: Report) -> Update {
     state.checks.running = false;
     state.checks.done = true;
-    state.checks.verdicts = report.checks;
+    // Problems first, so nothing that needs the admin sits below the fold.
+    let mut verdicts = report.checks;
+    verdicts.sort_by_key(|v| match v.status {
+        Status::Fail => 0,
+        Status::Warn => 1,
+        Status::Skip => 2,
+        Status::Pass => 3,
+    });
+    state.checks.verdicts = verdicts;
     state.checks.preview = report.preview;
-    state.checks.cursor = state.checks.verdicts.iter().position(|v| v.status == Status::Fail).unwrap_or(0);
+    state.checks.cursor = 0;
     state.result.suggest_company_names(state.checks.preview.as_ref());
     Update::redraw()
 }

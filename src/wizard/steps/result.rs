@@ -295,7 +295,13 @@ fn save(state: &mut State) -> Update {
         state.warn("Nothing to save yet, or no place to save it: start sfconnect with --output FILE");
         return Update::redraw();
     };
-    let overwrite = if state.result.confirm_replace { Overwrite::Replace } else { Overwrite::Never };
+    if state.result.saved_current && state.result.saved.as_ref() == Some(&path) {
+        state.say(format!("Already saved to {}: nothing changed since.", path.display()));
+        return Update::redraw();
+    }
+    // The file this session wrote may be rewritten with the edits; any other file needs a second press.
+    let ours = state.result.saved.as_ref() == Some(&path);
+    let overwrite = if state.result.confirm_replace || ours { Overwrite::Replace } else { Overwrite::Never };
     let create_folder = state.result.output.is_none();
     Update::with(vec![Command::Save {
         path,
