@@ -115,20 +115,27 @@ impl DomainTally {
     }
 }
 
+/// "1 user", "2 users".
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 impl Preview {
     /// Lines for a terminal: the counts, then one line per domain (at most `max_domains`).
     pub fn lines(&self, max_domains: usize) -> Vec<String> {
-        let active = self.active_users.map_or("?".to_string(), |n| n.to_string());
+        let active = self.active_users.map_or("? active users".to_string(), |n| count(n, "active user"));
         let mut lines = vec![format!(
-            "{active} active users; {} users in all, {} without an email ({} of them active)",
-            self.users, self.users_without_email, self.active_users_without_email
+            "{active}; {} in all, {} without an email ({} of them active)",
+            count(self.users, "user"),
+            self.users_without_email,
+            self.active_users_without_email
         )];
         for licence in &self.licences {
             lines.push(format!("licence {}: {} of {} used", licence.name, licence.used, licence.total));
         }
-        lines.push(format!("{} email domains:", self.domains.len()));
+        lines.push(format!("{}:", count(self.domains.len() as u64, "email domain")));
         for d in self.domains.iter().take(max_domains) {
-            lines.push(format!("  {:<32} {:>7} users ({} active)", d.domain, d.users, d.active));
+            lines.push(format!("  {:<32} {:>13} ({} active)", d.domain, count(d.users, "user"), d.active));
         }
         if self.domains.len() > max_domains {
             lines.push(format!("  … and {} more (see --json)", self.domains.len() - max_domains));

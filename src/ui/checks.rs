@@ -81,7 +81,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
 
 fn preview_lines(p: &Preview, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
     let theme = ctx.theme;
-    let active = p.active_users.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
     let licences: Vec<String> = p
         .licences
         .iter()
@@ -91,7 +90,9 @@ fn preview_lines(p: &Preview, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
         .collect();
     let domains: Vec<String> = p.domains.iter().take(4).map(|d| format!("{} ({})", d.domain, d.users)).collect();
     let more = p.domains.len().saturating_sub(4);
-    let mut text = format!("The connector will see: {active} active users");
+    let active =
+        p.active_users.map_or("? active users".to_string(), |n| crate::checks::preview::count(n, "active user"));
+    let mut text = format!("The connector will see: {active}");
     if !licences.is_empty() {
         text.push_str(&format!("; licences {}", licences.join(", ")));
     }

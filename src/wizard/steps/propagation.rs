@@ -144,7 +144,7 @@ pub fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update
         let waited = state.propagation.elapsed(state.now).as_secs();
         let mut update = go_to(state, Step::Authorize);
         state.say(format!(
-            "The consumer key is live and the secret is accepted (waited {}:{:02}).",
+            "The consumer key is live and the secret is accepted (waited {:02}:{:02}).",
             waited / 60,
             waited % 60
         ));
