@@ -45,7 +45,8 @@ fn to_credentials(state: &mut State) {
     assert_eq!(state.step, Step::Credentials);
 }
 
-fn to_authorize(state: &mut State) {
+/// Through the credentials (the secret pasted with a trailing line break, as copies often are) to the wait.
+fn to_propagation(state: &mut State) {
     to_credentials(state);
     update(state, Msg::Paste(KEY.into()));
     act(state, Action::FocusNext);
@@ -53,6 +54,10 @@ fn to_authorize(state: &mut State) {
     let commands = act(state, Action::Next);
     assert_eq!(state.step, Step::Propagation);
     assert!(commands.iter().any(|c| matches!(c, Command::StartProbe { .. })));
+}
+
+fn to_authorize(state: &mut State) {
+    to_propagation(state);
     update(state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 3 })));
     assert_eq!(state.step, Step::Authorize);
 }
@@ -161,11 +166,7 @@ fn swapped_key_and_secret_are_caught_before_any_request() {
 #[test]
 fn propagation_moves_on_when_live_and_stops_on_a_wrong_secret() {
     let mut state = new_state();
-    to_credentials(&mut state);
-    update(&mut state, Msg::Paste(KEY.into()));
-    act(&mut state, Action::FocusNext);
-    update(&mut state, Msg::Paste(SECRET.into()));
-    act(&mut state, Action::Next);
+    to_propagation(&mut state);
     assert_eq!(tick_interval(&state), Some(Duration::from_secs(1)), "the countdown ticks while waiting");
     update(&mut state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::NotLive, attempts: 1 })));
     assert_eq!(state.step, Step::Propagation);
@@ -179,11 +180,7 @@ fn propagation_moves_on_when_live_and_stops_on_a_wrong_secret() {
 #[test]
 fn skipping_the_wait_stops_the_probe() {
     let mut state = new_state();
-    to_credentials(&mut state);
-    update(&mut state, Msg::Paste(KEY.into()));
-    act(&mut state, Action::FocusNext);
-    update(&mut state, Msg::Paste(SECRET.into()));
-    act(&mut state, Action::Next);
+    to_propagation(&mut state);
     let commands = act(&mut state, Action::Skip);
     assert!(matches!(commands.first(), Some(Command::StopProbe)));
     assert_eq!(state.step, Step::Authorize);

@@ -83,19 +83,10 @@ pub async fn run() -> CmdResult {
     let org = rest.organization().await?;
     println!("5. The refresh token works: connected as {} to {} ({}).\n", identity.username, org.name, org.edition);
 
-    let settings = ConnectorSettings {
-        client_id: app.client_id.clone(),
-        client_secret: app.client_secret.clone(),
-        refresh_token,
-        login_url: host.origin().to_string(),
-        company_names: vec!["*".into()],
-        instance_url: Some(grant.instance_url.clone()),
-        username: Some(identity.username.clone()),
-        org_id: grant.org_id().map(str::to_string),
-        user_id: grant.user_id().map(str::to_string),
-        scopes: grant.scopes.iter().map(str::to_string).collect(),
-        issued_at: grant.issued_at_rfc3339(),
-    };
+    let mut settings =
+        ConnectorSettings::from_grant(app.client_id.clone(), app.client_secret.clone(), &grant, host.origin())
+            .ok_or_else(|| Failure::failed("no refresh token", ""))?;
+    settings.username = Some(identity.username.clone());
     println!("6. The settings a connector asks for (secrets masked):\n");
     print_summary(&settings);
     println!(

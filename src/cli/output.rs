@@ -18,23 +18,13 @@ pub async fn settings_from_grant(
     grant: TokenGrant,
     company_names: Vec<String>,
 ) -> Result<ConnectorSettings, Failure> {
-    let Some(refresh_token) = grant.refresh_token.clone() else {
+    let Some(mut settings) = ConnectorSettings::from_grant(client_id, client_secret, &grant, client.host().origin())
+    else {
         return Err(crate::salesforce::Error::MissingRefreshToken { granted: grant.scopes.to_param() }.into());
     };
-    let identity = read_identity(client, &grant).await;
-    Ok(ConnectorSettings {
-        client_id: client_id.to_string(),
-        client_secret,
-        refresh_token,
-        login_url: client.host().origin().to_string(),
-        company_names,
-        instance_url: Some(grant.instance_url.clone()).filter(|s| !s.is_empty()),
-        username: identity.as_ref().map(|i| i.username.clone()),
-        org_id: grant.org_id().map(str::to_string),
-        user_id: grant.user_id().map(str::to_string),
-        scopes: grant.scopes.iter().map(str::to_string).collect(),
-        issued_at: grant.issued_at_rfc3339(),
-    })
+    settings.company_names = company_names;
+    settings.username = read_identity(client, &grant).await.map(|i| i.username);
+    Ok(settings)
 }
 
 async fn read_identity(client: &Client, grant: &TokenGrant) -> Option<Identity> {

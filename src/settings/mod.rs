@@ -64,6 +64,24 @@ impl ConnectorSettings {
         }
     }
 
+    /// The settings a fresh token grant gives: everything the grant carries, company names `*`, no user
+    /// name (the identity URL gives it). `None` when the grant has no refresh token.
+    pub fn from_grant(
+        client_id: impl Into<String>,
+        client_secret: Option<ClientSecret>,
+        grant: &crate::salesforce::TokenGrant,
+        login_url: impl Into<String>,
+    ) -> Option<Self> {
+        let mut s = Self::new(client_id, grant.refresh_token.clone()?, login_url);
+        s.client_secret = client_secret;
+        s.instance_url = Some(grant.instance_url.clone()).filter(|u| !u.is_empty());
+        s.org_id = grant.org_id().map(str::to_string);
+        s.user_id = grant.user_id().map(str::to_string);
+        s.scopes = grant.scopes.iter().map(str::to_string).collect();
+        s.issued_at = grant.issued_at_rfc3339();
+        Some(s)
+    }
+
     /// Parses settings in any format [`render`](Self::render) writes. With `hint: None` the format is sniffed
     /// from the text. Errors name the line, column and field, never a value.
     pub fn parse(text: &str, hint: Option<Format>) -> Result<Self, Error> {

@@ -103,7 +103,13 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
         }
     };
     // Keep what matters at once: the settings exist from here on, even if the proof below fails.
-    state.result.settings = Some(settings_from(state, &grant));
+    let login_url = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
+    let key = state.credentials.key.value().trim().to_string();
+    state.result.settings = ConnectorSettings::from_grant(key, state.credentials.client_secret(), &grant, login_url)
+        .map(|mut s| {
+            s.company_names = state.result.company_names();
+            s
+        });
     state.result.saved_current = false;
     state.verify.grant = Some(grant.clone());
     state.verify.status = VerifyStatus::Verifying { since: state.now };
@@ -112,22 +118,6 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
         update.push(Command::Verify { host, app: app(state), grant: Box::new(grant) });
     }
     update
-}
-
-fn settings_from(state: &State, grant: &TokenGrant) -> ConnectorSettings {
-    let mut s = ConnectorSettings::new(
-        state.credentials.key.value().trim().to_string(),
-        grant.refresh_token.clone().unwrap_or_else(|| crate::salesforce::RefreshToken::new("")),
-        state.login_host().map(|h| h.origin().to_string()).unwrap_or_default(),
-    );
-    s.client_secret = state.credentials.client_secret();
-    s.instance_url = Some(grant.instance_url.clone()).filter(|u| !u.is_empty());
-    s.org_id = grant.org_id().map(str::to_string);
-    s.user_id = grant.user_id().map(str::to_string);
-    s.scopes = grant.scopes.iter().map(str::to_string).collect();
-    s.issued_at = grant.issued_at_rfc3339();
-    s.company_names = state.result.company_names();
-    s
 }
 
 pub fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update {
