@@ -7,6 +7,7 @@
 //! - [`settings`]: what the connector needs, in the formats it reads; atomic 0600 writes.
 //! - [`clipboard`]: OSC 52 or the system clipboard, chosen from the environment.
 //! - [`presets`]: the integration targets, as data read from `assets/presets/`.
+//! - [`vault`]: the opt-in OS keyring (`--keyring`) that keeps secrets across a resume.
 //! - [`cli`]: the scriptable subcommands.
 //! - [`ui`]: draws the wizard's state into a frame; reads `wizard` state, does no I/O.
 
@@ -19,4 +20,5 @@ pub mod salesforce;
 pub mod settings;
 pub mod sim;
 pub mod ui;
+pub mod vault;
 pub mod wizard;

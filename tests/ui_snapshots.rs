@@ -326,11 +326,47 @@ fn resume_offer() {
         progress,
         offered_wall: wall + std::time::Duration::from_secs(180),
         offered_at: fresh.state.now,
+        kept: Default::default(),
     });
     snap(&fresh, "resume_offer");
     let text = fresh.joined(80, 24);
     assert!(text.contains("step 6 of 10 (Waiting for Salesforce), 3"), "{text}");
     assert!(text.contains("paste the consumer secret again"));
+}
+
+#[test]
+fn resume_offer_with_the_keyring() {
+    use sfconnect::salesforce::{ClientSecret, RefreshToken};
+    use sfconnect::wizard::msg::KeptSecrets;
+    use sfconnect::wizard::progress::Progress;
+    use sfconnect::wizard::state::ResumeOffer;
+    let mut w = Wizard::new(ssh());
+    w.state.keyring = true;
+    w.reach_result();
+    let wall = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+    let progress = Progress::from_state(&w.state, wall);
+    assert!(progress.keyring);
+    let mut fresh = Wizard::new(ssh());
+    fresh.state.resume = Some(ResumeOffer {
+        progress,
+        offered_wall: wall + std::time::Duration::from_secs(600),
+        offered_at: fresh.state.now,
+        kept: KeptSecrets {
+            client_secret: Some(ClientSecret::new(SECRET)),
+            refresh_token: Some(RefreshToken::new(REFRESH)),
+            error: None,
+        },
+    });
+    snap(&fresh, "resume_offer_keyring");
+    let text = fresh.joined(80, 24);
+    assert!(text.contains("step 10 of 10 (Your settings), 10"), "{text}");
+    assert!(text.contains("no need to authorize again"), "{text}");
+    assert!(!text.contains(&SECRET[..8]) && !text.contains(&REFRESH[..8]), "{text}");
+    // y: back at the verification, with the kept token standing in for a new authorization.
+    fresh.act(Action::Next);
+    assert_eq!(fresh.state.step, sfconnect::wizard::Step::Verify);
+    snap(&fresh, "08_verify_resumed");
+    assert!(fresh.joined(80, 24).contains("kept in the keyring"));
 }
 
 #[test]

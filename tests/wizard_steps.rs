@@ -364,3 +364,114 @@ fn messages_and_commands_print_no_secret() {
     assert!(!shown.contains(SECRET), "Debug of commands and state never shows the consumer secret");
     assert!(!shown.contains("5Aep861refresh"), "nor the refresh token");
 }
+
+/// `--keyring`: the secret is kept when the user moves on, the refresh token when it arrives (and again
+/// when rotated), and both are forgotten once the settings are saved.
+#[test]
+fn with_the_keyring_secrets_are_kept_until_saved() {
+    use sfconnect::wizard::msg::KeptSecret;
+    let mut state = new_state();
+    state.keyring = true;
+    to_credentials(&mut state);
+    update(&mut state, Msg::Paste(KEY.into()));
+    act(&mut state, Action::FocusNext);
+    update(&mut state, Msg::Paste(SECRET.into()));
+    let commands = act(&mut state, Action::Next);
+    let kept = commands.iter().find_map(|c| match c {
+        Command::Keep { client_id, secret: KeptSecret::ClientSecret(s) } => {
+            Some((client_id.clone(), s.expose().to_string()))
+        }
+        _ => None,
+    });
+    assert_eq!(kept, Some((KEY.to_string(), SECRET.to_string())));
+    update(
+        &mut state,
+        Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 1 })),
+    );
+    let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
+    assert!(commands.iter().any(
+        |c| matches!(c, Command::Keep { secret: KeptSecret::RefreshToken(t), .. } if t.expose() == "5Aep861refresh")
+    ));
+    let rotated = Verified {
+        username: "admin@acme.com".into(),
+        org_name: "Acme".into(),
+        edition: "Enterprise Edition".into(),
+        is_sandbox: false,
+        rotated: Some(RefreshToken::new("5Aep861rotated")),
+    };
+    let commands = update(&mut state, Msg::Verified(Ok(rotated))).commands;
+    assert!(commands.iter().any(
+        |c| matches!(c, Command::Keep { secret: KeptSecret::RefreshToken(t), .. } if t.expose() == "5Aep861rotated")
+    ));
+    let commands = update(&mut state, Msg::Saved(Ok("/tmp/settings.json".into()))).commands;
+    assert!(matches!(commands.as_slice(), [Command::ForgetKept { client_id }] if client_id == KEY));
+}
+
+#[test]
+fn without_the_keyring_nothing_is_kept() {
+    let mut state = new_state();
+    to_propagation(&mut state);
+    update(
+        &mut state,
+        Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 1 })),
+    );
+    let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
+    assert!(!commands.iter().any(|c| matches!(c, Command::Keep { .. })));
+    let commands = update(&mut state, Msg::Saved(Ok("/tmp/settings.json".into()))).commands;
+    assert!(commands.is_empty());
+}
+
+/// A resumed session with kept secrets: past the secret, a kept refresh token replaces the
+/// authorization; without one, back to authorize; starting over forgets the keyring copy.
+#[test]
+fn resuming_with_kept_secrets_skips_what_they_cover() {
+    use sfconnect::salesforce::ClientSecret;
+    use sfconnect::wizard::msg::KeptSecrets;
+    use sfconnect::wizard::progress::Progress;
+    use sfconnect::wizard::state::ResumeOffer;
+    let wall = std::time::SystemTime::now();
+    let offer = |step: Step, token: bool| {
+        let mut earlier = new_state();
+        earlier.keyring = true;
+        to_authorize(&mut earlier);
+        earlier.step = step;
+        let mut state = new_state();
+        state.resume = Some(ResumeOffer {
+            progress: Progress::from_state(&earlier, wall),
+            offered_wall: wall,
+            offered_at: state.now,
+            kept: KeptSecrets {
+                client_secret: Some(ClientSecret::new(SECRET)),
+                refresh_token: token.then(|| RefreshToken::new("5Aep861kept")),
+                error: None,
+            },
+        });
+        state
+    };
+
+    let mut state = offer(Step::Checks, true);
+    let commands = update(&mut state, Msg::Char('y')).commands;
+    assert_eq!(state.step, Step::Verify);
+    assert!(state.keyring, "a resumed keyring session keeps using it");
+    assert_eq!(state.credentials.secret.value(), SECRET);
+    assert!(
+        matches!(commands.first(), Some(Command::RefreshKept { refresh_token, .. }) if refresh_token.expose() == "5Aep861kept")
+    );
+    // The refresh answers like an exchange: on to the proof, as after a new authorization.
+    let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
+    assert!(commands.iter().any(|c| matches!(c, Command::Verify { .. })));
+
+    let mut state = offer(Step::Result, false);
+    update(&mut state, Msg::Char('y'));
+    assert_eq!(state.step, Step::Authorize, "no kept token: authorize again, the secret is back");
+    assert_eq!(state.credentials.secret.value(), SECRET);
+
+    let mut state = offer(Step::Authorize, true);
+    update(&mut state, Msg::Char('y'));
+    assert_eq!(state.step, Step::Authorize, "before the exchange, the secret alone takes it back where it was");
+
+    let mut state = offer(Step::Authorize, true);
+    let commands = update(&mut state, Msg::Char('n')).commands;
+    assert!(commands.iter().any(|c| matches!(c, Command::ForgetKept { client_id } if client_id == KEY)));
+    assert!(commands.iter().any(|c| matches!(c, Command::ForgetProgress)));
+}

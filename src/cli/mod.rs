@@ -84,6 +84,9 @@ pub enum Failure {
     Failed { headline: String, fix: Option<String> },
     /// Exit 2: the arguments are wrong.
     Usage(String),
+    /// Exit 128 + the signal's number, as a shell reports a process a signal ended (129 for SIGHUP,
+    /// 143 for SIGTERM); what there was to say has been said.
+    Signal(i32),
 }
 
 impl Failure {
@@ -132,6 +135,7 @@ pub fn main() -> ExitCode {
     runtime.shutdown_background();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Signal(n)) => ExitCode::from(128u8.saturating_add(n.clamp(0, 127) as u8)),
         Err(Failure::Usage(msg)) => {
             eprintln!("error: {msg}\n\nFor more information, try '--help'.");
             ExitCode::from(2)

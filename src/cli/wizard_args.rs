@@ -38,6 +38,15 @@ pub struct WizardArgs {
     /// Never touch the clipboard (values can still be shown and written to a file).
     #[arg(long)]
     pub no_clipboard: bool,
+    /// The local browser method's port on 127.0.0.1 [default: a random free port, chosen once and kept].
+    /// Its callback (http://localhost:PORT/OauthRedirect) must be on the app.
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1024..))]
+    pub listen_port: Option<u16>,
+    /// Keep the consumer secret and, once obtained, the refresh token in the OS keyring (the Linux
+    /// kernel keyring) until the settings are saved, so a session cut off by a dropped SSH link
+    /// resumes without asking for them or authorizing again. Off by default.
+    #[arg(long)]
+    pub keyring: bool,
     /// Seconds the demo org's key takes to go live (for tests and benchmarks).
     #[arg(long, value_name = "SECS", hide = true, default_value_t = DEMO_PROPAGATION.as_secs())]
     pub demo_live_after: u64,
@@ -87,6 +96,8 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         output: args.output,
         format: args.format,
         no_clipboard: args.no_clipboard,
+        listen_port: args.listen_port,
+        keyring: args.keyring,
         demo,
     };
     let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -96,22 +107,47 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     if let Some(sim) = simulator {
         sim.shutdown().await;
     }
+    // After a SIGHUP the terminal may be gone: lines that cannot be written are dropped, not a panic.
+    let say = |line: String| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), "{line}");
+    };
     if let Some(line) = &outcome.connected_as {
-        println!("{line}.");
+        say(format!("{line}."));
     }
     if let Some(path) = &outcome.saved {
-        println!("Settings saved to {} (mode 0600).", path.display());
+        say(format!("Settings saved to {} (mode 0600).", path.display()));
         let preset = outcome.preset.as_deref().map(|p| format!(" --preset {p}")).unwrap_or_default();
-        println!("Check them any time: sfconnect check --settings {}{preset}", path.display());
+        say(format!("Check them any time: sfconnect check --settings {}{preset}", path.display()));
     }
-    if outcome.unsaved {
-        return Err(Failure::failed(
+    let unsaved = match (outcome.unsaved, outcome.keyring && outcome.resumable) {
+        (true, true) => Some(Failure::failed(
+            "the settings were not saved; the refresh token is kept in the keyring",
+            "run sfconnect again to resume, then press w on the last screen",
+        )),
+        (true, false) => Some(Failure::failed(
             "the settings were not saved, and the refresh token is gone with this session",
             "run sfconnect again and press w on the last screen",
-        ));
+        )),
+        (false, _) => None,
+    };
+    if unsaved.is_none() && outcome.resumable {
+        say(if outcome.keyring {
+            "Progress kept, the secrets in the keyring: run sfconnect again to resume.".into()
+        } else {
+            "Progress kept (never the secrets): run sfconnect again to resume.".into()
+        });
     }
-    if outcome.resumable {
-        println!("Progress kept (never the secrets): run sfconnect again to resume.");
+    if let Some(signal) = outcome.signal {
+        if let Some(Failure::Failed { headline, fix }) = &unsaved {
+            use std::io::Write;
+            let fix = fix.as_deref().unwrap_or_default();
+            let _ = writeln!(std::io::stderr(), "error: {headline}\n  fix: {fix}");
+        }
+        return Err(Failure::Signal(signal));
+    }
+    if let Some(failure) = unsaved {
+        return Err(failure);
     }
     Ok(())
 }

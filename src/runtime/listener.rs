@@ -1,5 +1,12 @@
 //! The one-shot loopback listener for the local-browser method: 127.0.0.1 only, one redirect, then
 //! closed. The wizard checks the `state` in what arrives; this only carries it over.
+//!
+//! The port: `--listen-port` when given; otherwise a random free port, chosen the first time and kept
+//! in the state folder (`listen-port`), because Salesforce is believed to match the registered
+//! callback exactly, port included (protocol notes §2, unconfirmed): a new port each run would mean
+//! editing the app, and waiting for that change to propagate, every time.
+
+use std::path::{Path, PathBuf};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -8,10 +15,47 @@ use tokio_util::sync::CancellationToken;
 const PAGE: &str = "<!DOCTYPE html><html><head><title>sfconnect</title></head><body style=\"font-family:sans-serif\">\
 <h1>sfconnect received the authorization</h1><p>You can close this tab and go back to the terminal.</p></body></html>";
 
+/// The port to listen on: `explicit`, else the one remembered in `remembered` (a file), else a new
+/// random free one, remembered there for the next run. Failing to remember is not fatal.
+pub fn choose_port(explicit: Option<u16>, remembered: Option<&Path>) -> u16 {
+    if let Some(port) = explicit {
+        return port;
+    }
+    let kept = remembered
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|text| text.trim().parse::<u16>().ok())
+        .filter(|port| *port >= 1024);
+    if let Some(port) = kept {
+        return port;
+    }
+    // The kernel picks a free ephemeral port; it is released at once and used when the user gets to
+    // the local-browser method (should something take it meanwhile, the error says what to do).
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(crate::wizard::steps::authorize::PLACEHOLDER_LISTEN_PORT);
+    if let Some(path) = remembered {
+        let folder = path.parent().map_or(Ok(()), crate::settings::create_private_dir);
+        let saved = folder.map_err(|e| e.to_string()).and_then(|()| {
+            crate::settings::write_settings(path, &format!("{port}\n"), crate::settings::Overwrite::Replace)
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = saved {
+            tracing::warn!(error = %e, "could not remember the listen port");
+        }
+    }
+    port
+}
+
+/// Where the chosen port is remembered.
+pub fn port_file() -> Option<PathBuf> {
+    super::progress_file::path().map(|p| p.with_file_name("listen-port"))
+}
+
 /// Binds 127.0.0.1:`port`. The error names the port and the fix.
 pub async fn bind(port: u16) -> Result<TcpListener, String> {
     TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
-        format!("Could not listen on 127.0.0.1:{port} ({e}): another program may be using it (the Salesforce CLI's login uses it too); stop it or use paste-back")
+        format!("Could not listen on 127.0.0.1:{port} ({e}): another program may be using it; stop it, use paste-back, or run sfconnect with --listen-port <another port> and add that port's callback to the app")
     })
 }
 

@@ -36,6 +36,10 @@ pub struct Options {
     pub output: Option<PathBuf>,
     pub format: Option<Format>,
     pub no_clipboard: bool,
+    /// `--listen-port`: the local-browser method's port (else a remembered random one).
+    pub listen_port: Option<u16>,
+    /// `--keyring`: keep the consumer secret and refresh token in the OS keyring until saved.
+    pub keyring: bool,
     /// The simulated org to run against (`--demo`).
     pub demo: Option<DemoApp>,
 }
@@ -51,6 +55,10 @@ pub struct Outcome {
     /// The target chosen, for the `check` hint.
     pub preset: Option<String>,
     pub connected_as: Option<String>,
+    /// The secrets were kept in the OS keyring (`--keyring`).
+    pub keyring: bool,
+    /// The signal that ended the wizard (SIGHUP: the SSH link dropped; SIGTERM), if one did.
+    pub signal: Option<i32>,
 }
 
 /// Reads where sfconnect runs: SSH, a display, NO_COLOR.
@@ -100,15 +108,19 @@ pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: 
 pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Options) -> io::Result<Outcome> {
     let surroundings = surroundings_from_env();
     let mut state = initial_state(presets, surroundings, &options, Instant::now());
+    state.authorize.listen_port = listener::choose_port(options.listen_port, listener::port_file().as_deref());
     if let Some(first) = preset_errors.first() {
         state.warn(format!("A preset file was skipped: {first}"));
     }
     let demo = options.demo.is_some();
+    state.keyring = options.keyring && !demo;
     if !demo && let Some(progress) = progress_file::load(std::time::SystemTime::now()) {
+        let kept = if progress.keyring { read_kept(&progress.client_id) } else { Default::default() };
         state.resume = Some(crate::wizard::state::ResumeOffer {
             progress,
             offered_wall: std::time::SystemTime::now(),
             offered_at: state.now,
+            kept,
         });
     }
     let mut keeper = progress_file::ProgressKeeper::new(!demo);
@@ -126,6 +138,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     let mut next_tick: Option<Instant> = None;
     // True while one value is shown outside the full screen (see `show_plain`).
     let mut plain_view = false;
+    let mut stopped_by = None;
     'outer: loop {
         let interval = crate::wizard::tick_interval(&state);
         next_tick = match (interval, next_tick) {
@@ -155,8 +168,9 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
                 next_tick = interval.map(|i| Instant::now() + i);
                 Some(Msg::Tick(Instant::now()))
             }
-            () = signals.recv() => {
+            signal = signals.recv() => {
                 // SIGTERM or SIGHUP (the SSH link dropped): leave cleanly.
+                stopped_by = Some(signal);
                 break 'outer;
             }
         };
@@ -204,7 +218,26 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         resumable: !demo && state.step > crate::wizard::Step::Start && state.result.saved.is_none(),
         preset: state.preset().map(|p| p.id.clone()),
         connected_as,
+        keyring: state.keyring,
+        signal: stopped_by,
     })
+}
+
+/// What an earlier session kept in the OS keyring for this consumer key.
+fn read_kept(client_id: &str) -> crate::wizard::msg::KeptSecrets {
+    use crate::vault::{Item, read};
+    let mut kept = crate::wizard::msg::KeptSecrets::default();
+    if client_id.is_empty() {
+        return kept;
+    }
+    match (read(client_id, Item::ClientSecret), read(client_id, Item::RefreshToken)) {
+        (Ok(secret), Ok(token)) => {
+            kept.client_secret = secret.map(|s| crate::salesforce::ClientSecret::new(s.as_str()));
+            kept.refresh_token = token.map(|t| crate::salesforce::RefreshToken::new(t.as_str()));
+        }
+        (Err(e), _) | (_, Err(e)) => kept.error = Some(e.to_string()),
+    }
+    kept
 }
 
 fn to_msg(event: Event, state: &State) -> Option<Msg> {
@@ -274,13 +307,14 @@ impl Signals {
         Ok(Self {})
     }
 
-    async fn recv(&mut self) {
+    /// Waits for one and returns its number (15 for SIGTERM, 1 for SIGHUP).
+    async fn recv(&mut self) -> i32 {
         #[cfg(unix)]
         tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.hup.recv() => {}
+            _ = self.term.recv() => 15,
+            _ = self.hup.recv() => 1,
         }
         #[cfg(not(unix))]
-        std::future::pending::<()>().await
+        std::future::pending::<i32>().await
     }
 }

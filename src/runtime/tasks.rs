@@ -85,6 +85,29 @@ impl Executor {
             }
             Command::OpenBrowser(url) => self.open_browser(url),
             Command::ForgetProgress => super::progress_file::forget(),
+            Command::Keep { client_id, secret } => {
+                let _ = self.tx.send(Msg::Kept(keep(&client_id, &secret)));
+            }
+            Command::ForgetKept { client_id } => {
+                if let Err(e) = crate::vault::forget(&client_id) {
+                    let _ = self.tx.send(Msg::Kept(Err(format!(
+                        "The keyring copy could not be deleted ({e}); it expires with the keyring (a few days, or a reboot)."
+                    ))));
+                }
+            }
+            Command::RefreshKept { host, app, refresh_token } => {
+                let (tx, client) = (self.tx.clone(), self.client(host));
+                tokio::spawn(async move {
+                    let policy = crate::salesforce::retry::RetryPolicy::REPEATABLE_READ;
+                    let result =
+                        client.refresh_with_retry(&app, &refresh_token, &TokioClock, policy).await.map(|mut grant| {
+                            // Without rotation the kept token stays the one to hand over.
+                            grant.refresh_token.get_or_insert(refresh_token);
+                            grant
+                        });
+                    let _ = tx.send(Msg::Authorized(result));
+                });
+            }
             // Shown by the loop itself, which owns the screen.
             Command::ShowPlain { .. } => {}
             Command::Quit => {
@@ -327,6 +350,23 @@ async fn run_checks(
             );
             crate::checks::Report { checks: vec![verdict], org: None, user: None, preview: None }
         }
+    }
+}
+
+/// Keeps a secret in the OS keyring; the message names what and where, never the value.
+fn keep(client_id: &str, secret: &crate::wizard::msg::KeptSecret) -> Result<String, String> {
+    use crate::vault::Item;
+    use crate::wizard::msg::KeptSecret;
+    let (item, value) = match secret {
+        KeptSecret::ClientSecret(s) => (Item::ClientSecret, s.expose()),
+        KeptSecret::RefreshToken(t) => (Item::RefreshToken, t.expose()),
+    };
+    let label = item.label();
+    match crate::vault::keep(client_id, item, value) {
+        Ok(()) => Ok(format!("The {label} is kept in {} until the settings are saved.", crate::vault::store_name())),
+        Err(e) => Err(format!(
+            "The {label} could not be kept in the keyring: {e}. If this session is cut off, it is asked again."
+        )),
     }
 }
 

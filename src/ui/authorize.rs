@@ -13,7 +13,7 @@ use super::elapsed::{mm_ss, spinner};
 use super::field::{FieldLook, field_line};
 use super::wrap::{labelled, lines, url_lines};
 use crate::wizard::State;
-use crate::wizard::steps::authorize::{DeviceStatus, LISTENER_PORT, ListenerStatus, Method, loopback_callback};
+use crate::wizard::steps::authorize::{DeviceStatus, ListenerStatus, Method};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let a = &state.authorize;
@@ -166,12 +166,12 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
     let mut n = 1;
     out.extend(lines(
         &format!(
-            "{n}. Add this Callback URL to the app's OAuth settings (a change can take minutes to reach every server):"
+            "{n}. The app's Callback URLs must include this one (the create step listed it; adding it later can take minutes to reach every server):"
         ),
         width,
         theme.text(),
     ));
-    out.extend(url_lines(&loopback_callback(LISTENER_PORT), width, 3, theme.value()));
+    out.extend(url_lines(&a.loopback_callback(), width, 3, theme.value()));
     if state.surroundings.ssh {
         n += 1;
         let target = state.surroundings.ssh_target.as_deref().unwrap_or("user@this-host");
@@ -180,7 +180,8 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
             width,
             theme.text(),
         ));
-        let ssh = format!("ssh -L {LISTENER_PORT}:127.0.0.1:{LISTENER_PORT} {target}");
+        let port = a.listen_port;
+        let ssh = format!("ssh -L {port}:127.0.0.1:{port} {target}");
         out.extend(url_lines(&ssh, width, 3, theme.value()));
     }
     n += 1;

@@ -57,8 +57,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 out.push(Line::from([lead, line.spans].concat()));
             }
             Row::Callback => {
-                let url = row_value(state, row).map(|(_, v)| v).unwrap_or_default();
-                let mut url_rows = url_lines(&url, room, 0, theme.value()).into_iter();
+                // One URL a line, as Setup's box takes them; the loopback one is for the local browser.
+                let urls = row_value(state, row).map(|(_, v)| v).unwrap_or_default();
+                let mut url_rows = urls
+                    .lines()
+                    .enumerate()
+                    .flat_map(|(i, url)| {
+                        let mut rows = url_lines(url, room, 0, theme.value());
+                        if i > 0
+                            && let Some(last) = rows.last_mut()
+                            && last.width() + 17 <= room
+                        {
+                            last.spans.push(Span::styled("  (local browser)", theme.dim()));
+                        }
+                        rows
+                    })
+                    .collect::<Vec<_>>()
+                    .into_iter();
                 let first = url_rows.next().unwrap_or_default();
                 out.push(Line::from([lead, first.spans].concat()));
                 out.extend(url_rows.map(|mut l| {
@@ -92,7 +107,7 @@ fn label_of(row: Row) -> &'static str {
         Row::Name => "App name",
         Row::ApiName => "API name",
         Row::Email => "Contact email",
-        Row::Callback => "Callback URL",
+        Row::Callback => "Callback URLs",
         Row::DeviceFlow => "Device flow",
         Row::Pkce => "PKCE",
         Row::Secrets => "Secret",

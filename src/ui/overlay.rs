@@ -30,10 +30,21 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
 /// "Quit sfconnect? … y / n", saying what is kept and what is lost.
 pub fn confirm_quit(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let unsaved = state.result.settings.is_some() && !state.result.saved_current;
-    let (title, body): (&str, &[&str]) = if unsaved {
+    let (title, body): (&str, &[&str]) = if unsaved && state.keyring {
+        (
+            "Quit without saving?",
+            &[
+                "The refresh token is only in the keyring.",
+                "Run sfconnect again to resume, or",
+                "press n, then w to save it.",
+            ],
+        )
+    } else if unsaved {
         ("Quit without saving?", &["The refresh token is saved nowhere yet.", "Press n, then w to save it."])
     } else if state.demo.is_some() {
         ("Quit the demo?", &["Nothing of a real org is touched."])
+    } else if state.keyring {
+        ("Quit sfconnect?", &["Your entries are kept, the secrets in the", "keyring: run sfconnect again to resume."])
     } else {
         ("Quit sfconnect?", &["Your entries are kept (never the secrets):", "run sfconnect again to resume."])
     };
@@ -63,8 +74,17 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     };
     let width = area.width.min(64);
     let mut text = vec![Line::from(Span::styled("Resume where you stopped?", theme.heading())), Line::default()];
+    let secrets = match (&offer.kept.client_secret, &offer.kept.refresh_token) {
+        _ if step <= crate::wizard::Step::Credentials => "",
+        (Some(_), Some(_)) if step >= crate::wizard::Step::Verify => {
+            " The consumer secret and refresh token are in the keyring: no need to authorize again."
+        }
+        (Some(_), _) => " The consumer secret is in the keyring.",
+        _ if offer.progress.keyring => " The keyring no longer holds the secret: you will paste it again.",
+        _ => " Secrets are never saved, so you will paste the consumer secret again.",
+    };
     let detail = format!(
-        "You were at step {} of {} ({}), {ago}. Your entries are kept; secrets are never saved, so you will paste the consumer secret again.",
+        "You were at step {} of {} ({}), {ago}. Your entries are kept.{secrets}",
         step.number(),
         crate::wizard::Step::ALL.len(),
         step.title()

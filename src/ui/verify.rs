@@ -21,7 +21,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         VerifyStatus::Idle => out.extend(lines("Nothing to verify yet: authorize first (Esc).", width, theme.text())),
         VerifyStatus::Exchanging { since } => {
             let waited = state.now.saturating_duration_since(*since);
-            out.push(busy_line("Exchanging the authorization code for tokens…", waited, ctx));
+            let text = if state.verify.resumed {
+                "Using the refresh token kept in the keyring by the earlier session…"
+            } else {
+                "Exchanging the authorization code for tokens…"
+            };
+            out.push(busy_line(text, waited, ctx));
         }
         VerifyStatus::Verifying { since } => {
             let waited = state.now.saturating_duration_since(*since);

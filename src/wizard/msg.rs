@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use crate::salesforce::device_flow::DeviceAuthorization;
 use crate::salesforce::probe::Readiness;
-use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, LoginHost, Scopes, TokenGrant};
+use crate::salesforce::{
+    AppCredentials, AuthCode, ClientSecret, CodeVerifier, Error, LoginHost, RefreshToken, Scopes, TokenGrant,
+};
 use crate::settings::{ConnectorSettings, Overwrite};
 
 /// Text that may hold a secret (a pasted redirect with its code, a value to copy): wiped on drop, and
@@ -139,6 +141,24 @@ pub enum Msg {
     Copied(Result<String, String>),
     /// The settings file was written (or not).
     Saved(Result<PathBuf, SaveFailure>),
+    /// A secret was kept in the OS keyring (`--keyring`): what to say, or why it could not be.
+    Kept(Result<String, String>),
+}
+
+/// A secret to keep in the OS keyring when the user opted in (`--keyring`).
+#[derive(Debug, Clone)]
+pub enum KeptSecret {
+    ClientSecret(ClientSecret),
+    RefreshToken(RefreshToken),
+}
+
+/// What an earlier session kept in the OS keyring, read back when it is offered for resuming.
+#[derive(Debug, Clone, Default)]
+pub struct KeptSecrets {
+    pub client_secret: Option<ClientSecret>,
+    pub refresh_token: Option<RefreshToken>,
+    /// Why the keyring could not be read, when the earlier session used it.
+    pub error: Option<String>,
 }
 
 /// Why the settings file was not written.
@@ -237,5 +257,21 @@ pub enum Command {
     },
     /// Delete the saved progress (the user started over, or the settings are saved).
     ForgetProgress,
+    /// Keep a secret in the OS keyring, under the app's consumer key (`--keyring`).
+    Keep {
+        client_id: String,
+        secret: KeptSecret,
+    },
+    /// Delete what the OS keyring keeps for this consumer key (saved, or started over).
+    ForgetKept {
+        client_id: String,
+    },
+    /// A resumed session's kept refresh token stands in for a new authorization: refresh it once and
+    /// report the grant as if it came from an exchange (`Msg::Authorized`).
+    RefreshKept {
+        host: LoginHost,
+        app: AppCredentials,
+        refresh_token: RefreshToken,
+    },
     Quit,
 }

@@ -1,6 +1,7 @@
 //! What survives an SSH drop: the step, the non-secret entries, when the wait began (as wall time, so the
-//! countdown is still right after a restart) and the authorization method. Never a secret: the consumer
-//! secret, codes and tokens are asked for again on resume.
+//! countdown is still right after a restart), the authorization method and its loopback port. Never a
+//! secret: the consumer secret, codes and tokens are asked for again on resume, or, when the user opted
+//! in (`--keyring`), read back from the OS keyring (`crate::vault`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -34,6 +35,12 @@ pub struct Progress {
     /// Seconds since the epoch when the propagation wait began.
     pub wait_started: Option<u64>,
     pub auth_method: String,
+    /// The local-browser method's port, whose callback the app was told about.
+    #[serde(default)]
+    pub listen_port: Option<u16>,
+    /// The session kept its secrets in the OS keyring (`--keyring`).
+    #[serde(default)]
+    pub keyring: bool,
     /// Seconds since the epoch when this was written.
     pub saved_at: u64,
 }
@@ -75,6 +82,8 @@ impl Progress {
                 Method::LocalBrowser => "local_browser",
             }
             .into(),
+            listen_port: Some(state.authorize.listen_port),
+            keyring: state.keyring,
             saved_at: epoch_secs(wall),
         }
     }
@@ -90,7 +99,7 @@ impl Progress {
     }
 
     /// Puts the entries back into `state` and returns the step to show: the credentials step when the
-    /// saved step needs the secret, which is never saved.
+    /// saved step needs the secret, which is never saved here (the caller may have it from the keyring).
     pub fn apply(&self, state: &mut State, wall: SystemTime) -> Step {
         if let Some(i) = state.presets.iter().position(|p| p.id == self.preset_id) {
             state.start.preset_index = i;
@@ -113,6 +122,10 @@ impl Progress {
             "local_browser" => Method::LocalBrowser,
             _ => Method::PasteBack,
         };
+        if let Some(port) = self.listen_port {
+            state.authorize.listen_port = port;
+        }
+        state.keyring |= self.keyring;
         if let Some(started) = self.wait_started {
             let ago = Duration::from_secs(epoch_secs(wall).saturating_sub(started));
             state.propagation.resume_from(state.now.checked_sub(ago).unwrap_or(state.now));

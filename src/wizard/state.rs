@@ -139,6 +139,9 @@ pub struct State {
     pub touched: bool,
     /// Progress saved by an earlier session, offered for resuming at start.
     pub resume: Option<ResumeOffer>,
+    /// The user opted in to keeping the consumer secret and refresh token in the OS keyring
+    /// (`--keyring`) until the settings are saved.
+    pub keyring: bool,
 }
 
 /// An earlier session's progress, and the moment it was offered (wall time and instant together, so
@@ -148,6 +151,8 @@ pub struct ResumeOffer {
     pub progress: super::progress::Progress,
     pub offered_wall: std::time::SystemTime,
     pub offered_at: Instant,
+    /// What the earlier session kept in the OS keyring, when it opted in.
+    pub kept: super::msg::KeptSecrets,
 }
 
 impl State {
@@ -174,6 +179,7 @@ impl State {
             result: ResultState::default(),
             touched: false,
             resume: None,
+            keyring: false,
         };
         state.apply_preset();
         state
@@ -213,5 +219,11 @@ impl State {
 
     pub fn warn(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast { text: text.into(), error: true });
+    }
+
+    /// The command that keeps `secret` in the OS keyring, when the user opted in.
+    pub fn keep(&self, secret: super::msg::KeptSecret) -> Option<super::msg::Command> {
+        let client_id = self.credentials.key.value().trim().to_string();
+        (self.keyring && !client_id.is_empty()).then_some(super::msg::Command::Keep { client_id, secret })
     }
 }

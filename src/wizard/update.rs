@@ -123,7 +123,9 @@ fn confirm_quit(state: &mut State, msg: &Msg) -> Update {
     }
 }
 
-/// y resumes the earlier session (secrets are asked again), n starts over and forgets it.
+/// y resumes the earlier session, n starts over and forgets it. Secrets are asked again, unless the
+/// earlier session kept them in the OS keyring (`--keyring`): then the secret goes back in its field
+/// and a kept refresh token stands in for a new authorization.
 fn answer_resume(state: &mut State, msg: &Msg) -> Update {
     let yes = match msg {
         Msg::Char('y' | 'Y') | Msg::Action(Action::Next) => true,
@@ -133,19 +135,69 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
     };
     let Some(offer) = state.resume.take() else { return Update::none() };
     if !yes {
-        return Update::with(vec![Command::ForgetProgress]);
+        let mut update = Update::with(vec![Command::ForgetProgress]);
+        if offer.progress.keyring && !offer.progress.client_id.is_empty() {
+            update.push(Command::ForgetKept { client_id: offer.progress.client_id.clone() });
+        }
+        return update;
     }
     let wall = offer.offered_wall + state.now.saturating_duration_since(offer.offered_at);
+    let saved_step = offer.progress.step;
     let step = offer.progress.apply(state, wall);
-    let mut update = go_to(state, step);
-    if offer.progress.step > Step::Credentials {
-        state.say("Welcome back. Secrets are never saved: paste the consumer secret again, then press Enter.");
-        state.credentials.focus = super::steps::credentials::CredFocus::Secret;
-    } else {
-        state.say("Welcome back: everything you entered is here.");
+    let kept = offer.kept;
+    let Some(secret) = kept.client_secret.filter(|_| saved_step > Step::Credentials) else {
+        let mut update = go_to(state, step);
+        if saved_step > Step::Credentials {
+            let why = match &kept.error {
+                Some(e) => {
+                    format!("The keyring could not be read ({e}): paste the consumer secret again, then press Enter.")
+                }
+                None if offer.progress.keyring => {
+                    "The keyring no longer holds the secret: paste the consumer secret again, then press Enter.".into()
+                }
+                None => "Welcome back. Secrets are never saved: paste the consumer secret again, then press Enter."
+                    .to_string(),
+            };
+            if kept.error.is_some() || offer.progress.keyring {
+                state.warn(why)
+            } else {
+                state.say(why)
+            }
+            state.credentials.focus = super::steps::credentials::CredFocus::Secret;
+        } else {
+            state.say("Welcome back: everything you entered is here.");
+        }
+        update.dirty = true;
+        return update;
+    };
+    // The secret came back from the keyring: go on where the session stopped.
+    state.credentials.secret.set(secret.expose());
+    let key = state.credentials.key.value().trim().to_string();
+    state.propagation.reset_if_changed(&key, secret.expose().trim());
+    let (host, refresh_token) = (state.login_host(), kept.refresh_token);
+    match (saved_step >= Step::Verify, refresh_token, host) {
+        (true, Some(refresh_token), Some(host)) => {
+            state.verify.begin_exchange(state.now);
+            state.verify.resumed = true;
+            let app = crate::salesforce::AppCredentials { client_id: key, client_secret: Some(secret) };
+            let mut update = go_to(state, Step::Verify);
+            update.commands.insert(0, Command::RefreshKept { host, app, refresh_token });
+            state.say("Welcome back: the consumer secret and refresh token came from the keyring.");
+            update
+        }
+        (true, _, _) => {
+            let update = go_to(state, Step::Authorize);
+            state.warn(
+                "Welcome back: the secret came from the keyring, but no refresh token was kept: authorize again.",
+            );
+            update
+        }
+        _ => {
+            let update = go_to(state, saved_step);
+            state.say("Welcome back: the consumer secret came from the keyring.");
+            update
+        }
     }
-    update.dirty = true;
-    update
 }
 
 /// Moves to `step`, starting whatever work that step does on entry.

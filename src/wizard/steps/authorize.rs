@@ -15,9 +15,10 @@ use crate::wizard::update::{Update, go_to};
 
 use super::{Hint, edit};
 
-/// The loopback port for the local-browser method (the Salesforce CLI's, so its callback may already be
-/// registered on the app).
-pub const LISTENER_PORT: u16 = 1717;
+/// The loopback port shown until the runtime sets the real one (tests and snapshots use it). The
+/// runtime uses `--listen-port` when given, otherwise a random free port chosen once per user and
+/// remembered, so the callback registered on the app keeps matching (see `runtime::listener`).
+pub const PLACEHOLDER_LISTEN_PORT: u16 = 1717;
 /// The loopback callback path.
 pub const LISTENER_PATH: &str = "/OauthRedirect";
 
@@ -71,7 +72,7 @@ pub enum ListenerStatus {
     Failed(String),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AuthorizeState {
     pub method: Method,
     pub recommended: Method,
@@ -81,12 +82,36 @@ pub struct AuthorizeState {
     pub paste_error: Option<String>,
     pub device: DeviceStatus,
     pub listener: ListenerStatus,
+    /// The loopback port of the local-browser method; its callback is listed on the create step.
+    pub listen_port: u16,
     pub show_qr: bool,
     /// When the pasted or redirected code arrived: codes live about 15 minutes.
     pub code_received: Option<Instant>,
 }
 
+impl Default for AuthorizeState {
+    fn default() -> Self {
+        Self {
+            method: Method::default(),
+            recommended: Method::default(),
+            request: None,
+            paste: TextField::default(),
+            paste_error: None,
+            device: DeviceStatus::default(),
+            listener: ListenerStatus::default(),
+            listen_port: PLACEHOLDER_LISTEN_PORT,
+            show_qr: false,
+            code_received: None,
+        }
+    }
+}
+
 impl AuthorizeState {
+    /// The local-browser method's callback URL.
+    pub fn loopback_callback(&self) -> String {
+        loopback_callback(self.listen_port)
+    }
+
     /// The URL the QR code and copy key carry for the current method.
     pub fn url_for_method(&self) -> Option<String> {
         match (&self.method, &self.device) {
@@ -112,8 +137,8 @@ the browser lands on and paste it here. The code alone works too, encoded or not
 Device code: needs \"Enable for Device Flow\" on the app. Open the URL on any device, type the code, \
 click Allow; sfconnect notices by itself.
 
-Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's redirect. Add the shown \
-callback URL to the app first. Over SSH, run the shown ssh -L line on your laptop so its browser \
+Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's redirect, on the port of \
+the second callback URL the create step listed (it must be on the app; --listen-port picks another). Over SSH, run the shown ssh -L line on your laptop so its browser \
 reaches this machine.
 
 Tab switches the method. A code lives about 15 minutes after you click Allow. Ctrl-P (p on the other tabs) prints the URL alone on one line, for selecting it by hand; any key comes back.";
@@ -160,7 +185,7 @@ fn start_method(state: &mut State) -> Update {
     a.paste_error = None;
     let redirect_uri = match a.method {
         Method::PasteBack => host.default_redirect_uri(),
-        Method::LocalBrowser => loopback_callback(LISTENER_PORT),
+        Method::LocalBrowser => a.loopback_callback(),
         Method::Device => {
             if matches!(a.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
                 return Update::redraw();
@@ -185,7 +210,10 @@ fn start_method(state: &mut State) -> Update {
         && !matches!(state.authorize.listener, ListenerStatus::Listening { .. })
     {
         state.authorize.listener = ListenerStatus::Starting;
-        return Update::with(vec![Command::StartListener { port: LISTENER_PORT, path: LISTENER_PATH.into() }]);
+        return Update::with(vec![Command::StartListener {
+            port: state.authorize.listen_port,
+            path: LISTENER_PATH.into(),
+        }]);
     }
     Update::redraw()
 }

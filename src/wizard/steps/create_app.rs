@@ -41,7 +41,7 @@ impl AppKind {
                 "Setup > Quick Find \"External Client App Manager\" > New External Client App",
                 "Basic Information: type the name, API name and contact email below;",
                 "  Distribution State: Local",
-                "API (Enable OAuth Settings): tick Enable OAuth, paste the Callback URL,",
+                "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs,",
                 "  add the scopes of the next step, set Flow Enablement and Security below",
                 "Create",
             ],
@@ -49,7 +49,7 @@ impl AppKind {
                 "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26",
                 "  only orgs allowed by Support can create one: prefer an External Client App)",
                 "Type the name, API name and contact email below",
-                "Tick Enable OAuth Settings, paste the Callback URL, add the scopes of",
+                "Tick Enable OAuth Settings, paste both Callback URLs, add the scopes of",
                 "  the next step, set the checkboxes below",
                 "Save, then Continue",
             ],
@@ -200,7 +200,11 @@ pub fn row_value(state: &State, row: Row) -> Option<(&'static str, String)> {
         Row::Name => Some(("App name", name)),
         Row::ApiName => Some(("API name", api_name(&name))),
         Row::Email => Some(("Contact email", state.create_app.email.value().to_string())),
-        Row::Callback => Some(("Callback URL", state.redirect_uri())),
+        // Both callbacks, one per line as Setup's Callback URL box takes them: paste-back's and the
+        // local-browser method's loopback one (exact, port included: protocol notes §2).
+        Row::Callback => {
+            Some(("Callback URLs", format!("{}\n{}", state.redirect_uri(), state.authorize.loopback_callback())))
+        }
         _ => None,
     }
 }

@@ -2,7 +2,7 @@
 //! masked unless revealed.
 
 use crate::salesforce::ClientSecret;
-use crate::wizard::msg::Action;
+use crate::wizard::msg::{Action, KeptSecret};
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
 use crate::wizard::update::{Update, go_to};
@@ -145,7 +145,10 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
                 return Update::redraw();
             }
             state.propagation.reset_if_changed(c.key.value().trim(), c.secret.value().trim());
-            go_to(state, Step::Propagation)
+            let keep = state.credentials.client_secret().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
+            let mut update = go_to(state, Step::Propagation);
+            update.commands.extend(keep);
+            update
         }
         Action::Back => go_to(state, Step::Scopes),
         _ => Update::none(),

@@ -69,6 +69,14 @@ pub fn on_result(state: &mut State, msg: Msg) -> Update {
         Msg::Saved(r) => result::on_saved(state, r),
         Msg::CheckVerdict(v) => checks::on_verdict(state, v),
         Msg::ChecksDone(report) => checks::on_done(state, *report),
+        Msg::Kept(Ok(text)) => {
+            state.say(text);
+            Update::redraw()
+        }
+        Msg::Kept(Err(text)) => {
+            state.warn(text);
+            Update::redraw()
+        }
         _ => Update::none(),
     }
 }

@@ -319,6 +319,11 @@ pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Upda
             state.result.saved_current = true;
             state.say(format!("Saved to {} (mode 0600, {}).", path.display(), state.result.format.name()));
             state.result.saved = Some(path);
+            if state.keyring {
+                // Saved: the keyring copy has done its job.
+                let client_id = state.credentials.key.value().trim().to_string();
+                return Update::with(vec![Command::ForgetKept { client_id }]);
+            }
         }
         Err(failure) if failure.exists && !state.result.confirm_replace => {
             state.result.confirm_replace = true;

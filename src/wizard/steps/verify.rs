@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::salesforce::{AppCredentials, Error, TokenGrant};
 use crate::settings::ConnectorSettings;
-use crate::wizard::msg::{Action, Command, Verified};
+use crate::wizard::msg::{Action, Command, KeptSecret, Verified};
 use crate::wizard::state::{State, Step};
 use crate::wizard::update::{Update, go_to};
 
@@ -41,12 +41,16 @@ pub struct VerifyState {
     pub status: VerifyStatus,
     /// The tokens, kept to retry the verification without a new authorization.
     pub grant: Option<TokenGrant>,
+    /// The tokens come from a refresh token kept in the OS keyring by an earlier session, not from a
+    /// new authorization.
+    pub resumed: bool,
 }
 
 impl VerifyState {
     pub fn begin_exchange(&mut self, now: Instant) {
         self.status = VerifyStatus::Exchanging { since: now };
         self.grant = None;
+        self.resumed = false;
     }
 
     pub fn busy(&self) -> bool {
@@ -111,9 +115,11 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
             s
         });
     state.result.saved_current = false;
+    let keep = grant.refresh_token.clone().and_then(|t| state.keep(KeptSecret::RefreshToken(t)));
     state.verify.grant = Some(grant.clone());
     state.verify.status = VerifyStatus::Verifying { since: state.now };
     let mut update = if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+    update.commands.extend(keep);
     if let Some(host) = state.login_host() {
         update.push(Command::Verify { host, app: app(state), grant: Box::new(grant) });
     }
@@ -134,6 +140,10 @@ pub fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update
                 }
             }
             state.verify.status = VerifyStatus::Done { connected_as };
+            let rotated = state.result.settings.as_ref().map(|s| s.refresh_token.clone());
+            if let Some(keep) = rotated.and_then(|t| state.keep(KeptSecret::RefreshToken(t))) {
+                return Update::with(vec![keep]);
+            }
         }
         Err(e) => {
             let ex = e.explain();
