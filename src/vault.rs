@@ -94,9 +94,27 @@ fn reason(e: &keyring_core::Error) -> String {
     }
 }
 
+/// Runs a keyring operation, once more if the kernel refused it: in a process with no session keyring
+/// of its own (no PAM login session, as in containers and test harnesses), the first keyring call of
+/// the process is refused ("AccessDenied") while the persistent keyring is being linked in, and the
+/// same call through a new entry (which links the persistent keyring again) then succeeds. Seen on this
+/// project's Linux machines; a real refusal fails twice.
+fn twice<T>(
+    client_id: &str,
+    item: Item,
+    op: impl Fn(&Entry) -> keyring_core::Result<T>,
+) -> Result<keyring_core::Result<T>, VaultError> {
+    match op(&entry(client_id, item)?) {
+        Err(keyring_core::Error::NoStorageAccess(_) | keyring_core::Error::PlatformFailure(_)) => {
+            Ok(op(&entry(client_id, item)?))
+        }
+        other => Ok(other),
+    }
+}
+
 /// Keeps `value` as `item` of the app `client_id`, replacing what was there.
 pub fn keep(client_id: &str, item: Item, value: &str) -> Result<(), VaultError> {
-    entry(client_id, item)?.set_secret(value.as_bytes()).map_err(|e| match e {
+    twice(client_id, item, |e| e.set_secret(value.as_bytes()))?.map_err(|e| match e {
         keyring_core::Error::NoStorageAccess(inner) => VaultError::Unavailable(inner.to_string()),
         other => VaultError::Failed { item: item.label(), reason: reason(&other) },
     })
@@ -104,7 +122,7 @@ pub fn keep(client_id: &str, item: Item, value: &str) -> Result<(), VaultError> 
 
 /// The kept `item` of the app `client_id`, or None when there is none.
 pub fn read(client_id: &str, item: Item) -> Result<Option<Zeroizing<String>>, VaultError> {
-    match entry(client_id, item)?.get_secret() {
+    match twice(client_id, item, Entry::get_secret)? {
         Ok(bytes) => {
             let bytes = Zeroizing::new(bytes);
             let text = std::str::from_utf8(&bytes)
@@ -119,7 +137,7 @@ pub fn read(client_id: &str, item: Item) -> Result<Option<Zeroizing<String>>, Va
 /// Deletes everything kept for the app `client_id`. Missing entries are fine.
 pub fn forget(client_id: &str) -> Result<(), VaultError> {
     for item in Item::ALL {
-        match entry(client_id, item)?.delete_credential() {
+        match twice(client_id, item, Entry::delete_credential)? {
             Ok(()) | Err(keyring_core::Error::NoEntry) => {}
             Err(e) => return Err(VaultError::Failed { item: item.label(), reason: reason(&e) }),
         }

@@ -65,7 +65,7 @@ fn sighup_mid_wait_then_resume_keeps_entries_and_countdown() {
 
     let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
     second.wait_for("Resume where you stopped?", STEP);
-    assert!(second.screen().contains("step 6 of 10"), "{}", second.screen());
+    second.wait_for("step 6 of 10", STEP);
     second.send("y");
     second.wait_for("paste the consumer secret again", STEP);
     second.send(&paste(&sim.client_secret()));
@@ -159,7 +159,8 @@ fn sighup_at_each_step_then_resume_lands_where_it_should() {
 
         let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
         second.wait_for("Resume where you stopped?", STEP);
-        assert!(second.screen().contains(&format!("step {n} of 10")), "step {n}:\n{}", second.screen());
+        // Wait for the whole popup: the first line may be drawn before the rest has arrived.
+        second.wait_for(&format!("step {n} of 10"), STEP);
         second.send("y");
         // Steps after the secret was entered come back to it: secrets are never saved.
         let lands = n.min(5);
@@ -170,10 +171,100 @@ fn sighup_at_each_step_then_resume_lands_where_it_should() {
                 second.send(ESC);
             }
             second.wait_for("Step 3 of 10", STEP);
-            assert!(second.screen().contains("admin@acme.com"), "step {n}: the email is kept:\n{}", second.screen());
+            second.wait_for("admin@acme.com", STEP); // the email typed before the drop is kept
         }
         second.send(CTRL_C);
         second.send("y");
         assert!(second.wait_exit(STEP).is_some());
+    }
+}
+
+/// True when this machine's kernel keyring can be used (containers may block keyctl).
+fn keyring_works() -> bool {
+    let probe = format!("sfconnect-probe-{}", std::process::id());
+    let works = sfconnect::vault::keep(&probe, sfconnect::vault::Item::ClientSecret, "probe").is_ok();
+    let _ = sfconnect::vault::forget(&probe);
+    works
+}
+
+/// From step 7, the device tab: the simulator approves by itself, the tokens arrive and are proved
+/// (step 8); then on to the checks (9) and the last step (10).
+fn walk_past_authorize(app: &mut PtyApp, n: usize) {
+    app.send(TAB);
+    app.wait_for("run the checks", STEP);
+    if n >= 9 {
+        app.send(ENTER);
+        app.wait_for("run again", STEP);
+    }
+    if n >= 10 {
+        app.send(ENTER);
+        app.wait_for("Step 10 of 10", STEP);
+    }
+}
+
+/// SIGHUP at steps 8, 9 and 10, after the authorization. Without the keyring the token is gone (never
+/// saved anywhere): the resume asks for the secret and goes back to authorize. With `--keyring` the
+/// secret and refresh token come back from the kernel keyring, the token is proved again, and the
+/// settings can be saved without a new authorization; the keyring copy is deleted once they are.
+#[test]
+fn sighup_after_the_authorization_then_resume() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(start(quick_config()));
+    let base = sim.base_url();
+    let keyring = keyring_works();
+    for with_keyring in [false, true] {
+        for n in [8, 9, 10] {
+            let dir = tempfile::tempdir().unwrap();
+            let output = dir.path().join("settings.json");
+            let output_arg = output.display().to_string();
+            let mut args = vec!["--login-url", base.as_str(), "--no-clipboard", "--output", output_arg.as_str()];
+            if with_keyring {
+                args.push("--keyring");
+            }
+            let mut first = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+            walk_to(&mut first, 7, &sim.client_id(), &sim.client_secret());
+            walk_past_authorize(&mut first, n);
+            assert!(first.screen().contains(&format!("Step {n} of 10")), "reached step {n}:\n{}", first.screen());
+            signal(first.pid().unwrap(), "HUP");
+            assert_eq!(first.wait_exit(STEP), Some(129), "SIGHUP at step {n}: exit 128 + 1, as a shell reports it");
+            assert!(!first.alternate_screen(), "step {n}: the terminal is restored");
+            let progress = std::fs::read_to_string(dir.path().join(".local/state/sfconnect/progress.json")).unwrap();
+            assert!(!progress.contains(&sim.client_secret()), "step {n}: no secret in the progress file");
+
+            let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+            second.wait_for("Resume where you stopped?", STEP);
+            // Wait for the whole popup: the first line may be drawn before the rest has arrived.
+            second.wait_for(&format!("step {n} of 10"), STEP);
+            second.send("y");
+            if with_keyring && keyring {
+                // Straight back to the proof, with no secret typed and no new authorization.
+                second.wait_for("Connected as", STEP);
+                assert!(second.screen().contains("Step 8 of 10"), "{}", second.screen());
+                second.send(ENTER);
+                second.wait_for("run again", STEP);
+                second.send(ENTER);
+                second.wait_for("Step 10 of 10", STEP);
+                second.send("w");
+                second.wait_for("Saved to", STEP);
+                let (saved, _) = sfconnect::settings::read_settings(&output).expect("the settings file reads back");
+                let refreshed =
+                    runtime.block_on(async { client_for(&sim).refresh(&app_for(&sim), &saved.refresh_token).await });
+                assert!(refreshed.is_ok(), "step {n}: the resumed session's token works: {refreshed:?}");
+                let kept = sfconnect::vault::read(&sim.client_id(), sfconnect::vault::Item::RefreshToken).unwrap();
+                assert!(kept.is_none(), "step {n}: saved, so the keyring copy is gone");
+                second.send("q");
+                assert_eq!(second.wait_exit(STEP), Some(0));
+            } else {
+                // The token went with the first session: the secret again, then a new authorization.
+                second.wait_for("paste the consumer secret again", STEP);
+                assert!(second.screen().contains("Step 5 of 10"), "{}", second.screen());
+                second.send(&paste(&sim.client_secret()));
+                second.send(ENTER);
+                second.wait_for("Step 7 of 10", STEP);
+                second.send(CTRL_C);
+                second.send("y");
+                assert!(second.wait_exit(STEP).is_some());
+            }
+        }
     }
 }

@@ -99,3 +99,48 @@ pub async fn accept_redirect(listener: TcpListener, path: &str, cancel: Cancella
         let _ = socket.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_explicit_port_wins_else_a_random_one_is_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("state/listen-port");
+        assert_eq!(choose_port(Some(8123), Some(&file)), 8123);
+        assert!(!file.exists(), "an explicit port is not remembered");
+
+        let first = choose_port(None, Some(&file));
+        assert!(first >= 1024);
+        assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), first.to_string());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert_eq!(choose_port(None, Some(&file)), first, "the same port next time: the app's callback still matches");
+
+        std::fs::write(&file, "not a port\n").unwrap();
+        let replaced = choose_port(None, Some(&file));
+        assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), replaced.to_string(), "a broken file is replaced");
+    }
+
+    #[tokio::test]
+    async fn the_listener_takes_one_redirect_on_its_path() {
+        let listener = bind(0).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cancel = CancellationToken::new();
+        let waiting = tokio::spawn(accept_redirect(listener, "/OauthRedirect", cancel));
+        let http = reqwest::Client::new();
+        let favicon = http.get(format!("http://127.0.0.1:{port}/favicon.ico")).send().await.unwrap();
+        assert_eq!(favicon.status(), 404);
+        let page = http.get(format!("http://127.0.0.1:{port}/OauthRedirect?code=abc&state=xyz")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert_eq!(
+            waiting.await.unwrap().as_deref(),
+            Some(&*format!("http://localhost:{port}/OauthRedirect?code=abc&state=xyz"))
+        );
+        assert!(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(), "closed after the one redirect");
+    }
+}
