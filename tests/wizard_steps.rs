@@ -218,6 +218,35 @@ fn tab_switches_to_the_device_flow() {
     assert!(commands.iter().any(|c| matches!(c, Command::StartDevice { .. })), "{commands:?}");
 }
 
+/// Found by walking it in tmux: Tab twice quickly (device, then local browser) and back. The first device
+/// code arrived after its polling was stopped, was shown, and blocked a new start: nobody polled.
+#[test]
+fn a_device_code_that_arrives_after_leaving_the_tab_is_dropped() {
+    use sfconnect::wizard::msg::DeviceView;
+    use sfconnect::wizard::steps::authorize::{DeviceStatus, ListenerStatus};
+    let mut state = new_state();
+    to_authorize(&mut state);
+    act(&mut state, Action::FocusNext); // device: started
+    let commands = act(&mut state, Action::FocusNext); // local browser, before the code came
+    assert!(commands.iter().any(|c| matches!(c, Command::StopDevice)), "{commands:?}");
+    let late = DeviceView {
+        user_code: "LATE1234".into(),
+        verification_uri: "https://login.salesforce.com/setup/connect".into(),
+        verification_uri_complete: "https://login.salesforce.com/setup/connect?user_code=LATE1234".into(),
+    };
+    update(&mut state, Msg::DeviceStarted(Ok(late)));
+    assert_eq!(state.authorize.device, DeviceStatus::Idle, "the stale code is not shown");
+    let commands = act(&mut state, Action::FocusPrev); // back to device
+    assert!(commands.iter().any(|c| matches!(c, Command::StartDevice { .. })), "a new start: {commands:?}");
+    // The same for the listener: one stopped before it reported stays stopped, and going back starts one.
+    act(&mut state, Action::FocusNext);
+    act(&mut state, Action::FocusNext); // paste-back: the listener was stopped
+    update(&mut state, Msg::ListenerReady(Ok(1717)));
+    assert_eq!(state.authorize.listener, ListenerStatus::Idle);
+    let commands = act(&mut state, Action::FocusPrev);
+    assert!(commands.iter().any(|c| matches!(c, Command::StartListener { .. })), "{commands:?}");
+}
+
 #[test]
 fn verify_keeps_the_token_and_sends_errors_to_the_step_that_fixes_them() {
     let mut state = new_state();

@@ -337,6 +337,11 @@ pub fn text_focus(state: &State) -> bool {
 }
 
 pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Update {
+    if state.authorize.device != DeviceStatus::Starting {
+        // A start the user already left (Tab pressed before the code came): its polling was stopped, so
+        // showing its code would leave a code nobody waits for, and block a new start.
+        return Update::none();
+    }
     state.authorize.device = match result {
         Ok(view) => DeviceStatus::Polling { view, since: state.now, polls: 0 },
         Err(e) => {
@@ -355,6 +360,10 @@ pub fn on_device_pending(state: &mut State, count: u32) -> Update {
 }
 
 pub fn on_listener_ready(state: &mut State, result: Result<u16, String>) -> Update {
+    if state.authorize.listener != ListenerStatus::Starting {
+        // The listener was stopped (the user moved on) before it reported: it is closed already.
+        return Update::none();
+    }
     state.authorize.listener = match result {
         Ok(port) => ListenerStatus::Listening { port },
         Err(e) => ListenerStatus::Failed(e),
