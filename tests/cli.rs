@@ -135,6 +135,26 @@ async fn wait_returns_soon_after_the_key_goes_live() {
     assert!(lag < Duration::from_secs(4), "wait returned {lag:?} after the key went live");
 }
 
+/// A Login URL whose host no DNS server can have (a label over 63 characters, RFC 1035 §2.3.4; nothing is
+/// sent), as a mistyped My Domain meets `wait`: exit 1 at once, with the DNS explanation and its fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_names_a_host_that_cannot_be_found_and_stops() {
+    let login_url = format!("https://{}.my.salesforce.com", "x".repeat(64));
+    let started = Instant::now();
+    let mut cmd = sfconnect();
+    cmd.args(["wait", "--client-id", "3MVG9notlive", "--login-url", &login_url, "--no-client-secret"]);
+    for proxy in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        cmd.env_remove(proxy);
+    }
+    let out = cmd.output().await.unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("error: The host name of {login_url} could not be found (DNS)")), "{stderr}");
+    assert!(stderr.contains("fix: Check the Login URL's spelling"), "{stderr}");
+    assert!(!stderr.contains("retrying"), "a typo is not probed again: {stderr}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_reports_a_rejected_secret() {
     let sim = start(quick_config()).await;

@@ -157,6 +157,11 @@ impl Error {
     /// connection). Never true for an error Salesforce gave on purpose.
     pub fn is_transient(&self) -> bool {
         match self {
+            // A name that does not resolve (TransportKind::Dns) is not tried again. Mostly it is a typo in
+            // the Login URL (a misspelt My Domain), which no retry mends: retrying would only hold back the
+            // message that says so, and `wait` would probe a typo until its time limit. The rarer cause, a
+            // DNS server that is down or out of reach, seldom heals within the seconds a retry covers
+            // either; the message names DNS and the proxy, and the admin runs the command again.
             Error::Transport { kind, .. } => {
                 matches!(kind, TransportKind::Timeout | TransportKind::Refused | TransportKind::Other)
             }
@@ -506,7 +511,7 @@ fn transport_headline(kind: &TransportKind, host: &str) -> String {
     match kind {
         TransportKind::Timeout => format!("{host} did not answer in time"),
         TransportKind::Refused => format!("{host} refused the connection"),
-        TransportKind::Dns => format!("{host} could not be found (DNS)"),
+        TransportKind::Dns => format!("The host name of {host} could not be found (DNS)"),
         TransportKind::Tls => format!("The secure connection to {host} failed (TLS)"),
         TransportKind::Other => format!("The request to {host} failed"),
     }
@@ -517,7 +522,7 @@ fn transport_fix(kind: TransportKind) -> &'static str {
         TransportKind::Timeout => "Check the network and any proxy (HTTPS_PROXY), then try again.",
         TransportKind::Refused => "Check the Login URL and port, and that nothing blocks outgoing HTTPS.",
         TransportKind::Dns => {
-            "Check the Login URL for typos (My Domain names are NAME.my.salesforce.com) and this machine's DNS."
+            "Check the Login URL's spelling: a My Domain is NAME.my.salesforce.com (a sandbox's NAME--SANDBOX.sandbox.my.salesforce.com), as Setup > My Domain shows it. If it is right, check this machine's DNS settings and any proxy (HTTPS_PROXY / NO_PROXY)."
         }
         TransportKind::Tls => {
             "A proxy may be intercepting HTTPS: set HTTPS_PROXY, or install the proxy's CA certificate in the system store."

@@ -39,13 +39,27 @@ pub fn build_http_client_with(timeout: Duration) -> reqwest::Client {
 }
 
 /// Turns a reqwest failure into [`Error::Transport`], telling timeouts, refusals, DNS and TLS apart.
+///
+/// A host name that cannot be resolved shows as hyper's "dns error" around the system resolver's message
+/// (glibc: "Name or service not known" for no such name, "Temporary failure in name resolution" when no
+/// DNS server answers; macOS and Windows word it "nodename nor servname provided" and "No such host is
+/// known"). A host that is not even a valid DNS name (a label over 63 characters) is refused by rustls as
+/// "invalid dns name" before any lookup; no server can have that name either, so it is a DNS failure too.
 pub fn transport_error(err: reqwest::Error, host: &str) -> Error {
     let chain = error_chain_text(&err);
     let kind = if err.is_timeout() || chain.contains("timed out") {
         TransportKind::Timeout
-    } else if chain.contains("dns error")
-        || chain.contains("failed to lookup")
-        || chain.contains("name or service not known")
+    } else if [
+        "dns error",
+        "failed to lookup",
+        "name or service not known",
+        "temporary failure in name resolution",
+        "nodename nor servname",
+        "no such host is known",
+        "invalid dns name",
+    ]
+    .iter()
+    .any(|phrase| chain.contains(phrase))
     {
         TransportKind::Dns
     } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
