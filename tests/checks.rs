@@ -260,25 +260,107 @@ async fn the_preview_counts_every_page_of_a_large_org() {
 
 /// Writes a settings file for `token`, as `exchange` would.
 fn settings_file(sim: &Simulator, token: RefreshToken, dir: &std::path::Path) -> std::path::PathBuf {
-    use sfconnect::settings::{ConnectorSettings, Format, Overwrite, write_settings};
+    settings_file_for(sim, token, dir, None, sfconnect::settings::Format::Json)
+}
+
+/// Writes a settings file for `token` made for `preset`, as `exchange --preset ID --format F` would.
+fn settings_file_for(
+    sim: &Simulator,
+    token: RefreshToken,
+    dir: &std::path::Path,
+    preset: Option<&str>,
+    format: sfconnect::settings::Format,
+) -> std::path::PathBuf {
+    use sfconnect::settings::{ConnectorSettings, Overwrite, write_settings};
     let mut settings = ConnectorSettings::new(sim.client_id(), token, sim.base_url());
     settings.client_secret = Some(sfconnect::salesforce::ClientSecret::new(sim.client_secret()));
-    let path = dir.join("settings.json");
-    write_settings(&path, &settings.render(Format::Json), Overwrite::Replace).unwrap();
+    settings.preset = preset.map(str::to_string);
+    let path = dir.join(format!("settings.{}", format.extension()));
+    write_settings(&path, &settings.render(format), Overwrite::Replace).unwrap();
     path
 }
 
 async fn sfconnect_check(settings: &std::path::Path, preset: &str) -> (Option<i32>, serde_json::Value) {
+    let (code, stdout, stderr) = run_check(settings, &["--json", "--preset", preset]).await;
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("JSON on stdout: {stderr}"));
+    (code, json)
+}
+
+/// `sfconnect check --settings FILE` with `args`: the exit code, stdout and stderr.
+async fn run_check(settings: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_sfconnect"))
-        .args(["check", "--json", "--preset", preset, "--settings"])
+        .arg("check")
+        .args(args)
+        .arg("--settings")
         .arg(settings)
         .env_remove("SFCONNECT_LOG")
         .output()
         .await
         .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("JSON on stdout: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code(), json)
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+fn check_status<'r>(report: &'r serde_json::Value, id: &str) -> Option<&'r str> {
+    report["checks"].as_array()?.iter().find(|c| c["id"] == id)?["status"].as_str()
+}
+
+/// A file written for Snow Atlas is checked against Snow Atlas by a plain `check`, in every format that
+/// records the preset: on an org whose admin lacks Customize Application (which Snow Atlas requires and the
+/// generic target does not ask about), the check fails where `--preset generic` passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_check_uses_the_preset_the_file_records_and_an_explicit_one_wins() {
+    use sfconnect::settings::Format;
+    let sim = org_sim(OrgFixture::platform_licence()).await;
+    let scopes = "api refresh_token offline_access full";
+    for format in [Format::Json, Format::Env, Format::Toml, Format::Shell] {
+        let dir = tempfile::tempdir().unwrap();
+        let token = authorize(&sim, scopes).await;
+        let settings = settings_file_for(&sim, token, dir.path(), Some("snow-atlas"), format);
+
+        let (code, stdout, stderr) = run_check(&settings, &["--json"]).await;
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+        assert_eq!(code, Some(1), "{format}: {report:#}");
+        assert_eq!(check_status(&report, "perm_customize_application"), Some("fail"), "{format}");
+
+        let (code, stdout, _) = run_check(&settings, &[]).await;
+        assert_eq!(code, Some(1), "{format}");
+        let first = stdout.lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            "Target: Snow Atlas: Salesforce Sales Cloud connector (snow-atlas, recorded in the settings file)"
+        );
+
+        let (code, report) = sfconnect_check(&settings, "generic").await;
+        assert_eq!(code, Some(0), "{format}: --preset wins over the file: {report:#}");
+        assert_eq!(check_status(&report, "perm_customize_application"), None, "{format}: not a generic check");
+    }
+
+    // A file without a preset (written before it was recorded, or in sfdx-url) is checked as generic.
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings_file(&sim, authorize(&sim, scopes).await, dir.path());
+    let (code, stdout, _) = run_check(&settings, &[]).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.starts_with("Target: Generic OAuth connector (generic, the default"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_preset_in_the_file_names_the_field_and_the_fix() {
+    let sim = org_sim(OrgFixture::platform_licence()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let token = authorize(&sim, SCOPES).await;
+    let settings = settings_file_for(&sim, token, dir.path(), Some("snow-atlsa"), sfconnect::settings::Format::Json);
+    let before = sim.requests_seen().len();
+    let (code, stdout, stderr) = run_check(&settings, &[]).await;
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("`preset` is `snow-atlsa`, which is not a known preset (known: snow-atlas,"), "{stderr}");
+    assert!(stderr.contains(&settings.display().to_string()), "{stderr}");
+    assert!(stderr.contains("fix: set `preset` in the file to one of those"), "{stderr}");
+    assert!(stderr.contains("or pass --preset ID"), "{stderr}");
+    assert_eq!(sim.requests_seen().len(), before, "nothing was sent before the file was understood");
+
+    let (code, _, stderr) = run_check(&settings, &["--preset", "generic"]).await;
+    assert_eq!(code, Some(0), "an explicit --preset needs no valid id in the file: {stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

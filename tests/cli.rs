@@ -42,6 +42,16 @@ async fn authorize_and_exchange(
     dir: &Path,
     extra_env: &[(&str, &str)],
 ) -> (Output, std::path::PathBuf) {
+    authorize_and_exchange_with(sim, dir, extra_env, &[]).await
+}
+
+/// [`authorize_and_exchange`] with more arguments for `exchange`.
+async fn authorize_and_exchange_with(
+    sim: &sfconnect::sim::Simulator,
+    dir: &Path,
+    extra_env: &[(&str, &str)],
+    extra_args: &[&str],
+) -> (Output, std::path::PathBuf) {
     let url_out = sfconnect()
         .args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"])
         .output()
@@ -57,6 +67,7 @@ async fn authorize_and_exchange(
     cmd.args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url()])
         .args(["--state", flow["state"].as_str().unwrap(), "--code", "-", "--output"])
         .arg(&settings)
+        .args(extra_args)
         .env("SFCONNECT_CODE_VERIFIER", flow["code_verifier"].as_str().unwrap())
         .env("SFCONNECT_CLIENT_SECRET", sim.client_secret());
     for (k, v) in extra_env {
@@ -109,6 +120,35 @@ async fn whole_flow_at_trace_level_leaks_no_secret() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn exchange_records_the_preset_and_refuses_an_unknown_one_before_sending_the_code() {
+    let sim = start(quick_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (out, settings) = authorize_and_exchange_with(&sim, dir.path(), &[], &["--preset", "snow-atlas"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    assert_eq!(written["preset"], "snow-atlas");
+    assert!(text(&out.stdout).contains("Target         snow-atlas"), "{}", text(&out.stdout));
+
+    let tokens_before = sim.requests_seen().iter().filter(|r| r.path == "/services/oauth2/token").count();
+    let out = run_with_stdin(
+        {
+            let mut cmd = sfconnect();
+            cmd.args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url()])
+                .args(["--code", "-", "--preset", "snow-atlsa", "--output"])
+                .arg(dir.path().join("other.json"))
+                .env("SFCONNECT_CLIENT_SECRET", sim.client_secret());
+            cmd
+        },
+        "aPrxAbCdEf0123456789.xyz==",
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("unknown --preset `snow-atlsa`, expected one of snow-atlas"));
+    let tokens_after = sim.requests_seen().iter().filter(|r| r.path == "/services/oauth2/token").count();
+    assert_eq!(tokens_after, tokens_before, "the single-use code was not spent on a typo");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_existing_file_is_never_replaced_without_force() {
     let sim = start(quick_config()).await;
     let dir = tempfile::tempdir().unwrap();
@@ -133,6 +173,26 @@ async fn wait_returns_soon_after_the_key_goes_live() {
     assert!(text(&out.stdout).contains("live and the secret is accepted"));
     let lag = started.elapsed().saturating_sub(Duration::from_secs(3));
     assert!(lag < Duration::from_secs(4), "wait returned {lag:?} after the key went live");
+}
+
+/// A Login URL whose host no DNS server can have (a label over 63 characters, RFC 1035 §2.3.4; nothing is
+/// sent), as a mistyped My Domain meets `wait`: exit 1 at once, with the DNS explanation and its fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_names_a_host_that_cannot_be_found_and_stops() {
+    let login_url = format!("https://{}.my.salesforce.com", "x".repeat(64));
+    let started = Instant::now();
+    let mut cmd = sfconnect();
+    cmd.args(["wait", "--client-id", "3MVG9notlive", "--login-url", &login_url, "--no-client-secret"]);
+    for proxy in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        cmd.env_remove(proxy);
+    }
+    let out = cmd.output().await.unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("error: The host name of {login_url} could not be found (DNS)")), "{stderr}");
+    assert!(stderr.contains("fix: Check the Login URL's spelling"), "{stderr}");
+    assert!(!stderr.contains("retrying"), "a typo is not probed again: {stderr}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread")]

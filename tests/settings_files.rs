@@ -22,6 +22,7 @@ fn sample() -> ConnectorSettings {
         user_id: Some("0055g00000ABCDEAAA".into()),
         scopes: vec!["refresh_token".into(), "full".into()],
         issued_at: Some("2025-10-01T12:00:00Z".into()),
+        preset: Some("snow-atlas".into()),
     }
 }
 
@@ -41,6 +42,7 @@ fn json_has_the_exact_keys_a_connector_reads() {
             "issued_at",
             "login_url",
             "org_id",
+            "preset",
             "refresh_token",
             "scopes",
             "user_id",
@@ -49,6 +51,63 @@ fn json_has_the_exact_keys_a_connector_reads() {
     );
     assert_eq!(value["company_names"], serde_json::json!(["*"]));
     assert_eq!(value["refresh_token"], TOKEN);
+    assert_eq!(value["preset"], "snow-atlas");
+}
+
+#[test]
+fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
+    let settings = sample();
+    let json = settings.render(Format::Json);
+    assert!(json.contains("  \"preset\": \"snow-atlas\"\n"), "{}", json.as_str());
+    let toml = settings.render(Format::Toml);
+    assert!(toml.contains("\npreset = \"snow-atlas\"\n"), "{}", toml.as_str());
+    let env = settings.render(Format::Env);
+    assert!(env.contains("\nSALESFORCE_PRESET=\"snow-atlas\"\n"), "{}", env.as_str());
+    let shell = settings.render(Format::Shell);
+    assert!(shell.contains("\nexport SALESFORCE_PRESET='snow-atlas'\n"), "{}", shell.as_str());
+    for format in [Format::Json, Format::Toml, Format::Env, Format::Shell] {
+        let back = ConnectorSettings::parse(&settings.render(format), None).ok();
+        assert_eq!(back.and_then(|s| s.preset).as_deref(), Some("snow-atlas"), "{format}");
+    }
+    // force://ID:SECRET:TOKEN@HOST has no room for it: left out, and read back as absent.
+    let sfdx = settings.render(Format::SfdxUrl);
+    assert!(!sfdx.contains("snow-atlas"), "{}", sfdx.as_str());
+    let back = ConnectorSettings::parse(&sfdx, None).ok();
+    assert_eq!(back.map(|s| s.preset), Some(None));
+}
+
+#[test]
+fn files_written_before_the_preset_was_recorded_still_load() {
+    let json = format!(
+        "{{\n  \"client_id\": \"3MVG9abc\",\n  \"client_secret\": \"{SECRET}\",\n  \"refresh_token\": \"{TOKEN}\",\n  \
+         \"login_url\": \"https://login.salesforce.com\",\n  \"company_names\": [\"*\"],\n  \"username\": null\n}}\n"
+    );
+    let env = format!(
+        "SALESFORCE_CLIENT_ID=\"3MVG9abc\"\nSALESFORCE_REFRESH_TOKEN=\"{TOKEN}\"\n\
+         SALESFORCE_LOGIN_URL=\"https://login.salesforce.com\"\n"
+    );
+    let toml = format!(
+        "client_id = \"3MVG9abc\"\nrefresh_token = \"{TOKEN}\"\nlogin_url = \"https://login.salesforce.com\"\n"
+    );
+    for (format, text) in [(Format::Json, json), (Format::Env, env), (Format::Toml, toml)] {
+        let back = ConnectorSettings::parse(&text, Some(format));
+        assert!(back.as_ref().is_ok_and(|s| s.preset.is_none()), "{format}: {:?}", back.err());
+    }
+}
+
+#[test]
+fn an_empty_or_spaced_preset_names_the_field() {
+    for bad in ["", "snow atlas", "snow-atlas\n"] {
+        let mut settings = sample();
+        settings.preset = Some(bad.into());
+        let err = settings.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("`preset`"), "{bad:?}: {err}");
+    }
+    let env = format!(
+        "SALESFORCE_CLIENT_ID=\"a\"\nSALESFORCE_REFRESH_TOKEN=\"{TOKEN}\"\nSALESFORCE_LOGIN_URL=\"https://login.salesforce.com\"\nSALESFORCE_PRESET=\"snow atlas\"\n"
+    );
+    let err = ConnectorSettings::parse(&env, None).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("`preset` has spaces"), "{err}");
 }
 
 #[test]
@@ -230,19 +289,23 @@ fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
         proptest::option::of(printable()),
         proptest::collection::vec("[!-~]{1,12}", 0..4),
         proptest::option::of(printable()),
+        proptest::option::of("[!-~]{1,16}"),
     )
-        .prop_map(|(client_id, secret, token, company_names, username, scopes, issued_at)| ConnectorSettings {
-            client_id,
-            client_secret: secret.map(ClientSecret::new),
-            refresh_token: RefreshToken::new(token),
-            login_url: "https://test.salesforce.com".into(),
-            company_names,
-            instance_url: Some("https://acme--dev.sandbox.my.salesforce.com".into()),
-            username,
-            org_id: None,
-            user_id: Some("005".into()),
-            scopes,
-            issued_at,
+        .prop_map(|(client_id, secret, token, company_names, username, scopes, issued_at, preset)| {
+            ConnectorSettings {
+                client_id,
+                client_secret: secret.map(ClientSecret::new),
+                refresh_token: RefreshToken::new(token),
+                login_url: "https://test.salesforce.com".into(),
+                company_names,
+                instance_url: Some("https://acme--dev.sandbox.my.salesforce.com".into()),
+                username,
+                org_id: None,
+                user_id: Some("005".into()),
+                scopes,
+                issued_at,
+                preset,
+            }
         })
 }
 

@@ -1,15 +1,20 @@
 //! Every answer Salesforce can give that is not the happy one: each row of the known-error table, an
-//! HTML maintenance page, malformed JSON, 5xx, a hang, a refused connection and a TLS failure, all over
-//! real HTTP from the simulator. Issue #3 (and the fault half of #6).
+//! HTML maintenance page, malformed JSON, 5xx, a hang, a refused connection, a TLS failure and a name
+//! that does not resolve, all over real HTTP (from the simulator, where there is an answer at all).
+//! Issue #3 (and the fault half of #6).
 
 mod common;
 
-use std::time::Duration;
+use std::cell::Cell;
+use std::time::{Duration, Instant};
 
 use common::*;
+use sfconnect::salesforce::clock::ManualClock;
 use sfconnect::salesforce::errors::{BodyKind, KNOWN_OAUTH_ERRORS, TransportKind};
-use sfconnect::salesforce::http::build_http_client_with;
-use sfconnect::salesforce::{AuthCode, Client, CodeExchange, Error, LoginHost};
+use sfconnect::salesforce::http::{build_http_client_with, transport_error};
+use sfconnect::salesforce::probe::wait_until_ready;
+use sfconnect::salesforce::retry::{RetryPolicy, retry_transient};
+use sfconnect::salesforce::{AppCredentials, AuthCode, Client, ClientSecret, CodeExchange, Error, LoginHost};
 use sfconnect::sim::{Fault, FaultPlan, FaultScope};
 
 async fn exchange_once(client: &Client, sim: &sfconnect::sim::Simulator) -> Result<(), Error> {
@@ -117,4 +122,70 @@ async fn slow_answers_still_arrive() {
     let config = client.discover().await.expect("a slow answer is still an answer");
     assert!(config.is_salesforce());
     assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+/// An HTTP client that goes to the host itself: with a proxy in the environment (HTTPS_PROXY), the proxy
+/// would look the name up and answer with a page of its own instead of the DNS failure under test.
+fn direct_http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Names under `.invalid` never resolve (RFC 6761 §6.4), wildcard records or not: with a network the DNS
+/// server answers "no such name", without one it cannot be reached, and either way the lookup fails at
+/// once. The login-host rules take only Salesforce hosts and loopback, so the request goes out through
+/// reqwest directly, and its failure through the classifier and the retry every `Client` request uses.
+#[tokio::test]
+async fn a_name_that_does_not_resolve_is_named_with_the_fix_and_not_retried() {
+    let host = "https://sfconnect-typo.invalid";
+    let http = direct_http();
+    let calls = Cell::new(0);
+    let clock = ManualClock::default();
+    let started = Instant::now();
+    let err = retry_transient(
+        &clock,
+        RetryPolicy::REPEATABLE_READ,
+        |_, _| {},
+        || {
+            calls.set(calls.get() + 1);
+            let request = http.post(format!("{host}/services/oauth2/token")).body("grant_type=refresh_token").send();
+            async move { request.await.map(drop).map_err(|e| transport_error(e, host)) }
+        },
+    )
+    .await
+    .expect_err("a name under .invalid never resolves");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the lookup took {:?}: is a DNS server configured that never answers?",
+        started.elapsed()
+    );
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Dns, .. }), "{err:?}");
+    assert!(!err.is_transient());
+    assert_eq!(calls.get(), 1, "a typo is not tried again");
+    assert!(clock.sleeps().is_empty());
+    let ex = err.explain();
+    assert_eq!(ex.headline, "The host name of https://sfconnect-typo.invalid could not be found (DNS)");
+    assert!(ex.fix.starts_with("Check the Login URL's spelling: a My Domain is NAME.my.salesforce.com"), "{}", ex.fix);
+    assert!(ex.fix.contains("DNS settings and any proxy (HTTPS_PROXY / NO_PROXY)"), "{}", ex.fix);
+}
+
+/// A label over 63 characters cannot be put in a DNS query (RFC 1035 §2.3.4), so no server has the name,
+/// wildcard or not, and nothing is sent: rustls refuses it as a server name before any lookup. The name is
+/// under my.salesforce.com, so it passes the login-host rules and the real `Client` meets it: the wait
+/// for the key ends at the first probe with the DNS explanation instead of probing a typo for 15 minutes.
+#[tokio::test]
+async fn a_login_host_no_dns_server_can_have_ends_the_wait_at_once() {
+    let host = LoginHost::parse(&format!("https://{}.my.salesforce.com", "x".repeat(64))).expect("a Salesforce host");
+    let client = Client::with_http(direct_http(), host);
+    let app = AppCredentials { client_id: "3MVG9notlive".into(), client_secret: Some(ClientSecret::new("SECRET0123")) };
+    let redirect = client.host().default_redirect_uri();
+    let clock = ManualClock::default();
+    let mut events = Vec::new();
+    let err = wait_until_ready(&client, &app, &redirect, &clock, Duration::from_secs(900), |e| events.push(e))
+        .await
+        .expect_err("the name cannot resolve");
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Dns, .. }), "{err:?}");
+    assert!(events.is_empty() && clock.sleeps().is_empty(), "{events:?} {:?}", clock.sleeps());
+    let ex = err.explain();
+    assert!(ex.headline.ends_with(".my.salesforce.com could not be found (DNS)"), "{}", ex.headline);
+    assert!(!format!("{err:?} {}", ex.headline).contains("SECRET0123"));
 }

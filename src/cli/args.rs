@@ -61,9 +61,26 @@ pub struct SettingsOutArgs {
     /// Company names to put in the settings: `*` (every user, the default) or domains, comma-separated.
     #[arg(long, value_name = "NAMES", default_value = "*")]
     pub company_names: String,
+
+    /// The target the settings are for: snow-atlas, avepoint, nintex, ampersand, generic, or a preset of your
+    /// own. Recorded in the file (not in sfdx-url), so `sfconnect check --settings FILE` checks that target
+    /// without --preset.
+    #[arg(long, value_name = "ID")]
+    pub preset: Option<String>,
 }
 
 impl SettingsOutArgs {
+    /// The `--preset` id once it is known to name a preset, checked before anything is sent to Salesforce
+    /// (an authorization code is single use, so a typo found after the exchange would cost the code).
+    pub fn checked_preset(&self) -> Result<Option<String>, Failure> {
+        let Some(id) = &self.preset else { return Ok(None) };
+        let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
+        match crate::presets::find(&presets, id) {
+            Some(preset) => Ok(Some(preset.id.clone())),
+            None => Err(Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", preset_ids(&presets)))),
+        }
+    }
+
     pub fn company_names(&self) -> Vec<String> {
         let names: Vec<String> =
             self.company_names.split([',', '\n']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
@@ -78,3 +95,8 @@ pub fn scopes_or_default(scope: &Option<String>, default: &str) -> Scopes {
 
 /// Default scopes for the scriptable commands: API access and a refresh token.
 pub const DEFAULT_SCOPES: &str = "api refresh_token offline_access";
+
+/// The ids of `presets`, comma-separated, for messages that list the choices.
+pub fn preset_ids(presets: &[crate::presets::Preset]) -> String {
+    presets.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+}

@@ -1,16 +1,18 @@
-//! `sfconnect check`: proves a settings file works and runs the prerequisite checks for a target (`--preset`):
-//! refreshes the token (and tries without the secret), then `checks::run_checks` (identity, org, user,
-//! permissions, tokens, app policy, API usage) and the preview of what the connector will see. Warns when the
-//! file can be read by others. The exit status is 1 when a required check fails.
+//! `sfconnect check`: proves a settings file works and runs the prerequisite checks for a target (`--preset`,
+//! else the preset recorded in the file, else `generic`): refreshes the token (and tries without the secret),
+//! then `checks::run_checks` (identity, org, user, permissions, tokens, app policy, API usage) and the preview
+//! of what the connector will see. Warns when the file can be read by others. The exit status is 1 when a
+//! required check fails.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::args::preset_ids;
 use super::output::host_of;
 use super::{CmdResult, Failure};
 use crate::checks::{CheckContext, CheckId, Finding, Level, Report, Status, Verdict, refresh_and_probe, run_checks};
-use crate::presets::{find, load_all, user_preset_dir};
+use crate::presets::{Preset, find, load_all, user_preset_dir};
 use crate::salesforce::rest::RestClient;
 use crate::salesforce::{AppCredentials, Client};
 use crate::settings::{Overwrite, read_settings, write_settings};
@@ -24,9 +26,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub settings: PathBuf,
     /// The target whose prerequisites to check: generic, snow-atlas, avepoint, nintex, ampersand, or a preset of
-    /// your own. Its required checks fail, its advisory ones warn.
-    #[arg(long, value_name = "ID", default_value = "generic")]
-    pub preset: String,
+    /// your own. Its required checks fail, its advisory ones warn. [default: the preset recorded in the
+    /// settings file, else generic]
+    #[arg(long, value_name = "ID")]
+    pub preset: Option<String>,
     /// The connected app's name as Setup shows it [default: the app of the token just used].
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
@@ -40,11 +43,14 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     for error in &broken {
         eprintln!("warning: a preset of yours was not loaded: {error}");
     }
-    let Some(preset) = find(&presets, &args.preset).cloned() else {
-        let ids: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
-        return Err(Failure::Usage(format!("unknown --preset `{}`, expected one of {}", args.preset, ids.join(", "))));
-    };
+    if let Some(id) = &args.preset
+        && find(&presets, id).is_none()
+    {
+        return Err(Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", preset_ids(&presets))));
+    }
     let (settings, exposure) = read_settings(&args.settings)?;
+    let (preset, chosen_by) =
+        choose_preset(&presets, args.preset.as_deref(), settings.preset.as_deref(), &args.settings)?;
     let host = host_of(&settings)?;
     let client = Client::new(host.clone());
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
@@ -62,8 +68,9 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             refresh.detail.push_str("; the new token was saved to the file");
         }
     }
+    let target = format!("{} ({}, {chosen_by})", preset.name, preset.id);
     let Some(grant) = outcome.grant else {
-        return finish(&args, Report { checks, org: None, user: None, preview: None });
+        return finish(&args, &target, Report { checks, org: None, user: None, preview: None });
     };
 
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?;
@@ -78,7 +85,56 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     checks.append(&mut report.checks);
     checks.sort_by_key(|v| v.id);
     report.checks = checks;
-    finish(&args, report)
+    finish(&args, &target, report)
+}
+
+/// Where the preset came from, for the report's first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChosenBy {
+    Argument,
+    SettingsFile,
+    Default,
+}
+
+impl std::fmt::Display for ChosenBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ChosenBy::Argument => "from --preset",
+            ChosenBy::SettingsFile => "recorded in the settings file",
+            ChosenBy::Default => "the default: the settings file names no target",
+        })
+    }
+}
+
+/// The preset to check against: `--preset` wins, then the one the settings file records, then `generic`. An
+/// id in the file that names no preset here (a typo, or a preset of your own from another machine) is an
+/// error that says which field, and how to fix it; the caller has already refused an unknown `--preset`.
+fn choose_preset(
+    presets: &[Preset],
+    argument: Option<&str>,
+    recorded: Option<&str>,
+    path: &Path,
+) -> Result<(Preset, ChosenBy), Failure> {
+    let (id, chosen_by) = match (argument, recorded) {
+        (Some(id), _) => (id, ChosenBy::Argument),
+        (None, Some(id)) => (id, ChosenBy::SettingsFile),
+        (None, None) => ("generic", ChosenBy::Default),
+    };
+    match find(presets, id) {
+        Some(preset) => Ok((preset.clone(), chosen_by)),
+        None if chosen_by == ChosenBy::SettingsFile => Err(Failure::failed(
+            format!(
+                "settings file {}: `preset` is `{id}`, which is not a known preset (known: {})",
+                path.display(),
+                preset_ids(presets)
+            ),
+            format!(
+                "set `preset` in the file to one of those, add a preset with the id `{id}` to {}, or pass --preset ID",
+                user_preset_dir().map_or_else(|| "your presets folder".to_string(), |d| d.display().to_string())
+            ),
+        )),
+        None => Err(Failure::failed(format!("the preset `{id}` could not be loaded"), "reinstall sfconnect")),
+    }
 }
 
 fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Path) -> Verdict {
@@ -94,12 +150,13 @@ fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Pa
     Verdict::new(CheckId::FileExposure, Level::Info, finding)
 }
 
-fn finish(args: &CheckArgs, report: Report) -> CmdResult {
+fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
     if args.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
         println!("{json}");
     } else {
+        println!("Target: {target}\n");
         print_table(&report);
     }
     if report.has_failure() {

@@ -87,6 +87,8 @@ pub async fn run() -> CmdResult {
         ConnectorSettings::from_grant(app.client_id.clone(), app.client_secret.clone(), &grant, host.origin())
             .ok_or_else(|| Failure::failed("no refresh token", ""))?;
     settings.username = Some(identity.username.clone());
+    // The demo asks for the generic preset's scopes (api refresh_token offline_access).
+    settings.preset = Some("generic".to_string());
     println!("6. The settings a connector asks for (secrets masked):\n");
     print_summary(&settings);
     println!(

@@ -33,6 +33,7 @@ pub struct DeviceArgs {
 pub async fn run(args: DeviceArgs) -> CmdResult {
     let host = args.login.host()?;
     let client_id = checked_client_id(&args.client_id)?;
+    let preset = args.out.checked_preset()?;
     // The secret is optional for device polls; it is stored in the settings when given.
     let secret = client_secret(&args.secret, Need::Optional)?;
     let client = Client::new(host);
@@ -56,6 +57,6 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     })
     .await?;
     eprintln!("Approved.");
-    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names()).await?;
+    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
     deliver(&settings, &args.out)
 }

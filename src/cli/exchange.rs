@@ -38,6 +38,7 @@ pub struct ExchangeArgs {
 pub async fn run(args: ExchangeArgs) -> CmdResult {
     let host = args.login.host()?;
     let client_id = checked_client_id(&args.client_id)?;
+    let preset = args.out.checked_preset()?;
     let pasted_text = value_or_stdin(&args.code, "redirect URL or code")?;
     let pasted = parse_paste(&pasted_text, args.state.as_deref()).map_err(crate::salesforce::Error::from)?;
     if args.state.is_some() && pasted.state.is_none() {
@@ -60,6 +61,6 @@ pub async fn run(args: ExchangeArgs) -> CmdResult {
         }
         failure
     })?;
-    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names()).await?;
+    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
     deliver(&settings, &args.out)
 }

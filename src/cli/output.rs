@@ -10,19 +10,22 @@ use crate::salesforce::rest::{Identity, RestClient};
 use crate::salesforce::{Client, ClientSecret, LoginHost, TokenGrant};
 use crate::settings::{ConnectorSettings, Overwrite, default_output_path, write_settings};
 
-/// Builds the settings from a fresh grant, reading the identity URL for the user name (best effort).
+/// Builds the settings from a fresh grant, reading the identity URL for the user name (best effort), and
+/// records the target preset they are for, if one was named.
 pub async fn settings_from_grant(
     client: &Client,
     client_id: &str,
     client_secret: Option<ClientSecret>,
     grant: TokenGrant,
     company_names: Vec<String>,
+    preset: Option<String>,
 ) -> Result<ConnectorSettings, Failure> {
     let Some(mut settings) = ConnectorSettings::from_grant(client_id, client_secret, &grant, client.host().origin())
     else {
         return Err(crate::salesforce::Error::MissingRefreshToken { granted: grant.scopes.to_param() }.into());
     };
     settings.company_names = company_names;
+    settings.preset = preset;
     settings.username = read_identity(client, &grant).await.map(|i| i.username);
     Ok(settings)
 }
@@ -110,6 +113,9 @@ pub fn print_summary(s: &ConnectorSettings) {
     }
     if !s.scopes.is_empty() {
         println!("Scopes         {}", s.scopes.join(" "));
+    }
+    if let Some(preset) = &s.preset {
+        println!("Target         {preset} (`sfconnect check` checks its prerequisites)");
     }
 }
 

@@ -3,7 +3,8 @@
 //! `code`; the start answer has no `expires_in` and no `verification_uri_complete`.
 //!
 //! Polling honours `interval`, adds 5 s on `slow_down`, keeps going on `authorization_pending`, retries
-//! transient failures with back-off, stops on any other error, and gives up after 10 minutes.
+//! transient failures with back-off (at least as long as a 429 or 503 asked with `Retry-After`, capped),
+//! stops on any other error, and gives up after 10 minutes.
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use super::client::{AppCredentials, Client};
 use super::clock::Clock;
 use super::errors::Error;
+use super::retry::pause_before_retry;
 use super::scope::Scopes;
 use super::secret::DeviceCode;
 use super::token::TokenGrant;
@@ -156,7 +158,7 @@ pub async fn wait_for_device_approval(
             }
             Err(e) if e.is_transient() && transient_in_a_row < MAX_TRANSIENT_IN_A_ROW => {
                 transient_in_a_row += 1;
-                wait = backoff(interval, transient_in_a_row);
+                wait = pause_before_retry(backoff(interval, transient_in_a_row), &e);
                 on_event(DeviceEvent::Retrying { message: e.explain().headline, retry_in: wait });
             }
             Err(e) => return Err(e),

@@ -5,8 +5,10 @@
 //! Errors are split as oauth2-rs splits them: the server said no ([`Error::OAuth`], [`Error::Rest`]), the
 //! answer could not be read ([`Error::UnreadableResponse`]), or the request never got an answer
 //! ([`Error::Transport`]). No variant ever holds a secret: bodies are kept only as a redacted excerpt.
+//! A 429 or 503 that says how long to wait wraps whichever of these it was in [`Error::AskedToWait`].
 
 use std::fmt;
+use std::time::Duration;
 
 use super::hosts::LoginUrlError;
 use super::paste::PasteError;
@@ -37,6 +39,11 @@ pub enum Error {
     /// A pasted redirect or code could not be used.
     #[error(transparent)]
     Paste(#[from] PasteError),
+    /// A 429 or 503 answer that said how long to wait (`Retry-After`): the answer as it was read, and the
+    /// wait as the server gave it (the loops that honour it cap it, see `retry::MAX_SERVER_WAIT`). Holds no
+    /// more than the answer it wraps: a number of seconds is no secret.
+    #[error("{answer}; Salesforce asked to wait {}", wait_text(.wait.as_secs()))]
+    AskedToWait { wait: Duration, answer: Box<Error> },
     /// A wait (device approval, key propagation) ran out of time.
     #[error("{what} did not finish within {}", wait_text(*.waited_secs))]
     TimedOut { what: &'static str, waited_secs: u64 },
@@ -110,6 +117,13 @@ impl Error {
                 },
             },
             Error::Transport { kind, .. } => Explanation { headline: self.to_string(), fix: transport_fix(*kind).into() },
+            Error::AskedToWait { wait, answer } => {
+                let inner = answer.explain();
+                Explanation {
+                    headline: format!("{}; Salesforce asked to wait {}", inner.headline, wait_text(wait.as_secs())),
+                    fix: inner.fix,
+                }
+            }
             Error::MissingRefreshToken { .. } => Explanation {
                 headline: self.to_string(),
                 fix: "In the app's OAuth settings add \"Perform requests at any time (refresh_token, offline_access)\" to Selected OAuth Scopes, save, and authorize again with refresh_token in the requested scopes.".into(),
@@ -143,6 +157,11 @@ impl Error {
     /// connection). Never true for an error Salesforce gave on purpose.
     pub fn is_transient(&self) -> bool {
         match self {
+            // A name that does not resolve (TransportKind::Dns) is not tried again. Mostly it is a typo in
+            // the Login URL (a misspelt My Domain), which no retry mends: retrying would only hold back the
+            // message that says so, and `wait` would probe a typo until its time limit. The rarer cause, a
+            // DNS server that is down or out of reach, seldom heals within the seconds a retry covers
+            // either; the message names DNS and the proxy, and the admin runs the command again.
             Error::Transport { kind, .. } => {
                 matches!(kind, TransportKind::Timeout | TransportKind::Refused | TransportKind::Other)
             }
@@ -160,6 +179,8 @@ impl Error {
                     )
             }
             Error::Rest(e) => e.status >= 500 || e.status == 429 || e.code == "REQUEST_LIMIT_EXCEEDED",
+            // Only a 429 or a 503 is wrapped, and the server said when to come back.
+            Error::AskedToWait { .. } => true,
             _ => false,
         }
     }
@@ -168,6 +189,15 @@ impl Error {
     pub fn oauth_code(&self) -> Option<&str> {
         match self {
             Error::OAuth(e) => Some(&e.code),
+            Error::AskedToWait { answer, .. } => answer.oauth_code(),
+            _ => None,
+        }
+    }
+
+    /// How long Salesforce asked to wait before trying again (`Retry-After` on a 429 or 503), as sent.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::AskedToWait { wait, .. } => Some(*wait),
             _ => None,
         }
     }
@@ -481,7 +511,7 @@ fn transport_headline(kind: &TransportKind, host: &str) -> String {
     match kind {
         TransportKind::Timeout => format!("{host} did not answer in time"),
         TransportKind::Refused => format!("{host} refused the connection"),
-        TransportKind::Dns => format!("{host} could not be found (DNS)"),
+        TransportKind::Dns => format!("The host name of {host} could not be found (DNS)"),
         TransportKind::Tls => format!("The secure connection to {host} failed (TLS)"),
         TransportKind::Other => format!("The request to {host} failed"),
     }
@@ -492,7 +522,7 @@ fn transport_fix(kind: TransportKind) -> &'static str {
         TransportKind::Timeout => "Check the network and any proxy (HTTPS_PROXY), then try again.",
         TransportKind::Refused => "Check the Login URL and port, and that nothing blocks outgoing HTTPS.",
         TransportKind::Dns => {
-            "Check the Login URL for typos (My Domain names are NAME.my.salesforce.com) and this machine's DNS."
+            "Check the Login URL's spelling: a My Domain is NAME.my.salesforce.com (a sandbox's NAME--SANDBOX.sandbox.my.salesforce.com), as Setup > My Domain shows it. If it is right, check this machine's DNS settings and any proxy (HTTPS_PROXY / NO_PROXY)."
         }
         TransportKind::Tls => {
             "A proxy may be intercepting HTTPS: set HTTPS_PROXY, or install the proxy's CA certificate in the system store."
@@ -542,5 +572,23 @@ mod tests {
         assert!(Error::OAuth(OAuthError { status: 503, code: "x".into(), description: None }).is_transient());
         assert!(Error::UnreadableResponse { status: 503, what: BodyKind::Html, detail: None }.is_transient());
         assert!(!Error::UnreadableResponse { status: 404, what: BodyKind::Html, detail: None }.is_transient());
+    }
+
+    #[test]
+    fn a_wait_asked_for_is_named_after_the_answer_and_keeps_its_fix() {
+        let answer = Error::OAuth(OAuthError {
+            status: 429,
+            code: "rate_limit_exceeded".into(),
+            description: Some("too many requests".into()),
+        });
+        let plain = answer.explain();
+        let e = Error::AskedToWait { wait: Duration::from_secs(30), answer: Box::new(answer) };
+        let ex = e.explain();
+        assert_eq!(ex.headline, format!("{}; Salesforce asked to wait 30 s", plain.headline));
+        assert_eq!(ex.fix, plain.fix);
+        assert_eq!(e.to_string(), ex.headline);
+        assert!(e.is_transient());
+        let long = Error::AskedToWait { wait: Duration::from_secs(3600), answer: Box::new(oauth("x", "y")) };
+        assert!(long.explain().headline.ends_with("asked to wait 60 minutes"), "{}", long.explain().headline);
     }
 }

@@ -4,8 +4,11 @@
 //! token endpoint means the host is wrong), connect and total timeouts, proxies from HTTPS_PROXY /
 //! NO_PROXY (reqwest reads them). Bodies are never logged and never copied into errors: an HTML page is
 //! reduced to its `<title>`, malformed JSON to the parser's message.
+//!
+//! A 429 or 503 answer that says how long to wait (`Retry-After`) becomes [`Error::AskedToWait`], so the
+//! loops that repeat a request (`retry.rs`, `probe.rs`, `device_flow.rs`) can wait that long.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -36,13 +39,27 @@ pub fn build_http_client_with(timeout: Duration) -> reqwest::Client {
 }
 
 /// Turns a reqwest failure into [`Error::Transport`], telling timeouts, refusals, DNS and TLS apart.
+///
+/// A host name that cannot be resolved shows as hyper's "dns error" around the system resolver's message
+/// (glibc: "Name or service not known" for no such name, "Temporary failure in name resolution" when no
+/// DNS server answers; macOS and Windows word it "nodename nor servname provided" and "No such host is
+/// known"). A host that is not even a valid DNS name (a label over 63 characters) is refused by rustls as
+/// "invalid dns name" before any lookup; no server can have that name either, so it is a DNS failure too.
 pub fn transport_error(err: reqwest::Error, host: &str) -> Error {
     let chain = error_chain_text(&err);
     let kind = if err.is_timeout() || chain.contains("timed out") {
         TransportKind::Timeout
-    } else if chain.contains("dns error")
-        || chain.contains("failed to lookup")
-        || chain.contains("name or service not known")
+    } else if [
+        "dns error",
+        "failed to lookup",
+        "name or service not known",
+        "temporary failure in name resolution",
+        "nodename nor servname",
+        "no such host is known",
+        "invalid dns name",
+    ]
+    .iter()
+    .any(|phrase| chain.contains(phrase))
     {
         TransportKind::Dns
     } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
@@ -70,6 +87,8 @@ pub struct Body {
     pub status: StatusCode,
     pub content_type: String,
     pub bytes: Vec<u8>,
+    /// How long the server asked us to wait (`Retry-After`), from the moment the answer arrived.
+    pub retry_after: Option<Duration>,
 }
 
 impl Body {
@@ -81,8 +100,13 @@ impl Body {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let bytes = response.bytes().await.map_err(|e| transport_error(e, host))?.to_vec();
-        Ok(Body { status, content_type, bytes })
+        Ok(Body { status, content_type, bytes, retry_after })
     }
 
     fn looks_like_html(&self) -> bool {
@@ -114,8 +138,20 @@ impl Body {
         serde_json::from_slice(&self.bytes).map_err(|e| self.unreadable(Some(&e)))
     }
 
-    /// The error for a non-success status: an OAuth error object, a REST error array, or the page.
+    /// The error for a non-success status: an OAuth error object, a REST error array, or the page; wrapped in
+    /// [`Error::AskedToWait`] when a 429 or 503 said how long to wait. (RFC 9110 gives `Retry-After` a
+    /// meaning on 3xx too, but redirects are never followed here, so it is read on those two only.)
     pub fn error(&self) -> Error {
+        let answer = self.answer_error();
+        match self.retry_after {
+            Some(wait) if !wait.is_zero() && matches!(self.status.as_u16(), 429 | 503) => {
+                Error::AskedToWait { wait, answer: Box::new(answer) }
+            }
+            _ => answer,
+        }
+    }
+
+    fn answer_error(&self) -> Error {
         #[derive(serde::Deserialize)]
         struct OAuthBody {
             error: String,
@@ -154,6 +190,22 @@ impl Body {
     }
 }
 
+/// Reads a `Retry-After` value (RFC 9110 §10.2.3) as the time to wait from `now`: delta-seconds (`120`)
+/// or an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, and the two obsolete date forms). A date in the past
+/// means no wait; a part second is rounded up. Anything else (a negative or fractional number, text) is
+/// ignored: `None`, and the caller keeps its own schedule.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // A number too large for u64 is still "a very long time": the waits cap it (retry::MAX_SERVER_WAIT).
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let wait = at.duration_since(now).unwrap_or(Duration::ZERO);
+    let whole = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    Some(Duration::from_secs(whole))
+}
+
 /// The `<title>` of an HTML page, trimmed and cut short: enough to recognise a maintenance page or a
 /// proxy's login page, and nothing from the body.
 fn html_title(bytes: &[u8]) -> Option<String> {
@@ -171,7 +223,12 @@ mod tests {
     use super::*;
 
     fn body(status: u16, ct: &str, text: &str) -> Body {
-        Body { status: StatusCode::from_u16(status).unwrap(), content_type: ct.into(), bytes: text.as_bytes().to_vec() }
+        Body {
+            status: StatusCode::from_u16(status).unwrap(),
+            content_type: ct.into(),
+            bytes: text.as_bytes().to_vec(),
+            retry_after: None,
+        }
     }
 
     #[test]
@@ -211,5 +268,39 @@ mod tests {
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("00Dsecretvalue"), "{shown}");
         assert!(matches!(err, Error::UnreadableResponse { what: BodyKind::MalformedJson, .. }));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_ignores_the_rest() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let secs = |n| Some(Duration::from_secs(n));
+        assert_eq!(parse_retry_after("30", now), secs(30));
+        assert_eq!(parse_retry_after(" 0 ", now), secs(0));
+        assert_eq!(parse_retry_after("99999999999999999999999", now), secs(u64::MAX));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:29:30 GMT", now), secs(90));
+        // The obsolete RFC 850 and asctime forms are still dates a server may send.
+        assert_eq!(parse_retry_after("Wednesday, 21-Oct-15 07:28:10 GMT", now), secs(10));
+        assert_eq!(parse_retry_after("Wed Oct 21 07:28:05 2015", now), secs(5));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), secs(0), "a date gone by");
+        let just_after = now - Duration::from_millis(1500);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", just_after), secs(2), "rounded up");
+        for junk in ["", "-5", "1.5", "soon", "30s", "Wed, 21 Oct 2015"] {
+            assert_eq!(parse_retry_after(junk, now), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn a_wait_is_kept_for_429_and_503_only() {
+        let with_wait = |status, secs| Body { retry_after: Some(Duration::from_secs(secs)), ..body(status, "", "") };
+        let e = Body {
+            retry_after: Some(Duration::from_secs(30)),
+            ..body(429, "application/json", r#"{"error":"rate_limit_exceeded","error_description":"too many"}"#)
+        }
+        .error();
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
+        assert_eq!(e.oauth_code(), Some("rate_limit_exceeded"), "the answer behind the wait is still read");
+        assert_eq!(with_wait(503, 5).error().retry_after(), Some(Duration::from_secs(5)));
+        assert_eq!(with_wait(500, 5).error().retry_after(), None);
+        assert_eq!(with_wait(429, 0).error().retry_after(), None, "no wait asked for");
     }
 }

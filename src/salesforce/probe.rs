@@ -19,6 +19,7 @@ use super::client::{AppCredentials, Client};
 use super::clock::Clock;
 use super::device_flow::backoff;
 use super::errors::Error;
+use super::retry::pause_before_retry;
 
 /// A code no server has issued: the probe's request fails at the code, after the client checks.
 pub const PROBE_CODE: &str = "sfconnect-readiness-probe";
@@ -93,7 +94,7 @@ impl Client {
 }
 
 /// Probes every 2–3 s (with jitter) until the answer is final or `limit` passes; backs off on 429, 5xx
-/// and network failures.
+/// and network failures, for at least as long as a 429 or 503 asked (`Retry-After`, capped).
 pub async fn wait_until_ready(
     client: &Client,
     app: &AppCredentials,
@@ -116,7 +117,7 @@ pub async fn wait_until_ready(
             }
             Err(e) if e.is_transient() => {
                 transient_in_a_row += 1;
-                let wait = backoff(PROBE_INTERVAL, transient_in_a_row) + jitter();
+                let wait = pause_before_retry(backoff(PROBE_INTERVAL, transient_in_a_row) + jitter(), &e);
                 on_event(ProbeEvent::Retrying { message: e.explain().headline, retry_in: wait });
                 wait
             }

@@ -2,6 +2,9 @@
 //! connection), with back-off, for the requests that are safe to repeat: a token refresh and the REST
 //! reads. The readiness probe and device polling have their own loops (`probe.rs`, `device_flow.rs`).
 //!
+//! Every one of those loops waits at least as long as a 429 or 503 asked (`Retry-After`, carried in
+//! [`Error::AskedToWait`]), up to [`MAX_SERVER_WAIT`]: see [`pause_before_retry`].
+//!
 //! Must never wrap the code exchange: an authorization code is single use, so sending it twice after an
 //! ambiguous failure can only fail the second time and hide what happened to the first.
 
@@ -11,6 +14,25 @@ use std::time::Duration;
 use super::clock::Clock;
 use super::device_flow::backoff;
 use super::errors::Error;
+
+/// The longest pause taken because a server asked for it with `Retry-After`.
+///
+/// Why a ceiling, and why two minutes: sfconnect is run by someone watching a terminal (`check`, `wait`, the
+/// wizard), and a pause much longer than our own back-off cap (60 s) looks like a hang. An HTTP-date value
+/// is read against this machine's clock, so a skewed clock (or a server asking for an hour) must not stall
+/// a run for hours. After the ceiling the request goes out again; if the server still says no, each loop's
+/// own limits (tries, the probe's and device login's time limit) end it, and the message names the wait
+/// Salesforce asked for, so the admin can come back later.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(120);
+
+/// The pause before trying again after `error`: `own` (the loop's back-off), or longer when the server asked
+/// for more with `Retry-After`, never more than [`MAX_SERVER_WAIT`] on the server's account.
+pub fn pause_before_retry(own: Duration, error: &Error) -> Duration {
+    match error.retry_after() {
+        Some(asked) => own.max(asked.min(MAX_SERVER_WAIT)),
+        None => own,
+    }
+}
 
 /// How many times to try a repeatable request, and the pause before the first retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +59,9 @@ impl Default for RetryPolicy {
 }
 
 /// Runs `op` until it succeeds, fails for a reason that is not transient, or `policy.attempts` tries
-/// have failed; then returns the last error. `on_retry` hears each error that is followed by a retry,
-/// with the pause before it (for a progress line; the error's headline holds no secret).
+/// have failed; then returns the last error. Each pause is the policy's back-off or, when a 429 or 503 asked
+/// for longer, that wait (see [`pause_before_retry`]). `on_retry` hears each error that is followed by a
+/// retry, with the pause before it (for a progress line; the error's headline holds no secret).
 pub async fn retry_transient<T, F, Fut>(
     clock: &impl Clock,
     policy: RetryPolicy,
@@ -55,7 +78,7 @@ where
             Ok(value) => return Ok(value),
             Err(e) if e.is_transient() && failures + 1 < policy.attempts.max(1) => {
                 failures += 1;
-                let pause = backoff(policy.base, failures);
+                let pause = pause_before_retry(backoff(policy.base, failures), &e);
                 tracing::warn!(attempt = failures, retry_in_ms = pause.as_millis() as u64, error = %e.explain().headline, "transient failure, retrying");
                 on_retry(&e, pause);
                 clock.sleep(pause).await;
@@ -112,6 +135,17 @@ mod tests {
         .await;
         assert!(matches!(out, Err(Error::Transport { kind: TransportKind::Refused, .. })));
         assert_eq!(calls.get(), 3);
+    }
+
+    #[test]
+    fn the_longer_of_our_back_off_and_the_server_s_wait_up_to_the_ceiling() {
+        let asked = |secs| Error::AskedToWait { wait: Duration::from_secs(secs), answer: Box::new(refused()) };
+        let own = Duration::from_secs(4);
+        assert_eq!(pause_before_retry(own, &refused()), own);
+        assert_eq!(pause_before_retry(own, &asked(1)), own);
+        assert_eq!(pause_before_retry(own, &asked(30)), Duration::from_secs(30));
+        assert_eq!(pause_before_retry(own, &asked(u64::MAX)), MAX_SERVER_WAIT);
+        assert_eq!(pause_before_retry(Duration::from_secs(600), &asked(30)), Duration::from_secs(600));
     }
 
     #[tokio::test]

@@ -41,6 +41,10 @@ pub struct ConnectorSettings {
     pub scopes: Vec<String>,
     /// When the refresh token was issued, RFC 3339 UTC text.
     pub issued_at: Option<String>,
+    /// The id of the target preset the settings were made for (`snow-atlas`, `generic`, …), so that
+    /// `sfconnect check` checks that target's prerequisites without being told. Not a secret. `None` in
+    /// files written before it was recorded, or when no target was chosen; the sfdx-url format has no room.
+    pub preset: Option<String>,
 }
 
 /// The company-names value that collects data for every domain, including users without an email address.
@@ -61,11 +65,13 @@ impl ConnectorSettings {
             user_id: None,
             scopes: Vec::new(),
             issued_at: None,
+            preset: None,
         }
     }
 
     /// The settings a fresh token grant gives: everything the grant carries, company names `*`, no user
-    /// name (the identity URL gives it). `None` when the grant has no refresh token.
+    /// name (the identity URL gives it), no preset. The caller sets [`preset`](Self::preset) (and the company
+    /// names) for the target it is working for. `None` when the grant has no refresh token.
     pub fn from_grant(
         client_id: impl Into<String>,
         client_secret: Option<ClientSecret>,

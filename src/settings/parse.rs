@@ -27,6 +27,8 @@ struct Raw {
     user_id: Option<String>,
     scopes: Option<Vec<String>>,
     issued_at: Option<String>,
+    /// Absent from files written before the preset was recorded: they read as `None`.
+    preset: Option<String>,
 }
 
 fn client_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ClientSecret>, D::Error> {
@@ -179,11 +181,13 @@ fn set_field(raw: &mut Raw, key: &str, value: Zeroizing<String>) {
         "user_id" => raw.user_id = text(),
         "scopes" => raw.scopes = Some(value.split_whitespace().map(str::to_owned).collect()),
         "issued_at" => raw.issued_at = text(),
+        "preset" => raw.preset = text(),
         _ => {}
     }
 }
 
-/// `force://CLIENT_ID:CLIENT_SECRET:REFRESH_TOKEN@HOST[:PORT]`, as `sf org login sfdx-url` reads it.
+/// `force://CLIENT_ID:CLIENT_SECRET:REFRESH_TOKEN@HOST[:PORT]`, as `sf org login sfdx-url` reads it. It has
+/// no preset (nor company names): those read as absent.
 fn from_sfdx_url(text: &str, origin: &Origin) -> Result<Raw, Error> {
     let leading = text.len() - text.trim_start().len();
     let line = text.trim();
@@ -238,6 +242,7 @@ fn complete(raw: Raw, origin: &Origin) -> Result<ConnectorSettings, Error> {
         user_id: present(raw.user_id),
         scopes: raw.scopes.unwrap_or_default(),
         issued_at: present(raw.issued_at),
+        preset: present(raw.preset),
     })
 }
 
@@ -267,9 +272,14 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
         ("org_id", &settings.org_id),
         ("user_id", &settings.user_id),
         ("issued_at", &settings.issued_at),
+        ("preset", &settings.preset),
     ];
     if let Some((field, _)) = optional.iter().find(|(_, value)| value.as_deref() == Some("")) {
         return Err(invalid(field, "is empty; leave it out instead"));
+    }
+    // Whether the id names a preset is for `check` to say: it knows the presets (bundled and the user's).
+    if settings.preset.as_deref().is_some_and(|id| id.chars().any(|c| c.is_whitespace() || c.is_control())) {
+        return Err(invalid("preset", "has spaces or a line break; write a preset id such as \"snow-atlas\""));
     }
     if settings.company_names.is_empty() {
         return Err(invalid("company_names", "is empty; use [\"*\"] to collect data for every domain"));

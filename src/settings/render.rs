@@ -7,8 +7,10 @@ use zeroize::Zeroizing;
 use super::error::Origin;
 use super::{ConnectorSettings, Error, Format};
 
-/// The keys every format uses, in file order. Env and shell put `SALESFORCE_` before the upper-cased key.
-pub(crate) const KEYS: [&str; 11] = [
+/// The keys every format uses, in file order. Env and shell put `SALESFORCE_` before the upper-cased key, as
+/// for every other key (`SALESFORCE_PRESET`), so one prefix still marks all of ours in a shared `.env`. The
+/// sfdx-url format carries only the credentials and the host.
+pub(crate) const KEYS: [&str; 12] = [
     "client_id",
     "client_secret",
     "refresh_token",
@@ -20,6 +22,7 @@ pub(crate) const KEYS: [&str; 11] = [
     "user_id",
     "scopes",
     "issued_at",
+    "preset",
 ];
 
 pub(crate) const ENV_PREFIX: &str = "SALESFORCE_";
@@ -43,6 +46,7 @@ struct Wire<'a> {
     user_id: Option<&'a str>,
     scopes: &'a [String],
     issued_at: Option<&'a str>,
+    preset: Option<&'a str>,
 }
 
 impl ConnectorSettings {
@@ -74,11 +78,12 @@ impl ConnectorSettings {
             user_id: self.user_id.as_deref(),
             scopes: &self.scopes,
             issued_at: self.issued_at.as_deref(),
+            preset: self.preset.as_deref(),
         }
     }
 
     /// Each key with its one-line value, `None` when the value is absent.
-    fn flat_values(&self) -> [(&'static str, Option<Zeroizing<String>>); 11] {
+    fn flat_values(&self) -> [(&'static str, Option<Zeroizing<String>>); 12] {
         let text = |value: &str| Some(Zeroizing::new(value.to_owned()));
         let optional = |value: &Option<String>| value.as_deref().and_then(text);
         let scopes = (!self.scopes.is_empty()).then(|| Zeroizing::new(self.scopes.join(&SCOPE_SEPARATOR.to_string())));
@@ -95,6 +100,7 @@ impl ConnectorSettings {
             ("user_id", optional(&self.user_id)),
             ("scopes", scopes),
             ("issued_at", optional(&self.issued_at)),
+            ("preset", optional(&self.preset)),
         ]
     }
 }
@@ -162,6 +168,9 @@ fn quote_single(value: &str, out: &mut String) {
     out.push('\'');
 }
 
+/// Only the credentials and the host: `force://ID:SECRET:TOKEN@HOST` has no room for anything else (the
+/// preset, the company names, the user), and the Salesforce CLI reads nothing more from it. A file in this
+/// format is checked against `generic` unless `check --preset` says otherwise.
 fn render_sfdx_url(settings: &ConnectorSettings) -> Zeroizing<String> {
     let host = sfdx_host(settings).unwrap_or_default();
     let mut out = Zeroizing::new(String::with_capacity(512));

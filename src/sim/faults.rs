@@ -20,8 +20,13 @@ pub enum Fault {
     ServerError,
     /// 503 with an HTML page like Salesforce's maintenance page.
     Maintenance,
-    /// 429 with `Retry-After: 2`.
+    /// 429 with the endpoint's rate-limit body and no `Retry-After` (no captured Salesforce 429 shows one;
+    /// [`Fault::AskToWait`] sends one).
     RateLimited,
+    /// 429 or 503 with `Retry-After: <retry_after>`, the value sent as given: delta-seconds (`"30"`), an HTTP
+    /// date, or something malformed a client must survive. A 429 carries the endpoint's rate-limit body (as
+    /// [`Fault::RateLimited`]), any other status the maintenance page (as [`Fault::Maintenance`]).
+    AskToWait { status: u16, retry_after: String },
     /// Answer normally, after this delay.
     Slow(Duration),
     /// Never answer (until the simulator shuts down).
@@ -118,19 +123,17 @@ pub async fn apply(State(shared): State<Arc<Shared>>, request: Request, next: Ne
                 .to_string(),
         ),
         Fault::Maintenance => wire::html(StatusCode::SERVICE_UNAVAILABLE, maintenance_page()),
-        Fault::RateLimited => {
-            // Unconfirmed (protocol notes §3: no captured rate-limit body). REST uses the documented
-            // REQUEST_LIMIT_EXCEEDED code; the OAuth body is a guess in the endpoint's error shape.
-            let mut response = if is_oauth {
-                wire::oauth_error_status(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", "too many requests")
+        Fault::RateLimited => rate_limited(is_oauth),
+        Fault::AskToWait { status, retry_after } => {
+            let mut response = if status == 429 {
+                rate_limited(is_oauth)
             } else {
-                wire::rest_error(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "REQUEST_LIMIT_EXCEEDED",
-                    "TotalRequests Limit exceeded.",
-                )
+                wire::html(StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE), maintenance_page())
             };
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            // A value that is not even a valid header (a line break, say) is left out rather than sent.
+            if let Ok(value) = HeaderValue::from_str(&retry_after) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
             response
         }
         Fault::Slow(delay) => {
@@ -158,6 +161,16 @@ pub async fn apply(State(shared): State<Arc<Shared>>, request: Request, next: Ne
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
             (status, [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))], body.to_string()).into_response()
         }
+    }
+}
+
+/// The 429 answer. Unconfirmed (protocol notes §3: no captured rate-limit body). REST uses the documented
+/// REQUEST_LIMIT_EXCEEDED code; the OAuth body is a guess in the endpoint's error shape.
+fn rate_limited(is_oauth: bool) -> Response {
+    if is_oauth {
+        wire::oauth_error_status(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", "too many requests")
+    } else {
+        wire::rest_error(StatusCode::TOO_MANY_REQUESTS, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
     }
 }
 

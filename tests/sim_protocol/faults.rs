@@ -23,9 +23,23 @@ async fn faults_hit_their_scope_for_their_count() {
     sim.set_fault(Some(FaultPlan::always(Fault::RateLimited, FaultScope::Rest)));
     let response = get().await.unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(response.headers()["retry-after"], "2");
+    assert!(response.headers().get("retry-after").is_none(), "a plain rate limit says nothing about when");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
+
+    let ask = |status, value: &str| Fault::AskToWait { status, retry_after: value.to_string() };
+    sim.set_fault(Some(FaultPlan::times(ask(429, "30"), FaultScope::Rest, 1)));
+    let response = get().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "30");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
+    let date = "Wed, 21 Oct 2037 07:28:00 GMT";
+    sim.set_fault(Some(FaultPlan::times(ask(503, date), FaultScope::Rest, 1)));
+    let response = get().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], date, "sent as given");
+    assert!(response.text().await.unwrap().contains("Down For Maintenance"));
 
     sim.set_fault(Some(FaultPlan::always(Fault::RateLimited, FaultScope::Token)));
     let reply = token(&sim, &[("grant_type", "refresh_token")]).await;

@@ -112,6 +112,7 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
     state.result.settings = ConnectorSettings::from_grant(key, state.credentials.client_secret(), &grant, login_url)
         .map(|mut s| {
             s.company_names = state.result.company_names();
+            s.preset = state.preset().map(|p| p.id.clone());
             s
         });
     state.result.saved_current = false;
