@@ -247,6 +247,7 @@ fn sighup_after_the_authorization_then_resume() {
                 second.send("w");
                 second.wait_for("Saved to", STEP);
                 let (saved, _) = sfconnect::settings::read_settings(&output).expect("the settings file reads back");
+                assert_eq!(saved.preset.as_deref(), Some("snow-atlas"), "the file records its target");
                 let refreshed =
                     runtime.block_on(async { client_for(&sim).refresh(&app_for(&sim), &saved.refresh_token).await });
                 assert!(refreshed.is_ok(), "step {n}: the resumed session's token works: {refreshed:?}");

@@ -117,8 +117,8 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     }
     if let Some(path) = &outcome.saved {
         say(format!("Settings saved to {} (mode 0600).", path.display()));
-        let preset = outcome.preset.as_deref().map(|p| format!(" --preset {p}")).unwrap_or_default();
-        say(format!("Check them any time: sfconnect check --settings {}{preset}", path.display()));
+        // The file records its target, so the check needs no --preset.
+        say(format!("Check them any time: sfconnect check --settings {}", path.display()));
     }
     let unsaved = match (outcome.unsaved, outcome.keyring && outcome.resumable) {
         (true, true) => Some(Failure::failed(

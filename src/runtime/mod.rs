@@ -52,8 +52,6 @@ pub struct Outcome {
     pub unsaved: bool,
     /// Progress was kept for the next run to resume.
     pub resumable: bool,
-    /// The target chosen, for the `check` hint.
-    pub preset: Option<String>,
     pub connected_as: Option<String>,
     /// The secrets were kept in the OS keyring (`--keyring`).
     pub keyring: bool,
@@ -216,7 +214,6 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         saved: state.result.saved.clone(),
         unsaved: state.result.settings.is_some() && !state.result.saved_current,
         resumable: !demo && state.step > crate::wizard::Step::Start && state.result.saved.is_none(),
-        preset: state.preset().map(|p| p.id.clone()),
         connected_as,
         keyring: state.keyring,
         signal: stopped_by,
