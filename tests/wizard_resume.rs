@@ -107,7 +107,8 @@ fn sigterm_restores_the_terminal_and_starting_over_forgets() {
     assert_eq!(second.wait_exit(STEP), Some(0));
 }
 
-/// The steps a test can reach by keys alone without authorizing, with the hint that marks each.
+/// The steps a test can reach by keys alone without authorizing, with the hint that marks each (steps
+/// 8 to 10 are reached through the device flow in `sighup_after_the_authorization_then_resume`).
 const STEPS: [(usize, &str); 6] =
     [(2, "tick"), (3, "move"), (4, "copy label"), (5, "show secret"), (6, "skip the wait"), (7, "use pasted")];
 
@@ -140,12 +141,12 @@ fn walk_to(app: &mut PtyApp, n: usize, client_id: &str, secret: &str) {
 }
 
 #[test]
-fn sighup_at_each_step_then_resume_lands_where_it_should() {
+fn sighup_or_sigterm_at_each_step_then_resume_lands_where_it_should() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime.block_on(start(SimConfig { live_after: Duration::from_secs(3600), ..quick_config() }));
     let base = sim.base_url();
     let args = ["--login-url", base.as_str(), "--no-clipboard"];
-    for (n, _) in STEPS {
+    for (n, (name, code)) in STEPS.iter().flat_map(|(n, _)| [(*n, ("HUP", 129)), (*n, ("TERM", 143))]) {
         if n == 7 {
             sim.make_live_now();
         }
@@ -153,8 +154,8 @@ fn sighup_at_each_step_then_resume_lands_where_it_should() {
         let mut first = PtyApp::spawn(&args, 80, 24, &[], dir.path());
         walk_to(&mut first, n, &sim.client_id(), &sim.client_secret());
         assert!(first.screen().contains(&format!("Step {n} of 10")), "reached step {n}:\n{}", first.screen());
-        signal(first.pid().unwrap(), "HUP");
-        assert!(first.wait_exit(STEP).is_some(), "SIGHUP at step {n} ends the wizard");
+        signal(first.pid().unwrap(), name);
+        assert_eq!(first.wait_exit(STEP), Some(code), "SIG{name} at step {n} ends the wizard, exit 128 + signal");
         assert!(!first.alternate_screen(), "step {n}: the terminal is restored");
 
         let mut second = PtyApp::spawn(&args, 80, 24, &[], dir.path());
@@ -202,7 +203,7 @@ fn walk_past_authorize(app: &mut PtyApp, n: usize) {
     }
 }
 
-/// SIGHUP at steps 8, 9 and 10, after the authorization. Without the keyring the token is gone (never
+/// SIGHUP and SIGTERM at steps 8, 9 and 10, after the authorization. Without the keyring the token is gone (never
 /// saved anywhere): the resume asks for the secret and goes back to authorize. With `--keyring` the
 /// secret and refresh token come back from the kernel keyring, the token is proved again, and the
 /// settings can be saved without a new authorization; the keyring copy is deleted once they are.
@@ -225,8 +226,14 @@ fn sighup_after_the_authorization_then_resume() {
             walk_to(&mut first, 7, &sim.client_id(), &sim.client_secret());
             walk_past_authorize(&mut first, n);
             assert!(first.screen().contains(&format!("Step {n} of 10")), "reached step {n}:\n{}", first.screen());
-            signal(first.pid().unwrap(), "HUP");
-            assert_eq!(first.wait_exit(STEP), Some(129), "SIGHUP at step {n}: exit 128 + 1, as a shell reports it");
+            // Both signals at each step: SIGHUP for one pass, SIGTERM for the other.
+            let (name, code) = if with_keyring == (n == 9) { ("HUP", 129) } else { ("TERM", 143) };
+            signal(first.pid().unwrap(), name);
+            assert_eq!(
+                first.wait_exit(STEP),
+                Some(code),
+                "SIG{name} at step {n}: exit 128 + signal, as a shell reports it"
+            );
             assert!(!first.alternate_screen(), "step {n}: the terminal is restored");
             let progress = std::fs::read_to_string(dir.path().join(".local/state/sfconnect/progress.json")).unwrap();
             assert!(!progress.contains(&sim.client_secret()), "step {n}: no secret in the progress file");
