@@ -436,3 +436,20 @@ async fn snow_atlas_needs_customize_application_and_manage_connected_apps() {
     let (report, _) = check(&sim, "avepoint", "id api refresh_token").await;
     assert_eq!(status(&report, CheckId::SystemAdmin), Status::Fail, "required by AvePoint");
 }
+
+/// A wait the server asks for is said on standard error as it begins, so `check` is never silent for a
+/// minute; standard output keeps the JSON alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_says_when_it_waits_before_a_retry() {
+    use sfconnect::sim::{Fault, FaultPlan, FaultScope};
+    let sim = org_sim(OrgFixture::healthy()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings_file(&sim, authorize(&sim, SCOPES).await, dir.path());
+    let fault = Fault::AskToWait { status: 503, retry_after: "1".into() };
+    sim.set_fault(Some(FaultPlan::times(fault, FaultScope::Rest, 1)));
+    let (code, stdout, stderr) = run_check(&settings, &["--json"]).await;
+    assert_eq!(code, Some(0), "the retry went through: {stderr}");
+    assert!(stderr.contains("Salesforce asked to wait 1 s; trying again in"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is the JSON alone");
+    assert_eq!(check_status(&report, "api_access"), Some("pass"), "{report:#}");
+}

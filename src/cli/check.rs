@@ -14,6 +14,7 @@ use super::{CmdResult, Failure};
 use crate::checks::{CheckContext, CheckId, Finding, Level, Report, Status, Verdict, refresh_and_probe, run_checks};
 use crate::presets::{Preset, find, load_all, user_preset_dir};
 use crate::salesforce::rest::RestClient;
+use crate::salesforce::retry::RetryNotice;
 use crate::salesforce::{AppCredentials, Client};
 use crate::settings::{Overwrite, read_settings, write_settings};
 
@@ -52,7 +53,12 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let (preset, chosen_by) =
         choose_preset(&presets, args.preset.as_deref(), settings.preset.as_deref(), &args.settings)?;
     let host = host_of(&settings)?;
-    let client = Client::new(host.clone());
+    // Waits are said on standard error as they begin (a 503 with Retry-After can mean a minute or two of
+    // silence otherwise); standard output keeps the table or JSON alone.
+    let notice = RetryNotice::new(|headline, pause| {
+        eprintln!("{headline}; trying again in {} s", pause.as_secs().max(1));
+    });
+    let client = Client::new(host.clone()).with_retry_notice(notice.clone());
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
     let mut checks = vec![exposure_check(&exposure, &args.settings)];
 
@@ -73,7 +79,8 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         return finish(&args, &target, Report { checks, org: None, user: None, preview: None });
     };
 
-    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?;
+    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?
+        .with_retry_notice(notice);
     let ctx = CheckContext {
         id_url: grant.id_url.clone(),
         granted_scopes: grant.scopes.clone(),

@@ -9,7 +9,7 @@ use super::clock::Clock;
 use super::errors::Error;
 use super::hosts::LoginHost;
 use super::http::{Body, build_http_client, transport_error};
-use super::retry::{RetryPolicy, retry_transient};
+use super::retry::{RetryNotice, RetryPolicy, retry_transient};
 use super::secret::{AccessToken, AuthCode, ClientSecret, CodeVerifier, RefreshToken};
 use super::token::{TokenGrant, WireTokenResponse};
 
@@ -36,6 +36,7 @@ pub struct CodeExchange<'a> {
 pub struct Client {
     http: reqwest::Client,
     host: LoginHost,
+    notice: RetryNotice,
 }
 
 impl Client {
@@ -45,7 +46,13 @@ impl Client {
     }
 
     pub fn with_http(http: reqwest::Client, host: LoginHost) -> Self {
-        Self { http, host }
+        Self { http, host, notice: RetryNotice::default() }
+    }
+
+    /// The same client, telling `notice` before each retry of a refresh (for a progress line).
+    pub fn with_retry_notice(mut self, notice: RetryNotice) -> Self {
+        self.notice = notice;
+        self
     }
 
     pub fn host(&self) -> &LoginHost {
@@ -140,7 +147,7 @@ impl Client {
         clock: &impl Clock,
         policy: RetryPolicy,
     ) -> Result<TokenGrant, Error> {
-        retry_transient(clock, policy, |_, _| {}, || self.refresh(app, refresh_token)).await
+        retry_transient(clock, policy, |e, pause| self.notice.tell(e, pause), || self.refresh(app, refresh_token)).await
     }
 
     /// Revokes a refresh token (and with it its access tokens). Success is any status below 400.

@@ -14,7 +14,7 @@ use super::clock::TokioClock;
 use super::errors::Error;
 use super::hosts::LoginHost;
 use super::http::{Body, transport_error};
-use super::retry::{RetryPolicy, retry_transient};
+use super::retry::{RetryNotice, RetryPolicy, retry_transient};
 use super::secret::AccessToken;
 
 /// The REST API version sfconnect reads (Summer '24). Salesforce serves 31.0 and later.
@@ -27,6 +27,7 @@ pub struct RestClient {
     instance: String,
     access: AccessToken,
     retry: RetryPolicy,
+    notice: RetryNotice,
 }
 
 /// The identity URL's answer (protocol notes §4), the fields sfconnect uses.
@@ -75,13 +76,25 @@ impl RestClient {
     /// Checks `instance_url` (a Salesforce host or loopback) before any token is sent to it.
     pub fn new(http: reqwest::Client, instance_url: &str, access: AccessToken) -> Result<Self, Error> {
         let host = LoginHost::parse(instance_url)?;
-        Ok(Self { http, instance: host.origin().to_string(), access, retry: RetryPolicy::REPEATABLE_READ })
+        Ok(Self {
+            http,
+            instance: host.origin().to_string(),
+            access,
+            retry: RetryPolicy::REPEATABLE_READ,
+            notice: RetryNotice::default(),
+        })
     }
 
     /// The same client with another retry policy (tests use short pauses; [`RetryPolicy::ONCE`] turns
     /// retrying off).
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The same client, telling `notice` before each retry (for a progress line).
+    pub fn with_retry_notice(mut self, notice: RetryNotice) -> Self {
+        self.notice = notice;
         self
     }
 
@@ -98,7 +111,7 @@ impl RestClient {
             LoginHost::parse(path_or_url)?;
             path_or_url.to_string()
         };
-        retry_transient(&TokioClock, self.retry, |_, _| {}, || self.get_once(&url)).await
+        retry_transient(&TokioClock, self.retry, |e, pause| self.notice.tell(e, pause), || self.get_once(&url)).await
     }
 
     async fn get_once<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {

@@ -58,6 +58,29 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Hears each transient failure that is about to be retried, with the pause before the retry, for a
+/// progress line ("… trying again in 30 s"). It gets the error's headline only, which holds no secret.
+#[derive(Clone, Default)]
+pub struct RetryNotice(Option<std::sync::Arc<dyn Fn(&str, Duration) + Send + Sync>>);
+
+impl RetryNotice {
+    pub fn new(f: impl Fn(&str, Duration) + Send + Sync + 'static) -> Self {
+        Self(Some(std::sync::Arc::new(f)))
+    }
+
+    pub fn tell(&self, error: &Error, pause: Duration) {
+        if let Some(f) = &self.0 {
+            f(&error.explain().headline, pause);
+        }
+    }
+}
+
+impl std::fmt::Debug for RetryNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "RetryNotice(on)" } else { "RetryNotice(off)" })
+    }
+}
+
 /// Runs `op` until it succeeds, fails for a reason that is not transient, or `policy.attempts` tries
 /// have failed; then returns the last error. Each pause is the policy's back-off or, when a 429 or 503 asked
 /// for longer, that wait (see [`pause_before_retry`]). `on_retry` hears each error that is followed by a
