@@ -61,7 +61,10 @@ impl Default for RetryPolicy {
 /// Hears each transient failure that is about to be retried, with the pause before the retry, for a
 /// progress line ("… trying again in 30 s"). It gets the error's headline only, which holds no secret.
 #[derive(Clone, Default)]
-pub struct RetryNotice(Option<std::sync::Arc<dyn Fn(&str, Duration) + Send + Sync>>);
+pub struct RetryNotice(Option<std::sync::Arc<NoticeFn>>);
+
+/// A progress line's writer: the headline and the pause.
+type NoticeFn = dyn Fn(&str, Duration) + Send + Sync;
 
 impl RetryNotice {
     pub fn new(f: impl Fn(&str, Duration) + Send + Sync + 'static) -> Self {
