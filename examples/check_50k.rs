@@ -94,6 +94,7 @@ async fn check(sim: &serde_json::Value, users: usize) -> Result<(Duration, u64, 
         login_kind: client.host().kind(),
         preset,
         app_name: None,
+        app_kind: None,
     };
     let report = run_checks(&rest, ctx, |_| {}).await;
     let wall = started.elapsed();

@@ -53,6 +53,7 @@ async fn check(sim: &Simulator, preset_id: &str, scopes: &str) -> (Report, Vec<V
         login_kind: client.host().kind(),
         preset: preset(preset_id),
         app_name: None,
+        app_kind: None,
     };
     let mut seen = Vec::new();
     let mut report = run_checks(&rest, ctx, |v| seen.push(v)).await;
@@ -452,4 +453,35 @@ async fn check_says_when_it_waits_before_a_retry() {
     assert!(stderr.contains("Salesforce asked to wait 1 s; trying again in"), "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is the JSON alone");
     assert_eq!(check_status(&report, "api_access"), Some("pass"), "{report:#}");
+}
+
+/// The fixes name the Setup pages of the kind of app: both when it is not known, the External Client App
+/// Manager alone when `--app-kind external-client-app` says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn fixes_name_the_pages_of_the_kind_of_app() {
+    let sim = org_sim(OrgFixture::healthy()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings_file(&sim, authorize(&sim, SCOPES).await, dir.path());
+    let fix_of = |report: &serde_json::Value, id: &str| {
+        report["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["fix"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Ampersand requires IP Relaxation; Snow Atlas advises on the device flow.
+    let (_, stdout, stderr) = run_check(&settings, &["--json", "--preset", "ampersand"]).await;
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let both = fix_of(&report, "ip_relaxation");
+    assert!(both.contains("Manage Connected Apps") && both.contains("External Client App Manager"), "{both}");
+
+    let args = ["--json", "--preset", "ampersand", "--app-kind", "external-client-app"];
+    let (_, stdout, stderr) = run_check(&settings, &args).await;
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let eca = fix_of(&report, "ip_relaxation");
+    assert!(eca.contains("External Client App Manager") && !eca.contains("Manage Connected Apps"), "{eca}");
+    let args = ["--json", "--preset", "snow-atlas", "--app-kind", "external-client-app"];
+    let (_, stdout, stderr) = run_check(&settings, &args).await;
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let device = fix_of(&report, "device_flow_enabled");
+    assert!(device.contains("Flow Enablement"), "{device}");
 }

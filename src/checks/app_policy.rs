@@ -29,8 +29,36 @@ pub struct ConnectedAppRecord {
     pub validity_period: Option<i64>,
 }
 
-fn policies_path(app: &str) -> String {
-    format!("Setup > Apps > Connected Apps > Manage Connected Apps > {app} > Edit Policies > OAuth Policies")
+/// Which kind of app the admin created, when known (the wizard knows it; `check --app-kind` tells it).
+/// The Setup paths in the fixes differ: an External Client App lives in its own manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppKind {
+    ConnectedApp,
+    ExternalClientApp,
+}
+
+/// Where an app's OAuth policies are. The External Client App path is our reading of Setup [B: not
+/// confirmed from a Salesforce page]; with the kind unknown, both are given.
+pub fn policies_path(app: &str, kind: Option<AppKind>) -> String {
+    let connected =
+        format!("Setup > Apps > Connected Apps > Manage Connected Apps > {app} > Edit Policies > OAuth Policies");
+    let external = format!("Setup > External Client App Manager > {app} > Policies > Edit > OAuth Policies");
+    match kind {
+        Some(AppKind::ConnectedApp) => connected,
+        Some(AppKind::ExternalClientApp) => external,
+        None => format!("{connected} (for an External Client App: {external})"),
+    }
+}
+
+/// Where an app's OAuth settings (flows, callback, scopes) are.
+pub fn oauth_settings_path(app: &str, kind: Option<AppKind>) -> String {
+    let connected = format!("Setup > Apps > App Manager > {app} > View > API (Enable OAuth Settings)");
+    let external = format!("Setup > External Client App Manager > {app} > Settings > Edit > OAuth Settings");
+    match kind {
+        Some(AppKind::ConnectedApp) => connected,
+        Some(AppKind::ExternalClientApp) => external,
+        None => format!("{connected} (for an External Client App: {external})"),
+    }
 }
 
 /// `refresh_policy_infinite`. Reading a null `RefreshTokenValidityPeriod` as "valid until revoked" is
@@ -49,7 +77,7 @@ pub fn refresh_policy(app: &ConnectedAppRecord) -> Finding {
                 format!("{detail}: the connector will stop working when its token expires"),
                 format!(
                     "{}: Refresh Token Policy = \"Refresh token is valid until revoked\", then Save.",
-                    policies_path(&app.name)
+                    policies_path(&app.name, Some(AppKind::ConnectedApp))
                 ),
             )
         }
@@ -68,34 +96,40 @@ pub fn permitted_users(app: &ConnectedAppRecord) -> Finding {
         )),
         None => Finding::unknown(
             "Permitted Users could not be read",
-            format!("{}: see Permitted Users.", policies_path(&app.name)),
+            format!("{}: see Permitted Users.", policies_path(&app.name, Some(AppKind::ConnectedApp))),
         ),
     }
 }
 
-/// When the app is not in `ConnectedApplication` (an External Client App, or a name that differs).
-pub fn app_not_found(name: &str) -> Finding {
-    Finding::unknown(
-        format!("no connected app named {name} is visible through the API (an External Client App is not listed)"),
-        format!("Check it in {}.", policies_path(name)),
-    )
+/// When the app is not in `ConnectedApplication`: an External Client App is not listed there, or the
+/// name differs.
+pub fn app_not_found(name: &str, kind: Option<AppKind>) -> Finding {
+    let detail = match kind {
+        Some(AppKind::ExternalClientApp) => {
+            format!("{name} is an External Client App, whose policies the API does not show: check them in Setup")
+        }
+        _ => format!("no connected app named {name} is visible through the API (an External Client App is not listed)"),
+    };
+    Finding::unknown(detail, format!("Check it in {}.", policies_path(name, kind)))
 }
 
 /// `ip_relaxation`: not in ConnectedApplication.
-pub fn ip_relaxation(app: &str) -> Finding {
+pub fn ip_relaxation(app: &str, kind: Option<AppKind>) -> Finding {
     Finding::unknown(
         "not visible through the API: ask the admin",
-        format!("Check {}: IP Relaxation = \"Relax IP restrictions\".", policies_path(app)),
+        format!("Check {}: IP Relaxation = \"Relax IP restrictions\".", policies_path(app, kind)),
     )
 }
 
 /// `device_flow_enabled`: an OAuth setting the API does not show.
-pub fn device_flow(app: &str) -> Finding {
+pub fn device_flow(app: &str, kind: Option<AppKind>) -> Finding {
+    let flag = match kind {
+        Some(AppKind::ExternalClientApp) => "Flow Enablement: Enable Device Flow",
+        _ => "Enable for Device Flow",
+    };
     Finding::unknown(
         "not visible through the API: ask the admin",
-        format!(
-            "Check Setup > Apps > App Manager > {app} > View > API (Enable OAuth Settings): Enable for Device Flow."
-        ),
+        format!("Check {}: {flag}.", oauth_settings_path(app, kind)),
     )
 }
 
@@ -143,6 +177,23 @@ mod tests {
     fn names_are_quoted_for_soql() {
         assert!(query("O'Brien \\ Co").ends_with("WHERE Name = 'O\\'Brien \\\\ Co'"));
         assert!(matches!(permitted_users(&app(None, true)), Finding::Ok(d) if d.contains("pre-authorized")));
-        assert!(matches!(ip_relaxation("x"), Finding::Unknown { ref detail, .. } if detail.contains("not visible")));
+        assert!(
+            matches!(ip_relaxation("x", None), Finding::Unknown { ref detail, .. } if detail.contains("not visible"))
+        );
+    }
+
+    #[test]
+    fn fixes_follow_the_kind_of_app() {
+        let Finding::Unknown { fix: eca, .. } = ip_relaxation("Acme", Some(AppKind::ExternalClientApp)) else {
+            panic!()
+        };
+        assert!(eca.contains("External Client App Manager > Acme > Policies"), "{eca}");
+        assert!(!eca.contains("Manage Connected Apps"), "{eca}");
+        let Finding::Unknown { fix: ca, .. } = device_flow("Acme", Some(AppKind::ConnectedApp)) else { panic!() };
+        assert!(ca.contains("App Manager > Acme > View") && ca.contains("Enable for Device Flow"), "{ca}");
+        let Finding::Unknown { fix: both, .. } = app_not_found("Acme", None) else { panic!() };
+        assert!(both.contains("Manage Connected Apps > Acme") && both.contains("External Client App Manager > Acme"));
+        let Finding::Unknown { detail, .. } = app_not_found("Acme", Some(AppKind::ExternalClientApp)) else { panic!() };
+        assert!(detail.contains("External Client App"), "{detail}");
     }
 }

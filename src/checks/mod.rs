@@ -24,6 +24,7 @@ use crate::presets::Preset;
 use crate::salesforce::rest::{Identity, Organization};
 use crate::salesforce::{HostKind, Scopes};
 
+pub use app_policy::AppKind;
 pub use ids::CheckId;
 pub use permissions::{PERMISSIONS, missing_column};
 pub use preview::{DomainCount, DomainTally, LicenceCount, Preview};
@@ -136,6 +137,8 @@ pub struct CheckContext {
     /// The connected app's name (`OauthToken.AppName`), when known; otherwise the app of the user's most
     /// recently used token (the one the refresh just used) is taken.
     pub app_name: Option<String>,
+    /// The kind of app, when known: the fixes then name the right Setup pages.
+    pub app_kind: Option<AppKind>,
 }
 
 impl CheckContext {

@@ -216,15 +216,15 @@ async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
     let Some(app) = app else {
         let finding = Finding::unknown(
             "the app's name is not known (no token of this user is visible)",
-            "Check Setup > Apps > Connected Apps > Manage Connected Apps > (app) > Edit Policies.",
+            format!("Check {}.", app_policy::policies_path("(app)", ctx.app_kind)),
         );
         for id in policy_ids.into_iter().chain([CheckId::IpRelaxation, CheckId::DeviceFlowEnabled]) {
             out.extend(weigh(ctx, id, finding.clone()));
         }
         return Part::Verdicts(out);
     };
-    out.extend(weigh(ctx, CheckId::IpRelaxation, app_policy::ip_relaxation(&app)));
-    out.extend(weigh(ctx, CheckId::DeviceFlowEnabled, app_policy::device_flow(&app)));
+    out.extend(weigh(ctx, CheckId::IpRelaxation, app_policy::ip_relaxation(&app, ctx.app_kind)));
+    out.extend(weigh(ctx, CheckId::DeviceFlowEnabled, app_policy::device_flow(&app, ctx.app_kind)));
     let wants_policy = policy_ids.iter().any(|id| ctx.level(*id).is_some());
     if !wants_policy {
         return Part::Verdicts(out);
@@ -232,7 +232,10 @@ async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
     let record = rest.query_page::<app_policy::ConnectedAppRecord>(&app_policy::query(&app)).await;
     let (refresh, permitted) = match record.map(|page| page.records.into_iter().next()) {
         Ok(Some(record)) => (app_policy::refresh_policy(&record), app_policy::permitted_users(&record)),
-        Ok(None) => (app_policy::app_not_found(&app), app_policy::app_not_found(&app)),
+        Ok(None) => {
+            let not_found = app_policy::app_not_found(&app, ctx.app_kind);
+            (not_found.clone(), not_found)
+        }
         Err(e) => (Finding::from_error(&e), Finding::from_error(&e)),
     };
     out.extend(weigh(ctx, CheckId::RefreshPolicyInfinite, refresh));

@@ -34,6 +34,10 @@ pub struct CheckArgs {
     /// The connected app's name as Setup shows it [default: the app of the token just used].
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
+    /// The kind of app, so the fixes name the right Setup pages: connected-app or external-client-app
+    /// [default: unknown, and the fixes give both].
+    #[arg(long, value_name = "KIND")]
+    pub app_kind: Option<AppKindArg>,
     /// Print {"checks": [...], "org": {...}, "user": {...}, "preview": {...}} instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -87,12 +91,23 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         login_kind: host.kind(),
         preset,
         app_name: args.app_name.clone(),
+        app_kind: args.app_kind.map(|k| match k {
+            AppKindArg::ConnectedApp => crate::checks::AppKind::ConnectedApp,
+            AppKindArg::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
+        }),
     };
     let mut report = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done")).await;
     checks.append(&mut report.checks);
     checks.sort_by_key(|v| v.id);
     report.checks = checks;
     finish(&args, &target, report)
+}
+
+/// `--app-kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppKindArg {
+    ConnectedApp,
+    ExternalClientApp,
 }
 
 /// Where the preset came from, for the report's first line.

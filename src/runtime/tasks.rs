@@ -63,10 +63,10 @@ impl Executor {
                     let _ = tx.send(Msg::Verified(verify(&client, &app, &grant).await));
                 });
             }
-            Command::RunChecks { host, grant, preset } => {
+            Command::RunChecks { host, grant, preset, app_kind } => {
                 let (tx, http) = (self.tx.clone(), self.http());
                 tokio::spawn(async move {
-                    let report = run_checks(http, host, *grant, *preset, tx.clone()).await;
+                    let report = run_checks(http, host, *grant, *preset, app_kind, tx.clone()).await;
                     let _ = tx.send(Msg::ChecksDone(Box::new(report)));
                 });
             }
@@ -326,6 +326,7 @@ async fn run_checks(
     host: LoginHost,
     grant: TokenGrant,
     preset: crate::presets::Preset,
+    app_kind: crate::checks::AppKind,
     tx: UnboundedSender<Msg>,
 ) -> crate::checks::Report {
     let ctx = crate::checks::CheckContext {
@@ -334,6 +335,7 @@ async fn run_checks(
         login_kind: host.kind(),
         preset,
         app_name: None,
+        app_kind: Some(app_kind),
     };
     match RestClient::new(http, &grant.instance_url, grant.access_token.clone()) {
         Ok(rest) => {

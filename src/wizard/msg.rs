@@ -233,6 +233,8 @@ pub enum Command {
         host: LoginHost,
         grant: Box<TokenGrant>,
         preset: Box<crate::presets::Preset>,
+        /// The kind of app the create step described, so the fixes name the right Setup pages.
+        app_kind: crate::checks::AppKind,
     },
     Copy {
         label: String,

@@ -63,7 +63,11 @@ fn start(state: &mut State) -> Update {
         return Update::redraw();
     };
     state.checks = ChecksState { running: true, started: Some(state.now), ..ChecksState::default() };
-    Update::with(vec![Command::RunChecks { host, grant: Box::new(grant), preset: Box::new(preset) }])
+    let app_kind = match state.create_app.kind {
+        super::create_app::AppKind::ConnectedApp => crate::checks::AppKind::ConnectedApp,
+        super::create_app::AppKind::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
+    };
+    Update::with(vec![Command::RunChecks { host, grant: Box::new(grant), preset: Box::new(preset), app_kind }])
 }
 
 pub fn on_verdict(state: &mut State, verdict: Verdict) -> Update {
