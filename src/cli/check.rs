@@ -188,6 +188,11 @@ fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
 }
 
 fn print_table(report: &Report) {
+    // On a terminal, details and fixes wrap under their column; into a pipe each stays on one line, for grep.
+    let width = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        .then(|| crossterm::terminal::size().ok())
+        .flatten()
+        .map(|(cols, _)| usize::from(cols));
     if let (Some(user), Some(org)) = (&report.user, &report.org) {
         println!("Connected as {} to {} ({})\n", user.username, org.name, org.edition);
     }
@@ -198,15 +203,34 @@ fn print_table(report: &Report) {
             Status::Fail => "FAIL",
             Status::Skip => "skip",
         };
-        println!("{mark}  {:<30} {}", c.title, c.detail);
+        let lead = format!("{mark}  {:<30} ", c.title);
+        print_wrapped(&lead, &c.detail, width);
         if let Some(fix) = &c.fix {
-            println!("      {:<30} fix: {fix}", "");
+            print_wrapped(&format!("      {:<30} ", ""), &format!("fix: {fix}"), width);
         }
     }
     if let Some(preview) = &report.preview {
         println!("\nWhat the connector will see:");
         for line in preview.lines(DOMAINS_SHOWN) {
-            println!("  {line}");
+            print_wrapped("  ", &line, width);
         }
+    }
+}
+
+/// Prints `lead` then `text`, wrapped to `width` with its following lines under the text's start (or
+/// under a shorter indent when the lead leaves too little room); one line when `width` is None.
+fn print_wrapped(lead: &str, text: &str, width: Option<usize>) {
+    let Some(width) = width else {
+        println!("{lead}{text}");
+        return;
+    };
+    let indent = if width.saturating_sub(lead.chars().count()) >= 30 { lead.chars().count() } else { 6 };
+    let pad = " ".repeat(indent);
+    let options = textwrap::Options::new(width.max(indent + 20))
+        .initial_indent(lead)
+        .subsequent_indent(&pad)
+        .break_words(true);
+    for line in textwrap::wrap(text, options) {
+        println!("{line}");
     }
 }
