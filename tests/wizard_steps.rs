@@ -504,3 +504,13 @@ fn resuming_with_kept_secrets_skips_what_they_cover() {
     assert!(commands.iter().any(|c| matches!(c, Command::ForgetKept { client_id } if client_id == KEY)));
     assert!(commands.iter().any(|c| matches!(c, Command::ForgetProgress)));
 }
+
+#[test]
+fn a_secret_left_on_the_clipboard_is_cleared_with_a_word() {
+    let mut state = new_state();
+    to_credentials(&mut state);
+    let commands = update(&mut state, Msg::SecretCopyExpired("Client secret".into())).commands;
+    assert!(matches!(commands.as_slice(), [Command::ClearClipboard]), "{commands:?}");
+    let toast = state.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+    assert_eq!(toast, "Client secret cleared from the clipboard, 60 s after it was copied.");
+}

@@ -44,6 +44,11 @@ pub enum Error {
     SystemClear(String),
 }
 
+/// How long a copied secret stays on the clipboard before the wizard clears it, as password managers
+/// do: long enough to paste it into the connector's form, short enough not to linger for the next paste.
+/// Any later copy, or x, ends the wait (the clipboard no longer holds the secret, or is clear).
+pub const SECRET_ON_CLIPBOARD: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What a copy did, for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyReport {

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::clipboard::SECRET_ON_CLIPBOARD;
+
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -33,11 +35,13 @@ pub struct Executor {
     probe: Option<CancellationToken>,
     device: Option<CancellationToken>,
     listener: Option<CancellationToken>,
+    /// The timer that clears a copied secret from the clipboard (see [`SECRET_ON_CLIPBOARD`]).
+    clear_timer: Option<CancellationToken>,
 }
 
 impl Executor {
     pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
-        Self { tx, http: None, clipboard, demo, probe: None, device: None, listener: None }
+        Self { tx, http: None, clipboard, demo, probe: None, device: None, listener: None, clear_timer: None }
     }
 
     /// Runs one command. Returns false for `Quit`.
@@ -75,6 +79,7 @@ impl Executor {
                 let _ = self.tx.send(Msg::Copied(msg));
             }
             Command::ClearClipboard => {
+                cancel(&mut self.clear_timer);
                 if let Some(clipboard) = &mut self.clipboard {
                     let _ = clipboard.clear(out);
                     let _ = out.flush();
@@ -209,9 +214,21 @@ impl Executor {
         };
         let report = clipboard.copy(label, text, out).map_err(|e| e.to_string())?;
         let _ = out.flush();
+        // Whatever was on the clipboard before is gone: so is any reason to clear it later.
+        cancel(&mut self.clear_timer);
         let mut message = report.message();
         if secret {
-            message.push_str(" x clears it.");
+            let token = replace(&mut self.clear_timer);
+            let (tx, label) = (self.tx.clone(), label.to_string());
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = tokio::time::sleep(SECRET_ON_CLIPBOARD) => {
+                        let _ = tx.send(Msg::SecretCopyExpired(label));
+                    }
+                    () = token.cancelled() => {}
+                }
+            });
+            message.push_str(&format!(" x clears it; it is cleared by itself in {} s.", SECRET_ON_CLIPBOARD.as_secs()));
         }
         Ok(message)
     }
@@ -383,4 +400,45 @@ fn replace(slot: &mut Option<CancellationToken>) -> CancellationToken {
     let token = CancellationToken::new();
     *slot = Some(token.clone());
     token
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clipboard::Environment;
+
+    fn executor() -> (Executor, tokio::sync::mpsc::UnboundedReceiver<Msg>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let over_ssh = Environment { ssh: true, display: false, tmux: false, screen: false };
+        (Executor::new(tx, Some(Clipboard::new(over_ssh)), false), rx)
+    }
+
+    fn copy(label: &str, secret: bool) -> Command {
+        Command::Copy { label: label.into(), text: "A1B2C3".into(), secret }
+    }
+
+    /// A copied secret is cleared after [`SECRET_ON_CLIPBOARD`] unless something else was copied first.
+    #[tokio::test(start_paused = true)]
+    async fn a_copied_secret_is_cleared_after_a_while_unless_replaced() {
+        let (mut executor, mut rx) = executor();
+        let mut terminal = Vec::new();
+        executor.run(copy("Client secret", true), &mut terminal);
+        let Some(Msg::Copied(Ok(said))) = rx.recv().await else { panic!("a copy report") };
+        assert!(said.contains("cleared by itself in 60 s"), "{said}");
+        tokio::time::sleep(SECRET_ON_CLIPBOARD + Duration::from_secs(1)).await;
+        assert!(matches!(rx.try_recv(), Ok(Msg::SecretCopyExpired(label)) if label == "Client secret"));
+
+        executor.run(copy("Refresh token", true), &mut terminal);
+        let _ = rx.recv().await;
+        executor.run(copy("Login URL", false), &mut terminal);
+        let _ = rx.recv().await;
+        tokio::time::sleep(SECRET_ON_CLIPBOARD * 2).await;
+        assert!(rx.try_recv().is_err(), "the secret was replaced on the clipboard: nothing to clear");
+
+        executor.run(copy("Client secret", true), &mut terminal);
+        let _ = rx.recv().await;
+        executor.run(Command::ClearClipboard, &mut terminal);
+        tokio::time::sleep(SECRET_ON_CLIPBOARD * 2).await;
+        assert!(rx.try_recv().is_err(), "cleared by hand: no second clear");
+    }
 }

@@ -139,6 +139,8 @@ pub enum Msg {
     ChecksDone(Box<crate::checks::Report>),
     /// A copy finished: the message to show, or why it failed.
     Copied(Result<String, String>),
+    /// A secret copied a while ago (its label) is still on the clipboard: time to clear it.
+    SecretCopyExpired(String),
     /// The settings file was written (or not).
     Saved(Result<PathBuf, SaveFailure>),
     /// A secret was kept in the OS keyring (`--keyring`): what to say, or why it could not be.

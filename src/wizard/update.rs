@@ -40,6 +40,11 @@ pub fn update(state: &mut State, msg: Msg) -> Update {
             return steps::on_tick(state);
         }
         Msg::Resize => return Update::redraw(),
+        Msg::SecretCopyExpired(label) => {
+            let after = crate::clipboard::SECRET_ON_CLIPBOARD.as_secs();
+            state.say(format!("{label} cleared from the clipboard, {after} s after it was copied."));
+            return Update::with(vec![Command::ClearClipboard]);
+        }
         Msg::Copied(result) => {
             match result {
                 Ok(text) => state.say(text),
