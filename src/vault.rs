@@ -75,9 +75,24 @@ fn store() -> Result<&'static Arc<CredentialStore>, VaultError> {
         }
     });
     match made {
-        Ok(store) => Ok(store),
+        Ok(store) => {
+            static WARMED: std::sync::Once = std::sync::Once::new();
+            WARMED.call_once(|| warm_up(store));
+            Ok(store)
+        }
         Err(_) if !cfg!(target_os = "linux") => Err(VaultError::Unsupported),
         Err(e) => Err(VaultError::Unavailable(e.clone())),
+    }
+}
+
+/// The first keyring call of a process that has no session keyring of its own (no PAM login session,
+/// as in containers and test harnesses) is refused ("AccessDenied") while the persistent keyring is
+/// being linked in. Were that call a write, the refused write would still leave a copy of the secret
+/// behind in the user's default session keyring, which a later delete does not find. So the first
+/// call is a read of an entry that does not exist: refused or not, it writes nothing.
+fn warm_up(store: &Arc<CredentialStore>) {
+    if let Ok(entry) = Entry::new_in_store(store, SERVICE, "warm-up") {
+        let _ = entry.get_secret();
     }
 }
 
@@ -94,11 +109,9 @@ fn reason(e: &keyring_core::Error) -> String {
     }
 }
 
-/// Runs a keyring operation, once more if the kernel refused it: in a process with no session keyring
-/// of its own (no PAM login session, as in containers and test harnesses), the first keyring call of
-/// the process is refused ("AccessDenied") while the persistent keyring is being linked in, and the
-/// same call through a new entry (which links the persistent keyring again) then succeeds. Seen on this
-/// project's Linux machines; a real refusal fails twice.
+/// Runs a keyring operation, once more through a new entry if the kernel refused it (see [`warm_up`]:
+/// should the warm-up not have been enough, the second try links the persistent keyring again). A real
+/// refusal fails twice.
 fn twice<T>(
     client_id: &str,
     item: Item,
@@ -161,6 +174,13 @@ mod tests {
                 assert_eq!(read(&id, Item::ClientSecret).unwrap().as_deref().map(String::as_str), Some("replaced"));
                 forget(&id).unwrap();
                 assert_eq!(read(&id, Item::ClientSecret).unwrap(), None);
+                // No copy left anywhere this user can see: /proc/keys lists them, flag `i` = invalidated.
+                let keys = std::fs::read_to_string("/proc/keys").unwrap_or_default();
+                let live: Vec<&str> = keys
+                    .lines()
+                    .filter(|l| l.contains(&id) && l.split_whitespace().nth(1).is_some_and(|f| !f.contains('i')))
+                    .collect();
+                assert!(live.is_empty(), "a copy of the secret is left behind: {live:?}");
             }
             Err(e) => {
                 let text = e.to_string();

@@ -262,6 +262,14 @@ fn sighup_after_the_authorization_then_resume() {
                 assert!(kept.is_none(), "step {n}: saved, so the keyring copy is gone");
                 second.send("q");
                 assert_eq!(second.wait_exit(STEP), Some(0));
+                // No copy of either secret is left anywhere this user can see (flag `i`: invalidated).
+                let keys = std::fs::read_to_string("/proc/keys").unwrap_or_default();
+                let id = sim.client_id();
+                let live: Vec<&str> = keys
+                    .lines()
+                    .filter(|l| l.contains(&id) && l.split_whitespace().nth(1).is_some_and(|f| !f.contains('i')))
+                    .collect();
+                assert!(live.is_empty(), "step {n}: a secret is left in the keyring after saving: {live:?}");
             } else {
                 // The token went with the first session: the secret again, then a new authorization.
                 second.wait_for("paste the consumer secret again", STEP);
