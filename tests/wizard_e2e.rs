@@ -27,7 +27,7 @@ fn demo_by_keys_alone_writes_settings_that_work() {
     app.wait_for("show secret", STEP);
     app.send(ENTER); // Credentials (demo fills key and secret)
     app.wait_for("skip the wait", STEP);
-    app.wait_for("use pasted", STEP); // moves on by itself once the key is live
+    app.wait_for("click Allow", STEP); // moves on by itself once the key is live
     app.send(CTRL_O); // the demo's simulated browser clicks Allow; its address is pasted
     app.wait_for("run the checks", STEP);
     app.send(ENTER);

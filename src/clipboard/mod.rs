@@ -71,7 +71,7 @@ impl CopyReport {
             Method::Osc52 { passthrough } => {
                 let mut message = format!(
                     "{head}, via the terminal (OSC 52). If pasting gives nothing, your terminal ignores \
-                     OSC 52: press p to show the value alone and select it."
+                     OSC 52: press Ctrl-P to show the value alone and select it."
                 );
                 if passthrough == Passthrough::Tmux {
                     message.push_str(" In tmux this needs `set -g allow-passthrough on`.");

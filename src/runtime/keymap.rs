@@ -37,6 +37,12 @@ const COMMON: &[(Key, Action)] = &[
     (k(KeyCode::BackTab), Action::FocusPrev),
     (ctrl('c'), Action::Interrupt),
     (k(KeyCode::F(1)), Action::Help),
+    // The Ctrl forms of the value keys work everywhere, so a message can name one key that always
+    // works ("press Ctrl-P"); in lists the plain letters below are shown.
+    (ctrl('p'), Action::ShowPlain),
+    (ctrl('y'), Action::Copy),
+    (ctrl('g'), Action::ShowQr),
+    (ctrl('o'), Action::OpenBrowser),
 ];
 
 /// Lists and values: single letters act.

@@ -141,7 +141,7 @@ Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's r
 the second callback URL the create step listed (it must be on the app; --listen-port picks another). Over SSH, run the shown ssh -L line on your laptop so its browser \
 reaches this machine.
 
-Tab switches the method. A code lives about 15 minutes after you click Allow. Ctrl-P (p on the other tabs) prints the URL alone on one line, for selecting it by hand; any key comes back.";
+Tab switches the method; the keys are the same on every tab. A code lives about 15 minutes after you click Allow. Ctrl-P prints the URL alone on one line, for selecting it by hand; any key comes back.";
 
 fn recommended(state: &State) -> Method {
     if state.surroundings.headless() {
@@ -332,8 +332,11 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     if whole_paste { submit(state) } else { Update::redraw() }
 }
 
-pub fn text_focus(state: &State) -> bool {
-    state.authorize.method == Method::PasteBack
+/// The whole step uses the text keys (Ctrl-Y, Ctrl-G, …), whichever tab shows: the paste-back field
+/// needs them, and one screen whose keys change with its tab confused a first-time user. Typing on the
+/// other tabs does nothing.
+pub fn text_focus(_state: &State) -> bool {
+    true
 }
 
 pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Update {
@@ -394,18 +397,22 @@ pub fn on_tick(state: &mut State) -> Update {
 
 pub fn hints(state: &State) -> Vec<Hint> {
     let mut h = vec![(Action::FocusNext, "method")];
-    match state.authorize.method {
-        Method::PasteBack => {
-            h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR"), (Action::Next, "use pasted")])
+    let method = state.authorize.method;
+    if state.demo.is_some() && method != Method::Device {
+        // The demo org has no browser to click Allow in: the runtime plays one. Shorter labels keep the
+        // hint bar within 80 columns.
+        h.extend([(Action::OpenBrowser, "click Allow"), (Action::Copy, "copy")]);
+        if method == Method::PasteBack {
+            h.push((Action::Next, "use it"));
         }
-        Method::Device => h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR code")]),
-        Method::LocalBrowser => {
-            h.extend([(Action::OpenBrowser, "open browser"), (Action::Copy, "copy URL"), (Action::ShowQr, "QR code")])
+    } else {
+        if method == Method::LocalBrowser {
+            h.push((Action::OpenBrowser, "open browser"));
         }
-    }
-    if state.demo.is_some() && state.authorize.method != Method::Device {
-        // The demo org has no browser to click Allow in: the runtime plays one.
-        h.insert(1, (Action::OpenBrowser, "demo: click Allow"));
+        h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR")]);
+        if method == Method::PasteBack {
+            h.push((Action::Next, "use pasted"));
+        }
     }
     h.push((Action::Back, "back"));
     h

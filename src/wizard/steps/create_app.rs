@@ -170,6 +170,12 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             Update::redraw()
         }
         Action::Copy => copy_row(state, row),
+        Action::ShowPlain => match row_value(state, row) {
+            Some((label, value)) if !value.is_empty() => {
+                Update::with(vec![Command::ShowPlain { label: label.into(), text: value.into() }])
+            }
+            _ => Update::none(),
+        },
         Action::Next => {
             let email = state.create_app.email.value().trim().to_string();
             if let Some(problem) = email_problem(&email) {
