@@ -334,6 +334,28 @@ fn resume_offer() {
     assert!(text.contains("paste the consumer secret again"));
 }
 
+/// After the authorization, without the keyring: the popup says the token is lost and what that means.
+#[test]
+fn resume_offer_after_the_authorization() {
+    use sfconnect::wizard::progress::Progress;
+    use sfconnect::wizard::state::ResumeOffer;
+    let mut w = Wizard::new(ssh());
+    w.reach_checks();
+    let wall = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+    let progress = Progress::from_state(&w.state, wall);
+    let mut fresh = Wizard::new(ssh());
+    fresh.state.resume = Some(ResumeOffer {
+        progress,
+        offered_wall: wall + std::time::Duration::from_secs(120),
+        offered_at: fresh.state.now,
+        kept: Default::default(),
+    });
+    snap(&fresh, "resume_offer_after_authorization");
+    let text = fresh.joined(80, 24);
+    assert!(text.contains("authorize again"), "{text}");
+    assert!(text.contains("--keyring"), "{text}");
+}
+
 #[test]
 fn resume_offer_with_the_keyring() {
     use sfconnect::salesforce::{ClientSecret, RefreshToken};

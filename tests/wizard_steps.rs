@@ -514,3 +514,31 @@ fn a_secret_left_on_the_clipboard_is_cleared_with_a_word() {
     let toast = state.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default();
     assert_eq!(toast, "Client secret cleared from the clipboard, 60 s after it was copied.");
 }
+
+/// From a new-user trial: Esc on a working token went back to authorize at once and the token was
+/// dropped. Now the first Esc says what going back means; the second goes.
+#[test]
+fn going_back_from_a_working_token_asks_first() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    update(&mut state, Msg::Authorized(Ok(grant(true))));
+    let verified = Verified {
+        username: "a@b.c".into(),
+        org_name: "Acme".into(),
+        edition: "EE".into(),
+        is_sandbox: false,
+        rotated: None,
+    };
+    update(&mut state, Msg::Verified(Ok(verified)));
+    act(&mut state, Action::Back);
+    assert_eq!(state.step, Step::Verify, "one Esc only warns");
+    assert!(state.toast.as_ref().is_some_and(|t| t.text.contains("Esc again")), "{:?}", state.toast);
+    act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Checks, "Enter goes on, and forgets the Esc");
+    act(&mut state, Action::Back);
+    assert_eq!(state.step, Step::Verify);
+    act(&mut state, Action::Back);
+    assert_eq!(state.step, Step::Verify, "a fresh first Esc warns again");
+    act(&mut state, Action::Back);
+    assert_eq!(state.step, Step::Authorize);
+}

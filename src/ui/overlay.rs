@@ -30,17 +30,19 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
 /// "Quit sfconnect? … y / n", saying what is kept and what is lost.
 pub fn confirm_quit(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let unsaved = state.result.settings.is_some() && !state.result.saved_current;
+    // Saving is on the last step: from an earlier one, the way there is part of the advice.
+    let save = if state.step == crate::wizard::Step::Result {
+        "press n, then w to save it."
+    } else {
+        "press n, go on to the last step, press w."
+    };
     let (title, body): (&str, &[&str]) = if unsaved && state.keyring {
         (
             "Quit without saving?",
-            &[
-                "The refresh token is only in the keyring.",
-                "Run sfconnect again to resume, or",
-                "press n, then w to save it.",
-            ],
+            &["The refresh token is only in the keyring.", "Run sfconnect again to resume, or", save],
         )
     } else if unsaved {
-        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "Press n, then w to save it."])
+        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "To keep it,", save])
     } else if state.demo.is_some() {
         ("Quit the demo?", &["Nothing of a real org is touched."])
     } else if state.keyring {
@@ -80,7 +82,15 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             " The consumer secret and refresh token are in the keyring: no need to authorize again."
         }
         (Some(_), _) => " The consumer secret is in the keyring.",
+        _ if offer.progress.keyring && step >= crate::wizard::Step::Verify => {
+            " The keyring no longer holds the secret: you will paste it again and authorize again."
+        }
         _ if offer.progress.keyring => " The keyring no longer holds the secret: you will paste it again.",
+        _ if step >= crate::wizard::Step::Verify => {
+            " Secrets are never saved: you will paste the consumer secret again and authorize again, which \
+             makes a new refresh token (the lost one still counts toward Salesforce's five per user per app \
+             until revoked). --keyring keeps them across a drop."
+        }
         _ => " Secrets are never saved, so you will paste the consumer secret again.",
     };
     let detail = format!(

@@ -160,6 +160,9 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
                 None if offer.progress.keyring => {
                     "The keyring no longer holds the secret: paste the consumer secret again, then press Enter.".into()
                 }
+                None if saved_step >= Step::Verify => "Welcome back. Secrets are never saved: paste the consumer \
+                     secret again, press Enter, then authorize again."
+                    .to_string(),
                 None => "Welcome back. Secrets are never saved: paste the consumer secret again, then press Enter."
                     .to_string(),
             };

@@ -44,6 +44,8 @@ pub struct VerifyState {
     /// The tokens come from a refresh token kept in the OS keyring by an earlier session, not from a
     /// new authorization.
     pub resumed: bool,
+    /// Esc was pressed once with a working token: a second Esc goes back to authorize again.
+    pub confirm_back: bool,
 }
 
 impl VerifyState {
@@ -160,6 +162,7 @@ pub fn on_tick(state: &mut State) -> Update {
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Update {
+    let confirmed = std::mem::take(&mut state.verify.confirm_back);
     match (&state.verify.status, action) {
         (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Checks),
         // The tokens exist even if the proof failed: the settings can still be handed over.
@@ -184,7 +187,16 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             }
             go_to(state, step)
         }
-        (VerifyStatus::Done { .. }, Action::Back) => go_to(state, Step::Authorize),
+        (VerifyStatus::Done { .. }, Action::Back) if confirmed => go_to(state, Step::Authorize),
+        (VerifyStatus::Done { .. }, Action::Back) => {
+            // A working token would be dropped: going back only makes sense to authorize again.
+            state.verify.confirm_back = true;
+            state.warn(
+                "Going back means authorizing again, for a new token (this one keeps working and counts \
+                 toward the five per user per app). Esc again to go back; Enter goes on.",
+            );
+            Update::redraw()
+        }
         _ => Update::none(),
     }
 }
