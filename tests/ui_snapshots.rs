@@ -442,3 +442,17 @@ fn hint_bars_fit_80_columns() {
     let narrow = hint_line(&hints(&w.state), 30, theme);
     assert!(narrow.width() <= 30);
 }
+
+/// From a new-user trial: after Salesforce rejected the secret, the credentials step said "looks right".
+#[test]
+fn a_rejected_secret_is_marked_on_the_credentials_step() {
+    let mut w = Wizard::new(ssh());
+    w.reach_propagation().probe(Readiness::SecretRejected, 3);
+    w.act(Action::Back);
+    assert_eq!(w.state.step, sfconnect::wizard::Step::Credentials);
+    let text = w.joined(80, 24);
+    assert!(text.contains("Salesforce rejected this secret"), "{text}");
+    w.act(Action::FocusNext);
+    w.send(Msg::Char('x'));
+    assert!(!w.joined(80, 24).contains("rejected this secret"), "a changed secret is not the rejected one");
+}

@@ -93,7 +93,10 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
     out.push(field);
     if !a.paste.is_empty() {
         let submit = ctx.key_for("use pasted").map(|k| format!(": {k} uses it")).unwrap_or_default();
-        out.push(Line::from(Span::styled(format!("   {} characters{submit}", a.paste.len()), theme.dim())));
+        out.push(Line::from(Span::styled(
+            format!("   {}{submit}", crate::checks::preview::count(a.paste.len() as u64, "character")),
+            theme.dim(),
+        )));
     }
     if let Some(error) = &a.paste_error {
         out.extend(lines(error, width, theme.error()));

@@ -64,11 +64,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                     .enumerate()
                     .flat_map(|(i, url)| {
                         let mut rows = url_lines(url, room, 0, theme.value());
-                        if i > 0
-                            && let Some(last) = rows.last_mut()
-                            && last.width() + 17 <= room
+                        let note = if i == 0 { "  (paste back)" } else { "  (local browser)" };
+                        if let Some(last) = rows.last_mut()
+                            && last.width() + note.len() <= room
                         {
-                            last.spans.push(Span::styled("  (local browser)", theme.dim()));
+                            last.spans.push(Span::styled(note, theme.dim()));
                         }
                         rows
                     })

@@ -49,7 +49,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     out.push(secret_label);
     out.push(field_line(&c.secret, width, FieldLook { focused: secret_focus, masked: !c.reveal }, theme));
     if !c.secret.is_empty() {
-        out.extend(problem_lines(secret_problem(c.secret.value(), c.key.value()), width, ctx));
+        let rejected = state.propagation.rejected(c.key.value().trim(), c.secret.value().trim());
+        match secret_problem(c.secret.value(), c.key.value()) {
+            None if rejected => out.extend(lines(
+                "✗ Salesforce rejected this secret for this key: copy the Consumer Secret again (it is easy to \
+                 take the key's by mistake)",
+                width,
+                ctx.theme.error(),
+            )),
+            problem => out.extend(problem_lines(problem, width, ctx)),
+        }
     }
 
     // After Enter the error often is the problem already shown under a field: say it once.

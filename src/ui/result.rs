@@ -105,7 +105,11 @@ fn picker_lines(state: &State, room: usize, ctx: Ctx) -> Vec<Line<'static>> {
     let label = |i: usize| -> String {
         match i {
             0 => format!("* every user ({total}, {} without email)", r.users_without_email),
-            _ => r.domains.get(i - 1).map(|(d, n)| format!("{d} ({n} users)")).unwrap_or_default(),
+            _ => r
+                .domains
+                .get(i - 1)
+                .map(|(d, n)| format!("{d} ({})", crate::checks::preview::count(*n, "user")))
+                .unwrap_or_default(),
         }
     };
     const VISIBLE: usize = 5;

@@ -45,12 +45,21 @@ pub struct PropagationState {
 
 impl PropagationState {
     /// Restarts the wait when the key or secret changed since it began.
-    pub fn reset_if_changed(&mut self, key: &str, secret: &str) {
+    fn fingerprint_of(key: &str, secret: &str) -> [u8; 32] {
         let mut hasher = Sha256::new();
         hasher.update(key.as_bytes());
         hasher.update([0]);
         hasher.update(secret.as_bytes());
-        let fingerprint: [u8; 32] = hasher.finalize().into();
+        hasher.finalize().into()
+    }
+
+    /// True when Salesforce rejected exactly this key and secret (they were not changed since).
+    pub fn rejected(&self, key: &str, secret: &str) -> bool {
+        self.status == ProbeStatus::SecretRejected && self.fingerprint == Some(Self::fingerprint_of(key, secret))
+    }
+
+    pub fn reset_if_changed(&mut self, key: &str, secret: &str) {
+        let fingerprint = Self::fingerprint_of(key, secret);
         if self.fingerprint != Some(fingerprint) {
             let started = if self.resumed && self.fingerprint.is_none() { self.started } else { None };
             *self = PropagationState { fingerprint: Some(fingerprint), started, ..PropagationState::default() };

@@ -175,7 +175,9 @@ copy all with a. Over SSH, copying goes through your terminal (OSC 52); if your 
 press r to show the secrets and select them by hand.
 
 Company names: * collects every user, including those without an email address. A list of domains \
-collects only those domains and leaves out users without email. Press e to edit (comma-separated).
+collects only those domains and leaves out users without email. On the Company names row, e opens \
+the org's email domains to tick with Space (when the checks could not read them, e lets you type \
+names, comma-separated).
 
 w writes the file (mode 0600, only you can read it); f switches JSON, .env and TOML. An existing file \
 is replaced only if you press w a second time.";
