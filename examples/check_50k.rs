@@ -95,6 +95,7 @@ async fn check(sim: &serde_json::Value, users: usize) -> Result<(Duration, u64, 
         preset,
         app_name: None,
         app_kind: None,
+        device_flow_used: false,
     };
     let report = run_checks(&rest, ctx, |_| {}).await;
     let wall = started.elapsed();

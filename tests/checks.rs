@@ -54,6 +54,7 @@ async fn check(sim: &Simulator, preset_id: &str, scopes: &str) -> (Report, Vec<V
         preset: preset(preset_id),
         app_name: None,
         app_kind: None,
+        device_flow_used: false,
     };
     let mut seen = Vec::new();
     let mut report = run_checks(&rest, ctx, |v| seen.push(v)).await;

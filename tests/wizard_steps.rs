@@ -218,16 +218,17 @@ fn tab_switches_to_the_device_flow() {
     assert!(commands.iter().any(|c| matches!(c, Command::StartDevice { .. })), "{commands:?}");
 }
 
-/// Found by walking it in tmux: Tab twice quickly (device, then local browser) and back. The first device
-/// code arrived after its polling was stopped, was shown, and blocked a new start: nobody polled.
+/// Found by walking it in tmux: the device code arrived after its polling was stopped, was shown, and
+/// blocked a new start, so nobody polled. A late code is dropped; a listener that reports after it was
+/// stopped stays stopped.
 #[test]
-fn a_device_code_that_arrives_after_leaving_the_tab_is_dropped() {
+fn a_device_code_that_arrives_after_leaving_the_step_is_dropped() {
     use sfconnect::wizard::msg::DeviceView;
     use sfconnect::wizard::steps::authorize::{DeviceStatus, ListenerStatus};
     let mut state = new_state();
     to_authorize(&mut state);
     act(&mut state, Action::FocusNext); // device: started
-    let commands = act(&mut state, Action::FocusNext); // local browser, before the code came
+    let commands = act(&mut state, Action::Back); // left the step before the code came
     assert!(commands.iter().any(|c| matches!(c, Command::StopDevice)), "{commands:?}");
     let late = DeviceView {
         user_code: "LATE1234".into(),
@@ -236,15 +237,42 @@ fn a_device_code_that_arrives_after_leaving_the_tab_is_dropped() {
     };
     update(&mut state, Msg::DeviceStarted(Ok(late)));
     assert_eq!(state.authorize.device, DeviceStatus::Idle, "the stale code is not shown");
-    let commands = act(&mut state, Action::FocusPrev); // back to device
-    assert!(commands.iter().any(|c| matches!(c, Command::StartDevice { .. })), "a new start: {commands:?}");
+    act(&mut state, Action::Next); // back to authorize, on the device tab
+    assert_eq!(state.step, Step::Authorize);
     // The same for the listener: one stopped before it reported stays stopped, and going back starts one.
-    act(&mut state, Action::FocusNext);
+    act(&mut state, Action::FocusNext); // local browser
     act(&mut state, Action::FocusNext); // paste-back: the listener was stopped
     update(&mut state, Msg::ListenerReady(Ok(1717)));
     assert_eq!(state.authorize.listener, ListenerStatus::Idle);
     let commands = act(&mut state, Action::FocusPrev);
     assert!(commands.iter().any(|c| matches!(c, Command::StartListener { .. })), "{commands:?}");
+}
+
+/// From a new-user trial: coming back to the device tab made a new code, so the one already typed on a
+/// phone stopped working. The device login now goes on across tabs and stops when the step is left.
+#[test]
+fn the_device_login_goes_on_across_tabs() {
+    use sfconnect::wizard::msg::DeviceView;
+    use sfconnect::wizard::steps::authorize::DeviceStatus;
+    let mut state = new_state();
+    to_authorize(&mut state);
+    act(&mut state, Action::FocusNext);
+    let view = DeviceView {
+        user_code: "KEEP1234".into(),
+        verification_uri: "https://login.salesforce.com/setup/connect".into(),
+        verification_uri_complete: "https://login.salesforce.com/setup/connect?user_code=KEEP1234".into(),
+    };
+    update(&mut state, Msg::DeviceStarted(Ok(view)));
+    let commands = act(&mut state, Action::FocusNext);
+    assert!(!commands.iter().any(|c| matches!(c, Command::StopDevice)), "{commands:?}");
+    let commands = act(&mut state, Action::FocusPrev);
+    assert!(!commands.iter().any(|c| matches!(c, Command::StartDevice { .. })), "no new code: {commands:?}");
+    assert!(matches!(&state.authorize.device, DeviceStatus::Polling { view, .. } if view.user_code == "KEEP1234"));
+    // Approved while the paste-back tab shows: on to the verification all the same.
+    act(&mut state, Action::FocusPrev);
+    let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
+    assert_eq!(state.step, Step::Verify);
+    assert!(commands.iter().any(|c| matches!(c, Command::StopDevice)), "leaving the step stops it: {commands:?}");
 }
 
 #[test]
@@ -541,4 +569,24 @@ fn going_back_from_a_working_token_asks_first() {
     assert_eq!(state.step, Step::Verify, "a fresh first Esc warns again");
     act(&mut state, Action::Back);
     assert_eq!(state.step, Step::Authorize);
+}
+
+/// Tokens from the device flow prove the app has it enabled: the checks are told so.
+#[test]
+fn the_checks_hear_that_the_device_flow_was_used() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    act(&mut state, Action::FocusNext);
+    update(&mut state, Msg::DeviceAuthorized(Ok(grant(true))));
+    let verified = Verified {
+        username: "a@b.c".into(),
+        org_name: "Acme".into(),
+        edition: "EE".into(),
+        is_sandbox: false,
+        rotated: None,
+    };
+    update(&mut state, Msg::Verified(Ok(verified)));
+    let commands = act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Checks);
+    assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { device_flow_used: true, .. })), "{commands:?}");
 }

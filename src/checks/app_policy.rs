@@ -116,26 +116,30 @@ pub fn app_not_found(name: &str, kind: Option<AppKind>) -> Finding {
 /// `ip_relaxation`: not in ConnectedApplication.
 pub fn ip_relaxation(app: &str, kind: Option<AppKind>) -> Finding {
     Finding::unknown(
-        "not visible through the API: ask the admin",
+        "not visible through the API: look in Setup (the fix says where)",
         format!("Check {}: IP Relaxation = \"Relax IP restrictions\".", policies_path(app, kind)),
     )
 }
 
-/// `device_flow_enabled`: an OAuth setting the API does not show.
-pub fn device_flow(app: &str, kind: Option<AppKind>) -> Finding {
+/// `device_flow_enabled`: an OAuth setting the API does not show, unless this very authorization used
+/// the device flow, which proves it is on.
+pub fn device_flow(app: &str, kind: Option<AppKind>, used: bool) -> Finding {
+    if used {
+        return Finding::Ok("on: this authorization used the device flow".into());
+    }
     let flag = match kind {
         Some(AppKind::ExternalClientApp) => "Flow Enablement: Enable Device Flow",
         _ => "Enable for Device Flow",
     };
     Finding::unknown(
-        "not visible through the API: ask the admin",
+        "not visible through the API: look in Setup (the fix says where)",
         format!("Check {}: {flag}.", oauth_settings_path(app, kind)),
     )
 }
 
 pub fn mfa() -> Finding {
     Finding::unknown(
-        "not visible through the API: ask the admin",
+        "not visible through the API: look in Setup (the fix says where)",
         "Check Setup > Identity Verification: \"Require multi-factor authentication (MFA) for all direct UI logins \
          to your Salesforce org\".",
     )
@@ -189,7 +193,10 @@ mod tests {
         };
         assert!(eca.contains("External Client App Manager > Acme > Policies"), "{eca}");
         assert!(!eca.contains("Manage Connected Apps"), "{eca}");
-        let Finding::Unknown { fix: ca, .. } = device_flow("Acme", Some(AppKind::ConnectedApp)) else { panic!() };
+        let Finding::Unknown { fix: ca, .. } = device_flow("Acme", Some(AppKind::ConnectedApp), false) else {
+            panic!()
+        };
+        assert!(matches!(device_flow("Acme", None, true), Finding::Ok(_)));
         assert!(ca.contains("App Manager > Acme > View") && ca.contains("Enable for Device Flow"), "{ca}");
         let Finding::Unknown { fix: both, .. } = app_not_found("Acme", None) else { panic!() };
         assert!(both.contains("Manage Connected Apps > Acme") && both.contains("External Client App Manager > Acme"));

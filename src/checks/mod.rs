@@ -139,6 +139,8 @@ pub struct CheckContext {
     pub app_name: Option<String>,
     /// The kind of app, when known: the fixes then name the right Setup pages.
     pub app_kind: Option<AppKind>,
+    /// The token came from the device flow, which proves the app has it enabled.
+    pub device_flow_used: bool,
 }
 
 impl CheckContext {

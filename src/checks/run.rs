@@ -224,7 +224,11 @@ async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
         return Part::Verdicts(out);
     };
     out.extend(weigh(ctx, CheckId::IpRelaxation, app_policy::ip_relaxation(&app, ctx.app_kind)));
-    out.extend(weigh(ctx, CheckId::DeviceFlowEnabled, app_policy::device_flow(&app, ctx.app_kind)));
+    out.extend(weigh(
+        ctx,
+        CheckId::DeviceFlowEnabled,
+        app_policy::device_flow(&app, ctx.app_kind, ctx.device_flow_used),
+    ));
     let wants_policy = policy_ids.iter().any(|id| ctx.level(*id).is_some());
     if !wants_policy {
         return Part::Verdicts(out);

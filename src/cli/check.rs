@@ -95,6 +95,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             AppKindArg::ConnectedApp => crate::checks::AppKind::ConnectedApp,
             AppKindArg::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
         }),
+        device_flow_used: false,
     };
     let mut report = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done")).await;
     checks.append(&mut report.checks);

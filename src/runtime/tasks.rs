@@ -67,10 +67,11 @@ impl Executor {
                     let _ = tx.send(Msg::Verified(verify(&client, &app, &grant).await));
                 });
             }
-            Command::RunChecks { host, grant, preset, app_kind } => {
+            Command::RunChecks { host, grant, preset, app_kind, device_flow_used } => {
                 let (tx, http) = (self.tx.clone(), self.http());
                 tokio::spawn(async move {
-                    let report = run_checks(http, host, *grant, *preset, app_kind, tx.clone()).await;
+                    let report =
+                        run_checks(http, host, *grant, *preset, (app_kind, device_flow_used), tx.clone()).await;
                     let _ = tx.send(Msg::ChecksDone(Box::new(report)));
                 });
             }
@@ -178,7 +179,7 @@ impl Executor {
                     }
                 })
                 .await;
-                let _ = tx.send(Msg::Authorized(result));
+                let _ = tx.send(Msg::DeviceAuthorized(result));
             };
             tokio::select! {
                 () = work => {}
@@ -343,7 +344,7 @@ async fn run_checks(
     host: LoginHost,
     grant: TokenGrant,
     preset: crate::presets::Preset,
-    app_kind: crate::checks::AppKind,
+    (app_kind, device_flow_used): (crate::checks::AppKind, bool),
     tx: UnboundedSender<Msg>,
 ) -> crate::checks::Report {
     let ctx = crate::checks::CheckContext {
@@ -353,6 +354,7 @@ async fn run_checks(
         preset,
         app_name: None,
         app_kind: Some(app_kind),
+        device_flow_used,
     };
     match RestClient::new(http, &grant.instance_url, grant.access_token.clone()) {
         Ok(rest) => {

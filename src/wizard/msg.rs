@@ -129,8 +129,10 @@ pub enum Msg {
     ListenerReady(Result<u16, String>),
     /// The browser came back to the loopback listener with this callback URL.
     RedirectArrived(Sensitive),
-    /// Tokens arrived: from the code exchange or the device flow.
+    /// Tokens arrived from the code exchange (or a kept refresh token).
     Authorized(Result<TokenGrant, Error>),
+    /// Tokens arrived from the device flow (which proves the app has it enabled).
+    DeviceAuthorized(Result<TokenGrant, Error>),
     /// The proof that the refresh token works.
     Verified(Result<Verified, Error>),
     /// One prerequisite check finished.
@@ -237,6 +239,8 @@ pub enum Command {
         preset: Box<crate::presets::Preset>,
         /// The kind of app the create step described, so the fixes name the right Setup pages.
         app_kind: crate::checks::AppKind,
+        /// The token came from the device flow.
+        device_flow_used: bool,
     },
     Copy {
         label: String,

@@ -161,7 +161,19 @@ pub fn on_enter(state: &mut State) -> Update {
     start_method(state)
 }
 
+/// Leaving the step stops the listener and the device login.
 pub fn on_leave(state: &mut State) -> Update {
+    let mut update = stop_listener(state);
+    if matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
+        state.authorize.device = DeviceStatus::Idle;
+        update.push(Command::StopDevice);
+    }
+    update
+}
+
+/// Leaving the local-browser tab stops its listener: the next tab's authorize request has another
+/// redirect URI and state, so nothing the listener could still receive would be accepted.
+fn stop_listener(state: &mut State) -> Update {
     state.authorize.show_qr = false;
     let mut update = Update::none();
     if matches!(state.authorize.listener, ListenerStatus::Listening { .. } | ListenerStatus::Starting) {
@@ -221,13 +233,9 @@ fn start_method(state: &mut State) -> Update {
 fn switch_method(state: &mut State, forward: bool) -> Update {
     let i = Method::ALL.iter().position(|m| *m == state.authorize.method).unwrap_or(0);
     let next = if forward { (i + 1) % Method::ALL.len() } else { (i + Method::ALL.len() - 1) % Method::ALL.len() };
-    let mut update = on_leave(state);
-    if state.authorize.method == Method::Device
-        && matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting)
-    {
-        state.authorize.device = DeviceStatus::Idle;
-        update.push(Command::StopDevice);
-    }
+    // A started device login goes on polling on the other tabs (a code already typed on a phone keeps
+    // working, and whichever way finishes first wins); it stops when the step is left.
+    let mut update = stop_listener(state);
     state.authorize.method = Method::ALL[next];
     let started = start_method(state);
     update.commands.extend(started.commands);
@@ -341,8 +349,8 @@ pub fn text_focus(_state: &State) -> bool {
 
 pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Update {
     if state.authorize.device != DeviceStatus::Starting {
-        // A start the user already left (Tab pressed before the code came): its polling was stopped, so
-        // showing its code would leave a code nobody waits for, and block a new start.
+        // A start the user already left (the step was left before the code came): its polling was
+        // stopped, so showing its code would leave a code nobody waits for, and block a new start.
         return Update::none();
     }
     state.authorize.device = match result {

@@ -67,7 +67,14 @@ fn start(state: &mut State) -> Update {
         super::create_app::AppKind::ConnectedApp => crate::checks::AppKind::ConnectedApp,
         super::create_app::AppKind::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
     };
-    Update::with(vec![Command::RunChecks { host, grant: Box::new(grant), preset: Box::new(preset), app_kind }])
+    let device_flow_used = state.verify.via_device;
+    Update::with(vec![Command::RunChecks {
+        host,
+        grant: Box::new(grant),
+        preset: Box::new(preset),
+        app_kind,
+        device_flow_used,
+    }])
 }
 
 pub fn on_verdict(state: &mut State, verdict: Verdict) -> Update {

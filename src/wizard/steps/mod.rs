@@ -65,6 +65,12 @@ pub fn on_result(state: &mut State, msg: Msg) -> Update {
         Msg::ListenerReady(r) => authorize::on_listener_ready(state, r),
         Msg::RedirectArrived(url) => authorize::on_redirect(state, url.expose()),
         Msg::Authorized(r) => verify::on_authorized(state, r),
+        Msg::DeviceAuthorized(r) => {
+            let approved = r.is_ok();
+            let update = verify::on_authorized(state, r);
+            state.verify.via_device = approved;
+            update
+        }
         Msg::Verified(r) => verify::on_verified(state, r),
         Msg::Saved(r) => result::on_saved(state, r),
         Msg::CheckVerdict(v) => checks::on_verdict(state, v),

@@ -46,6 +46,8 @@ pub struct VerifyState {
     pub resumed: bool,
     /// Esc was pressed once with a working token: a second Esc goes back to authorize again.
     pub confirm_back: bool,
+    /// The tokens came from the device flow.
+    pub via_device: bool,
 }
 
 impl VerifyState {
@@ -53,6 +55,7 @@ impl VerifyState {
         self.status = VerifyStatus::Exchanging { since: now };
         self.grant = None;
         self.resumed = false;
+        self.via_device = false;
     }
 
     pub fn busy(&self) -> bool {
