@@ -456,3 +456,35 @@ fn a_rejected_secret_is_marked_on_the_credentials_step() {
     w.send(Msg::Char('x'));
     assert!(!w.joined(80, 24).contains("rejected this secret"), "a changed secret is not the rejected one");
 }
+
+/// A long list of checks says how many are above and below the rows shown.
+#[test]
+fn a_scrolled_checks_list_shows_more_markers() {
+    use sfconnect::checks::{CheckId, Finding, Level, Report, Verdict};
+    let mut w = Wizard::new(ssh());
+    w.reach_checks();
+    let ids = [
+        CheckId::ApiAccess,
+        CheckId::PermApiEnabled,
+        CheckId::TokensPerUser,
+        CheckId::IpRelaxation,
+        CheckId::DeviceFlowEnabled,
+        CheckId::RefreshPolicyInfinite,
+        CheckId::PermittedUsers,
+        CheckId::PermManageConnectedApps,
+        CheckId::Refresh,
+        CheckId::RefreshSecret,
+        CheckId::ApiUsage,
+        CheckId::ScopesGranted,
+    ];
+    let checks = ids.iter().map(|id| Verdict::new(*id, Level::Info, Finding::Ok("fine".into()))).collect();
+    w.send(Msg::ChecksDone(Box::new(Report { checks, org: None, user: None, preview: None })));
+    assert!(w.joined(80, 24).contains("↓"), "{}", w.joined(80, 24));
+    for _ in 0..ids.len() {
+        w.act(Action::Down);
+    }
+    let text = w.joined(80, 24);
+    assert!(text.contains("↑"), "{text}");
+    assert!(text.contains("▸"), "the cursor row is on screen: {text}");
+    w.assert_fits_80x24("checks scrolled");
+}

@@ -42,8 +42,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     }
     // The list takes what is left after the detail and the preview.
     let reserve = 7 + if checks.preview.is_some() { 4 } else { 0 };
-    let room = (area.height as usize).saturating_sub(reserve + 1).max(3);
-    let start = checks.cursor.saturating_sub(room.saturating_sub(1));
+    let mut room = (area.height as usize).saturating_sub(reserve + 1).max(3);
+    let mut start = checks.cursor.saturating_sub(room.saturating_sub(1));
+    if start > 0 {
+        // Scrolled: one row says how many are above.
+        room = room.saturating_sub(1).max(2);
+        start = checks.cursor.saturating_sub(room.saturating_sub(1));
+        out.push(Line::from(Span::styled(format!("  ↑ {start} more"), theme.dim())));
+    }
     let below = checks.verdicts.len().saturating_sub(start + room);
     for (i, verdict) in checks.verdicts.iter().enumerate().skip(start).take(room) {
         let (mark, style) = match verdict.status {

@@ -133,7 +133,9 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
         }
         Row::Pkce => ("Require PKCE: on (recommended)".into(), theme.text()),
         Row::Secrets => ("Require secret for Web Server and Refresh Token flows: on".into(), theme.text()),
-        Row::Email if app.email.is_empty() => ("(required: the address Salesforce mails about the app)".into(), theme.dim()),
+        Row::Email if app.email.is_empty() => {
+            ("(required: the address Salesforce mails about the app)".into(), theme.dim())
+        }
         _ => (row_value(state, row).map(|(_, v)| v).unwrap_or_default(), theme.value()),
     }
 }

@@ -173,7 +173,19 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         Action::Skip => {
             let mut update = go_to(state, Step::Authorize);
             update.commands.insert(0, Command::StopProbe);
-            state.say("Skipped the wait: if Salesforce says \"client identifier invalid\", the key is not live yet.");
+            match state.propagation.status {
+                ProbeStatus::SecretRejected => state.warn(
+                    "Skipped, but Salesforce rejected the consumer secret: the exchange after Allow will fail \
+                     the same way until it is fixed (Esc twice goes back to it).",
+                ),
+                ProbeStatus::RedirectNotRegistered => state.warn(
+                    "Skipped, but the callback URL is not on the app: Allow will end in a redirect_uri_mismatch \
+                     until it is added.",
+                ),
+                _ => state.say(
+                    "Skipped the wait: if Salesforce says \"client identifier invalid\", the key is not live yet.",
+                ),
+            }
             update
         }
         Action::Retry => {
