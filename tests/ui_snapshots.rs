@@ -313,21 +313,28 @@ fn help_and_quit() {
     assert!(q.joined(80, 24).contains("run sfconnect again to resume"));
 }
 
-#[test]
-fn resume_offer() {
+/// A fresh wizard offered to resume what `earlier` reached, `secs` later, with `kept` from the keyring.
+fn offered(earlier: &Wizard, secs: u64, kept: sfconnect::wizard::msg::KeptSecrets) -> Wizard {
     use sfconnect::wizard::progress::Progress;
     use sfconnect::wizard::state::ResumeOffer;
-    let mut w = Wizard::new(ssh());
-    w.reach_propagation();
     let wall = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
-    let progress = Progress::from_state(&w.state, wall);
+    let progress = Progress::from_state(&earlier.state, wall);
+    assert_eq!(progress.keyring, earlier.state.keyring);
     let mut fresh = Wizard::new(ssh());
     fresh.state.resume = Some(ResumeOffer {
         progress,
-        offered_wall: wall + std::time::Duration::from_secs(180),
+        offered_wall: wall + std::time::Duration::from_secs(secs),
         offered_at: fresh.state.now,
-        kept: Default::default(),
+        kept,
     });
+    fresh
+}
+
+#[test]
+fn resume_offer() {
+    let mut w = Wizard::new(ssh());
+    w.reach_propagation();
+    let fresh = offered(&w, 180, Default::default());
     snap(&fresh, "resume_offer");
     let text = fresh.joined(80, 24);
     assert!(text.contains("step 6 of 10 (Waiting for Salesforce), 3"), "{text}");
@@ -337,19 +344,9 @@ fn resume_offer() {
 /// After the authorization, without the keyring: the popup says the token is lost and what that means.
 #[test]
 fn resume_offer_after_the_authorization() {
-    use sfconnect::wizard::progress::Progress;
-    use sfconnect::wizard::state::ResumeOffer;
     let mut w = Wizard::new(ssh());
     w.reach_checks();
-    let wall = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
-    let progress = Progress::from_state(&w.state, wall);
-    let mut fresh = Wizard::new(ssh());
-    fresh.state.resume = Some(ResumeOffer {
-        progress,
-        offered_wall: wall + std::time::Duration::from_secs(120),
-        offered_at: fresh.state.now,
-        kept: Default::default(),
-    });
+    let fresh = offered(&w, 120, Default::default());
     snap(&fresh, "resume_offer_after_authorization");
     let text = fresh.joined(80, 24);
     assert!(text.contains("authorize again"), "{text}");
@@ -360,25 +357,15 @@ fn resume_offer_after_the_authorization() {
 fn resume_offer_with_the_keyring() {
     use sfconnect::salesforce::{ClientSecret, RefreshToken};
     use sfconnect::wizard::msg::KeptSecrets;
-    use sfconnect::wizard::progress::Progress;
-    use sfconnect::wizard::state::ResumeOffer;
     let mut w = Wizard::new(ssh());
     w.state.keyring = true;
     w.reach_result();
-    let wall = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
-    let progress = Progress::from_state(&w.state, wall);
-    assert!(progress.keyring);
-    let mut fresh = Wizard::new(ssh());
-    fresh.state.resume = Some(ResumeOffer {
-        progress,
-        offered_wall: wall + std::time::Duration::from_secs(600),
-        offered_at: fresh.state.now,
-        kept: KeptSecrets {
-            client_secret: Some(ClientSecret::new(SECRET)),
-            refresh_token: Some(RefreshToken::new(REFRESH)),
-            error: None,
-        },
-    });
+    let kept = KeptSecrets {
+        client_secret: Some(ClientSecret::new(SECRET)),
+        refresh_token: Some(RefreshToken::new(REFRESH)),
+        error: None,
+    };
+    let mut fresh = offered(&w, 600, kept);
     snap(&fresh, "resume_offer_keyring");
     let text = fresh.joined(80, 24);
     assert!(text.contains("step 10 of 10 (Your settings), 10"), "{text}");

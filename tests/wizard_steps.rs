@@ -74,6 +74,26 @@ fn grant(with_refresh: bool) -> TokenGrant {
     }
 }
 
+/// A started device login's view, with this user code.
+fn device_view(code: &str) -> sfconnect::wizard::msg::DeviceView {
+    sfconnect::wizard::msg::DeviceView {
+        user_code: code.into(),
+        verification_uri: "https://login.salesforce.com/setup/connect".into(),
+        verification_uri_complete: format!("https://login.salesforce.com/setup/connect?user_code={code}"),
+    }
+}
+
+/// The proof that a token works, without rotation.
+fn verified() -> Verified {
+    Verified {
+        username: "a@b.c".into(),
+        org_name: "Acme".into(),
+        edition: "EE".into(),
+        is_sandbox: false,
+        rotated: None,
+    }
+}
+
 #[test]
 fn back_and_forth_keeps_what_was_entered() {
     let mut state = new_state();
@@ -223,18 +243,13 @@ fn tab_switches_to_the_device_flow() {
 /// stopped stays stopped.
 #[test]
 fn a_device_code_that_arrives_after_leaving_the_step_is_dropped() {
-    use sfconnect::wizard::msg::DeviceView;
     use sfconnect::wizard::steps::authorize::{DeviceStatus, ListenerStatus};
     let mut state = new_state();
     to_authorize(&mut state);
     act(&mut state, Action::FocusNext); // device: started
     let commands = act(&mut state, Action::Back); // left the step before the code came
     assert!(commands.iter().any(|c| matches!(c, Command::StopDevice)), "{commands:?}");
-    let late = DeviceView {
-        user_code: "LATE1234".into(),
-        verification_uri: "https://login.salesforce.com/setup/connect".into(),
-        verification_uri_complete: "https://login.salesforce.com/setup/connect?user_code=LATE1234".into(),
-    };
+    let late = device_view("LATE1234");
     update(&mut state, Msg::DeviceStarted(Ok(late)));
     assert_eq!(state.authorize.device, DeviceStatus::Idle, "the stale code is not shown");
     act(&mut state, Action::Next); // back to authorize, on the device tab
@@ -252,16 +267,11 @@ fn a_device_code_that_arrives_after_leaving_the_step_is_dropped() {
 /// phone stopped working. The device login now goes on across tabs and stops when the step is left.
 #[test]
 fn the_device_login_goes_on_across_tabs() {
-    use sfconnect::wizard::msg::DeviceView;
     use sfconnect::wizard::steps::authorize::DeviceStatus;
     let mut state = new_state();
     to_authorize(&mut state);
     act(&mut state, Action::FocusNext);
-    let view = DeviceView {
-        user_code: "KEEP1234".into(),
-        verification_uri: "https://login.salesforce.com/setup/connect".into(),
-        verification_uri_complete: "https://login.salesforce.com/setup/connect?user_code=KEEP1234".into(),
-    };
+    let view = device_view("KEEP1234");
     update(&mut state, Msg::DeviceStarted(Ok(view)));
     let commands = act(&mut state, Action::FocusNext);
     assert!(!commands.iter().any(|c| matches!(c, Command::StopDevice)), "{commands:?}");
@@ -550,14 +560,7 @@ fn going_back_from_a_working_token_asks_first() {
     let mut state = new_state();
     to_authorize(&mut state);
     update(&mut state, Msg::Authorized(Ok(grant(true))));
-    let verified = Verified {
-        username: "a@b.c".into(),
-        org_name: "Acme".into(),
-        edition: "EE".into(),
-        is_sandbox: false,
-        rotated: None,
-    };
-    update(&mut state, Msg::Verified(Ok(verified)));
+    update(&mut state, Msg::Verified(Ok(verified())));
     act(&mut state, Action::Back);
     assert_eq!(state.step, Step::Verify, "one Esc only warns");
     assert!(state.toast.as_ref().is_some_and(|t| t.text.contains("Esc again")), "{:?}", state.toast);
@@ -578,14 +581,7 @@ fn the_checks_hear_that_the_device_flow_was_used() {
     to_authorize(&mut state);
     act(&mut state, Action::FocusNext);
     update(&mut state, Msg::DeviceAuthorized(Ok(grant(true))));
-    let verified = Verified {
-        username: "a@b.c".into(),
-        org_name: "Acme".into(),
-        edition: "EE".into(),
-        is_sandbox: false,
-        rotated: None,
-    };
-    update(&mut state, Msg::Verified(Ok(verified)));
+    update(&mut state, Msg::Verified(Ok(verified())));
     let commands = act(&mut state, Action::Next);
     assert_eq!(state.step, Step::Checks);
     assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { device_flow_used: true, .. })), "{commands:?}");
