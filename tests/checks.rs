@@ -486,3 +486,24 @@ async fn fixes_name_the_pages_of_the_kind_of_app() {
     let device = fix_of(&report, "device_flow_enabled");
     assert!(device.contains("Flow Enablement"), "{device}");
 }
+
+/// `sfconnect check … | head` must not panic when the reader goes away: it ends with 141 (128 + SIGPIPE).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_standard_output_ends_check_quietly() {
+    let sim = org_sim(OrgFixture::healthy()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings_file(&sim, authorize(&sim, SCOPES).await, dir.path());
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sfconnect"))
+        .arg("check")
+        .arg("--settings")
+        .arg(&settings)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader is gone before the first line
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}

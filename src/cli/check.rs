@@ -177,9 +177,9 @@ fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
     if args.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
-        println!("{json}");
+        outln!("{json}");
     } else {
-        println!("Target: {target}\n");
+        outln!("Target: {target}\n");
         print_table(&report);
     }
     if report.has_failure() {
@@ -195,7 +195,7 @@ fn print_table(report: &Report) {
         .flatten()
         .map(|(cols, _)| usize::from(cols));
     if let (Some(user), Some(org)) = (&report.user, &report.org) {
-        println!("Connected as {} to {} ({})\n", user.username, org.name, org.edition);
+        outln!("Connected as {} to {} ({})\n", user.username, org.name, org.edition);
     }
     for c in &report.checks {
         let mark = match c.status {
@@ -211,7 +211,7 @@ fn print_table(report: &Report) {
         }
     }
     if let Some(preview) = &report.preview {
-        println!("\nWhat the connector will see:");
+        outln!("\nWhat the connector will see:");
         for line in preview.lines(DOMAINS_SHOWN) {
             print_wrapped("  ", &line, width);
         }
@@ -222,7 +222,7 @@ fn print_table(report: &Report) {
 /// under a shorter indent when the lead leaves too little room); one line when `width` is None.
 fn print_wrapped(lead: &str, text: &str, width: Option<usize>) {
     let Some(width) = width else {
-        println!("{lead}{text}");
+        outln!("{lead}{text}");
         return;
     };
     let indent = if width.saturating_sub(lead.chars().count()) >= 30 { lead.chars().count() } else { 6 };
@@ -230,6 +230,6 @@ fn print_wrapped(lead: &str, text: &str, width: Option<usize>) {
     let options =
         textwrap::Options::new(width.max(indent + 20)).initial_indent(lead).subsequent_indent(&pad).break_words(true);
     for line in textwrap::wrap(text, options) {
-        println!("{line}");
+        outln!("{line}");
     }
 }

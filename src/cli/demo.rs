@@ -20,26 +20,26 @@ pub async fn run() -> CmdResult {
     let sim = Simulator::start(config)
         .await
         .map_err(|e| Failure::failed(format!("the simulator could not start: {e}"), ""))?;
-    println!("sfconnect demo: a simulated Salesforce org is running at {}", sim.base_url());
-    println!("Its app was just created, so its consumer key is not live yet (a real one takes up to 10 minutes).\n");
+    outln!("sfconnect demo: a simulated Salesforce org is running at {}", sim.base_url());
+    outln!("Its app was just created, so its consumer key is not live yet (a real one takes up to 10 minutes).\n");
     let host = LoginHost::parse(&sim.base_url()).map_err(crate::salesforce::Error::from)?;
     let client = Client::new(host.clone());
     let app =
         AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
     let redirect_uri = host.default_redirect_uri();
 
-    println!("1. Waiting for the consumer key to go live (probing every 2-3 s)...");
+    outln!("1. Waiting for the consumer key to go live (probing every 2-3 s)...");
     let started = Instant::now();
     let ready = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, Duration::from_secs(60), |e| {
         if let ProbeEvent::NotLiveYet { elapsed, .. } = e {
-            println!("   not live yet ({}s)", elapsed.as_secs());
+            outln!("   not live yet ({}s)", elapsed.as_secs());
         }
     })
     .await?;
     if ready != (Readiness::Ready { secret_checked: true }) {
         return Err(Failure::failed(format!("unexpected probe answer: {ready:?}"), ""));
     }
-    println!("   live, and the secret is accepted, after {:.1}s.\n", started.elapsed().as_secs_f32());
+    outln!("   live, and the secret is accepted, after {:.1}s.\n", started.elapsed().as_secs_f32());
 
     let scopes = Scopes::parse("api refresh_token offline_access");
     let request = AuthorizeRequest::new(
@@ -52,8 +52,8 @@ pub async fn run() -> CmdResult {
             force_login: false,
         },
     );
-    println!("2. Authorize: the admin opens this URL and clicks Allow (the demo org approves by itself):");
-    println!("   {}\n", request.url);
+    outln!("2. Authorize: the admin opens this URL and clicks Allow (the demo org approves by itself):");
+    outln!("   {}\n", request.url);
     let answer = client
         .http()
         .get(&request.url)
@@ -67,21 +67,18 @@ pub async fn run() -> CmdResult {
         .ok_or_else(|| Failure::failed("the simulator did not redirect", ""))?
         .to_string();
     let pasted = parse_paste(&landed, Some(&request.state)).map_err(crate::salesforce::Error::from)?;
-    println!("3. The browser lands on the callback; the admin pastes its address. Code found, state matches.\n");
+    outln!("3. The browser lands on the callback; the admin pastes its address. Code found, state matches.\n");
 
     let exchange =
         CodeExchange { code: &pasted.code, redirect_uri: &redirect_uri, code_verifier: request.code_verifier.as_ref() };
     let grant = client.exchange_code(&app, &exchange).await?;
-    println!(
-        "4. Code exchanged (POST body, never a URL): {} scopes granted, refresh token issued.",
-        grant.scopes.len()
-    );
+    outln!("4. Code exchanged (POST body, never a URL): {} scopes granted, refresh token issued.", grant.scopes.len());
     let refresh_token = grant.refresh_token.clone().ok_or_else(|| Failure::failed("no refresh token", ""))?;
     let refreshed = client.refresh(&app, &refresh_token).await?;
     let rest = RestClient::new(client.http().clone(), &refreshed.instance_url, refreshed.access_token.clone())?;
     let identity = rest.identity(&refreshed.id_url).await?;
     let org = rest.organization().await?;
-    println!("5. The refresh token works: connected as {} to {} ({}).\n", identity.username, org.name, org.edition);
+    outln!("5. The refresh token works: connected as {} to {} ({}).\n", identity.username, org.name, org.edition);
 
     let mut settings =
         ConnectorSettings::from_grant(app.client_id.clone(), app.client_secret.clone(), &grant, host.origin())
@@ -89,9 +86,9 @@ pub async fn run() -> CmdResult {
     settings.username = Some(identity.username.clone());
     // The demo asks for the generic preset's scopes (api refresh_token offline_access).
     settings.preset = Some("generic".to_string());
-    println!("6. The settings a connector asks for (secrets masked):\n");
+    outln!("6. The settings a connector asks for (secrets masked):\n");
     print_summary(&settings);
-    println!(
+    outln!(
         "\nWith a real org: `sfconnect exchange ... --output settings.json`, then `sfconnect check --settings settings.json`."
     );
     sim.shutdown().await;

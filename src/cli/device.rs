@@ -39,8 +39,8 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     let client = Client::new(host);
     let scopes = scopes_or_default(&args.scope, DEFAULT_SCOPES);
     let device = client.start_device(&client_id, &scopes).await?;
-    println!("Enter the code {} at {}", device.user_code, device.verification_uri);
-    println!("or open {}", device.verification_uri_complete());
+    outln!("Enter the code {} at {}", device.user_code, device.verification_uri);
+    outln!("or open {}", device.verification_uri_complete());
     eprintln!("Waiting for approval (up to {} minutes; Ctrl-C to stop)...", DEVICE_LIMIT.as_secs() / 60);
     let app = AppCredentials { client_id: client_id.clone(), client_secret: secret.clone() };
     let grant = wait_for_device_approval(&client, &app, &device, &TokioClock, DEVICE_LIMIT, |event| match event {

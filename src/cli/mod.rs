@@ -3,6 +3,20 @@
 //! `anyhow` lives here and in `main.rs` only. A failure is printed once, as the headline and the fix
 //! from `salesforce::errors`, never with a secret in it.
 
+/// `println!` for command output: when standard output is closed early (`sfconnect check | head`), the
+/// program ends quietly with status 141 (128 + SIGPIPE, as a shell reports a writer a pipe stopped)
+/// instead of panicking with "failed printing to stdout".
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(141);
+            }
+        }
+    }};
+}
+
 mod args;
 mod check;
 mod demo;

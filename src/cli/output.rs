@@ -56,13 +56,13 @@ pub fn deliver(settings: &ConnectorSettings, out: &SettingsOutArgs) -> CmdResult
             let overwrite = if out.force { Overwrite::Replace } else { Overwrite::Never };
             write_settings(path, &text, overwrite)?;
             print_summary(settings);
-            println!("\nSettings written to {} ({}, mode 0600).", path.display(), out.format.name());
+            outln!("\nSettings written to {} ({}, mode 0600).", path.display(), out.format.name());
         }
         None => {
             let path = fresh_default_path(out)?;
             write_settings(&path, &text, Overwrite::Never)?;
             print_summary(settings);
-            println!(
+            outln!(
                 "\nSettings written to {} ({}, mode 0600). Use --output FILE to choose the place, or --output - to print them in full.",
                 path.display(),
                 out.format.name()
@@ -103,19 +103,19 @@ pub fn print_summary(s: &ConnectorSettings) {
         Some(c) => format!("{} ({} characters)", c.masked(), c.char_len()),
         None => "(none: the app does not require one)".to_string(),
     };
-    println!("Client ID      {}", s.client_id);
-    println!("Client secret  {secret_line}");
-    println!("Refresh token  {} ({} characters)", s.refresh_token.masked(), s.refresh_token.char_len());
-    println!("Login URL      {}", s.login_url);
-    println!("Company names  {}", s.company_names.join(", "));
+    outln!("Client ID      {}", s.client_id);
+    outln!("Client secret  {secret_line}");
+    outln!("Refresh token  {} ({} characters)", s.refresh_token.masked(), s.refresh_token.char_len());
+    outln!("Login URL      {}", s.login_url);
+    outln!("Company names  {}", s.company_names.join(", "));
     if let Some(user) = &s.username {
-        println!("Connected as   {user}{}", s.org_id.as_deref().map(|o| format!(" (org {o})")).unwrap_or_default());
+        outln!("Connected as   {user}{}", s.org_id.as_deref().map(|o| format!(" (org {o})")).unwrap_or_default());
     }
     if !s.scopes.is_empty() {
-        println!("Scopes         {}", s.scopes.join(" "));
+        outln!("Scopes         {}", s.scopes.join(" "));
     }
     if let Some(preset) = &s.preset {
-        println!("Target         {preset} (`sfconnect check` checks its prerequisites)");
+        outln!("Target         {preset} (`sfconnect check` checks its prerequisites)");
     }
 }
 

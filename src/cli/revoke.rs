@@ -20,10 +20,7 @@ pub async fn run(args: RevokeArgs) -> CmdResult {
     let (settings, _) = read_settings(&args.settings)?;
     let client = Client::new(host_of(&settings)?);
     client.revoke(&settings.refresh_token).await?;
-    println!("Revoked the refresh token {} at {}.", settings.refresh_token.masked(), client.host());
-    println!(
-        "{} still holds the dead token: delete it, or run the wizard again for a new one.",
-        args.settings.display()
-    );
+    outln!("Revoked the refresh token {} at {}.", settings.refresh_token.masked(), client.host());
+    outln!("{} still holds the dead token: delete it, or run the wizard again for a new one.", args.settings.display());
     Ok(())
 }

@@ -53,11 +53,11 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
                 "client_id": sim.client_id(),
                 "client_secret": sim.client_secret(),
             });
-            println!("{line}");
+            outln!("{line}");
         } else {
-            println!("{}", sim.base_url());
-            println!("client_id: {}", sim.client_id());
-            println!("client_secret: {}", sim.client_secret());
+            outln!("{}", sim.base_url());
+            outln!("client_id: {}", sim.client_id());
+            outln!("client_secret: {}", sim.client_secret());
             eprintln!(
                 "Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop."
             );

@@ -47,9 +47,9 @@ pub async fn run(args: UrlArgs) -> CmdResult {
             "code_verifier": request.code_verifier.as_ref().map(|v| v.expose()),
             "redirect_uri": request.redirect_uri,
         });
-        println!("{json}");
+        outln!("{json}");
     } else {
-        println!("{}", request.url);
+        outln!("{}", request.url);
         if request.code_verifier.is_some() {
             // Without the verifier this URL cannot be finished: say so, and how to keep it.
             eprintln!("\nThis URL uses PKCE: its code_verifier is needed for the exchange and is not shown.");

@@ -57,11 +57,11 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let waited = started.elapsed().as_secs_f32();
     match outcome {
         Readiness::Ready { secret_checked: true } => {
-            println!("The consumer key is live and the secret is accepted (after {waited:.1}s).");
+            outln!("The consumer key is live and the secret is accepted (after {waited:.1}s).");
             Ok(())
         }
         Readiness::Ready { secret_checked: false } => {
-            println!("The consumer key is live (after {waited:.1}s). No secret was given, so it was not checked.");
+            outln!("The consumer key is live (after {waited:.1}s). No secret was given, so it was not checked.");
             Ok(())
         }
         Readiness::SecretRejected => Err(Failure::failed(
