@@ -251,7 +251,7 @@ fn checks() {
     snap(&w, "085_checks");
     w.assert_fits_80x24("checks");
     let screen = w.joined(80, 24);
-    assert!(screen.contains("required check(s) failed"), "{screen}");
+    assert!(screen.contains("1 required check failed"), "{screen}");
     assert!(screen.contains("tick API Enabled"), "the failing check's fix is shown first: {screen}");
     assert!(screen.contains("acme.com (4000)"), "{screen}");
 }
@@ -474,4 +474,26 @@ fn a_scrolled_checks_list_shows_more_markers() {
     assert!(text.contains("↑"), "{text}");
     assert!(text.contains("▸"), "the cursor row is on screen: {text}");
     w.assert_fits_80x24("checks scrolled");
+}
+
+/// From a new-user trial: a long fix was cut after three lines. It is shown whole; the preview gives way.
+#[test]
+fn a_long_fix_is_shown_whole() {
+    use sfconnect::checks::{CheckId, Finding, Level, Report, Verdict};
+    let mut w = Wizard::new(ssh());
+    w.reach_checks();
+    let fix = "The REST API is off for this org: its edition has no API access (Professional Edition needs \
+               the API add-on), or use Enterprise, Unlimited, Performance or Developer Edition. If the edition \
+               has it, the user lacks API Enabled: Setup > Users > Profiles > (profile) > System Permissions > \
+               API Enabled, then Save, then run the checks again with t.";
+    let mut checks: Vec<Verdict> = [CheckId::Refresh, CheckId::RefreshSecret, CheckId::Identity, CheckId::Org]
+        .iter()
+        .map(|id| Verdict::new(*id, Level::Info, Finding::Ok("fine".into())))
+        .collect();
+    checks.insert(0, Verdict::new(CheckId::ApiAccess, Level::Required, Finding::problem("API_DISABLED_FOR_ORG", fix)));
+    w.send(Msg::ChecksDone(Box::new(Report { checks, org: None, user: None, preview: None })));
+    let text = w.joined(80, 24);
+    assert!(text.contains("run the checks again with t."), "{text}");
+    w.assert_fits_80x24("long fix");
+    snap(&w, "085_checks_long_fix");
 }

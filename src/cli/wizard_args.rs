@@ -113,12 +113,23 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         let _ = writeln!(std::io::stdout(), "{line}");
     };
     if let Some(line) = &outcome.connected_as {
-        say(format!("{line}."));
+        say(if outcome.demo { format!("Demo: {line} (a simulated org).") } else { format!("{line}.") });
     }
     if let Some(path) = &outcome.saved {
         say(format!("Settings saved to {} (mode 0600).", path.display()));
-        // The file records its target, so the check needs no --preset.
-        say(format!("Check them any time: sfconnect check --settings {}", path.display()));
+        if !outcome.failed_checks.is_empty() {
+            say(format!(
+                "Not ready yet: {} failed ({}). The connector will not work until the org is fixed in Setup.",
+                crate::checks::preview::count(outcome.failed_checks.len() as u64, "required check"),
+                outcome.failed_checks.join(", ")
+            ));
+        }
+        if outcome.demo {
+            say("That was the demo org: it is gone now, so these settings only show what a real run writes.".into());
+        } else {
+            // The file records its target, so the check needs no --preset.
+            say(format!("Check them any time: sfconnect check --settings {}", path.display()));
+        }
     }
     let unsaved = match (outcome.unsaved, outcome.keyring && outcome.resumable) {
         (true, true) => Some(Failure::failed(

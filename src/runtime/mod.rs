@@ -57,6 +57,10 @@ pub struct Outcome {
     pub keyring: bool,
     /// The signal that ended the wizard (SIGHUP: the SSH link dropped; SIGTERM), if one did.
     pub signal: Option<i32>,
+    /// The required checks that failed, by title.
+    pub failed_checks: Vec<String>,
+    /// The wizard ran against the built-in demo org.
+    pub demo: bool,
 }
 
 /// Reads where sfconnect runs: SSH, a display, NO_COLOR.
@@ -97,6 +101,7 @@ pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: 
         state.credentials.key.set(&demo.client_id);
         state.credentials.secret.set(demo.client_secret.expose());
         state.create_app.email.set("admin@example.com");
+        state.result.stem = "sfconnect-demo-settings".into();
         state.demo = Some(demo.clone());
     }
     state
@@ -217,6 +222,14 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         connected_as,
         keyring: state.keyring,
         signal: stopped_by,
+        failed_checks: state
+            .checks
+            .verdicts
+            .iter()
+            .filter(|v| v.status == crate::checks::Status::Fail)
+            .map(|v| v.title.to_string())
+            .collect(),
+        demo,
     })
 }
 

@@ -34,24 +34,70 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             (0, 0) => Span::styled("✓ Every check passed.".to_string(), theme.success()),
             (0, w) => Span::styled(format!("! {w} to look at; nothing blocks the connector."), theme.warning()),
             (f, _) => Span::styled(
-                format!("✗ {f} required check(s) failed: fix them in Setup, then run again."),
+                format!(
+                    "✗ {} failed: fix {} in Setup, then run again (t).",
+                    crate::checks::preview::count(f as u64, "required check"),
+                    if f == 1 { "it" } else { "them" }
+                ),
                 theme.error(),
             ),
         };
         out.push(Line::from(summary));
     }
-    // The list takes what is left after the detail and the preview.
-    let reserve = 7 + if checks.preview.is_some() { 4 } else { 0 };
-    let mut room = (area.height as usize).saturating_sub(reserve + 1).max(3);
-    let mut start = checks.cursor.saturating_sub(room.saturating_sub(1));
+    // The selected line's detail and fix are shown whole: they are what the admin acts on. The list
+    // takes what is left, at least a few rows; the preview gives way first when space is short.
+    let height = area.height as usize;
+    let mut detail: Vec<Line> = Vec::new();
+    if let Some(v) = checks.selected().filter(|_| !checks.running) {
+        detail.push(Line::default());
+        detail.extend(lines(&format!("{}: {}", v.title, v.detail), width, theme.text()));
+        if let Some(fix) = &v.fix {
+            detail.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
+        }
+    }
+    let mut preview: Vec<Line> = Vec::new();
+    if let Some(p) = &checks.preview {
+        preview.push(Line::default());
+        preview.extend(preview_lines(p, width, ctx));
+    }
+    let list_min = checks.verdicts.len().clamp(1, 4);
+    if out.len() + list_min + detail.len() + preview.len() > height {
+        preview.clear();
+    }
+    let detail_room = height.saturating_sub(out.len() + list_min);
+    if detail.len() > detail_room {
+        detail.truncate(detail_room.saturating_sub(1));
+        detail.push(Line::from(Span::styled("… (sfconnect check shows it all)", theme.dim())));
+    }
+    let room = height.saturating_sub(out.len() + detail.len() + preview.len()).max(list_min);
+    out.extend(list_lines(state, room, width, ctx));
+    out.extend(detail);
+    out.extend(preview);
+    frame.render_widget(Paragraph::new(out), area);
+}
+
+/// At most `room` lines of verdicts around the cursor, with "↑ N more" / "↓ N more" when cut.
+fn list_lines(state: &State, room: usize, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let checks = &state.checks;
+    let total = checks.verdicts.len();
+    let mut out = Vec::new();
+    // The window of rows around the cursor: all of them if they fit, else room less a row for each
+    // marker needed ("↑ N more" above, "↓ N more" below).
+    let window = |rows: usize| checks.cursor.saturating_sub(rows.saturating_sub(1)).min(total.saturating_sub(rows));
+    let (mut rows, mut start) = (total.min(room), 0);
+    if total > room {
+        rows = room.saturating_sub(1).max(1);
+        start = window(rows);
+        if start > 0 && start + rows < total {
+            rows = room.saturating_sub(2).max(1);
+            start = window(rows);
+        }
+    }
     if start > 0 {
-        // Scrolled: one row says how many are above.
-        room = room.saturating_sub(1).max(2);
-        start = checks.cursor.saturating_sub(room.saturating_sub(1));
         out.push(Line::from(Span::styled(format!("  ↑ {start} more"), theme.dim())));
     }
-    let below = checks.verdicts.len().saturating_sub(start + room);
-    for (i, verdict) in checks.verdicts.iter().enumerate().skip(start).take(room) {
+    for (i, verdict) in checks.verdicts.iter().enumerate().skip(start).take(rows) {
         let (mark, style) = match verdict.status {
             Status::Pass => ("✓", theme.success()),
             Status::Warn => ("!", theme.warning()),
@@ -68,21 +114,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let row_style = if i == checks.cursor && !checks.running { theme.cursor() } else { style };
         out.push(Line::from(Span::styled(cut, row_style)));
     }
+    let below = total.saturating_sub(start + rows);
     if below > 0 {
         out.push(Line::from(Span::styled(format!("  ↓ {below} more"), theme.dim())));
     }
-    if let Some(v) = checks.selected().filter(|_| !checks.running) {
-        out.push(Line::default());
-        out.extend(lines(&format!("{}: {}", v.title, v.detail), width, theme.text()).into_iter().take(3));
-        if let Some(fix) = &v.fix {
-            out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()).into_iter().take(3));
-        }
-    }
-    if let Some(preview) = &checks.preview {
-        out.push(Line::default());
-        out.extend(preview_lines(preview, width, ctx));
-    }
-    frame.render_widget(Paragraph::new(out), area);
+    out
 }
 
 fn preview_lines(p: &Preview, width: usize, ctx: Ctx) -> Vec<Line<'static>> {

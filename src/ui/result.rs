@@ -34,13 +34,35 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         )),
         _ => {}
     }
+    // The checks' verdict follows the settings to the last step: a failed required check means the
+    // connector will not work until the org is fixed, which is easy to forget two screens later.
+    let checks = &state.checks;
+    if checks.done {
+        let failed: Vec<&str> =
+            checks.verdicts.iter().filter(|v| v.status == crate::checks::Status::Fail).map(|v| v.title).collect();
+        let (fails, warns) = (failed.len(), checks.warnings());
+        if fails > 0 {
+            let text = format!(
+                "✗ {} failed: {}. The connector will not work until it is fixed in Setup (Esc shows the fix).",
+                crate::checks::preview::count(fails as u64, "required check"),
+                failed.join(", ")
+            );
+            out.extend(lines(&text, width, theme.error()));
+        } else if warns > 0 {
+            let text = format!(
+                "! {} to look at on the checks step (Esc); nothing blocks the connector.",
+                crate::checks::preview::count(warns as u64, "advisory check")
+            );
+            out.extend(lines(&text, width, theme.warning()));
+        }
+    }
     let Some(settings) = &r.settings else {
         out.extend(lines("No settings yet: go back and authorize first.", width, theme.text()));
         frame.render_widget(Paragraph::new(out), area);
         return;
     };
     let target = state.preset().map(|p| short_target(&p.name).to_string()).unwrap_or_else(|| "the connector".into());
-    out.extend(lines(&format!("Paste these into {target}'s settings, field by field:"), width, theme.heading()));
+    out.extend(lines(&format!("Paste these into the settings of {target}, field by field:"), width, theme.heading()));
     out.push(Line::default());
 
     let rows = rows(state);
@@ -70,16 +92,33 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     }
 
     out.push(Line::default());
-    let file = match r.path() {
-        Some(path) => {
+    // Where the file goes, worded by whether it is written yet, so a path is never mistaken for a save.
+    let saved_here = r.saved.as_ref().filter(|s| r.saved_current && Some(*s) == r.path().as_ref());
+    match (saved_here, r.path()) {
+        (Some(saved), _) => out.extend(lines(
+            &format!("✓ Saved: {} ({}, mode 0600)", saved.display(), r.format.name()),
+            width,
+            theme.success(),
+        )),
+        (None, Some(path)) => {
+            let save = ctx.key_for("save").map(|k| format!("{k} saves to")).unwrap_or_else(|| "Saves to".into());
             let format = ctx.key_for("format").map(|k| format!("; {k} changes the format")).unwrap_or_default();
-            format!("File: {} ({}{format})", path.display(), r.format.name())
+            out.extend(lines(
+                &format!("{save}: {} ({}{format})", path.display(), r.format.name()),
+                width,
+                theme.text(),
+            ));
+            if let Some(saved) = &r.saved {
+                out.extend(lines(
+                    &format!("Saved earlier: {}; what changed since is not saved yet.", saved.display()),
+                    width,
+                    theme.warning(),
+                ));
+            }
         }
-        None => "File: none chosen (start sfconnect with --output FILE to save)".into(),
-    };
-    out.extend(lines(&file, width, theme.text()));
-    if let Some(saved) = &r.saved {
-        out.extend(lines(&format!("Saved: {}", saved.display()), width, theme.success()));
+        (None, None) => {
+            out.extend(lines("File: none chosen (start sfconnect with --output FILE to save)", width, theme.text()))
+        }
     }
 
     let on_company = rows.get(cursor).is_some_and(|row| row.key == SettingsKey::CompanyNames);

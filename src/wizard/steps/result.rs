@@ -28,6 +28,9 @@ pub struct ResultState {
     /// From `--output`; otherwise `default_path` with the format's extension.
     pub output: Option<PathBuf>,
     pub default_dir: Option<PathBuf>,
+    /// The default file's name before its extension; empty means `sfconnect-settings` (the demo's
+    /// is `sfconnect-demo-settings`, so a demo never takes a real file's name).
+    pub stem: String,
     pub saved: Option<PathBuf>,
     /// The file exists: the next save press replaces it.
     pub confirm_replace: bool,
@@ -103,7 +106,8 @@ impl ResultState {
     /// Where the file goes.
     pub fn path(&self) -> Option<PathBuf> {
         self.output.clone().or_else(|| {
-            let name = format!("sfconnect-settings.{}", self.format.extension());
+            let stem = if self.stem.is_empty() { "sfconnect-settings" } else { self.stem.as_str() };
+            let name = format!("{stem}.{}", self.format.extension());
             self.default_dir.as_ref().map(|d| d.join(name))
         })
     }
