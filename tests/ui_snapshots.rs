@@ -497,3 +497,14 @@ fn a_long_fix_is_shown_whole() {
     w.assert_fits_80x24("long fix");
     snap(&w, "085_checks_long_fix");
 }
+
+/// Below the smallest size the screens are laid out for, a notice asks for a larger window instead of
+/// rows going missing without a trace (from a new-user trial at 60x20).
+#[test]
+fn a_too_small_terminal_gets_a_notice() {
+    let mut w = Wizard::new(ssh());
+    w.reach_credentials();
+    let text = w.joined(60, 20);
+    assert!(text.contains("This terminal is 60x20; sfconnect needs at least 70x20"), "{text}");
+    assert!(!w.joined(80, 24).contains("This terminal is"), "80x24 is laid out as usual");
+}

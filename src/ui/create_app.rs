@@ -25,14 +25,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
     out.push(Line::from(Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())));
     for step in app.kind.click_path() {
-        out.extend(lines(step, width.saturating_sub(2), theme.text()).into_iter().map(|mut l| {
-            l.spans.insert(0, Span::raw("  "));
+        // Each step wraps under itself, two columns in from its first line.
+        let wrapped = lines(step, width.saturating_sub(4), theme.text());
+        out.extend(wrapped.into_iter().enumerate().map(|(i, mut l)| {
+            l.spans.insert(0, Span::raw(if i == 0 { "  " } else { "    " }));
             l
         }));
     }
     out.push(Line::default());
 
     let cursor_row = app.row();
+    // The last line of the cursor's row: when the screen is short, the view scrolls to keep it in sight.
+    let mut cursor_end = 0;
     for row in ROWS {
         let on_cursor = row == cursor_row;
         let pointer = Span::raw(if on_cursor { "▸ " } else { "  " });
@@ -93,12 +97,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 }));
             }
         }
+        if on_cursor {
+            cursor_end = out.len();
+        }
     }
     if let Some(error) = &app.error {
         out.push(Line::default());
         out.extend(lines(error, width, theme.error()));
+        cursor_end = out.len();
     }
-    frame.render_widget(Paragraph::new(out), area);
+    let offset = cursor_end.saturating_sub(area.height as usize);
+    frame.render_widget(Paragraph::new(out).scroll((offset as u16, 0)), area);
 }
 
 fn label_of(row: Row) -> &'static str {

@@ -50,9 +50,24 @@ impl Ctx<'_> {
 }
 
 /// Draws the whole screen for `state`: the frame, the step's screen, and any popup on top.
+/// The smallest terminal the screens are laid out for; below it, rows would go missing without a trace,
+/// so a notice asks for a larger window instead (nothing typed is lost, and the keys still work).
+pub const MIN_SIZE: (u16, u16) = (70, 20);
+
 pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
     let theme = Theme::new(state.surroundings.no_color);
     let ctx = Ctx { theme, hints };
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "This terminal is {}x{}; sfconnect needs at least {}x{} (80x24 is best). Make the window larger: \
+             nothing you entered is lost. Ctrl-C quits.",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        );
+        let lines = wrap::lines(&text, usize::from(area.width.saturating_sub(2)).max(10), theme.warning());
+        frame.render_widget(ratatui::widgets::Paragraph::new(lines), area.inner(ratatui::layout::Margin::new(1, 1)));
+        return;
+    }
     let areas = chrome::areas(frame.area(), state);
     chrome::render(frame, &areas, state, hints, theme);
     let body = areas.body;

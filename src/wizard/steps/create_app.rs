@@ -39,18 +39,17 @@ impl AppKind {
         match self {
             AppKind::ExternalClientApp => &[
                 "Setup > Quick Find \"External Client App Manager\" > New External Client App",
-                "Basic Information: type the name, API name and contact email below;",
-                "  Distribution State: Local",
-                "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs,",
-                "  add the scopes of the next step, set Flow Enablement and Security below",
+                "Basic Information: type the name, API name and contact email below; Distribution State: Local",
+                "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs, add the scopes of \
+                 the next step, set Flow Enablement and Security below",
                 "Create",
             ],
             AppKind::ConnectedApp => &[
-                "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26",
-                "  only orgs allowed by Support can create one: prefer an External Client App)",
+                "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26 only orgs allowed by \
+                 Support can create one: prefer an External Client App)",
                 "Type the name, API name and contact email below",
-                "Tick Enable OAuth Settings, paste both Callback URLs, add the scopes of",
-                "  the next step, set the checkboxes below",
+                "Tick Enable OAuth Settings, paste both Callback URLs, add the scopes of the next step, set the \
+                 checkboxes below",
                 "Save, then Continue",
             ],
         }
