@@ -178,7 +178,7 @@ async fn five_tokens_warn_and_name_the_oldest_and_an_expiring_policy_is_flagged(
     assert!(tokens.fix.as_deref().unwrap().contains("Connected Apps OAuth Usage > sfconnect"));
     let policy = verdict(&report, CheckId::RefreshPolicyInfinite);
     assert_eq!(policy.status, Status::Warn);
-    assert!(policy.detail.contains("90") && policy.detail.contains("inactivity"), "{}", policy.detail);
+    assert!(policy.detail.contains("90") && policy.detail.contains("without use"), "{}", policy.detail);
     let permitted = verdict(&report, CheckId::PermittedUsers);
     assert_eq!(permitted.status, Status::Pass);
     assert!(permitted.detail.contains("Admin approved users are pre-authorized"));

@@ -280,3 +280,29 @@ async fn simulate_json_prints_one_line_first() {
 fn client_for_url(url: &str) -> sfconnect::salesforce::Client {
     sfconnect::salesforce::Client::new(sfconnect::salesforce::LoginHost::parse(url).unwrap())
 }
+
+/// A secret file others can read still works (it is already exposed) but is called out, with the fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_file_others_can_read_is_called_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = start(quick_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret.txt");
+    std::fs::write(&file, format!("{}\n", sim.client_secret())).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let file_arg = file.display().to_string();
+    let args =
+        ["wait", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--client-secret-file", &file_arg];
+    let out = sfconnect().args(args).output().await.unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("warning: {file_arg} can be read by other users (mode 644): run chmod 600")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&sim.client_secret()) && !text(&out.stdout).contains(&sim.client_secret()));
+
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = sfconnect().args(args).output().await.unwrap();
+    assert!(!text(&out.stderr).contains("warning"), "{}", text(&out.stderr));
+}

@@ -67,11 +67,11 @@ pub fn refresh_policy(app: &ConnectedAppRecord) -> Finding {
     match app.validity_period {
         None => Finding::Ok("Refresh token is valid until revoked (no validity period set)".into()),
         Some(period) => {
-            let kind = if app.by_inactivity == Some(true) { "of inactivity" } else { "after it is issued" };
-            let detail = if period <= 0 {
-                "refresh tokens expire immediately".to_string()
-            } else {
-                format!("refresh tokens expire {period} (units as set in Setup) {kind}")
+            // The period's unit (hours, days, months) is not in the object: Setup shows it.
+            let detail = match (period <= 0, app.by_inactivity == Some(true)) {
+                (true, _) => "refresh tokens expire immediately".to_string(),
+                (false, true) => format!("a refresh token expires after {period} units (see Setup) without use"),
+                (false, false) => format!("a refresh token expires {period} units (see Setup) after it is issued"),
             };
             Finding::problem(
                 format!("{detail}: the connector will stop working when its token expires"),
@@ -173,7 +173,7 @@ mod tests {
     fn an_expiring_refresh_token_is_a_problem() {
         assert!(matches!(refresh_policy(&app(None, false)), Finding::Ok(_)));
         let Finding::Problem { detail, fix } = refresh_policy(&app(Some(90), false)) else { panic!() };
-        assert!(detail.contains("90") && detail.contains("inactivity"), "{detail}");
+        assert!(detail.contains("90") && detail.contains("without use"), "{detail}");
         assert!(fix.contains("Manage Connected Apps > sfconnect > Edit Policies"), "{fix}");
     }
 

@@ -23,6 +23,9 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
     ("PermissionsManageNamedCredentials", "Modify Named Credentials and External Credentials"),
     ("PermissionsCanApproveUninstalledApps", "Approve Uninstalled Connected Apps"),
     ("PermissionsUseAnyApiClient", "Use Any API Client"),
+    ("PermissionsManageUsers", "Manage Users"),
+    ("PermissionsViewAllData", "View All Data"),
+    ("PermissionsViewAllUsers", "View All Users"),
 ];
 
 /// Permissions that stand in for each other for a target's purpose.

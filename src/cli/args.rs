@@ -44,8 +44,8 @@ pub struct SecretArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SettingsOutArgs {
     /// Write the settings to FILE (mode 0600, atomically). `-` prints them in full to standard output.
-    /// Without --output they go to sfconnect-settings.<ext> in the data folder (a timestamped name if
-    /// that exists), and a summary with secrets masked is printed.
+    /// Without --output they go to sfconnect-settings.<ext> (sfconnect-sfdx-url.txt for sfdx-url) in the
+    /// data folder (a timestamped name if that exists), and a summary with secrets masked is printed.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 

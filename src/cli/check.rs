@@ -227,8 +227,12 @@ fn print_wrapped(lead: &str, text: &str, width: Option<usize>) {
     };
     let indent = if width.saturating_sub(lead.chars().count()) >= 30 { lead.chars().count() } else { 6 };
     let pad = " ".repeat(indent);
-    let options =
-        textwrap::Options::new(width.max(indent + 20)).initial_indent(lead).subsequent_indent(&pad).break_words(true);
+    let options = textwrap::Options::new(width.max(indent + 20))
+        .initial_indent(lead)
+        .subsequent_indent(&pad)
+        .break_words(true)
+        // Dates and ids have hyphens: break only at spaces.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     for line in textwrap::wrap(text, options) {
         outln!("{line}");
     }

@@ -13,7 +13,8 @@ pub fn init() -> Option<LogGuard> {
     let level = std::env::var("SFCONNECT_LOG").ok().filter(|l| !l.trim().is_empty())?;
     let path = std::env::var_os("SFCONNECT_LOG_FILE").map(PathBuf::from).or_else(default_log_path)?;
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        // The folder may also hold settings files: private, as for them.
+        let _ = crate::settings::create_private_dir(dir);
     }
     let mut options = OpenOptions::new();
     options.create(true).append(true);

@@ -60,6 +60,22 @@ fn read_secret_file(path: &Path) -> Result<ClientSecret, Failure> {
             "pass a readable file whose first line is the consumer secret",
         )
     })?;
+    let text = zeroize::Zeroizing::new(text);
+    #[cfg(unix)]
+    {
+        // Read anyway (it is already exposed), but say so: a secret others can read is a leaked secret.
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "warning: {} can be read by other users (mode {:o}): run chmod 600 {}",
+                path.display(),
+                meta.permissions().mode() & 0o777,
+                path.display()
+            );
+        }
+    }
     let first = text.lines().next().unwrap_or("").trim().to_string();
     checked(first, &format!("--client-secret-file {}", path.display()))
 }

@@ -76,7 +76,9 @@ fn why_line(state: &State, ctx: Ctx) -> Line<'static> {
 fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
     let theme = ctx.theme;
     let a = &state.authorize;
-    let copy = ctx.key_for("copy URL").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+    // The URL is wrapped here: selecting it by hand takes the plain view (Ctrl-P), where it is one line.
+    let copy =
+        ctx.key_for("copy URL").map(|k| format!(" ({k} copies it, ^P shows it on one line)")).unwrap_or_default();
     out.extend(lines(&format!("1. Open this URL in a browser signed in to your org{copy}:"), width, theme.text()));
     match &a.request {
         Some(request) => out.extend(url_lines(&request.url, width, 3, theme.value())),

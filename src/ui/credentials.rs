@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let secret_focus = c.focus == CredFocus::Secret;
     out.push(Line::default());
     let mut secret_label = label("Consumer Secret", secret_focus, c.secret.len(), ctx);
-    let reveal = ctx.key_for("show secret");
+    let reveal = ctx.key_for(if c.reveal { "hide secret" } else { "show secret" });
     let state_text = match (c.reveal, reveal) {
         (true, Some(k)) => format!("  shown ({k} hides it)"),
         (false, Some(k)) => format!("  hidden ({k} shows it)"),

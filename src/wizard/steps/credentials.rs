@@ -167,10 +167,11 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     Update::redraw()
 }
 
-pub fn hints(_: &State) -> Vec<Hint> {
+pub fn hints(state: &State) -> Vec<Hint> {
+    let reveal = if state.credentials.reveal { "hide secret" } else { "show secret" };
     vec![
         (Action::FocusNext, "next field"),
-        (Action::Reveal, "show secret"),
+        (Action::Reveal, reveal),
         (Action::Next, "continue"),
         (Action::Back, "back"),
     ]
