@@ -164,6 +164,15 @@ async fn missing_permission_columns_are_reported_as_unreadable_not_lacking() {
 
     let (report, _) = check(&sim, "generic", SCOPES).await;
     assert_eq!(status(&report, CheckId::PermApproveUninstalled), Status::Skip, "advisory and unreadable");
+    let approve = verdict(&report, CheckId::PermApproveUninstalled);
+    let fix = approve.fix.clone().unwrap_or_default();
+    assert!(fix.contains("nothing to enable"), "no column, nothing to tell the admin to enable: {fix}");
+
+    // Nintex advises Approve Uninstalled Connected Apps: unreadable is not reported as advised-and-lacking.
+    let (report, _) = check(&sim, "nintex", SCOPES).await;
+    let permissions = verdict(&report, CheckId::Permissions);
+    assert!(!permissions.detail.contains("advises Approve Uninstalled"), "{}", permissions.detail);
+    assert!(permissions.detail.contains("could not be read"), "{}", permissions.detail);
 }
 
 #[tokio::test]

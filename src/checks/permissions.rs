@@ -23,9 +23,6 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
     ("PermissionsManageNamedCredentials", "Modify Named Credentials and External Credentials"),
     ("PermissionsCanApproveUninstalledApps", "Approve Uninstalled Connected Apps"),
     ("PermissionsUseAnyApiClient", "Use Any API Client"),
-    ("PermissionsManageUsers", "Manage Users"),
-    ("PermissionsViewAllData", "View All Data"),
-    ("PermissionsViewAllUsers", "View All Users"),
 ];
 
 /// Permissions that stand in for each other for a target's purpose.
@@ -34,10 +31,20 @@ const ALTERNATIVES: &[&[&str]] = &[
     &["PermissionsModifyAllData", "PermissionsManageRemoteAccess"],
 ];
 
-/// The Setup label of a permission field (`PermissionsManageUsers` → `ManageUsers` when not in the table).
+/// Setup labels of permissions a preset may add to the query (see [`fields_for`]) beyond [`PERMISSIONS`],
+/// so messages name them as Setup does.
+const MORE_LABELS: &[(&str, &str)] = &[
+    ("PermissionsManageUsers", "Manage Users"),
+    ("PermissionsViewAllData", "View All Data"),
+    ("PermissionsViewAllUsers", "View All Users"),
+    ("PermissionsAuthorApex", "Author Apex"),
+];
+
+/// The Setup label of a permission field (`PermissionsFooBar` → `FooBar` when in neither table).
 pub fn label(field: &str) -> &str {
     PERMISSIONS
         .iter()
+        .chain(MORE_LABELS)
         .find(|(f, _)| *f == field)
         .map_or_else(|| field.strip_prefix("Permissions").unwrap_or(field), |(_, l)| *l)
 }
@@ -139,7 +146,14 @@ impl EffectivePermissions {
             let mut detail = format!("{} could not be read (this org has no such column)", unknown.join(", "));
             if !lacking.is_empty() {
                 detail = format!("the user lacks {}; {detail}", lacking.join(", "));
+                return Finding::unknown(detail, fix);
             }
+            // Nothing readable: there may be nothing to enable at all.
+            let fix = format!(
+                "Look in {}: if {} is not listed there, this org does not have it and there is nothing to enable.",
+                self.where_to_edit(),
+                unknown.join(" or ")
+            );
             Finding::unknown(detail, fix)
         }
     }
@@ -177,8 +191,9 @@ impl EffectivePermissions {
         for group in wanted.one_of.iter().filter(|g| !g.iter().any(held)) {
             if group.iter().all(lacking) { missing.push(group_label(group)) } else { unknown.push(group_label(group)) }
         }
+        // Advised and not held; an unreadable one is not "not held" (the detail lists it as unreadable).
         let advisory: Vec<&str> =
-            wanted.advisory.iter().filter(|f| !held(f) && !self.alternative_held(f)).map(|f| label(f)).collect();
+            wanted.advisory.iter().filter(|f| lacking(f) && !self.alternative_held(f)).map(|f| label(f)).collect();
         let fix = format!("{}, or a permission set assigned to the user.", self.where_to_edit());
         if !missing.is_empty() {
             // The target's own list says these are required: fail whatever the checks list says.
@@ -187,6 +202,13 @@ impl EffectivePermissions {
             Finding::problem(format!("target needs {}, which could not be read: {detail}", unknown.join(", ")), fix)
         } else if !advisory.is_empty() {
             Finding::problem(format!("target advises {}: {detail}", advisory.join(", ")), fix)
+        } else if wanted.advisory.iter().any(|f| self.has(f).is_none()) {
+            // Advised, and this org has no such column: nothing is known to be missing.
+            let fix = format!(
+                "Look in {}: a permission not listed there does not exist in this org, and there is nothing to enable.",
+                self.where_to_edit()
+            );
+            Finding::unknown(detail, fix)
         } else {
             Finding::Ok(detail)
         }
