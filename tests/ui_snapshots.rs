@@ -508,3 +508,20 @@ fn a_too_small_terminal_gets_a_notice() {
     assert!(text.contains("This terminal is 60x20; sfconnect needs at least 70x20"), "{text}");
     assert!(!w.joined(80, 24).contains("This terminal is"), "80x24 is laid out as usual");
 }
+
+/// From a new-user trial: AvePoint brings its own app, yet the wizard handed over a Client ID as if it
+/// were wanted. The start and last steps now say what the wizard is for with such a target.
+#[test]
+fn a_target_with_its_own_app_is_told_apart() {
+    let mut w = Wizard::new(ssh());
+    let avepoint = w.state.presets.iter().position(|p| p.id == "avepoint").unwrap();
+    w.state.start.preset_index = avepoint;
+    w.state.apply_preset();
+    assert!(w.joined(80, 24).contains("It takes no values from you"), "{}", w.joined(80, 24));
+    w.reach_result();
+    let text = w.joined(80, 24);
+    assert!(text.contains("AvePoint Online Services asks for none of these"), "{text}");
+    let mut snow = Wizard::new(ssh());
+    snow.reach_result();
+    assert!(snow.joined(80, 24).contains("Paste these into the settings of Snow Atlas"));
+}

@@ -115,6 +115,12 @@ pub enum Source {
 }
 
 impl Preset {
+    /// True when the target brings its own app (AvePoint, Nintex, Ampersand): its form takes no Client
+    /// ID, so the wizard's app and token serve only to check the org and user.
+    pub fn brings_own_app(&self) -> bool {
+        !self.settings_fields.iter().any(|f| f.key == SettingsKey::ClientId)
+    }
+
     /// The scopes as the `scope` parameter of an authorize request: tokens separated by spaces.
     pub fn scope_parameter(&self) -> String {
         self.scopes.join(" ")

@@ -62,7 +62,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         return;
     };
     let target = state.preset().map(|p| short_target(&p.name).to_string()).unwrap_or_else(|| "the connector".into());
-    out.extend(lines(&format!("Paste these into the settings of {target}, field by field:"), width, theme.heading()));
+    if state.preset().is_some_and(|p| p.brings_own_app()) {
+        let text = format!(
+            "{target} asks for none of these (its own app takes the consent when you connect). The checks were \
+             the point; keep these only to run `sfconnect check` again, or revoke the token (`sfconnect revoke`) \
+             and delete the app you made for this."
+        );
+        out.extend(lines(&text, width, theme.heading()));
+    } else {
+        out.extend(lines(
+            &format!("Paste these into the settings of {target}, field by field:"),
+            width,
+            theme.heading(),
+        ));
+    }
     out.push(Line::default());
 
     let rows = rows(state);

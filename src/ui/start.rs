@@ -33,6 +33,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     }
     if let Some(preset) = state.preset() {
         out.extend(lines(&preset.summary, width.saturating_sub(2), theme.dim()).into_iter().map(indent));
+        if preset.brings_own_app() {
+            // A target with its own app asks for no values: say what the wizard is then for.
+            let text = "It takes no values from you: sfconnect walks you through an app of your own only to \
+                        check the org and the user before you connect, and you can delete it afterwards.";
+            out.extend(lines(text, width.saturating_sub(2), theme.dim()).into_iter().map(indent));
+        }
     }
     out.push(Line::default());
 
