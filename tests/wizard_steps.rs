@@ -586,3 +586,22 @@ fn the_checks_hear_that_the_device_flow_was_used() {
     assert_eq!(state.step, Step::Checks);
     assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { device_flow_used: true, .. })), "{commands:?}");
 }
+
+/// The token works but the proof failed (API access off, say): Enter goes on to the checks, which say
+/// what is wrong with the org and how to fix it, rather than straight to the settings.
+#[test]
+fn after_a_failed_proof_the_checks_explain_it() {
+    let mut state = new_state();
+    to_authorize(&mut state);
+    update(&mut state, Msg::Authorized(Ok(grant(true))));
+    let api_off = Error::Rest(sfconnect::salesforce::errors::RestError {
+        status: 403,
+        code: "API_DISABLED_FOR_ORG".into(),
+        message: "The REST API is not enabled for this Organization.".into(),
+    });
+    update(&mut state, Msg::Verified(Err(api_off)));
+    assert!(matches!(state.verify.status, VerifyStatus::Failed { can_retry: true, .. }));
+    let commands = act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Checks);
+    assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { .. })), "{commands:?}");
+}

@@ -54,8 +54,11 @@ A scripted flow (each line fits 80 columns; $KEY is the Consumer Key):
     --code - --output settings.json
   sfconnect check --settings settings.json
 
-Exit status: 0 success, 1 a failure the message explains, 2 a usage error.
-Logs: SFCONNECT_LOG=debug (or info, trace) writes a log file; it holds no secret.";
+Exit status: 0 success, 1 a failure the message explains, 2 a usage error,
+128 + a signal's number when one stopped it (129 SIGHUP, 141 a closed pipe, 143 SIGTERM).
+Logs: SFCONNECT_LOG=debug (or info, trace) appends to SFCONNECT_LOG_FILE, by default
+sfconnect.log in the local data folder (~/.local/share/sfconnect on Linux), mode
+0600; it holds no secret.";
 
 /// From nothing to working Salesforce connector settings, in one terminal.
 #[derive(Debug, Parser)]

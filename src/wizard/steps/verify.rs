@@ -168,9 +168,10 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     let confirmed = std::mem::take(&mut state.verify.confirm_back);
     match (&state.verify.status, action) {
         (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Checks),
-        // The tokens exist even if the proof failed: the settings can still be handed over.
+        // The tokens exist even if the proof failed: on to the checks, which say what is wrong with the
+        // org (API access off, a licence…) and how to fix it; the settings can be handed over after.
         (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => {
-            go_to(state, Step::Result)
+            go_to(state, Step::Checks)
         }
         (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => {
             match (state.verify.grant.clone(), state.login_host()) {
@@ -208,7 +209,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
     match &state.verify.status {
         VerifyStatus::Done { .. } => vec![(Action::Next, "run the checks")],
         VerifyStatus::Failed { can_retry: true, .. } => {
-            vec![(Action::Retry, "try again"), (Action::Next, "continue anyway"), (Action::Back, "go fix it")]
+            vec![(Action::Retry, "try again"), (Action::Next, "run the checks anyway"), (Action::Back, "go fix it")]
         }
         VerifyStatus::Failed { .. } => vec![(Action::Back, "go fix it")],
         _ => vec![],
