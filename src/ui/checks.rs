@@ -130,7 +130,16 @@ fn preview_lines(p: &Preview, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
         .take(3)
         .map(|l| format!("{} {}/{}", l.name, l.used, l.total))
         .collect();
-    let domains: Vec<String> = p.domains.iter().take(4).map(|d| format!("{} ({})", d.domain, d.users)).collect();
+    // All users and, when they differ, the active ones: the headline counts active users only.
+    let domains: Vec<String> = p
+        .domains
+        .iter()
+        .take(4)
+        .map(|d| match d.active == d.users {
+            true => format!("{} ({})", d.domain, d.users),
+            false => format!("{} ({}, {} active)", d.domain, d.users, d.active),
+        })
+        .collect();
     let more = p.domains.len().saturating_sub(4);
     let active =
         p.active_users.map_or("? active users".to_string(), |n| crate::checks::preview::count(n, "active user"));
