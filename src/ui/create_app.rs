@@ -102,7 +102,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         }
     }
     if let Some(error) = &app.error {
-        out.push(Line::default());
         out.extend(lines(error, width, theme.error()));
         cursor_end = out.len();
     }
@@ -118,6 +117,7 @@ fn label_of(row: Row) -> &'static str {
         Row::Email => "Contact email",
         Row::Callback => "Callback URLs",
         Row::DeviceFlow => "Device flow",
+        Row::Scopes => "OAuth scopes",
         Row::Pkce => "PKCE",
         Row::Secrets => "Secret",
     }
@@ -139,6 +139,10 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
         Row::DeviceFlow => {
             let yes = if app.device_flow { "Yes" } else { "No" };
             (format!("Enable for Device Flow: {yes}"), theme.value())
+        }
+        Row::Scopes => {
+            let labels = crate::wizard::steps::create_app::scope_labels(state);
+            (format!("{} (next step: why, and changes)", labels.join("; ")), theme.value())
         }
         Row::Pkce => ("Require PKCE: on (recommended)".into(), theme.text()),
         Row::Secrets => ("Require secret for Web Server and Refresh Token flows: on".into(), theme.text()),

@@ -40,16 +40,16 @@ impl AppKind {
             AppKind::ExternalClientApp => &[
                 "Setup > Quick Find \"External Client App Manager\" > New External Client App",
                 "Basic Information: type the name, API name and contact email below; Distribution State: Local",
-                "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs, add the scopes of \
-                 the next step, set Flow Enablement and Security below",
+                "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs, add the OAuth scopes \
+                 below, set Flow Enablement and Security as below",
                 "Create",
             ],
             AppKind::ConnectedApp => &[
-                "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26 only orgs allowed by \
-                 Support can create one: prefer an External Client App)",
+                "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26 only if Support \
+                 allows it: prefer an External Client App)",
                 "Type the name, API name and contact email below",
-                "Tick Enable OAuth Settings, paste both Callback URLs, add the scopes of the next step, set the \
-                 checkboxes below",
+                "Tick Enable OAuth Settings, paste both Callback URLs, add the OAuth scopes below, set the \
+                 checkboxes as below",
                 "Save, then Continue",
             ],
         }
@@ -64,13 +64,37 @@ pub enum Row {
     ApiName,
     Email,
     Callback,
+    /// The scopes to pick on the same form: the next step's list, shown here so the form is filled in
+    /// one go (a first-time user otherwise goes forward to read them and back).
+    Scopes,
     DeviceFlow,
     Pkce,
     Secrets,
 }
 
-pub const ROWS: [Row; 8] =
-    [Row::Kind, Row::Name, Row::ApiName, Row::Email, Row::Callback, Row::DeviceFlow, Row::Pkce, Row::Secrets];
+pub const ROWS: [Row; 9] = [
+    Row::Kind,
+    Row::Name,
+    Row::ApiName,
+    Row::Email,
+    Row::Callback,
+    Row::Scopes,
+    Row::DeviceFlow,
+    Row::Pkce,
+    Row::Secrets,
+];
+
+/// The selected scopes by their labels in Setup's "Selected OAuth Scopes" list, each once.
+pub fn scope_labels(state: &State) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for token in state.scopes.selected.iter() {
+        let label = crate::salesforce::scope::scope_info(token).map_or_else(|| token.to_string(), |i| i.label.into());
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct CreateAppState {
@@ -250,7 +274,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
     let mut h = vec![(Action::Down, "move")];
     match state.create_app.row() {
         Row::Kind | Row::DeviceFlow => h.push((Action::Toggle, "change")),
-        Row::Pkce | Row::Secrets => {}
+        Row::Pkce | Row::Secrets | Row::Scopes => {}
         _ => h.push((Action::Copy, "copy")),
     }
     h.extend([(Action::Next, "continue"), (Action::Back, "back")]);
