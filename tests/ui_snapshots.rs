@@ -518,9 +518,14 @@ fn a_target_with_its_own_app_is_told_apart() {
     w.state.start.preset_index = avepoint;
     w.state.apply_preset();
     assert!(w.joined(80, 24).contains("It takes no values from you"), "{}", w.joined(80, 24));
+    w.act(Action::Next).act(Action::Next);
+    assert!(w.joined(80, 24).contains("sfconnect check (delete after)"), "the app's name says it can go");
+    w.act(Action::Back).act(Action::Back);
     w.reach_result();
-    let text = w.joined(80, 24);
+    let text = w.joined(120, 40);
     assert!(text.contains("AvePoint Online Services asks for none of these"), "{text}");
+    assert!(text.contains("Next, in AvePoint:"), "{text}");
+    assert!(sfconnect::wizard::steps::help(&w.state).contains("takes none of these values"));
     let mut snow = Wizard::new(ssh());
     snow.reach_result();
     assert!(snow.joined(80, 24).contains("Paste these into the settings of Snow Atlas"));

@@ -137,8 +137,10 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
             "run sfconnect again to resume, then press w on the last screen",
         )),
         (true, false) => Some(Failure::failed(
-            "the settings were not saved, and the refresh token is gone with this session",
-            "run sfconnect again and press w on the last screen",
+            "the settings were not saved: this session's refresh token is lost to you, though Salesforce keeps \
+             it valid (and counts it toward five per user per app) until it is revoked",
+            "run sfconnect again and press w on the last screen; revoke the lost token in Setup > Connected Apps \
+             OAuth Usage, or delete the app",
         )),
         (false, _) => None,
     };

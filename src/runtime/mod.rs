@@ -217,7 +217,10 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     };
     Ok(Outcome {
         saved: state.result.saved.clone(),
-        unsaved: state.result.settings.is_some() && !state.result.saved_current,
+        // A target with its own app takes none of the values: not saving them loses nothing it needs.
+        unsaved: state.result.settings.is_some()
+            && !state.result.saved_current
+            && !state.preset().is_some_and(|p| p.brings_own_app()),
         resumable: !demo && state.step > crate::wizard::Step::Start && state.result.saved.is_none(),
         connected_as,
         keyring: state.keyring,

@@ -145,6 +145,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             out.extend(lines(&format!("- {note}"), width, theme.dim()));
         }
     }
+    if let Some(preset) = state.preset().filter(|p| p.brings_own_app()) {
+        // What to do next happens in the target's product: its procedure's notes say how.
+        out.push(Line::default());
+        out.extend(lines(&format!("Next, in {}:", preset.vendor), width, theme.heading()));
+        for note in &preset.notes {
+            out.extend(lines(&format!("- {note}"), width, theme.text()));
+        }
+    }
     frame.render_widget(Paragraph::new(out), area);
 }
 

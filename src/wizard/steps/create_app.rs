@@ -223,8 +223,11 @@ fn toggle_kind(state: &mut State) {
 
 /// The value a row copies, if it has one.
 pub fn row_value(state: &State, row: Row) -> Option<(&'static str, String)> {
-    let target = state.preset().map(|p| p.name.as_str()).unwrap_or("Salesforce");
-    let name = state.create_app.app_name(short_target(target));
+    let name = match state.preset() {
+        // Only for the checks: the target makes its own app, so the name says this one can go.
+        Some(p) if p.brings_own_app() && state.create_app.name.is_empty() => "sfconnect check (delete after)".into(),
+        p => state.create_app.app_name(short_target(p.map(|p| p.name.as_str()).unwrap_or("Salesforce"))),
+    };
     match row {
         Row::Name => Some(("App name", name)),
         Row::ApiName => Some(("API name", api_name(&name))),

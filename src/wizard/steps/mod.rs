@@ -160,6 +160,7 @@ pub fn help(state: &State) -> &'static str {
         Step::Authorize => authorize::HELP,
         Step::Verify => verify::HELP,
         Step::Checks => checks::HELP,
+        Step::Result if state.preset().is_some_and(|p| p.brings_own_app()) => result::HELP_OWN_APP,
         Step::Result => result::HELP,
     }
 }

@@ -186,6 +186,16 @@ names, comma-separated).
 w writes the file (mode 0600, only you can read it); f switches JSON, .env and TOML. An existing file \
 is replaced only if you press w a second time.";
 
+/// The last step's help for a target that brings its own app (AvePoint, Nintex, Ampersand).
+pub const HELP_OWN_APP: &str = "\
+This target takes none of these values: it connects through its own app when you connect in its \
+product, as its notes below say. The app you made and its token served the checks: they showed \
+whether the user who will connect has what the target needs.
+
+Keep the settings (w) only to run `sfconnect check --settings FILE` again after fixing something in \
+Setup; afterwards `sfconnect revoke --settings FILE` ends the token, and you can delete the app you \
+made for the checks in Setup.";
+
 pub fn on_action(state: &mut State, action: Action) -> Update {
     if state.result.editing_company {
         if edit(&mut state.result.company, action) {
