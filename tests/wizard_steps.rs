@@ -524,9 +524,12 @@ fn resuming_with_kept_secrets_skips_what_they_cover() {
     assert!(
         matches!(commands.first(), Some(Command::RefreshKept { refresh_token, .. }) if refresh_token.expose() == "5Aep861kept")
     );
-    // The refresh answers like an exchange: on to the proof, as after a new authorization.
+    // The refresh answers like an exchange: on to the proof, as after a new authorization, then on to
+    // the step the session stopped at.
     let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
     assert!(commands.iter().any(|c| matches!(c, Command::Verify { .. })));
+    update(&mut state, Msg::Verified(Ok(verified())));
+    assert_eq!(state.step, Step::Checks, "back where it stopped");
 
     let mut state = offer(Step::Result, false);
     update(&mut state, Msg::Char('y'));

@@ -187,6 +187,7 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
         (true, Some(refresh_token), Some(host)) => {
             state.verify.begin_exchange(state.now);
             state.verify.resumed = true;
+            state.verify.resume_to = (saved_step > Step::Verify).then_some(saved_step);
             let app = crate::salesforce::AppCredentials { client_id: key, client_secret: Some(secret) };
             let mut update = go_to(state, Step::Verify);
             update.commands.insert(0, Command::RefreshKept { host, app, refresh_token });

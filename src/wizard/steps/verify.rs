@@ -48,6 +48,8 @@ pub struct VerifyState {
     pub confirm_back: bool,
     /// The tokens came from the device flow.
     pub via_device: bool,
+    /// Where a resumed session stopped (past this step): it goes on there once the kept token is proved.
+    pub resume_to: Option<Step>,
 }
 
 impl VerifyState {
@@ -56,6 +58,7 @@ impl VerifyState {
         self.grant = None;
         self.resumed = false;
         self.via_device = false;
+        self.resume_to = None;
     }
 
     pub fn busy(&self) -> bool {
@@ -137,19 +140,25 @@ pub fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update
         Ok(v) => {
             let kind = if v.is_sandbox { "sandbox" } else { "production" };
             let connected_as = format!("Connected as {} to {} ({}, {kind})", v.username, v.org_name, v.edition);
+            let mut kept = None;
             if let Some(settings) = &mut state.result.settings {
                 settings.username = Some(v.username.clone());
                 if let Some(rotated) = v.rotated {
                     // Rotation is on: the proving refresh replaced the token, so hand over the new one.
+                    kept = Some(rotated.clone());
                     settings.refresh_token = rotated;
                     state.result.saved_current = false;
                 }
             }
             state.verify.status = VerifyStatus::Done { connected_as };
-            let rotated = state.result.settings.as_ref().map(|s| s.refresh_token.clone());
-            if let Some(keep) = rotated.and_then(|t| state.keep(KeptSecret::RefreshToken(t))) {
-                return Update::with(vec![keep]);
-            }
+            let keep = kept.and_then(|t| state.keep(KeptSecret::RefreshToken(t)));
+            // A resumed session goes on to the step it stopped at, now that its kept token is proved.
+            let mut update = match state.verify.resume_to.take() {
+                Some(step) => go_to(state, step),
+                None => Update::redraw(),
+            };
+            update.commands.extend(keep);
+            return update;
         }
         Err(e) => {
             let ex = e.explain();
