@@ -384,7 +384,11 @@ fn keep(client_id: &str, secret: &crate::wizard::msg::KeptSecret) -> Result<Stri
     };
     let label = item.label();
     match crate::vault::keep(client_id, item, value) {
-        Ok(()) => Ok(format!("The {label} is kept in {} until the settings are saved.", crate::vault::store_name())),
+        Ok(()) => Ok(format!(
+            "The {label} is kept in {} until the settings are saved (if you never come back: a few days at most, \
+             and a reboot clears it).",
+            crate::vault::store_name()
+        )),
         Err(e) => Err(format!(
             "The {label} could not be kept in the keyring: {e}. If this session is cut off, it is asked again."
         )),

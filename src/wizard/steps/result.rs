@@ -333,10 +333,11 @@ pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Upda
         Ok(path) => {
             state.result.confirm_replace = false;
             state.result.saved_current = true;
-            state.say(format!("Saved to {} (mode 0600, {}).", path.display(), state.result.format.name()));
+            // Saved: a keyring copy has done its job, and is deleted.
+            let keyring = if state.keyring { "; the keyring copies of the secrets are deleted" } else { "" };
+            state.say(format!("Saved to {} (mode 0600, {}){keyring}.", path.display(), state.result.format.name()));
             state.result.saved = Some(path);
             if state.keyring {
-                // Saved: the keyring copy has done its job.
                 let client_id = state.credentials.key.value().trim().to_string();
                 return Update::with(vec![Command::ForgetKept { client_id }]);
             }
