@@ -166,8 +166,12 @@ fn scopes_warn_without_refresh_token() {
     state.scopes.cursor = row;
     act(&mut state, Action::Toggle);
     assert!(!state.scopes.selected.contains("refresh_token") && !state.scopes.selected.contains("offline_access"));
-    let warnings = sfconnect::wizard::steps::scopes::warnings(&state.scopes.selected);
+    let asked = state.preset().map(|p| p.scopes.clone()).unwrap_or_default();
+    let warnings = sfconnect::wizard::steps::scopes::warnings(&state.scopes.selected, &asked);
     assert!(warnings.iter().any(|w| w.contains("no refresh token")), "{warnings:?}");
+    // Snow Atlas asks for Full access: the warning says so instead of "keep it only if required".
+    let full = warnings.iter().find(|w| w.contains("Full access")).unwrap();
+    assert!(full.contains("this target asks for it"), "{full}");
     act(&mut state, Action::Toggle);
     assert!(state.scopes.selected.contains("refresh_token") && state.scopes.selected.contains("offline_access"));
 }

@@ -69,13 +69,13 @@ impl CopyReport {
         match self.method {
             Method::System => format!("{head}, via the system clipboard"),
             Method::Osc52 { passthrough } => {
-                let mut message = format!(
-                    "{head}, via the terminal (OSC 52). If pasting gives nothing, your terminal ignores \
-                     OSC 52: press Ctrl-P to show the value alone and select it."
-                );
+                // Kept short: the status line has three rows at most, and the timer note follows.
+                let mut message =
+                    format!("{head}, via the terminal (OSC 52). Nothing pasted? Ctrl-P shows it to select");
                 if passthrough == Passthrough::Tmux {
-                    message.push_str(" In tmux this needs `set -g allow-passthrough on`.");
+                    message.push_str("; tmux needs `set -g allow-passthrough on`");
                 }
+                message.push('.');
                 if let Some(reason) = &self.system_error {
                     message.push_str(&format!(" (The system clipboard failed: {reason}.)"));
                 }

@@ -229,7 +229,7 @@ impl Executor {
                     () = token.cancelled() => {}
                 }
             });
-            message.push_str(&format!(" x clears it; it is cleared by itself in {} s.", SECRET_ON_CLIPBOARD.as_secs()));
+            message.push_str(&format!(" Cleared in {} s (x: now).", SECRET_ON_CLIPBOARD.as_secs()));
         }
         Ok(message)
     }
@@ -430,7 +430,7 @@ mod tests {
         let mut terminal = Vec::new();
         executor.run(copy("Client secret", true), &mut terminal);
         let Some(Msg::Copied(Ok(said))) = rx.recv().await else { panic!("a copy report") };
-        assert!(said.contains("cleared by itself in 60 s"), "{said}");
+        assert!(said.contains("Cleared in 60 s"), "{said}");
         tokio::time::sleep(SECRET_ON_CLIPBOARD + Duration::from_secs(1)).await;
         assert!(matches!(rx.try_recv(), Ok(Msg::SecretCopyExpired(label)) if label == "Client secret"));
 

@@ -42,7 +42,7 @@ pub fn confirm_quit(frame: &mut Frame, area: Rect, state: &State, theme: Theme) 
             &["The refresh token is only in the keyring.", "Run sfconnect again to resume, or", save],
         )
     } else if unsaved {
-        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "To keep it,", save])
+        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "To keep it, do not quit:", save])
     } else if state.demo.is_some() {
         ("Quit the demo?", &["Nothing of a real org is touched."])
     } else if state.keyring {

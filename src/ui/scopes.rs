@@ -27,7 +27,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     if let Some(info) = SCOPE_TABLE.get(cursor) {
         tail.extend(labelled(Span::styled("Grants: ", theme.heading()), info.grants, width, theme.text()));
     }
-    for warning in warnings(selected) {
+    let asked = state.preset().map(|p| p.scopes.as_slice()).unwrap_or_default();
+    for warning in warnings(selected, asked) {
         let style = if warning.starts_with("Without") || warning.starts_with("No scope") {
             theme.error()
         } else {

@@ -141,7 +141,7 @@ Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's r
 the second callback URL the create step listed (it must be on the app; --listen-port picks another). Over SSH, run the shown ssh -L line on your laptop so its browser \
 reaches this machine.
 
-Tab switches the method; the keys are the same on every tab. A code lives about 15 minutes after you click Allow. Ctrl-P prints the URL alone on one line, for selecting it by hand; any key comes back.";
+Tab switches the method; copy (Ctrl-Y), QR (Ctrl-G) and one-line view (Ctrl-P) are the same on every tab. A code lives about 15 minutes after you click Allow. Ctrl-P prints the URL alone on one line, for selecting it by hand; any key comes back.";
 
 fn recommended(state: &State) -> Method {
     if state.surroundings.headless() {

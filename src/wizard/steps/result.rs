@@ -176,7 +176,7 @@ These are the values the connector's settings form asks for, named as that form 
 
 Copy one value at a time with c (move with the arrows) and paste it into the form field by field, or \
 copy all with a. Over SSH, copying goes through your terminal (OSC 52); if your terminal ignores that, \
-press r to show the secrets and select them by hand.
+press p (Ctrl-P) to show one value alone on one line and select it by hand.
 
 Company names: * collects every user, including those without an email address. A list of domains \
 collects only those domains and leaves out users without email. On the Company names row, e opens \

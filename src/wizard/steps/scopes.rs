@@ -20,14 +20,18 @@ pub fn row_selected(selected: &Scopes, row: usize) -> bool {
     SCOPE_TABLE.get(row).is_some_and(|info| info.tokens.iter().any(|t| selected.contains(t)))
 }
 
-/// Warnings for the current selection.
-pub fn warnings(selected: &Scopes) -> Vec<&'static str> {
+/// Warnings for the current selection; `asked` is what the target asks for.
+pub fn warnings(selected: &Scopes, asked: &[String]) -> Vec<&'static str> {
     let mut w = Vec::new();
     if !selected.allows_refresh() {
         w.push("Without \"Perform requests at any time\" Salesforce issues no refresh token: the connector cannot keep working.");
     }
     if selected.contains("full") {
-        w.push("\"Full access\" grants everything the user can do: keep it only if the target requires it.");
+        w.push(if asked.iter().any(|s| s == "full") {
+            "\"Full access\" grants everything the user can do; this target asks for it."
+        } else {
+            "\"Full access\" grants everything the user can do: keep it only if the target requires it."
+        });
     }
     if selected.is_empty() {
         w.push("No scope selected: Salesforce grants nothing useful.");
