@@ -178,6 +178,10 @@ fn authorize_device() {
     assert!(w.joined(80, 24).contains("waiting for approval — 01:05"));
     w.act(Action::ShowQr);
     snap(&w, "07_authorize_device_qr");
+    // tmux's pane in an 80x24 window is 80x23: the code still fits (without its caption).
+    let tmux = w.joined(80, 23);
+    assert!(!tmux.contains("Make the terminal at least"), "{tmux}");
+    assert!(tmux.contains("█▀"), "{tmux}");
     let failed = Wizard::new(ssh());
     let mut failed = failed;
     failed.reach_authorize().act(Action::FocusNext);

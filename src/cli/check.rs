@@ -179,8 +179,10 @@ fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
             .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
         outln!("{json}");
     } else {
-        outln!("Target: {target}\n");
-        print_table(&report);
+        let width = terminal_width();
+        print_wrapped("Target: ", target, width);
+        outln!();
+        print_table(&report, width);
     }
     if report.has_failure() {
         return Err(Failure::Failed { headline: "a required check failed (see above)".into(), fix: None });
@@ -188,14 +190,19 @@ fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
     Ok(())
 }
 
-fn print_table(report: &Report) {
-    // On a terminal, details and fixes wrap under their column; into a pipe each stays on one line, for grep.
-    let width = std::io::IsTerminal::is_terminal(&std::io::stdout())
+/// The terminal's width when standard output is one: details and fixes then wrap under their column;
+/// into a pipe each stays on one line, for grep.
+fn terminal_width() -> Option<usize> {
+    std::io::IsTerminal::is_terminal(&std::io::stdout())
         .then(|| crossterm::terminal::size().ok())
         .flatten()
-        .map(|(cols, _)| usize::from(cols));
+        .map(|(cols, _)| usize::from(cols))
+}
+
+fn print_table(report: &Report, width: Option<usize>) {
     if let (Some(user), Some(org)) = (&report.user, &report.org) {
-        outln!("Connected as {} to {} ({})\n", user.username, org.name, org.edition);
+        print_wrapped("", &format!("Connected as {} to {} ({})", user.username, org.name, org.edition), width);
+        outln!();
     }
     for c in &report.checks {
         let mark = match c.status {

@@ -51,11 +51,13 @@ pub fn render(frame: &mut Frame, area: Rect, url: &str, caption: &str, theme: Th
     };
     let qr_width = rows.first().map_or(0, |r| r.chars().count()) as u16;
     let qr_height = rows.len() as u16;
-    if qr_width > area.width || qr_height + 1 > area.height {
+    // The caption goes when only the code fits: one row less, so 80x23 (tmux's pane in an 80x24 window)
+    // still shows the device code's QR.
+    if qr_width > area.width || qr_height > area.height {
         // Whatever the rest of the screen takes around `area` is still needed.
         let full = frame.area();
         let need_w = qr_width.max(area.width) + full.width.saturating_sub(area.width);
-        let need_h = qr_height + 1 + full.height.saturating_sub(area.height);
+        let need_h = qr_height + full.height.saturating_sub(area.height);
         let text = format!(
             "Make the terminal at least {need_w}x{need_h} to show the QR code (it is {}x{} now), or copy the URL instead.",
             full.width, full.height
@@ -68,8 +70,10 @@ pub fn render(frame: &mut Frame, area: Rect, url: &str, caption: &str, theme: Th
     let style = theme.qr();
     let text: Vec<Line> = rows.into_iter().map(|r| Line::from(Span::styled(r, style))).collect();
     frame.render_widget(Paragraph::new(text), code_area);
-    let caption_area = Rect { y: area.y + qr_height, height: 1, ..area };
-    frame.render_widget(Paragraph::new(Line::from(caption.to_string()).centered()), caption_area);
+    if qr_height < area.height {
+        let caption_area = Rect { y: area.y + qr_height, height: 1, ..area };
+        frame.render_widget(Paragraph::new(Line::from(caption.to_string()).centered()), caption_area);
+    }
 }
 
 #[cfg(test)]
