@@ -60,3 +60,35 @@ fn demo_by_keys_alone_writes_settings_that_work() {
     app.send("q");
     assert_eq!(app.wait_exit(STEP), Some(0));
 }
+
+/// The local-browser method end to end: `--listen-port` sets the port, the create step lists its
+/// callback, the listener takes the browser's redirect (the demo's simulated browser follows it), and the
+/// wizard goes on to "Connected as".
+#[test]
+fn local_browser_with_a_chosen_port_takes_the_redirect() {
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+    let port_arg = port.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--demo", "--demo-live-after", "1", "--listen-port", port_arg.as_str(), "--no-clipboard"];
+    let mut app = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+    app.wait_for("Enter continue", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 2 of 10", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 3 of 10", STEP);
+    app.wait_for(&format!("http://localhost:{port}/OauthRedirect"), STEP);
+    app.send(ENTER);
+    app.wait_for("Step 4 of 10", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 5 of 10", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 7 of 10", STEP);
+    app.send(TAB);
+    app.send(TAB);
+    app.wait_for(&format!("waiting for the browser on 127.0.0.1:{port}"), STEP);
+    app.send(CTRL_O); // the simulated browser clicks Allow and follows the redirect to the listener
+    app.wait_for("Connected as", STEP);
+    app.send(CTRL_C);
+    app.send("y");
+    assert!(app.wait_exit(STEP).is_some());
+}
