@@ -494,6 +494,17 @@ async fn fixes_name_the_pages_of_the_kind_of_app() {
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
     let device = fix_of(&report, "device_flow_enabled");
     assert!(device.contains("Flow Enablement"), "{device}");
+
+    // The kind recorded in the file (as the wizard writes it) does the same without the flag.
+    let (mut recorded, _) = sfconnect::settings::read_settings(&settings).unwrap();
+    recorded.app_kind = Some("connected_app".into());
+    let path = dir.path().join("recorded.json");
+    let text = recorded.render(sfconnect::settings::Format::Json);
+    sfconnect::settings::write_settings(&path, &text, sfconnect::settings::Overwrite::Never).unwrap();
+    let (_, stdout, stderr) = run_check(&path, &["--json", "--preset", "ampersand"]).await;
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let ca = fix_of(&report, "ip_relaxation");
+    assert!(ca.contains("Manage Connected Apps") && !ca.contains("External Client App Manager"), "{ca}");
 }
 
 /// `sfconnect check … | head` must not panic when the reader goes away: it ends with 141 (128 + SIGPIPE).

@@ -23,6 +23,7 @@ fn sample() -> ConnectorSettings {
         scopes: vec!["refresh_token".into(), "full".into()],
         issued_at: Some("2025-10-01T12:00:00Z".into()),
         preset: Some("snow-atlas".into()),
+        app_kind: Some("external_client_app".into()),
     }
 }
 
@@ -35,6 +36,7 @@ fn json_has_the_exact_keys_a_connector_reads() {
     assert_eq!(
         keys,
         [
+            "app_kind",
             "client_id",
             "client_secret",
             "company_names",
@@ -58,7 +60,8 @@ fn json_has_the_exact_keys_a_connector_reads() {
 fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
     let settings = sample();
     let json = settings.render(Format::Json);
-    assert!(json.contains("  \"preset\": \"snow-atlas\"\n"), "{}", json.as_str());
+    assert!(json.contains("  \"preset\": \"snow-atlas\",\n"), "{}", json.as_str());
+    assert!(json.contains("  \"app_kind\": \"external_client_app\"\n"), "{}", json.as_str());
     let toml = settings.render(Format::Toml);
     assert!(toml.contains("\npreset = \"snow-atlas\"\n"), "{}", toml.as_str());
     let env = settings.render(Format::Env);
@@ -67,8 +70,14 @@ fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
     assert!(shell.contains("\nexport SALESFORCE_PRESET='snow-atlas'\n"), "{}", shell.as_str());
     for format in [Format::Json, Format::Toml, Format::Env, Format::Shell] {
         let back = ConnectorSettings::parse(&settings.render(format), None).ok();
-        assert_eq!(back.and_then(|s| s.preset).as_deref(), Some("snow-atlas"), "{format}");
+        assert_eq!(back.as_ref().and_then(|s| s.preset.as_deref()), Some("snow-atlas"), "{format}");
+        assert_eq!(back.as_ref().and_then(|s| s.app_kind.as_deref()), Some("external_client_app"), "{format}");
     }
+    // An app kind that is not one of the two is refused, naming the field.
+    let mut odd = settings.clone();
+    odd.app_kind = Some("canvas_app".into());
+    let error = ConnectorSettings::parse(&odd.render(Format::Json), Some(Format::Json)).err().map(|e| e.to_string());
+    assert!(error.as_deref().is_some_and(|e| e.contains("app_kind")), "{error:?}");
     // force://ID:SECRET:TOKEN@HOST has no room for it: left out, and read back as absent.
     let sfdx = settings.render(Format::SfdxUrl);
     assert!(!sfdx.contains("snow-atlas"), "{}", sfdx.as_str());
@@ -290,8 +299,9 @@ fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
         proptest::collection::vec("[!-~]{1,12}", 0..4),
         proptest::option::of(printable()),
         proptest::option::of("[!-~]{1,16}"),
+        proptest::option::of(proptest::sample::select(sfconnect::settings::APP_KINDS.to_vec())),
     )
-        .prop_map(|(client_id, secret, token, company_names, username, scopes, issued_at, preset)| {
+        .prop_map(|(client_id, secret, token, company_names, username, scopes, issued_at, preset, app_kind)| {
             ConnectorSettings {
                 client_id,
                 client_secret: secret.map(ClientSecret::new),
@@ -305,6 +315,7 @@ fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
                 scopes,
                 issued_at,
                 preset,
+                app_kind: app_kind.map(str::to_string),
             }
         })
 }

@@ -35,7 +35,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
     /// The kind of app, so the fixes name the right Setup pages: connected-app or external-client-app
-    /// [default: unknown, and the fixes give both].
+    /// [default: the kind the settings file records (the wizard writes it), else both are given].
     #[arg(long, value_name = "KIND")]
     pub app_kind: Option<AppKindArg>,
     /// Print {"checks": [...], "org": {...}, "user": {...}, "preview": {...}} instead of a table.
@@ -91,10 +91,16 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         login_kind: host.kind(),
         preset,
         app_name: args.app_name.clone(),
-        app_kind: args.app_kind.map(|k| match k {
-            AppKindArg::ConnectedApp => crate::checks::AppKind::ConnectedApp,
-            AppKindArg::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
-        }),
+        // --app-kind wins, then the kind the settings file records (the wizard writes it).
+        app_kind: match (args.app_kind, settings.app_kind.as_deref()) {
+            (Some(AppKindArg::ConnectedApp), _) | (None, Some("connected_app")) => {
+                Some(crate::checks::AppKind::ConnectedApp)
+            }
+            (Some(AppKindArg::ExternalClientApp), _) | (None, Some("external_client_app")) => {
+                Some(crate::checks::AppKind::ExternalClientApp)
+            }
+            _ => None,
+        },
         device_flow_used: false,
     };
     let mut report = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done")).await;

@@ -45,7 +45,13 @@ pub struct ConnectorSettings {
     /// `sfconnect check` checks that target's prerequisites without being told. Not a secret. `None` in
     /// files written before it was recorded, or when no target was chosen; the sfdx-url format has no room.
     pub preset: Option<String>,
+    /// The kind of app the settings were made with, `external_client_app` or `connected_app`, so that
+    /// `sfconnect check` names the right Setup pages in its fixes. Not a secret; `None` when not known.
+    pub app_kind: Option<String>,
 }
+
+/// The values [`ConnectorSettings::app_kind`] may have.
+pub const APP_KINDS: [&str; 2] = ["external_client_app", "connected_app"];
 
 /// The company-names value that collects data for every domain, including users without an email address.
 pub const ALL_COMPANIES: &str = "*";
@@ -66,6 +72,7 @@ impl ConnectorSettings {
             scopes: Vec::new(),
             issued_at: None,
             preset: None,
+            app_kind: None,
         }
     }
 

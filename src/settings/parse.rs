@@ -29,6 +29,8 @@ struct Raw {
     issued_at: Option<String>,
     /// Absent from files written before the preset was recorded: they read as `None`.
     preset: Option<String>,
+    /// Absent from files written before the app kind was recorded: they read as `None`.
+    app_kind: Option<String>,
 }
 
 fn client_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ClientSecret>, D::Error> {
@@ -182,6 +184,7 @@ fn set_field(raw: &mut Raw, key: &str, value: Zeroizing<String>) {
         "scopes" => raw.scopes = Some(value.split_whitespace().map(str::to_owned).collect()),
         "issued_at" => raw.issued_at = text(),
         "preset" => raw.preset = text(),
+        "app_kind" => raw.app_kind = text(),
         _ => {}
     }
 }
@@ -243,6 +246,7 @@ fn complete(raw: Raw, origin: &Origin) -> Result<ConnectorSettings, Error> {
         scopes: raw.scopes.unwrap_or_default(),
         issued_at: present(raw.issued_at),
         preset: present(raw.preset),
+        app_kind: present(raw.app_kind),
     })
 }
 
@@ -273,6 +277,7 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
         ("user_id", &settings.user_id),
         ("issued_at", &settings.issued_at),
         ("preset", &settings.preset),
+        ("app_kind", &settings.app_kind),
     ];
     if let Some((field, _)) = optional.iter().find(|(_, value)| value.as_deref() == Some("")) {
         return Err(invalid(field, "is empty; leave it out instead"));
@@ -280,6 +285,12 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
     // Whether the id names a preset is for `check` to say: it knows the presets (bundled and the user's).
     if settings.preset.as_deref().is_some_and(|id| id.chars().any(|c| c.is_whitespace() || c.is_control())) {
         return Err(invalid("preset", "has spaces or a line break; write a preset id such as \"snow-atlas\""));
+    }
+    if settings.app_kind.as_deref().is_some_and(|kind| !super::APP_KINDS.contains(&kind)) {
+        return Err(invalid(
+            "app_kind",
+            "is not one of external_client_app, connected_app; correct it or leave it out",
+        ));
     }
     if settings.company_names.is_empty() {
         return Err(invalid("company_names", "is empty; use [\"*\"] to collect data for every domain"));
