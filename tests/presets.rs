@@ -42,7 +42,7 @@ fn each_target_asks_for_the_scopes_its_vendor_documents() {
     assert_eq!(scopes("generic"), "api refresh_token offline_access");
     let nintex = find(&presets, "nintex");
     assert!(nintex.is_some_and(|p| p.checks.advisory.contains(&"tokens_per_user".to_owned())));
-    assert!(nintex.is_some_and(|p| { p.settings_fields.iter().all(|f| f.key == SettingsKey::LoginUrl) }));
+    assert!(nintex.is_some_and(|p| { p.settings_fields.iter().all(|f| f.key == SettingsKey::Environment) }));
 }
 
 #[test]

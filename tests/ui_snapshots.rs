@@ -534,3 +534,17 @@ fn a_target_with_its_own_app_is_told_apart() {
     snow.reach_result();
     assert!(snow.joined(80, 24).contains("Paste these into the settings of Snow Atlas"));
 }
+
+/// Nintex's form asks for Environment (Production or Sandbox), not a URL: the last step shows that.
+#[test]
+fn nintex_gets_its_environment_not_a_url() {
+    let mut w = Wizard::new(ssh());
+    w.state.start.preset_index = w.state.presets.iter().position(|p| p.id == "nintex").unwrap();
+    w.state.apply_preset();
+    w.reach_result();
+    let text = w.joined(120, 40);
+    assert!(text.contains("Environment      Production"), "{text}");
+    assert_eq!(sfconnect::wizard::steps::result::environment("https://acme--uat.sandbox.my.salesforce.com"), "Sandbox");
+    assert_eq!(sfconnect::wizard::steps::result::environment("https://test.salesforce.com"), "Sandbox");
+    assert_eq!(sfconnect::wizard::steps::result::environment("https://acme.my.salesforce.com"), "Production");
+}

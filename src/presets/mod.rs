@@ -79,6 +79,8 @@ pub enum SettingsKey {
     InstanceUrl,
     Username,
     OrgId,
+    /// "Production" or "Sandbox", from the login URL: for a form that asks which, not for a URL.
+    Environment,
 }
 
 /// Check ids (see [`KNOWN_CHECKS`]): a failed required check blocks, an advisory one warns.

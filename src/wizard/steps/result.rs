@@ -130,6 +130,9 @@ pub fn rows(state: &State) -> Vec<Row> {
         SettingsKey::CompanyNames,
     ];
     let preset = state.preset();
+    // A form field of the target's beyond the five (Nintex's Environment) comes after them.
+    let extra = preset.into_iter().flat_map(|p| p.settings_fields.iter().map(|f| f.key)).filter(|k| !keys.contains(k));
+    let keys: Vec<SettingsKey> = keys.into_iter().chain(extra).collect();
     keys.into_iter()
         .filter(|k| *k != SettingsKey::CompanyNames || preset.is_none_or(|p| p.company_names))
         .map(|key| {
@@ -152,6 +155,7 @@ pub fn default_label(key: SettingsKey) -> &'static str {
         SettingsKey::InstanceUrl => "Instance URL",
         SettingsKey::Username => "Username",
         SettingsKey::OrgId => "Org ID",
+        SettingsKey::Environment => "Environment",
     }
 }
 
@@ -168,7 +172,14 @@ pub fn value(settings: &ConnectorSettings, key: SettingsKey) -> (String, bool) {
         SettingsKey::InstanceUrl => (settings.instance_url.clone().unwrap_or_default(), false),
         SettingsKey::Username => (settings.username.clone().unwrap_or_default(), false),
         SettingsKey::OrgId => (settings.org_id.clone().unwrap_or_default(), false),
+        SettingsKey::Environment => (environment(&settings.login_url).to_string(), false),
     }
+}
+
+/// "Sandbox" for a sandbox login host (test.salesforce.com, a `.sandbox.` My Domain), else "Production".
+pub fn environment(login_url: &str) -> &'static str {
+    let host = login_url.split("://").nth(1).unwrap_or(login_url).split(['/', ':']).next().unwrap_or("");
+    if host == "test.salesforce.com" || host.contains(".sandbox.") { "Sandbox" } else { "Production" }
 }
 
 pub const HELP: &str = "\
