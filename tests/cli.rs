@@ -306,3 +306,35 @@ async fn a_secret_file_others_can_read_is_called_out() {
     let out = sfconnect().args(args).output().await.unwrap();
     assert!(!text(&out.stderr).contains("warning"), "{}", text(&out.stderr));
 }
+
+/// From a security review: `device` and `exchange` found a bad --output only after the token existed,
+/// so a rerun over an existing file made (and lost) a token each time. The place is checked first.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_output_fails_before_any_token_is_made() {
+    let sim = start(quick_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("e.json");
+    std::fs::write(&existing, "{}").unwrap();
+    let existing_arg = existing.display().to_string();
+    let missing_arg = dir.path().join("no/such/folder/s.json").display().to_string();
+    for output in [existing_arg.as_str(), missing_arg.as_str()] {
+        let before = sim.requests_seen().len();
+        let out = sfconnect()
+            .args(["device", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--output", output])
+            .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert_eq!(sim.requests_seen().len(), before, "nothing was asked of Salesforce: {}", text(&out.stderr));
+        let out = sfconnect()
+            .args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--output", output])
+            .args(["--code", "aPrxYXyxzkuBzbiGxmk6DWEBvT7bQ%3D%3D"])
+            .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert_eq!(sim.requests_seen().len(), before, "the code was not spent: {}", text(&out.stderr));
+    }
+}

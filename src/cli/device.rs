@@ -34,6 +34,8 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     let host = args.login.host()?;
     let client_id = checked_client_id(&args.client_id)?;
     let preset = args.out.checked_preset()?;
+    // A token is made only once the place for it is known to take it.
+    args.out.preflight()?;
     // The secret is optional for device polls; it is stored in the settings when given.
     let secret = client_secret(&args.secret, Need::Optional)?;
     let client = Client::new(host);

@@ -39,6 +39,8 @@ pub async fn run(args: ExchangeArgs) -> CmdResult {
     let host = args.login.host()?;
     let client_id = checked_client_id(&args.client_id)?;
     let preset = args.out.checked_preset()?;
+    // The code is single use: where the settings go is checked before it is spent.
+    args.out.preflight()?;
     let pasted_text = value_or_stdin(&args.code, "redirect URL or code")?;
     let pasted = parse_paste(&pasted_text, args.state.as_deref()).map_err(crate::salesforce::Error::from)?;
     if args.state.is_some() && pasted.state.is_none() {

@@ -94,7 +94,12 @@ fn fresh_default_path(out: &SettingsOutArgs) -> Result<PathBuf, Failure> {
     let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace(':', "");
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("sfconnect-settings");
     let ext = path.extension().and_then(|s| s.to_str()).map(|e| format!(".{e}")).unwrap_or_default();
-    Ok(path.with_file_name(format!("{stem}-{stamp}{ext}")))
+    // Two runs in the same second get -2, -3…: the token must never be lost to a name clash.
+    let named = |n: u32| match n {
+        1 => path.with_file_name(format!("{stem}-{stamp}{ext}")),
+        n => path.with_file_name(format!("{stem}-{stamp}-{n}{ext}")),
+    };
+    Ok((1..1000).map(named).find(|p| !p.exists()).unwrap_or_else(|| named(1000)))
 }
 
 /// The settings as a table, secrets masked.

@@ -75,12 +75,21 @@ fn io_error(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) ->
     move |source| Error::Io { path, action, source }
 }
 
-/// Writes `contents` to `path` so that a crash leaves either the old file or the new one, never half of one.
-///
-/// A temporary file (mode 0600) in the same folder is written and flushed to disk, then renamed over `path`,
-/// then the folder is flushed so the rename itself survives a power cut. With [`Overwrite::Never`] the rename
-/// is a no-clobber link, so a file created between our check and the rename is not replaced either.
-pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Result<(), Error> {
+/// Says now whether [`write_settings`] could write `path`, trying a file in its folder too (read-only,
+/// full). Run it before anything that cannot be done twice (a code exchange, a device login), so a bad
+/// `--output` fails before the token exists.
+pub fn preflight(path: &Path, overwrite: Overwrite) -> Result<(), Error> {
+    let folder = check_writable(path, overwrite)?;
+    tempfile::Builder::new()
+        .prefix(".sfconnect-check-")
+        .tempfile_in(folder)
+        .map(drop)
+        .map_err(io_error(folder, "create a file in"))
+}
+
+/// The checks [`write_settings`] makes first: the folder exists, no symlink or other non-file is at
+/// `path`, and no file either unless it may be replaced. Returns the folder.
+fn check_writable(path: &Path, overwrite: Overwrite) -> Result<&Path, Error> {
     let folder = folder_of(path);
     match std::fs::metadata(folder) {
         Ok(meta) if meta.is_dir() => {}
@@ -107,6 +116,16 @@ pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Resu
         Err(err) => return Err(io_error(path, "look at the existing file")(err)),
     }
 
+    Ok(folder)
+}
+
+/// Writes `contents` to `path` so that a crash leaves either the old file or the new one, never half of one.
+///
+/// A temporary file (mode 0600) in the same folder is written and flushed to disk, then renamed over `path`,
+/// then the folder is flushed so the rename itself survives a power cut. With [`Overwrite::Never`] the rename
+/// is a no-clobber link, so a file created between our check and the rename is not replaced either.
+pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Result<(), Error> {
+    let folder = check_writable(path, overwrite)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".sfconnect-settings-").suffix(".tmp");
     #[cfg(unix)]
