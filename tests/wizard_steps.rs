@@ -612,3 +612,30 @@ fn after_a_failed_proof_the_checks_explain_it() {
     assert_eq!(state.step, Step::Checks);
     assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { .. })), "{commands:?}");
 }
+
+/// From a security review: with --keyring, going back and changing the consumer key left the first
+/// key's secret in the keyring after the save. Every key something was kept under is forgotten.
+#[test]
+fn every_key_kept_under_is_forgotten_on_save() {
+    let mut state = new_state();
+    state.keyring = true;
+    to_credentials(&mut state);
+    update(&mut state, Msg::Paste(KEY.into()));
+    act(&mut state, Action::FocusNext);
+    update(&mut state, Msg::Paste(SECRET.into()));
+    act(&mut state, Action::Next);
+    act(&mut state, Action::Back); // back to the credentials: another key
+    let other = format!("{}X", &KEY[..KEY.len() - 1]);
+    state.credentials.key.set(&other);
+    act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Propagation);
+    let commands = update(&mut state, Msg::Saved(Ok("/tmp/settings.json".into()))).commands;
+    let forgotten: Vec<&str> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::ForgetKept { client_id } => Some(client_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(forgotten, [KEY, other.as_str()], "{commands:?}");
+}

@@ -142,6 +142,8 @@ pub struct State {
     /// The user opted in to keeping the consumer secret and refresh token in the OS keyring
     /// (`--keyring`) until the settings are saved.
     pub keyring: bool,
+    /// The consumer keys this session kept secrets under in the OS keyring.
+    pub kept_under: Vec<String>,
 }
 
 /// An earlier session's progress, and the moment it was offered (wall time and instant together, so
@@ -180,6 +182,7 @@ impl State {
             touched: false,
             resume: None,
             keyring: false,
+            kept_under: Vec::new(),
         };
         state.apply_preset();
         state
@@ -221,9 +224,25 @@ impl State {
         self.toast = Some(Toast { text: text.into(), error: true });
     }
 
-    /// The command that keeps `secret` in the OS keyring, when the user opted in.
-    pub fn keep(&self, secret: super::msg::KeptSecret) -> Option<super::msg::Command> {
+    /// The command that keeps `secret` in the OS keyring, when the user opted in. Every consumer key
+    /// something was kept under is remembered, so all of them are forgotten at the end (the user may have
+    /// gone back and changed the key).
+    pub fn keep(&mut self, secret: super::msg::KeptSecret) -> Option<super::msg::Command> {
         let client_id = self.credentials.key.value().trim().to_string();
-        (self.keyring && !client_id.is_empty()).then_some(super::msg::Command::Keep { client_id, secret })
+        if !self.keyring || client_id.is_empty() {
+            return None;
+        }
+        if !self.kept_under.contains(&client_id) {
+            self.kept_under.push(client_id.clone());
+        }
+        Some(super::msg::Command::Keep { client_id, secret })
+    }
+
+    /// The commands that delete everything this session kept in the OS keyring.
+    pub fn forget_kept(&mut self) -> Vec<super::msg::Command> {
+        std::mem::take(&mut self.kept_under)
+            .into_iter()
+            .map(|client_id| super::msg::Command::ForgetKept { client_id })
+            .collect()
     }
 }

@@ -349,8 +349,14 @@ pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Upda
             state.say(format!("Saved to {} (mode 0600, {}){keyring}.", path.display(), state.result.format.name()));
             state.result.saved = Some(path);
             if state.keyring {
+                // Saved: every keyring copy this session made, under whichever key, is deleted.
+                let mut forget = state.forget_kept();
                 let client_id = state.credentials.key.value().trim().to_string();
-                return Update::with(vec![Command::ForgetKept { client_id }]);
+                if !forget.iter().any(|c| matches!(c, Command::ForgetKept { client_id: id } if *id == client_id)) {
+                    // Kept by the session this one resumed.
+                    forget.push(Command::ForgetKept { client_id });
+                }
+                return Update::with(forget);
             }
         }
         Err(failure) if failure.exists && !state.result.confirm_replace => {
