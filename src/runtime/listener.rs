@@ -1,5 +1,8 @@
 //! The one-shot loopback listener for the local-browser method: 127.0.0.1 only, one redirect, then
-//! closed. The wizard checks the `state` in what arrives; this only carries it over.
+//! closed. Only a request to the callback path carrying the `state` of the authorization in progress
+//! ends it: anything else (another local program, a web page making the browser call localhost) is
+//! answered 400 and ignored, so it can neither use up the one redirect nor fake an error. The wizard
+//! checks the state again in what arrives.
 //!
 //! The port: `--listen-port` when given; otherwise a random free port, chosen the first time and kept
 //! in the state folder (`listen-port`), because Salesforce is believed to match the registered
@@ -59,9 +62,14 @@ pub async fn bind(port: u16) -> Result<TcpListener, String> {
     })
 }
 
-/// Waits for the browser's request to `path`; answers it and returns the full callback URL. Requests
-/// for other paths (a favicon) get 404 and the wait goes on.
-pub async fn accept_redirect(listener: TcpListener, path: &str, cancel: CancellationToken) -> Option<String> {
+/// Waits for the browser's request to `path` with `state`; answers it and returns the full callback URL.
+/// Requests for other paths (a favicon) get 404, ones without the state 400, and the wait goes on.
+pub async fn accept_redirect(
+    listener: TcpListener,
+    path: &str,
+    state: &str,
+    cancel: CancellationToken,
+) -> Option<String> {
     let port = listener.local_addr().ok()?.port();
     loop {
         let (mut socket, _) = tokio::select! {
@@ -87,7 +95,18 @@ pub async fn accept_redirect(listener: TcpListener, path: &str, cancel: Cancella
         }
         let head = String::from_utf8_lossy(&buffer[..read]);
         let target = head.lines().next().and_then(|line| line.split_whitespace().nth(1)).unwrap_or("").to_string();
-        if target.split('?').next() == Some(path) {
+        let (target_path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
+        let carries_state = url::form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == "state" && v == state);
+        if target_path == path && !carries_state {
+            let body = "sfconnect: this request does not carry the state of the authorization in progress; ignored.";
+            let reply = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+            continue;
+        }
+        if target_path == path {
             let reply = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{PAGE}",
                 PAGE.len()
@@ -131,10 +150,15 @@ mod tests {
         let listener = bind(0).await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let cancel = CancellationToken::new();
-        let waiting = tokio::spawn(accept_redirect(listener, "/OauthRedirect", cancel));
+        let waiting = tokio::spawn(accept_redirect(listener, "/OauthRedirect", "xyz", cancel));
         let http = reqwest::Client::new();
         let favicon = http.get(format!("http://127.0.0.1:{port}/favicon.ico")).send().await.unwrap();
         assert_eq!(favicon.status(), 404);
+        // Another program's (or page's) request without the state neither ends the wait nor fakes a result.
+        for stray in ["?code=abc&state=wrong", "?error=access_denied&state=wrong", "?code=abc", ""] {
+            let reply = http.get(format!("http://127.0.0.1:{port}/OauthRedirect{stray}")).send().await.unwrap();
+            assert_eq!(reply.status(), 400, "{stray}");
+        }
         let page = http.get(format!("http://127.0.0.1:{port}/OauthRedirect?code=abc&state=xyz")).send().await.unwrap();
         assert_eq!(page.status(), 200);
         assert_eq!(

@@ -51,7 +51,7 @@ impl Executor {
             Command::StopProbe => cancel(&mut self.probe),
             Command::StartDevice { host, app, scopes } => self.start_device(host, app, scopes),
             Command::StopDevice => cancel(&mut self.device),
-            Command::StartListener { port, path } => self.start_listener(port, path),
+            Command::StartListener { port, path, state } => self.start_listener(port, path, state),
             Command::StopListener => cancel(&mut self.listener),
             Command::Exchange { host, app, code, redirect_uri, verifier } => {
                 let (tx, client) = (self.tx.clone(), self.client(host));
@@ -188,7 +188,7 @@ impl Executor {
         });
     }
 
-    fn start_listener(&mut self, port: u16, path: String) {
+    fn start_listener(&mut self, port: u16, path: String, state: String) {
         let token = replace(&mut self.listener);
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -201,7 +201,7 @@ impl Executor {
             };
             let bound = listener.local_addr().map(|a| a.port()).unwrap_or(port);
             let _ = tx.send(Msg::ListenerReady(Ok(bound)));
-            if let Some(url) = listener::accept_redirect(listener, &path, token).await {
+            if let Some(url) = listener::accept_redirect(listener, &path, &state, token).await {
                 let _ = tx.send(Msg::RedirectArrived(url.into()));
             }
         });

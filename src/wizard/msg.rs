@@ -214,10 +214,12 @@ pub enum Command {
         scopes: Scopes,
     },
     StopDevice,
-    /// Listen once on 127.0.0.1 for the browser's redirect.
+    /// Listen on 127.0.0.1 for the browser's redirect: the first request to `path` carrying `state` ends
+    /// it; any other is answered and ignored.
     StartListener {
         port: u16,
         path: String,
+        state: String,
     },
     StopListener,
     Exchange {

@@ -222,9 +222,11 @@ fn start_method(state: &mut State) -> Update {
         && !matches!(state.authorize.listener, ListenerStatus::Listening { .. })
     {
         state.authorize.listener = ListenerStatus::Starting;
+        let expected = state.authorize.request.as_ref().map(|r| r.state.clone()).unwrap_or_default();
         return Update::with(vec![Command::StartListener {
             port: state.authorize.listen_port,
             path: LISTENER_PATH.into(),
+            state: expected,
         }]);
     }
     Update::redraw()
