@@ -338,3 +338,40 @@ async fn a_bad_output_fails_before_any_token_is_made() {
         assert_eq!(sim.requests_seen().len(), before, "the code was not spent: {}", text(&out.stderr));
     }
 }
+
+/// From a security review: text from outside (a pasted error description, a server's message) reached the
+/// terminal raw, escape sequences included. Control characters are replaced on the way out.
+#[tokio::test(flavor = "multi_thread")]
+async fn escape_sequences_from_outside_never_reach_the_terminal() {
+    let sim = start(quick_config()).await;
+    let pasted = format!(
+        "{}/services/oauth2/success?error=access_denied&error_description=%1b%5d0%3bTITLE%07%1b%5b2J",
+        sim.base_url()
+    );
+    let mut cmd = sfconnect();
+    cmd.args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--code", "-"]);
+    cmd.env("SFCONNECT_CLIENT_SECRET", sim.client_secret());
+    let out = run_with_stdin(cmd, &pasted).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("access_denied"), "{stderr}");
+    assert!(!out.stderr.contains(&0x1b) && !out.stdout.contains(&0x1b), "{stderr:?}");
+}
+
+/// Output that could not be written is a failure, not a silent success (`url --json > /dev/full`).
+#[tokio::test(flavor = "multi_thread")]
+async fn output_that_cannot_be_written_fails() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let child = sfconnect()
+        .args(["url", "--client-id", "3MVG9exampleexampleexample", "--json"])
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("could not write to standard output"), "{}", text(&out.stderr));
+}

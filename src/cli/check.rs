@@ -46,7 +46,7 @@ pub struct CheckArgs {
 pub async fn run(args: CheckArgs) -> CmdResult {
     let (presets, broken) = load_all(user_preset_dir().as_deref());
     for error in &broken {
-        eprintln!("warning: a preset of yours was not loaded: {error}");
+        errln!("warning: a preset of yours was not loaded: {error}");
     }
     if let Some(id) = &args.preset
         && find(&presets, id).is_none()
@@ -60,7 +60,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     // Waits are said on standard error as they begin (a 503 with Retry-After can mean a minute or two of
     // silence otherwise); standard output keeps the table or JSON alone.
     let notice = RetryNotice::new(|headline, pause| {
-        eprintln!("{headline}; trying again in {} s", pause.as_secs().max(1));
+        errln!("{headline}; trying again in {} s", pause.as_secs().max(1));
     });
     let client = Client::new(host.clone()).with_retry_notice(notice.clone());
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };

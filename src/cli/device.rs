@@ -43,22 +43,22 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     let device = client.start_device(&client_id, &scopes).await?;
     outln!("Enter the code {} at {}", device.user_code, device.verification_uri);
     outln!("or open {}", device.verification_uri_complete());
-    eprintln!("Waiting for approval (up to {} minutes; Ctrl-C to stop)...", DEVICE_LIMIT.as_secs() / 60);
+    errln!("Waiting for approval (up to {} minutes; Ctrl-C to stop)...", DEVICE_LIMIT.as_secs() / 60);
     let app = AppCredentials { client_id: client_id.clone(), client_secret: secret.clone() };
     let grant = wait_for_device_approval(&client, &app, &device, &TokioClock, DEVICE_LIMIT, |event| match event {
         DeviceEvent::Pending { polls, elapsed } if polls % 6 == 0 => {
-            eprintln!("  still waiting ({}s)", elapsed.as_secs());
+            errln!("  still waiting ({}s)", elapsed.as_secs());
         }
         DeviceEvent::SlowDown { interval } => {
-            eprintln!("  Salesforce asked to poll less often: every {}s now", interval.as_secs())
+            errln!("  Salesforce asked to poll less often: every {}s now", interval.as_secs())
         }
         DeviceEvent::Retrying { message, retry_in } => {
-            eprintln!("  {message}; retrying in {}s", retry_in.as_secs().max(Duration::from_secs(1).as_secs()))
+            errln!("  {message}; retrying in {}s", retry_in.as_secs().max(Duration::from_secs(1).as_secs()))
         }
         _ => {}
     })
     .await?;
-    eprintln!("Approved.");
+    errln!("Approved.");
     let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
     deliver(&settings, &args.out)
 }

@@ -44,7 +44,7 @@ pub async fn run(args: ExchangeArgs) -> CmdResult {
     let pasted_text = value_or_stdin(&args.code, "redirect URL or code")?;
     let pasted = parse_paste(&pasted_text, args.state.as_deref()).map_err(crate::salesforce::Error::from)?;
     if args.state.is_some() && pasted.state.is_none() {
-        eprintln!("note: a bare code carries no state, so it could not be matched to --state");
+        errln!("note: a bare code carries no state, so it could not be matched to --state");
     }
     let secret = client_secret(&args.secret, Need::Required)?;
     let verifier = args.code_verifier.as_deref().map(|v| CodeVerifier::new(v.trim()));

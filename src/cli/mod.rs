@@ -3,17 +3,31 @@
 //! `anyhow` lives here and in `main.rs` only. A failure is printed once, as the headline and the fix
 //! from `salesforce::errors`, never with a secret in it.
 
-/// `println!` for command output: when standard output is closed early (`sfconnect check | head`), the
-/// program ends quietly with status 141 (128 + SIGPIPE, as a shell reports a writer a pipe stopped)
-/// instead of panicking with "failed printing to stdout".
+/// `println!` for command output, through [`clean`]: when standard output is closed early (`sfconnect
+/// check | head`) the program ends quietly with status 141 (128 + SIGPIPE, as a shell reports a writer a
+/// pipe stopped); any other write failure (a full disk) ends it with status 1 and says so, since output
+/// that was not written (a code verifier, say) must not pass for success.
 macro_rules! outln {
+    () => {
+        outln!("")
+    };
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(141);
-            }
+        let text = format!($($arg)*);
+        let line = $crate::cli::clean(&text);
+        if let Err(e) = writeln!(std::io::stdout(), "{line}") {
+            $crate::cli::output_failed(e);
         }
+    }};
+}
+
+/// `eprintln!` through [`clean`], never panicking when standard error is gone.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let text = format!($($arg)*);
+        let line = $crate::cli::clean(&text);
+        let _ = writeln!(std::io::stderr(), "{line}");
     }};
 }
 
@@ -32,6 +46,30 @@ mod wait;
 mod wizard_args;
 
 use std::process::ExitCode;
+
+/// Text for the terminal with control characters replaced (line breaks and tabs kept): messages carry
+/// text from outside (a server's error description, a pasted address, an org's name), and an escape
+/// sequence in it must not reach the terminal, where it could retitle the window, write the clipboard
+/// (OSC 52) or repaint the screen.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Ends the program after standard output failed: 141 for a closed pipe, else 1 with the reason.
+pub fn output_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
+    }
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("error: could not write to standard output: {e}\n").as_bytes(),
+    );
+    std::process::exit(1);
+}
 
 use clap::{Parser, Subcommand};
 
@@ -154,13 +192,13 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Signal(n)) => ExitCode::from(128u8.saturating_add(n.clamp(0, 127) as u8)),
         Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}\n\nFor more information, try '--help'.");
+            errln!("error: {msg}\n\nFor more information, try '--help'.");
             ExitCode::from(2)
         }
         Err(Failure::Failed { headline, fix }) => {
-            eprintln!("error: {headline}");
+            errln!("error: {headline}");
             if let Some(fix) = fix {
-                eprintln!("  fix: {fix}");
+                errln!("  fix: {fix}");
             }
             ExitCode::from(1)
         }

@@ -35,7 +35,7 @@ async fn read_identity(client: &Client, grant: &TokenGrant) -> Option<Identity> 
     match rest.identity(&grant.id_url).await {
         Ok(identity) => Some(identity),
         Err(e) => {
-            eprintln!(
+            errln!(
                 "note: could not read the identity URL ({}); the settings are complete without it",
                 e.explain().headline
             );
@@ -49,7 +49,12 @@ pub fn deliver(settings: &ConnectorSettings, out: &SettingsOutArgs) -> CmdResult
     let text = settings.render(out.format);
     match &out.output {
         Some(path) if path.as_os_str() == "-" => {
-            print!("{}", text.as_str());
+            // Asked for in full: the settings as they are (their values were checked when read or made).
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout();
+            if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                super::output_failed(e);
+            }
             return Ok(());
         }
         Some(path) => {

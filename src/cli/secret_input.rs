@@ -68,7 +68,7 @@ fn read_secret_file(path: &Path) -> Result<ClientSecret, Failure> {
         if let Ok(meta) = std::fs::metadata(path)
             && meta.permissions().mode() & 0o077 != 0
         {
-            eprintln!(
+            errln!(
                 "warning: {} can be read by other users (mode {:o}): run chmod 600 {}",
                 path.display(),
                 meta.permissions().mode() & 0o777,
@@ -103,7 +103,7 @@ pub fn value_or_stdin(value: &str, what: &str) -> Result<String, Failure> {
         return Ok(value.to_string());
     }
     if std::io::stdin().is_terminal() {
-        eprintln!("Paste the {what}, then press Enter:");
+        errln!("Paste the {what}, then press Enter:");
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).map_err(|e| {
             Failure::failed(format!("could not read the {what}: {e}"), "pass it as a value instead of -")

@@ -58,9 +58,7 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
             outln!("{}", sim.base_url());
             outln!("client_id: {}", sim.client_id());
             outln!("client_secret: {}", sim.client_secret());
-            eprintln!(
-                "Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop."
-            );
+            errln!("Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop.");
         }
     })
     .await

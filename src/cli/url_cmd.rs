@@ -52,15 +52,12 @@ pub async fn run(args: UrlArgs) -> CmdResult {
         outln!("{}", request.url);
         if request.code_verifier.is_some() {
             // Without the verifier this URL cannot be finished: say so, and how to keep it.
-            eprintln!("\nThis URL uses PKCE: its code_verifier is needed for the exchange and is not shown.");
-            eprintln!("Use `sfconnect url --json` to keep it (or --no-pkce for an app that does not want PKCE).");
+            errln!("\nThis URL uses PKCE: its code_verifier is needed for the exchange and is not shown.");
+            errln!("Use `sfconnect url --json` to keep it (or --no-pkce for an app that does not want PKCE).");
         } else {
             let login = args.login.login_url.as_deref().map(|u| format!(" --login-url {u}")).unwrap_or_default();
-            eprintln!("\nOpen the URL in a browser signed in to the org, click Allow, then run:");
-            eprintln!(
-                "  sfconnect exchange --client-id {}{login} --state {} --code -",
-                options.client_id, request.state
-            );
+            errln!("\nOpen the URL in a browser signed in to the org, click Allow, then run:");
+            errln!("  sfconnect exchange --client-id {}{login} --state {} --code -", options.client_id, request.state);
         }
     }
     Ok(())

@@ -40,15 +40,15 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let client = Client::new(host);
     let app = AppCredentials { client_id, client_secret: secret };
     let started = Instant::now();
-    eprintln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
+    errln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
     let outcome =
         wait_until_ready(&client, &app, &redirect_uri, &TokioClock, Duration::from_secs(args.timeout), |event| {
             match event {
                 ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
-                    eprintln!("  not live yet ({}s)", elapsed.as_secs())
+                    errln!("  not live yet ({}s)", elapsed.as_secs())
                 }
                 ProbeEvent::Retrying { message, retry_in } => {
-                    eprintln!("  {message}; retrying in {}s", retry_in.as_secs())
+                    errln!("  {message}; retrying in {}s", retry_in.as_secs())
                 }
                 _ => {}
             }

@@ -110,7 +110,7 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     // After a SIGHUP the terminal may be gone: lines that cannot be written are dropped, not a panic.
     let say = |line: String| {
         use std::io::Write;
-        let _ = writeln!(std::io::stdout(), "{line}");
+        let _ = writeln!(std::io::stdout(), "{}", super::clean(&line));
     };
     if let Some(line) = &outcome.connected_as {
         say(if outcome.demo { format!("Demo: {line} (a simulated org).") } else { format!("{line}.") });
