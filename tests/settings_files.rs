@@ -395,3 +395,22 @@ fn debug_output_and_errors_never_show_the_secrets() {
     let err = ConnectorSettings::parse(&env, None).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("line 2") && !err.contains(TOKEN), "{err}");
 }
+
+/// From a security review: a FIFO hung `check`, /dev/zero grew memory without end. A settings path that
+/// is not a regular file is refused before it is opened, and a huge file after 1 MiB.
+#[test]
+fn pipes_devices_and_huge_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("settings.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    if made {
+        let error = sfconnect::settings::read_settings(&fifo).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("is not a regular file"), "{error}");
+    }
+    let error = sfconnect::settings::read_settings(std::path::Path::new("/dev/zero")).err().map(|e| e.to_string());
+    assert!(error.as_deref().is_some_and(|e| e.contains("is not a regular file")), "{error:?}");
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, vec![b' '; 2 << 20]).unwrap();
+    let error = sfconnect::settings::read_settings(&huge).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(error.contains("is larger than 1048576 bytes"), "{error}");
+}

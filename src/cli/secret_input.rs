@@ -54,13 +54,13 @@ pub fn client_secret(args: &SecretArgs, need: Need) -> Result<Option<ClientSecre
 }
 
 fn read_secret_file(path: &Path) -> Result<ClientSecret, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    // A secret is at most 256 characters (protocol notes §9): 64 KiB is plenty for the first line.
+    let (_, text) = crate::settings::read_small_file(path, 64 * 1024).map_err(|e| {
         Failure::failed(
-            format!("--client-secret-file {}: {e}", path.display()),
+            format!("--client-secret-file {e}"),
             "pass a readable file whose first line is the consumer secret",
         )
     })?;
-    let text = zeroize::Zeroizing::new(text);
     #[cfg(unix)]
     {
         // Read anyway (it is already exposed), but say so: a secret others can read is a leaked secret.

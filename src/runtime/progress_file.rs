@@ -17,7 +17,7 @@ pub fn path() -> Option<PathBuf> {
 /// The saved progress, if there is a readable one worth offering. A broken file is ignored (and
 /// replaced at the next save): it holds nothing that cannot be typed again.
 pub fn load(wall: SystemTime) -> Option<Progress> {
-    let text = std::fs::read_to_string(path()?).ok()?;
+    let (_, text) = crate::settings::read_small_file(&path()?, crate::settings::MAX_SETTINGS_BYTES).ok()?;
     let progress: Progress = serde_json::from_str(&text).ok()?;
     progress.worth_resuming(wall).then_some(progress)
 }

@@ -60,6 +60,10 @@ pub enum Error {
     Symlink { path: PathBuf },
     #[error("{path}: is not a regular file; choose a file path with --output")]
     NotAFile { path: PathBuf },
+    #[error("{path}: is not a regular file (a pipe, a device or a folder); give the settings file itself")]
+    NotRegular { path: PathBuf },
+    #[error("{path}: is larger than {limit} bytes, far more than settings take; is it the right file?")]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("{path}: could not {action}: {source}")]
     Io {
         path: PathBuf,

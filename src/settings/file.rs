@@ -170,12 +170,31 @@ fn sync_folder(_folder: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Far more than any settings file takes (they are under 4 KiB); a larger one is the wrong file.
+pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// Reads a small regular file whole: a pipe or device is refused before it is opened (opening a FIFO
+/// waits for a writer; /dev/zero never ends), and a file over `limit` bytes is refused after reading at
+/// most that much. The text is wiped on drop: settings and secret files hold secrets.
+pub fn read_small_file(path: &Path, limit: u64) -> Result<(File, Zeroizing<String>), Error> {
+    let meta = std::fs::metadata(path).map_err(io_error(path, "open"))?;
+    if !meta.is_file() {
+        return Err(Error::NotRegular { path: path.to_owned() });
+    }
+    let file = File::open(path).map_err(io_error(path, "open"))?;
+    let mut text = Zeroizing::new(String::new());
+    std::io::Read::read_to_string(&mut std::io::Read::take(&file, limit + 1), &mut text)
+        .map_err(io_error(path, "read"))?;
+    if text.len() as u64 > limit {
+        return Err(Error::TooLarge { path: path.to_owned(), limit });
+    }
+    Ok((file, text))
+}
+
 /// Reads and checks a settings file, in the format its extension names or, failing that, the one its text
 /// looks like. Also reports who else can read it.
 pub fn read_settings(path: &Path) -> Result<(ConnectorSettings, FileExposure), Error> {
-    let mut text = Zeroizing::new(String::new());
-    let mut file = File::open(path).map_err(io_error(path, "open"))?;
-    std::io::Read::read_to_string(&mut file, &mut text).map_err(io_error(path, "read"))?;
+    let (file, text) = read_small_file(path, MAX_SETTINGS_BYTES)?;
     let hint = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension);
     let origin = Origin::File(path.to_owned());
     let settings = parse::parse(&text, hint, &origin)?;
