@@ -639,3 +639,21 @@ fn every_key_kept_under_is_forgotten_on_save() {
         .collect();
     assert_eq!(forgotten, [KEY, other.as_str()], "{commands:?}");
 }
+
+/// From a security review: after changing the org at the start, the wait still said the old org's key
+/// was live. The org is part of what the wait is for.
+#[test]
+fn a_new_org_means_a_new_wait() {
+    let mut state = new_state();
+    to_propagation(&mut state);
+    update(
+        &mut state,
+        Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 1 })),
+    );
+    assert_eq!(state.step, Step::Authorize);
+    state.start.environment = Environment::Sandbox; // another org, same key and secret
+    state.step = Step::Credentials;
+    let commands = act(&mut state, Action::Next);
+    assert_eq!(state.step, Step::Propagation, "not straight on to authorize with the old answer");
+    assert!(commands.iter().any(|c| matches!(c, Command::StartProbe { .. })), "{commands:?}");
+}

@@ -112,6 +112,9 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         use std::io::Write;
         let _ = writeln!(std::io::stdout(), "{}", super::clean(&line));
     };
+    if let Some(label) = &outcome.clipboard_cleared {
+        say(format!("The {label} copied earlier was cleared from the clipboard as sfconnect ended."));
+    }
     if let Some(line) = &outcome.connected_as {
         say(if outcome.demo { format!("Demo: {line} (a simulated org).") } else { format!("{line}.") });
     }

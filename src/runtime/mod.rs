@@ -61,6 +61,8 @@ pub struct Outcome {
     pub failed_checks: Vec<String>,
     /// The wizard ran against the built-in demo org.
     pub demo: bool,
+    /// A secret copied shortly before quitting was cleared from the clipboard: its label.
+    pub clipboard_cleared: Option<String>,
 }
 
 /// Reads where sfconnect runs: SSH, a display, NO_COLOR.
@@ -233,6 +235,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
             .map(|v| v.title.to_string())
             .collect(),
         demo,
+        clipboard_cleared: executor.cleared_on_exit.take(),
     })
 }
 

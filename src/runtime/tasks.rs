@@ -37,11 +37,26 @@ pub struct Executor {
     listener: Option<CancellationToken>,
     /// The timer that clears a copied secret from the clipboard (see [`SECRET_ON_CLIPBOARD`]).
     clear_timer: Option<CancellationToken>,
+    /// The label of the secret the clipboard still holds, if one does.
+    secret_on_clipboard: Option<String>,
+    /// Set when quitting cleared a secret from the clipboard: its label, for the exit message.
+    pub cleared_on_exit: Option<String>,
 }
 
 impl Executor {
     pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
-        Self { tx, http: None, clipboard, demo, probe: None, device: None, listener: None, clear_timer: None }
+        Self {
+            tx,
+            http: None,
+            clipboard,
+            demo,
+            probe: None,
+            device: None,
+            listener: None,
+            clear_timer: None,
+            secret_on_clipboard: None,
+            cleared_on_exit: None,
+        }
     }
 
     /// Runs one command. Returns false for `Quit`.
@@ -81,6 +96,7 @@ impl Executor {
             }
             Command::ClearClipboard => {
                 cancel(&mut self.clear_timer);
+                self.secret_on_clipboard = None;
                 if let Some(clipboard) = &mut self.clipboard {
                     let _ = clipboard.clear(out);
                     let _ = out.flush();
@@ -117,6 +133,14 @@ impl Executor {
             // Shown by the loop itself, which owns the screen.
             Command::ShowPlain { .. } => {}
             Command::Quit => {
+                // A secret copied less than a minute ago would outlive the program on the clipboard.
+                if let (Some(label), Some(clipboard)) = (self.secret_on_clipboard.take(), &mut self.clipboard) {
+                    cancel(&mut self.clear_timer);
+                    if clipboard.clear(out).is_ok() {
+                        let _ = out.flush();
+                        self.cleared_on_exit = Some(label);
+                    }
+                }
                 cancel(&mut self.probe);
                 cancel(&mut self.device);
                 cancel(&mut self.listener);
@@ -217,6 +241,7 @@ impl Executor {
         let _ = out.flush();
         // Whatever was on the clipboard before is gone: so is any reason to clear it later.
         cancel(&mut self.clear_timer);
+        self.secret_on_clipboard = secret.then(|| label.to_string());
         let mut message = report.message();
         if secret {
             let token = replace(&mut self.clear_timer);
@@ -446,5 +471,24 @@ mod tests {
         executor.run(Command::ClearClipboard, &mut terminal);
         tokio::time::sleep(SECRET_ON_CLIPBOARD * 2).await;
         assert!(rx.try_recv().is_err(), "cleared by hand: no second clear");
+    }
+
+    /// From a security review: quitting within the minute left the secret on the clipboard.
+    #[tokio::test(start_paused = true)]
+    async fn quitting_clears_a_secret_still_on_the_clipboard() {
+        let (mut executor, mut rx) = executor();
+        let mut terminal = Vec::new();
+        executor.run(copy("Refresh token", true), &mut terminal);
+        let _ = rx.recv().await;
+        terminal.clear();
+        executor.run(Command::Quit, &mut terminal);
+        assert_eq!(executor.cleared_on_exit.as_deref(), Some("Refresh token"));
+        assert!(String::from_utf8_lossy(&terminal).contains("]52;c;"), "an OSC 52 clear was written");
+
+        let (mut plain, mut rx) = super::tests::executor();
+        plain.run(copy("Login URL", false), &mut terminal);
+        let _ = rx.recv().await;
+        plain.run(Command::Quit, &mut terminal);
+        assert_eq!(plain.cleared_on_exit, None, "no secret, nothing to clear");
     }
 }

@@ -49,7 +49,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     out.push(secret_label);
     out.push(field_line(&c.secret, width, FieldLook { focused: secret_focus, masked: !c.reveal }, theme));
     if !c.secret.is_empty() {
-        let rejected = state.propagation.rejected(c.key.value().trim(), c.secret.value().trim());
+        let host = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
+        let rejected = state.propagation.rejected(&host, c.key.value().trim(), c.secret.value().trim());
         match secret_problem(c.secret.value(), c.key.value()) {
             None if rejected => out.extend(lines(
                 "✗ Salesforce rejected this secret for this key: copy the Consumer Secret again (it is easy to \

@@ -181,7 +181,8 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
     // The secret came back from the keyring: go on where the session stopped.
     state.credentials.secret.set(secret.expose());
     let key = state.credentials.key.value().trim().to_string();
-    state.propagation.reset_if_changed(&key, secret.expose().trim());
+    let origin = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
+    state.propagation.reset_if_changed(&origin, &key, secret.expose().trim());
     let (host, refresh_token) = (state.login_host(), kept.refresh_token);
     match (saved_step >= Step::Verify, refresh_token, host) {
         (true, Some(refresh_token), Some(host)) => {

@@ -144,7 +144,9 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
                 state.credentials.focus = CredFocus::Secret;
                 return Update::redraw();
             }
-            state.propagation.reset_if_changed(c.key.value().trim(), c.secret.value().trim());
+            let host = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
+            let c = &state.credentials;
+            state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
             let keep = state.credentials.client_secret().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
             let mut update = go_to(state, Step::Propagation);
             update.commands.extend(keep);

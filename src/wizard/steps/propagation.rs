@@ -45,8 +45,12 @@ pub struct PropagationState {
 
 impl PropagationState {
     /// Restarts the wait when the key or secret changed since it began.
-    fn fingerprint_of(key: &str, secret: &str) -> [u8; 32] {
+    /// The org (login host), the key and the secret together: a change of any one means a new wait (from a
+    /// security review: a new org kept the old org's "live" answer).
+    fn fingerprint_of(host: &str, key: &str, secret: &str) -> [u8; 32] {
         let mut hasher = Sha256::new();
+        hasher.update(host.as_bytes());
+        hasher.update([0]);
         hasher.update(key.as_bytes());
         hasher.update([0]);
         hasher.update(secret.as_bytes());
@@ -54,12 +58,12 @@ impl PropagationState {
     }
 
     /// True when Salesforce rejected exactly this key and secret (they were not changed since).
-    pub fn rejected(&self, key: &str, secret: &str) -> bool {
-        self.status == ProbeStatus::SecretRejected && self.fingerprint == Some(Self::fingerprint_of(key, secret))
+    pub fn rejected(&self, host: &str, key: &str, secret: &str) -> bool {
+        self.status == ProbeStatus::SecretRejected && self.fingerprint == Some(Self::fingerprint_of(host, key, secret))
     }
 
-    pub fn reset_if_changed(&mut self, key: &str, secret: &str) {
-        let fingerprint = Self::fingerprint_of(key, secret);
+    pub fn reset_if_changed(&mut self, host: &str, key: &str, secret: &str) {
+        let fingerprint = Self::fingerprint_of(host, key, secret);
         if self.fingerprint != Some(fingerprint) {
             let started = if self.resumed && self.fingerprint.is_none() { self.started } else { None };
             *self = PropagationState { fingerprint: Some(fingerprint), started, ..PropagationState::default() };
