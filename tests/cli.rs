@@ -336,6 +336,7 @@ async fn a_bad_output_fails_before_any_token_is_made() {
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
         assert_eq!(sim.requests_seen().len(), before, "the code was not spent: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("warning: --code on the command line can be read by other users"));
     }
 }
 

@@ -39,6 +39,18 @@ pub async fn run(args: ExchangeArgs) -> CmdResult {
     let host = args.login.host()?;
     let client_id = checked_client_id(&args.client_id)?;
     let preset = args.out.checked_preset()?;
+    // Accepted (scripts use them), but said: a process's arguments are readable by every user of the
+    // machine for as long as it runs.
+    if args.code != "-" {
+        errln!(
+            "warning: --code on the command line can be read by other users (ps): pass --code - and give it on standard input"
+        );
+    }
+    if args.code_verifier.is_some() && std::env::var_os("SFCONNECT_CODE_VERIFIER").is_none() {
+        errln!(
+            "warning: --code-verifier on the command line can be read by other users (ps): set SFCONNECT_CODE_VERIFIER instead"
+        );
+    }
     // The code is single use: where the settings go is checked before it is spent.
     args.out.preflight()?;
     let pasted_text = value_or_stdin(&args.code, "redirect URL or code")?;
