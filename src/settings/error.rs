@@ -89,6 +89,17 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// Removes quoted values from a parser's message: serde says `invalid type: string "…"`, and the value
 /// could be a secret typed into the wrong field. Back-ticked names (fields, variants) are kept.
 pub(crate) fn without_values(message: &str) -> String {
+    // serde's "invalid type: integer `2988…`, expected a string" shows the value in backticks before
+    // ", expected": a secret typed as a number must not be echoed. (Field names in backticks elsewhere, as
+    // in "missing field `client_id`", stay.)
+    let message = match message.split_once(", expected") {
+        Some((head, tail)) if head.starts_with("invalid type") || head.starts_with("invalid value") => {
+            let head: String =
+                head.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { "…" } else { part }).collect();
+            format!("{head}, expected{tail}")
+        }
+        _ => message.to_string(),
+    };
     let mut out = String::with_capacity(message.len());
     let mut inside = false;
     for c in message.chars() {
@@ -123,5 +134,8 @@ mod tests {
         let message = without_values("invalid type: string \"5Aep861SECRET\", expected a sequence");
         assert_eq!(message, "invalid type: string \"…\", expected a sequence");
         assert_eq!(without_values("unknown field `scope`"), "unknown field `scope`");
+        // A secret written as a number is shown in backticks by serde: not echoed either.
+        let number = without_values("invalid type: integer `2988968779741067`, expected a string");
+        assert_eq!(number, "invalid type: integer …, expected a string");
     }
 }
