@@ -83,7 +83,13 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         return finish(&args, &target, Report { checks, org: None, user: None, preview: None });
     };
 
-    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?
+    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
+        .map_err(|_| {
+            Failure::failed(
+                format!("the refresh answer names an instance outside Salesforce's domains ({})", grant.instance_url),
+                "check the file's login_url; the token was not sent there",
+            )
+        })?
         .with_retry_notice(notice);
     let ctx = CheckContext {
         id_url: grant.id_url.clone(),

@@ -20,6 +20,16 @@ pub async fn settings_from_grant(
     company_names: Vec<String>,
     preset: Option<String>,
 ) -> Result<ConnectorSettings, Failure> {
+    // The instance is where the connector will send the token: it must be a Salesforce host.
+    if !grant.instance_url.is_empty() && LoginHost::parse(&grant.instance_url).is_err() {
+        return Err(Failure::failed(
+            format!(
+                "Salesforce's answer names an instance outside Salesforce's domains ({}): the settings were not written",
+                grant.instance_url
+            ),
+            "check the login URL; if it is right, report this answer to your Salesforce admin",
+        ));
+    }
     let Some(mut settings) = ConnectorSettings::from_grant(client_id, client_secret, &grant, client.host().origin())
     else {
         return Err(crate::salesforce::Error::MissingRefreshToken { granted: grant.scopes.to_param() }.into());
