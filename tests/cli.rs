@@ -376,3 +376,17 @@ async fn output_that_cannot_be_written_fails() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("could not write to standard output"), "{}", text(&out.stderr));
 }
+
+/// A token answer whose instance is outside Salesforce's domains is refused before anything is written:
+/// the connector would send the token there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_answer_pointing_outside_salesforce_is_refused() {
+    let config = sfconnect::sim::SimConfig { instance_url: Some("https://evil.example.com".into()), ..quick_config() };
+    let sim = start(config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (out, settings) = authorize_and_exchange(&sim, dir.path(), &[]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("names an instance outside Salesforce's domains (https://evil.example.com)"), "{stderr}");
+    assert!(!settings.exists(), "nothing was written");
+}

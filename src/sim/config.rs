@@ -64,6 +64,9 @@ pub struct SimConfig {
     pub api_enabled: bool,
     pub fault: Option<FaultPlan>,
     pub org: OrgFixture,
+    /// The `instance_url` token answers name; `None` is the simulator's own URL. A foreign one tests that
+    /// clients refuse to send a token outside Salesforce.
+    pub instance_url: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -108,6 +111,7 @@ impl Default for SimConfig {
             api_enabled: true,
             fault: None,
             org: OrgFixture::default(),
+            instance_url: None,
         }
     }
 }
@@ -127,6 +131,7 @@ impl fmt::Debug for SimConfig {
             .field("device_flow_enabled", &self.device_flow_enabled)
             .field("device_interval", &self.device_interval)
             .field("device_ttl", &self.device_ttl)
+            .field("instance_url", &self.instance_url)
             .field("pkce_required", &self.pkce_required)
             .field("code_ttl", &self.code_ttl)
             .field("secret_required_for_web_flow", &self.secret_required_for_web_flow)

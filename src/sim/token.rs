@@ -146,7 +146,7 @@ pub fn token_response(shared: &Shared, inner: &Inner, issued: Issued) -> Respons
         signature: tokens::signature(&inner.config.client_secret, &id, &issued_at),
         scope: issued.scopes.join(" "),
         id_token,
-        instance_url: shared.base_url.clone(),
+        instance_url: inner.config.instance_url.clone().unwrap_or_else(|| shared.base_url.clone()),
         id,
         token_type: "Bearer",
         issued_at,
