@@ -390,3 +390,34 @@ async fn a_token_answer_pointing_outside_salesforce_is_refused() {
     assert!(stderr.contains("names an instance outside Salesforce's domains (https://evil.example.com)"), "{stderr}");
     assert!(!settings.exists(), "nothing was written");
 }
+
+/// The log is never written through a symlink, an existing log is made 0600, and a misspelt level says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_file_is_private_and_never_followed_through_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("somebody-elses.txt");
+    std::fs::write(&target, "theirs\n").unwrap();
+    let link = dir.path().join("sfconnect.log");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let run = |log: &str, level: &str| {
+        let mut cmd = sfconnect();
+        cmd.args(["url", "--client-id", "3MVG9exampleexampleexample"]);
+        cmd.env("SFCONNECT_LOG", level).env("SFCONNECT_LOG_FILE", log);
+        cmd
+    };
+    let out = run(link.to_str().unwrap(), "debug").output().await.unwrap();
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("could not be opened"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "theirs\n", "nothing written through the link");
+
+    let log = dir.path().join("open.log");
+    std::fs::write(&log, "").unwrap();
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(log.to_str().unwrap(), "debug").output().await.unwrap();
+    assert!(out.status.success());
+    assert_eq!(mode_of(&log) & 0o777, 0o600, "an existing log is made private");
+
+    let out = run(log.to_str().unwrap(), "verbose").output().await.unwrap();
+    assert!(text(&out.stderr).contains("SFCONNECT_LOG=verbose is not a level"), "{}", text(&out.stderr));
+}

@@ -9,8 +9,15 @@ use std::sync::Mutex;
 /// Keeps the subscriber's writer alive for the process.
 pub struct LogGuard;
 
+/// The levels `SFCONNECT_LOG` takes.
+const LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
 pub fn init() -> Option<LogGuard> {
     let level = std::env::var("SFCONNECT_LOG").ok().filter(|l| !l.trim().is_empty())?;
+    if !LEVELS.contains(&level.trim().to_ascii_lowercase().as_str()) {
+        errln!("warning: SFCONNECT_LOG={level} is not a level (error, warn, info, debug, trace): no log is written");
+        return None;
+    }
     let path = std::env::var_os("SFCONNECT_LOG_FILE").map(PathBuf::from).or_else(default_log_path)?;
     if let Some(dir) = path.parent() {
         // The folder may also hold settings files: private, as for them.
@@ -21,9 +28,22 @@ pub fn init() -> Option<LogGuard> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        // Never through a link into somebody else's file (O_NOFOLLOW), as for the settings file.
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    let file = options.open(&path).ok()?;
+    let file = match options.open(&path) {
+        Ok(file) => file,
+        Err(e) => {
+            errln!("warning: the log {} could not be opened ({e}): no log is written", path.display());
+            return None;
+        }
+    };
+    #[cfg(unix)]
+    {
+        // An existing log keeps no looser mode than a new one.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+    }
     let filter = tracing_subscriber::EnvFilter::try_new(format!("sfconnect={level}")).ok()?;
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init().ok()?;
     Some(LogGuard)
