@@ -37,6 +37,21 @@ pub enum AppKind {
     ExternalClientApp,
 }
 
+impl AppKind {
+    /// The kind as settings and progress files write it (`settings::APP_KINDS`).
+    pub fn id(self) -> &'static str {
+        match self {
+            AppKind::ConnectedApp => "connected_app",
+            AppKind::ExternalClientApp => "external_client_app",
+        }
+    }
+
+    /// The kind a file names, if it names one.
+    pub fn from_id(id: &str) -> Option<Self> {
+        [AppKind::ConnectedApp, AppKind::ExternalClientApp].into_iter().find(|k| k.id() == id)
+    }
+}
+
 /// Where an app's OAuth policies are. The External Client App path is our reading of Setup [B: not
 /// confirmed from a Salesforce page]; with the kind unknown, both are given.
 pub fn policies_path(app: &str, kind: Option<AppKind>) -> String {

@@ -98,15 +98,10 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         preset,
         app_name: args.app_name.clone(),
         // --app-kind wins, then the kind the settings file records (the wizard writes it).
-        app_kind: match (args.app_kind, settings.app_kind.as_deref()) {
-            (Some(AppKindArg::ConnectedApp), _) | (None, Some("connected_app")) => {
-                Some(crate::checks::AppKind::ConnectedApp)
-            }
-            (Some(AppKindArg::ExternalClientApp), _) | (None, Some("external_client_app")) => {
-                Some(crate::checks::AppKind::ExternalClientApp)
-            }
-            _ => None,
-        },
+        app_kind: args
+            .app_kind
+            .map(AppKindArg::kind)
+            .or_else(|| settings.app_kind.as_deref().and_then(crate::checks::AppKind::from_id)),
         device_flow_used: false,
     };
     let mut report = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done")).await;
@@ -121,6 +116,15 @@ pub async fn run(args: CheckArgs) -> CmdResult {
 pub enum AppKindArg {
     ConnectedApp,
     ExternalClientApp,
+}
+
+impl AppKindArg {
+    fn kind(self) -> crate::checks::AppKind {
+        match self {
+            AppKindArg::ConnectedApp => crate::checks::AppKind::ConnectedApp,
+            AppKindArg::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
+        }
+    }
 }
 
 /// Where the preset came from, for the report's first line.

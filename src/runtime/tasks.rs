@@ -84,9 +84,17 @@ impl Executor {
             }
             Command::RunChecks { host, grant, preset, app_kind, device_flow_used } => {
                 let (tx, http) = (self.tx.clone(), self.http());
+                let ctx = crate::checks::CheckContext {
+                    id_url: grant.id_url.clone(),
+                    granted_scopes: grant.scopes.clone(),
+                    login_kind: host.kind(),
+                    preset: *preset,
+                    app_name: None,
+                    app_kind: Some(app_kind),
+                    device_flow_used,
+                };
                 tokio::spawn(async move {
-                    let report =
-                        run_checks(http, host, *grant, *preset, (app_kind, device_flow_used), tx.clone()).await;
+                    let report = run_checks(http, &grant, ctx, tx.clone()).await;
                     let _ = tx.send(Msg::ChecksDone(Box::new(report)));
                 });
             }
@@ -366,21 +374,10 @@ async fn verify(
 /// Runs the prerequisite checks with the grant's access token, sending each verdict as it completes.
 async fn run_checks(
     http: reqwest::Client,
-    host: LoginHost,
-    grant: TokenGrant,
-    preset: crate::presets::Preset,
-    (app_kind, device_flow_used): (crate::checks::AppKind, bool),
+    grant: &TokenGrant,
+    ctx: crate::checks::CheckContext,
     tx: UnboundedSender<Msg>,
 ) -> crate::checks::Report {
-    let ctx = crate::checks::CheckContext {
-        id_url: grant.id_url.clone(),
-        granted_scopes: grant.scopes.clone(),
-        login_kind: host.kind(),
-        preset,
-        app_name: None,
-        app_kind: Some(app_kind),
-        device_flow_used,
-    };
     match RestClient::new(http, &grant.instance_url, grant.access_token.clone()) {
         Ok(rest) => {
             crate::checks::run_checks(&rest, ctx, |verdict| {

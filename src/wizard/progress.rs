@@ -65,11 +65,7 @@ impl Progress {
             }
             .into(),
             my_domain: state.start.my_domain.value().to_string(),
-            app_kind: match state.create_app.kind {
-                AppKind::ExternalClientApp => "external_client_app",
-                AppKind::ConnectedApp => "connected_app",
-            }
-            .into(),
+            app_kind: state.create_app.kind.checks_kind().id().into(),
             app_name: state.create_app.name.value().to_string(),
             contact_email: state.create_app.email.value().to_string(),
             device_flow: state.create_app.device_flow,
@@ -110,8 +106,10 @@ impl Progress {
             _ => Environment::Production,
         };
         state.start.my_domain.set(&self.my_domain);
-        state.create_app.kind =
-            if self.app_kind == "connected_app" { AppKind::ConnectedApp } else { AppKind::ExternalClientApp };
+        state.create_app.kind = match crate::checks::AppKind::from_id(&self.app_kind) {
+            Some(crate::checks::AppKind::ConnectedApp) => AppKind::ConnectedApp,
+            _ => AppKind::ExternalClientApp,
+        };
         state.create_app.name.set(&self.app_name);
         state.create_app.email.set(&self.contact_email);
         state.create_app.device_flow = self.device_flow;

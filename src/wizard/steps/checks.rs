@@ -63,10 +63,7 @@ fn start(state: &mut State) -> Update {
         return Update::redraw();
     };
     state.checks = ChecksState { running: true, started: Some(state.now), ..ChecksState::default() };
-    let app_kind = match state.create_app.kind {
-        super::create_app::AppKind::ConnectedApp => crate::checks::AppKind::ConnectedApp,
-        super::create_app::AppKind::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
-    };
+    let app_kind = state.create_app.kind.checks_kind();
     let device_flow_used = state.verify.via_device;
     Update::with(vec![Command::RunChecks {
         host,

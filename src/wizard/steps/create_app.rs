@@ -17,6 +17,14 @@ pub enum AppKind {
 }
 
 impl AppKind {
+    /// The same kind as the checks (and the files, by its `id`) know it.
+    pub fn checks_kind(self) -> crate::checks::AppKind {
+        match self {
+            AppKind::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
+            AppKind::ConnectedApp => crate::checks::AppKind::ConnectedApp,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             AppKind::ExternalClientApp => "External Client App",

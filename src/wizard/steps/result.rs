@@ -176,10 +176,13 @@ pub fn value(settings: &ConnectorSettings, key: SettingsKey) -> (String, bool) {
     }
 }
 
-/// "Sandbox" for a sandbox login host (test.salesforce.com, a `.sandbox.` My Domain), else "Production".
+/// "Sandbox" for a sandbox login host (test.salesforce.com, a sandbox My Domain), else "Production".
 pub fn environment(login_url: &str) -> &'static str {
-    let host = login_url.split("://").nth(1).unwrap_or(login_url).split(['/', ':']).next().unwrap_or("");
-    if host == "test.salesforce.com" || host.contains(".sandbox.") { "Sandbox" } else { "Production" }
+    use crate::salesforce::{HostKind, LoginHost};
+    match LoginHost::parse(login_url).map(|h| h.kind()) {
+        Ok(HostKind::Sandbox | HostKind::MyDomain { sandbox: true }) => "Sandbox",
+        _ => "Production",
+    }
 }
 
 pub const HELP: &str = "\

@@ -121,13 +121,7 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
         .map(|mut s| {
             s.company_names = state.result.company_names();
             s.preset = state.preset().map(|p| p.id.clone());
-            s.app_kind = Some(
-                match state.create_app.kind {
-                    super::create_app::AppKind::ExternalClientApp => "external_client_app",
-                    super::create_app::AppKind::ConnectedApp => "connected_app",
-                }
-                .into(),
-            );
+            s.app_kind = Some(state.create_app.kind.checks_kind().id().into());
             s
         });
     state.result.saved_current = false;
