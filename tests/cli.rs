@@ -421,3 +421,22 @@ async fn the_log_file_is_private_and_never_followed_through_a_link() {
     let out = run(log.to_str().unwrap(), "verbose").output().await.unwrap();
     assert!(text(&out.stderr).contains("SFCONNECT_LOG=verbose is not a level"), "{}", text(&out.stderr));
 }
+
+/// A random state (base64url) may begin with '-': found as a flaky test, where clap took `--state -uAB…`
+/// for an unknown option. It is a value.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_state_or_verifier_beginning_with_a_hyphen_is_a_value() {
+    let out = sfconnect()
+        .args(["exchange", "--client-id", "3MVG9exampleexampleexample", "--state", "-uAB12cd", "--code", "-"])
+        .args([
+            "--code-verifier",
+            "-xYz0123456789abcdefghijklmnopqrstuvwxyzABCDE",
+            "--login-url",
+            "https://login.salesforce.com",
+        ])
+        .output()
+        .await
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+}

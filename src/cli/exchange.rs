@@ -24,10 +24,11 @@ pub struct ExchangeArgs {
     #[arg(long, value_name = "URI")]
     pub redirect_uri: Option<String>,
     /// The state from `sfconnect url --json`: a pasted URL with another state is refused.
-    #[arg(long, value_name = "STATE")]
+    // A random state or verifier is base64url and may begin with '-': it is a value, not an option.
+    #[arg(long, value_name = "STATE", allow_hyphen_values = true)]
     pub state: Option<String>,
     /// The code_verifier from `sfconnect url --json` (PKCE). Also read from SFCONNECT_CODE_VERIFIER.
-    #[arg(long, value_name = "V", env = "SFCONNECT_CODE_VERIFIER", hide_env_values = true)]
+    #[arg(long, value_name = "V", env = "SFCONNECT_CODE_VERIFIER", hide_env_values = true, allow_hyphen_values = true)]
     pub code_verifier: Option<String>,
     #[command(flatten)]
     pub secret: SecretArgs,
