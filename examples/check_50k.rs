@@ -16,7 +16,7 @@ use sfconnect::salesforce::{
     AppCredentials, AuthorizeOptions, AuthorizeRequest, Client, ClientSecret, CodeExchange, LoginHost, Scopes,
     parse_paste,
 };
-use sfconnect::sim::{OrgFixture, SAMPLE_DOMAINS, SimConfig, serve_forever};
+use sfconnect_sim::{OrgFixture, SAMPLE_DOMAINS, SimConfig, serve_forever};
 
 type Failure = Box<dyn std::error::Error>;
 

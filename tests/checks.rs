@@ -1,14 +1,14 @@
 //! The prerequisite checks and the preview over real HTTP against the simulator's orgs: each check's pass, warn
 //! and fail paths, and the preview of an org of more than 2 000 users. Issue #5.
 
-mod common;
+use crate::common;
 
 use common::*;
 use sfconnect::checks::{CheckContext, CheckId, Report, Status, Verdict, refresh_and_probe, run_checks};
 use sfconnect::presets::{Preset, bundled};
 use sfconnect::salesforce::rest::RestClient;
 use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, RefreshToken, Scopes, parse_paste};
-use sfconnect::sim::{OrgFixture, PermissionSetFixture, SimConfig, Simulator};
+use sfconnect_sim::{OrgFixture, PermissionSetFixture, SimConfig, Simulator};
 
 fn preset(id: &str) -> Preset {
     bundled().into_iter().find(|p| p.id == id).expect("bundled preset")
@@ -406,7 +406,7 @@ async fn simulate_names_its_orgs() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for (name, _) in sfconnect::sim::ORG_NAMES {
+    for (name, _) in sfconnect_sim::ORG_NAMES {
         assert!(stderr.contains(name), "{stderr}");
         assert!(OrgFixture::named(name, 10).is_some());
     }
@@ -452,7 +452,7 @@ async fn snow_atlas_needs_customize_application_and_manage_connected_apps() {
 /// minute; standard output keeps the JSON alone.
 #[tokio::test(flavor = "multi_thread")]
 async fn check_says_when_it_waits_before_a_retry() {
-    use sfconnect::sim::{Fault, FaultPlan, FaultScope};
+    use sfconnect_sim::{Fault, FaultPlan, FaultScope};
     let sim = org_sim(OrgFixture::healthy()).await;
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_file(&sim, authorize(&sim, SCOPES).await, dir.path());

@@ -1,7 +1,7 @@
 //! The scriptable commands, run as the real binary against the simulator on loopback. Issue #3.
 //! One test runs the whole flow at trace level and searches every output and log for the secrets.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
@@ -38,7 +38,7 @@ fn mode_of(path: &Path) -> u32 {
 
 /// `url --json`, then a browser's Allow, then `exchange` with the pasted address on stdin.
 async fn authorize_and_exchange(
-    sim: &sfconnect::sim::Simulator,
+    sim: &sfconnect_sim::Simulator,
     dir: &Path,
     extra_env: &[(&str, &str)],
 ) -> (Output, std::path::PathBuf) {
@@ -47,7 +47,7 @@ async fn authorize_and_exchange(
 
 /// [`authorize_and_exchange`] with more arguments for `exchange`.
 async fn authorize_and_exchange_with(
-    sim: &sfconnect::sim::Simulator,
+    sim: &sfconnect_sim::Simulator,
     dir: &Path,
     extra_env: &[(&str, &str)],
     extra_args: &[&str],
@@ -161,7 +161,7 @@ async fn an_existing_file_is_never_replaced_without_force() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_returns_soon_after_the_key_goes_live() {
-    let sim = start(sfconnect::sim::SimConfig { live_after: Duration::from_secs(3), ..quick_config() }).await;
+    let sim = start(sfconnect_sim::SimConfig { live_after: Duration::from_secs(3), ..quick_config() }).await;
     let started = Instant::now();
     let out = sfconnect()
         .args(["wait", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--timeout", "30"])
@@ -381,7 +381,7 @@ async fn output_that_cannot_be_written_fails() {
 /// the connector would send the token there.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_answer_pointing_outside_salesforce_is_refused() {
-    let config = sfconnect::sim::SimConfig { instance_url: Some("https://evil.example.com".into()), ..quick_config() };
+    let config = sfconnect_sim::SimConfig { instance_url: Some("https://evil.example.com".into()), ..quick_config() };
     let sim = start(config).await;
     let dir = tempfile::tempdir().unwrap();
     let (out, settings) = authorize_and_exchange(&sim, dir.path(), &[]).await;

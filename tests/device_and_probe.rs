@@ -1,6 +1,6 @@
 //! The device flow and the readiness probe over HTTP against the simulator. Issue #3.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +9,7 @@ use sfconnect::salesforce::clock::{ManualClock, TokioClock};
 use sfconnect::salesforce::device_flow::{DeviceEvent, wait_for_device_approval};
 use sfconnect::salesforce::probe::{Readiness, wait_until_ready};
 use sfconnect::salesforce::{AppCredentials, ClientSecret, Error, Scopes};
-use sfconnect::sim::{Approval, SimConfig};
+use sfconnect_sim::{Approval, SimConfig};
 
 #[tokio::test]
 async fn device_flow_pending_then_approved_at_second_poll() {

@@ -4,7 +4,7 @@
 //! own back-off and the server's wait, capped at `MAX_SERVER_WAIT`. Virtual clocks record the pauses, so
 //! nothing here sleeps for real except the REST read, which takes the real clock and a one-second wait.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -15,7 +15,7 @@ use sfconnect::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
 use sfconnect::salesforce::rest::RestClient;
 use sfconnect::salesforce::retry::{MAX_SERVER_WAIT, RetryPolicy};
 use sfconnect::salesforce::{Error, RefreshToken, Scopes, TokenGrant};
-use sfconnect::sim::{Fault, FaultPlan, FaultScope, Simulator};
+use sfconnect_sim::{Fault, FaultPlan, FaultScope, Simulator};
 
 const TOKEN_PATH: &str = "/services/oauth2/token";
 

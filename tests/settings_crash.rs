@@ -66,7 +66,7 @@ fn kill_9_during_the_write_leaves_the_old_file_or_the_new_one() {
     let mut kills_with_a_temp_file_left = 0;
     for kill in 0..KILLS {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["settings_writer_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args(["settings_crash::settings_writer_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
             .env(WRITER_PATH_VAR, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::Value;
-use sfconnect::sim::{Approval, Fault, FaultPlan, FaultScope, SimConfig, Simulator, UserFixture};
+use sfconnect_sim::{Approval, Fault, FaultPlan, FaultScope, SimConfig, Simulator, UserFixture};
 
 const REDIRECT: &str = "http://localhost:1717/OauthRedirect";
 

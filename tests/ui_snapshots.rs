@@ -2,7 +2,7 @@
 //! `wizard::update` the way the runtime drives it, plus the checks a user would notice: nothing cut off at
 //! 80x24, the whole authorize URL on screen, no secret on screen unless revealed, a hint bar that fits.
 
-mod ui_support;
+use crate::ui_support;
 
 use sfconnect::salesforce::errors::OAuthError;
 use sfconnect::salesforce::probe::Readiness;

@@ -1,7 +1,7 @@
 //! The web server flow end to end over HTTP against the simulator: authorize, paste back, exchange,
 //! refresh, revoke. Issue #3.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -9,9 +9,9 @@ use common::*;
 use sfconnect::salesforce::{
     AppCredentials, AuthorizeOptions, AuthorizeRequest, ClientSecret, CodeExchange, Error, Scopes, parse_paste,
 };
-use sfconnect::sim::SimConfig;
+use sfconnect_sim::SimConfig;
 
-fn options(sim: &sfconnect::sim::Simulator, client: &sfconnect::salesforce::Client, pkce: bool) -> AuthorizeOptions {
+fn options(sim: &sfconnect_sim::Simulator, client: &sfconnect::salesforce::Client, pkce: bool) -> AuthorizeOptions {
     AuthorizeOptions {
         client_id: sim.client_id(),
         redirect_uri: client.host().default_redirect_uri(),

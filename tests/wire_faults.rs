@@ -3,7 +3,7 @@
 //! that does not resolve, all over real HTTP (from the simulator, where there is an answer at all).
 //! Issue #3 (and the fault half of #6).
 
-mod common;
+use crate::common;
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -15,9 +15,9 @@ use sfconnect::salesforce::http::{build_http_client_with, transport_error};
 use sfconnect::salesforce::probe::wait_until_ready;
 use sfconnect::salesforce::retry::{RetryPolicy, retry_transient};
 use sfconnect::salesforce::{AppCredentials, AuthCode, Client, ClientSecret, CodeExchange, Error, LoginHost};
-use sfconnect::sim::{Fault, FaultPlan, FaultScope};
+use sfconnect_sim::{Fault, FaultPlan, FaultScope};
 
-async fn exchange_once(client: &Client, sim: &sfconnect::sim::Simulator) -> Result<(), Error> {
+async fn exchange_once(client: &Client, sim: &sfconnect_sim::Simulator) -> Result<(), Error> {
     let code = AuthCode::new("aPrxnotarealcode==");
     let redirect = client.host().default_redirect_uri();
     let exchange = CodeExchange { code: &code, redirect_uri: &redirect, code_verifier: None };

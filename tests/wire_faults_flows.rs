@@ -4,7 +4,7 @@
 //! polling, refresh, REST reads) ride out a fault limited to a few requests and say they are retrying, and
 //! that the code exchange never sends its single-use code twice. Issue #6, "Faults on the wire".
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use sfconnect::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
 use sfconnect::salesforce::rest::RestClient;
 use sfconnect::salesforce::retry::RetryPolicy;
 use sfconnect::salesforce::{AuthCode, Client, CodeExchange, Error, LoginHost, Scopes, TokenGrant};
-use sfconnect::sim::{Fault, FaultPlan, FaultScope, Simulator};
+use sfconnect_sim::{Fault, FaultPlan, FaultScope, Simulator};
 
 /// How long a client waits for a hanging server in these tests.
 const SHORT_TIMEOUT: Duration = Duration::from_millis(300);

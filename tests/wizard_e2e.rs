@@ -1,7 +1,7 @@
 //! The real binary in a pseudo-terminal, driven by keys alone, down to a settings file whose refresh
 //! token the simulator accepts. Issue #4.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,13 +2,13 @@
 //! terminal is restored, and the next run offers to resume with the entries kept, the secret asked
 //! again, and the propagation countdown still right. Issue #6.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
 use common::pty::*;
 use common::*;
-use sfconnect::sim::SimConfig;
+use sfconnect_sim::SimConfig;
 
 const STEP: Duration = Duration::from_secs(20);
 

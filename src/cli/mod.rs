@@ -33,6 +33,7 @@ macro_rules! errln {
 
 mod args;
 mod check;
+#[cfg(feature = "sim")]
 mod demo;
 mod device;
 mod exchange;
@@ -40,6 +41,7 @@ mod logging;
 mod output;
 mod revoke;
 mod secret_input;
+#[cfg(feature = "sim")]
 mod simulate;
 mod url_cmd;
 mod wait;
@@ -129,6 +131,7 @@ pub enum Command {
     /// Revoke the refresh token in a settings file.
     Revoke(revoke::RevokeArgs),
     /// Run the built-in Salesforce simulator until interrupted.
+    #[cfg(feature = "sim")]
     Simulate(simulate::SimulateArgs),
 }
 
@@ -213,6 +216,7 @@ async fn run(cli: Cli) -> CmdResult {
         Some(Command::Wait(a)) => wait::run(a).await,
         Some(Command::Check(a)) => check::run(a).await,
         Some(Command::Revoke(a)) => revoke::run(a).await,
+        #[cfg(feature = "sim")]
         Some(Command::Simulate(a)) => simulate::run(a).await,
         None => wizard_args::run(cli.wizard, cli.demo).await,
     }

@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::{CmdResult, Failure, demo};
+use super::{CmdResult, Failure};
 use crate::runtime::Options;
-use crate::salesforce::{ClientSecret, LoginHost};
+use crate::salesforce::LoginHost;
 use crate::settings::Format;
-use crate::sim::{SimConfig, Simulator};
 use crate::wizard::state::DemoApp;
 
 /// How long the demo org's new key takes to go live: long enough to see the wait, short enough to enjoy.
@@ -55,7 +54,8 @@ pub struct WizardArgs {
 pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         if demo_mode {
-            return demo::run().await;
+            #[cfg(feature = "sim")]
+            return super::demo::run().await;
         }
         return Err(Failure::Usage(
             "the wizard needs a terminal: run it in one, or use the subcommands (see `sfconnect --help`)".into(),
@@ -71,24 +71,8 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         let known: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
         return Err(Failure::Usage(format!("--preset {id} is unknown: use one of {}", known.join(", "))));
     }
-    let simulator = if demo_mode {
-        let live_after = Duration::from_secs(args.demo_live_after);
-        // A small org with users over a few domains, so the checks' preview has something to show.
-        let org = crate::sim::OrgFixture::with_users(240, &["acme.com", "acme.co.uk", "contractor.io"]);
-        let config = SimConfig { live_after, auto_approve: true, org, ..SimConfig::default() };
-        Some(
-            Simulator::start(config)
-                .await
-                .map_err(|e| Failure::failed(format!("the demo org could not start: {e}"), ""))?,
-        )
-    } else {
-        None
-    };
-    let demo = simulator.as_ref().map(|sim| DemoApp {
-        base_url: sim.base_url(),
-        client_id: sim.client_id(),
-        client_secret: ClientSecret::new(sim.client_secret()),
-    });
+    let simulator = if demo_mode { Some(demo_org::start(args.demo_live_after).await?) } else { None };
+    let demo = simulator.as_ref().map(demo_org::app);
     let options = Options {
         preset: args.preset,
         login_url: args.login_url,
@@ -105,7 +89,7 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         .await
         .map_err(|e| Failure::failed(format!("terminal error: {e}"), ""))?;
     if let Some(sim) = simulator {
-        sim.shutdown().await;
+        demo_org::stop(sim).await;
     }
     // After a SIGHUP the terminal may be gone: lines that cannot be written are dropped, not a panic.
     let say = |line: String| {
@@ -166,4 +150,55 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         return Err(failure);
     }
     Ok(())
+}
+
+/// The demo's simulated org, or a clear refusal in a build without the simulator.
+#[cfg(feature = "sim")]
+mod demo_org {
+    use std::time::Duration;
+
+    use super::{DemoApp, Failure};
+    use crate::salesforce::ClientSecret;
+    use crate::sim::{OrgFixture, SimConfig, Simulator};
+
+    pub async fn start(live_after_secs: u64) -> Result<Simulator, Failure> {
+        let live_after = Duration::from_secs(live_after_secs);
+        // A small org with users over a few domains, so the checks' preview has something to show.
+        let org = OrgFixture::with_users(240, &["acme.com", "acme.co.uk", "contractor.io"]);
+        let config = SimConfig { live_after, auto_approve: true, org, ..SimConfig::default() };
+        Simulator::start(config).await.map_err(|e| Failure::failed(format!("the demo org could not start: {e}"), ""))
+    }
+
+    pub fn app(sim: &Simulator) -> DemoApp {
+        DemoApp {
+            base_url: sim.base_url(),
+            client_id: sim.client_id(),
+            client_secret: ClientSecret::new(sim.client_secret()),
+        }
+    }
+
+    pub async fn stop(sim: Simulator) {
+        sim.shutdown().await;
+    }
+}
+
+#[cfg(not(feature = "sim"))]
+mod demo_org {
+    use super::{DemoApp, Failure};
+
+    pub enum Never {}
+
+    pub async fn start(_live_after_secs: u64) -> Result<Never, Failure> {
+        Err(Failure::Usage(
+            "this build of sfconnect has no simulator (built without the `sim` feature): --demo needs one".into(),
+        ))
+    }
+
+    pub fn app(never: &Never) -> DemoApp {
+        match *never {}
+    }
+
+    pub async fn stop(never: Never) {
+        match never {}
+    }
 }

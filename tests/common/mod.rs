@@ -7,7 +7,7 @@ pub mod pty;
 use std::time::Duration;
 
 use sfconnect::salesforce::{AppCredentials, Client, ClientSecret, LoginHost};
-use sfconnect::sim::{SimConfig, Simulator};
+use sfconnect_sim::{SimConfig, Simulator};
 
 /// A simulator whose key is live at once and whose authorize page approves without a click.
 pub fn quick_config() -> SimConfig {

@@ -119,8 +119,8 @@ mod tests {
     use std::cell::Cell;
 
     use super::*;
-    use crate::salesforce::clock::ManualClock;
-    use crate::salesforce::errors::{OAuthError, TransportKind};
+    use crate::clock::ManualClock;
+    use crate::errors::{OAuthError, TransportKind};
 
     fn refused() -> Error {
         Error::Transport { kind: TransportKind::Refused, host: "h".into(), detail: String::new() }

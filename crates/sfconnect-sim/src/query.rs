@@ -202,7 +202,7 @@ fn literal_equals(literal: &Literal, value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::org::UserFixture;
+    use crate::org::UserFixture;
 
     fn org_with_two_users() -> OrgFixture {
         let mut org = OrgFixture::default();

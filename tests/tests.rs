@@ -1,0 +1,22 @@
+//! The integration tests, in one binary (as ripgrep does): each module used to be its own test binary, and each
+//! linked the whole app, which made a cold `cargo test` build three times longer.
+
+mod common;
+mod ui_support;
+
+mod checks;
+mod cli;
+mod device_and_probe;
+mod parsers_property;
+mod presets;
+mod retry_after;
+mod settings_crash;
+mod settings_files;
+mod sim_protocol;
+mod ui_snapshots;
+mod web_flow;
+mod wire_faults;
+mod wire_faults_flows;
+mod wizard_e2e;
+mod wizard_resume;
+mod wizard_steps;
