@@ -1,13 +1,16 @@
 //! `sfconnect simulate`: the built-in Salesforce simulator, standalone. Its first line on standard output
-//! is the base URL, then the demo consumer key and secret (or one JSON line with `--json`).
+//! is the base URL, then the demo consumer key and secret, then with `--tls` the path of the CA certificate
+//! to trust (or one JSON line with `--json`).
 
+use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 
 use super::{CmdResult, Failure};
-use crate::sim::{ORG_NAMES, OrgFixture, SimConfig, serve_forever};
+use crate::sim::{ORG_NAMES, OrgFixture, SimConfig, Transport, serve_forever_over};
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -28,7 +31,15 @@ pub struct SimulateArgs {
     /// How many users `--org many-users` has (besides the logged-in one).
     #[arg(long, value_name = "N", default_value_t = 5000)]
     pub users: usize,
-    /// Print {"base_url", "client_id", "client_secret"} as one line.
+    /// Serve https on loopback with a certificate made for this run, signed by a CA whose certificate is
+    /// written as a PEM file (its path is printed; point a client at it, e.g. REQUESTS_CA_BUNDLE).
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: where to write the CA certificate (a new file; an existing one is not overwritten)
+    /// [default: a fresh file in the temporary directory, removed when the simulator stops].
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub ca_out: Option<PathBuf>,
+    /// Print {"base_url", "client_id", "client_secret"} (and "ca_pem_path" with --tls) as one line.
     #[arg(long)]
     pub json: bool,
 }
@@ -46,26 +57,77 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
         ..SimConfig::default()
     };
     let json = args.json;
-    serve_forever(config, move |sim| {
+    let transport = if args.tls { Transport::Https } else { Transport::Http };
+    let ca_out = args.ca_out;
+    // Kept until the simulator stops: a default CA file is removed then (a `--ca-out` one is the user's).
+    let mut written: Option<tempfile::TempPath> = None;
+    let mut explicit_path: Option<PathBuf> = None;
+    let served = serve_forever_over(config, transport, |sim| {
+        let ca_path = match (sim.ca_pem(), &ca_out) {
+            (None, _) => None,
+            (Some(pem), Some(path)) => {
+                write_new_file(path, pem)?;
+                explicit_path = Some(path.clone());
+                Some(path.clone())
+            }
+            (Some(pem), None) => {
+                let temp = write_temp_ca(pem)?;
+                let path = temp.to_path_buf();
+                written = Some(temp);
+                Some(path)
+            }
+        };
         if json {
-            let line = serde_json::json!({
+            let mut line = serde_json::json!({
                 "base_url": sim.base_url(),
                 "client_id": sim.client_id(),
                 "client_secret": sim.client_secret(),
             });
+            if let Some(path) = &ca_path {
+                line["ca_pem_path"] = serde_json::json!(path.display().to_string());
+            }
             outln!("{line}");
         } else {
             outln!("{}", sim.base_url());
             outln!("client_id: {}", sim.client_id());
             outln!("client_secret: {}", sim.client_secret());
+            if let Some(path) = &ca_path {
+                outln!("ca_pem_path: {}", path.display());
+            }
             errln!("Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop.");
+            if let Some(path) = &ca_path {
+                errln!(
+                    "https with a certificate made for this run: trust {} (e.g. REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS).",
+                    path.display()
+                );
+            }
         }
+        Ok(())
     })
-    .await
-    .map_err(|e| {
-        Failure::failed(
-            format!("the simulator could not start: {e}"),
-            "pick another --port, or leave it out for a free one",
-        )
+    .await;
+    drop(written);
+    served.map_err(|e| {
+        let fix = match &explicit_path.or(ca_out) {
+            Some(path) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                format!("--ca-out {} already exists: remove it or name a new file", path.display())
+            }
+            _ => "pick another --port, or leave it out for a free one".to_string(),
+        };
+        Failure::failed(format!("the simulator could not start: {e}"), fix)
     })
+}
+
+/// Writes `pem` to `path`, which must not exist yet (the certificate is public, so 0644 is fine).
+fn write_new_file(path: &Path, pem: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(pem.as_bytes())?;
+    file.sync_all()
+}
+
+/// A new file in the temporary directory holding `pem`, removed when the returned path is dropped.
+fn write_temp_ca(pem: &str) -> std::io::Result<tempfile::TempPath> {
+    let mut file = tempfile::Builder::new().prefix("sfconnect-sim-ca-").suffix(".pem").tempfile()?;
+    file.write_all(pem.as_bytes())?;
+    file.as_file().sync_all()?;
+    Ok(file.into_temp_path())
 }

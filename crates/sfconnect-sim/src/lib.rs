@@ -19,6 +19,7 @@ mod org;
 mod org_presets;
 mod pages;
 mod params;
+mod paths;
 mod query;
 mod record;
 mod rest;
@@ -26,6 +27,7 @@ mod sobjects;
 mod sobjects_access;
 mod soql;
 mod state;
+mod tls;
 mod token;
 mod tokens;
 mod wire;
@@ -35,6 +37,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -52,39 +55,72 @@ use state::{DeviceStatus, Shared};
 /// How long `shutdown` waits for open requests before it drops them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
+/// How the simulator serves: plain http, or https with a certificate made at start (see [`Simulator::ca_pem`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Transport {
+    #[default]
+    Http,
+    Https,
+}
+
 /// A running simulator. Dropping it without [`Simulator::shutdown`] leaves the server running until the tokio
 /// runtime ends.
 pub struct Simulator {
     shared: Arc<Shared>,
     closing: watch::Sender<bool>,
     server: JoinHandle<io::Result<()>>,
+    ca_pem: Option<String>,
 }
 
 impl Simulator {
-    /// Binds `config.bind` and starts serving in a background task.
+    /// Binds `config.bind` and starts serving plain http in a background task.
     pub async fn start(config: SimConfig) -> io::Result<Simulator> {
+        Simulator::start_with(config, Transport::Http).await
+    }
+
+    /// Binds `config.bind` and starts serving over `transport` in a background task.
+    pub async fn start_with(config: SimConfig, transport: Transport) -> io::Result<Simulator> {
         let listener = tokio::net::TcpListener::bind(config.bind).await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
+        let address = listener.local_addr()?;
+        let certificates = match transport {
+            Transport::Http => None,
+            Transport::Https => Some(tls::make_certificates()?),
+        };
+        let scheme = if certificates.is_some() { "https" } else { "http" };
         let (closing, closing_rx) = watch::channel(false);
-        let shared = Arc::new(Shared::new(config, base_url, closing_rx.clone()));
-        let app = router(shared.clone());
+        let shared = Arc::new(Shared::new(config, format!("{scheme}://{address}"), closing_rx.clone()));
+        // Paths are rewritten before routing, so the router is wrapped rather than given a layer.
+        let app = tower::ServiceExt::<Request>::map_request(router(shared.clone()), paths::normalize);
+        let app = axum::ServiceExt::<Request>::into_make_service(app);
         let mut shutdown_rx = closing_rx;
-        let server = tokio::spawn(async move {
-            // Without TCP_NODELAY each small response waits on the peer's delayed ACK (~40 ms on Linux), which
-            // made every page of a paged query cost 40 ms.
-            let listener = listener.tap_io(|tcp| {
-                if let Err(e) = tcp.set_nodelay(true) {
-                    tracing::debug!("sim: could not set TCP_NODELAY: {e}");
-                }
-            });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = shutdown_rx.wait_for(|closed| *closed).await;
-                })
-                .await
-        });
+        let stopped = async move {
+            let _ = shutdown_rx.wait_for(|closed| *closed).await;
+        };
+        let ca_pem = certificates.as_ref().map(|c| c.ca_pem.clone());
+        let server = match certificates {
+            Some(certificates) => {
+                let listener = tls::TlsListener::new(listener, &certificates)?;
+                tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
+            }
+            None => {
+                // Without TCP_NODELAY each small response waits on the peer's delayed ACK (~40 ms on Linux),
+                // which made every page of a paged query cost 40 ms.
+                let listener = listener.tap_io(|tcp| {
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        tracing::debug!("sim: could not set TCP_NODELAY: {e}");
+                    }
+                });
+                tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
+            }
+        };
         tracing::info!("sim: listening");
-        Ok(Simulator { shared, closing, server })
+        Ok(Simulator { shared, closing, server, ca_pem })
+    }
+
+    /// Under [`Transport::Https`], the PEM of the CA that signed the server's certificate: what a client is
+    /// told to trust. Made for this run only.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -149,8 +185,24 @@ impl Simulator {
 
 /// For `sfconnect simulate`: starts the simulator, calls `ready`, and serves until Ctrl-C or SIGTERM.
 pub async fn serve_forever(config: SimConfig, ready: impl FnOnce(&Simulator)) -> io::Result<()> {
-    let simulator = Simulator::start(config).await?;
-    ready(&simulator);
+    serve_forever_over(config, Transport::Http, |sim| {
+        ready(sim);
+        Ok(())
+    })
+    .await
+}
+
+/// [`serve_forever`] over `transport`; an error from `ready` stops the simulator and is returned.
+pub async fn serve_forever_over(
+    config: SimConfig,
+    transport: Transport,
+    ready: impl FnOnce(&Simulator) -> io::Result<()>,
+) -> io::Result<()> {
+    let simulator = Simulator::start_with(config, transport).await?;
+    if let Err(e) = ready(&simulator) {
+        simulator.shutdown().await;
+        return Err(e);
+    }
     wait_for_stop_signal().await?;
     simulator.shutdown().await;
     Ok(())
