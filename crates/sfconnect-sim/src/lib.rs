@@ -12,6 +12,7 @@
 
 mod authorize;
 mod config;
+mod describe;
 mod device;
 mod faults;
 mod identity;
@@ -23,6 +24,7 @@ mod paths;
 mod query;
 mod record;
 mod rest;
+mod sobject_rest;
 mod sobjects;
 mod sobjects_access;
 mod soql;
@@ -239,6 +241,12 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/services/data/{version}/limits", get(rest::limits))
         .route("/services/data/{version}/query", get(rest::query))
         .route("/services/data/{version}/query/{locator}", get(rest::query_more))
+        // No deleted records are kept, so queryAll answers as query does.
+        .route("/services/data/{version}/queryAll", get(rest::query))
+        .route("/services/data/{version}/queryAll/{locator}", get(rest::query_more))
+        .route("/services/data/{version}/sobjects", get(sobject_rest::global))
+        .route("/services/data/{version}/sobjects/{object}", get(sobject_rest::basic_info))
+        .route("/services/data/{version}/sobjects/{object}/{record}", get(sobject_rest::describe_or_retrieve))
         .fallback(rest::not_found)
         .layer(from_fn_with_state(shared.clone(), faults::apply))
         .layer(from_fn_with_state(shared.clone(), record::record))
