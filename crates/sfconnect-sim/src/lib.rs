@@ -10,6 +10,7 @@
 // run once per request, so the size of the `Err` variant costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod aggregate;
 mod authorize;
 mod config;
 mod describe;

@@ -1,13 +1,18 @@
-//! A small SOQL engine over the org fixture: `SELECT <fields | COUNT()> FROM <object> [WHERE a = 'x' AND b != y
-//! AND c IN ('p','q')] [ORDER BY f [ASC|DESC]] [LIMIT n]`, with relationship paths (`Profile.UserLicense.Name`)
-//! and Salesforce's error codes and message style. The objects themselves live in `sobjects.rs`; aggregates
-//! (`GROUP BY`) would go beside [`run`].
+//! The SOQL engine over the org fixture: runs a [`Parsed`] query (syntax in `soql/`) against the rows of
+//! `sobjects.rs`. Filters (`AND`/`OR`/`NOT`, comparisons, `LIKE`, `IN`, date literals), relationship paths,
+//! `ORDER BY` on several keys, `LIMIT`/`OFFSET` and `COUNT()` are here; grouped and aggregate queries are in
+//! `aggregate.rs`. Unknown objects and fields answer Salesforce's `INVALID_TYPE` and `INVALID_FIELD`.
+
+use std::cmp::Ordering;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+use super::aggregate;
 use super::config::OrgFixture;
+use super::describe::field_type;
 use super::sobjects::{SObject, objects};
-use super::soql::{Condition, Literal, Parsed, Selection, parse};
+use super::soql::{Condition, Literal, Located, Operator, OrderKey, Parsed, SelectItem, malformed_at, parse, pointer};
 
 /// A REST error for a query: `errorCode` and message.
 #[derive(Debug)]
@@ -29,74 +34,320 @@ pub struct QueryOutput {
     pub records: Vec<Value>,
 }
 
+/// Salesforce refuses an `OFFSET` beyond this (SOQL reference, "OFFSET").
+const MAX_OFFSET: usize = 2000;
+
+/// A condition whose fields are resolved to the object's canonical paths.
+pub enum Filter {
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+    Not(Box<Filter>),
+    Compare { path: &'static str, operator: Operator, values: Vec<Literal> },
+}
+
+/// Everything a run needs to resolve a name: the query text (for error pointers), the object and the org.
+pub struct Scope<'a> {
+    pub soql: &'a str,
+    pub object: &'static SObject,
+    pub org: &'a OrgFixture,
+}
+
+impl Scope<'_> {
+    /// The canonical spelling of a field path the query names, or `INVALID_FIELD` pointing at it.
+    pub fn canonical(&self, located: &Located) -> Result<&'static str, QueryError> {
+        self.object
+            .fields
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(&located.name))
+            .copied()
+            .filter(|f| self.org.has_column(f))
+            .ok_or_else(|| no_such_column(self.soql, self.object, &located.name, located.column))
+    }
+
+    fn filter(&self, condition: &Condition) -> Result<Filter, QueryError> {
+        let all = |parts: &[Condition]| parts.iter().map(|c| self.filter(c)).collect::<Result<Vec<_>, _>>();
+        Ok(match condition {
+            Condition::And(parts) => Filter::And(all(parts)?),
+            Condition::Or(parts) => Filter::Or(all(parts)?),
+            Condition::Not(inner) => Filter::Not(Box::new(self.filter(inner)?)),
+            Condition::Compare { field, operator, values } => {
+                let path = self.canonical(field)?;
+                if *operator == Operator::Like && !matches!(values.as_slice(), [Literal::Text(_)]) {
+                    return Err(malformed_at(self.soql, field.column, "invalid operator"));
+                }
+                Filter::Compare { path, operator: *operator, values: values.clone() }
+            }
+        })
+    }
+}
+
 /// Runs `soql` against the fixture. `version` is the `vNN.N` path segment, used in `attributes.url`.
 pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, QueryError> {
     let parsed: Parsed = parse(soql)?;
-    let Some(object) = objects().iter().find(|o| o.name.eq_ignore_ascii_case(&parsed.object)) else {
+    let Some(object) = objects().iter().find(|o| o.name.eq_ignore_ascii_case(&parsed.object.name)) else {
         return Err(QueryError {
             code: "INVALID_TYPE",
             message: format!(
-                "\n{soql}\n{}^\nERROR at Row:1:Column:{}\nsObject type '{}' is not supported. If you are \
-                 attempting to use a custom object, be sure to append the '__c' after the entity name. Please \
-                 reference your WSDL or the describe call for the appropriate names.",
-                " ".repeat(parsed.object_column.saturating_sub(1)),
-                parsed.object_column,
-                parsed.object
+                "{}sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to \
+                 append the '__c' after the entity name. Please reference your WSDL or the describe call for the \
+                 appropriate names.",
+                pointer(soql, parsed.object.column),
+                parsed.object.name
             ),
         });
     };
-    let canonical = |name: &str, column: usize| -> Result<&'static str, QueryError> {
-        object
-            .fields
-            .iter()
-            .find(|f| f.eq_ignore_ascii_case(name))
-            .copied()
-            .filter(|f| org.has_column(f))
-            .ok_or_else(|| no_such_column(soql, object, name, column))
-    };
-    let selected: Option<Vec<&'static str>> = match &parsed.selection {
-        Selection::Count => None,
-        Selection::Fields(fields) => {
-            Some(fields.iter().map(|(name, column)| canonical(name, *column)).collect::<Result<_, _>>()?)
+    let scope = Scope { soql, object, org };
+    let filter = parsed.filter.as_ref().map(|c| scope.filter(c)).transpose()?;
+    if let Some(offset) = parsed.offset.filter(|o| *o > MAX_OFFSET) {
+        return Err(QueryError {
+            code: "NUMBER_OUTSIDE_VALID_RANGE",
+            message: format!("Maximum SOQL offset allowed is {MAX_OFFSET} (asked for {offset})"),
+        });
+    }
+    if parsed.is_aggregate() {
+        return aggregate::run(&scope, &parsed, filter.as_ref(), version);
+    }
+    let count_only = parsed.is_count_only();
+    let mut selected: Vec<&'static str> = Vec::new();
+    for item in &parsed.select {
+        match item {
+            SelectItem::Field { path, alias: None } => selected.push(scope.canonical(path)?),
+            SelectItem::Field { path, alias: Some(_) } => {
+                return Err(malformed_at(soql, path.column, "Only aggregate expressions use field aliasing"));
+            }
+            // Only a lone `COUNT()` gets here: any other aggregate makes the query an aggregate one.
+            SelectItem::Aggregate { .. } => {}
         }
-    };
-    let conditions: Vec<(&'static str, &Condition)> =
-        parsed.conditions.iter().map(|c| Ok((canonical(&c.field, c.column)?, c))).collect::<Result<_, QueryError>>()?;
-    let order = match &parsed.order_by {
-        Some((name, column, descending)) => Some((canonical(name, *column)?, *descending)),
-        None => None,
-    };
+    }
+    let mut order: Vec<(&'static str, bool, bool)> = Vec::new();
+    for item in &parsed.order_by {
+        let field = match &item.key {
+            OrderKey::Field(field) => field,
+            OrderKey::Aggregate(_, field) => {
+                return Err(malformed_at(soql, field.column, "Ordered field must be grouped or aggregated"));
+            }
+        };
+        order.push((scope.canonical(field)?, item.descending, item.nulls_last.unwrap_or(item.descending)));
+    }
 
-    let selected_paths = selected.iter().flatten().copied();
-    let nested =
-        selected_paths.chain(conditions.iter().map(|(p, _)| *p)).chain(order.map(|(p, _)| p)).any(|p| p.contains('.'));
+    let mut paths = selected.iter().copied().chain(order.iter().map(|(p, _, _)| *p));
+    let nested = paths.any(|p| p.contains('.')) || filter.as_ref().is_some_and(Filter::follows_relationship);
     let build = match object.flat_rows {
         Some(flat) if !nested => flat,
         _ => object.rows,
     };
-    let mut rows: Vec<Value> = build(org, version)
-        .into_iter()
-        .filter(|row| conditions.iter().all(|(path, condition)| condition.matches(lookup(row, path))))
-        .collect();
-    if let Some((path, descending)) = order {
+    let now = now_seconds();
+    let mut rows: Vec<Value> =
+        build(org, version).into_iter().filter(|row| filter.as_ref().is_none_or(|f| f.matches(row, now))).collect();
+    if !order.is_empty() {
         rows.sort_by(|a, b| {
-            let ordering = sort_key(lookup(a, path)).cmp(&sort_key(lookup(b, path)));
-            if descending { ordering.reverse() } else { ordering }
+            order
+                .iter()
+                .map(|(path, descending, nulls_last)| {
+                    compare_for_order(lookup(a, path), lookup(b, path), *descending, *nulls_last)
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
         });
     }
-    if let Some(limit) = parsed.limit {
-        rows.truncate(limit);
-    }
-    Ok(match selected {
-        None => QueryOutput { total: rows.len(), records: Vec::new() },
-        Some(fields) => {
-            let records: Vec<Value> = rows.iter().map(|row| project(row, &fields)).collect();
-            QueryOutput { total: records.len(), records }
-        }
+    let rows = window(rows, parsed.offset, parsed.limit);
+    Ok(if count_only {
+        QueryOutput { total: rows.len(), records: Vec::new() }
+    } else {
+        let records: Vec<Value> = rows.iter().map(|row| project(row, &selected)).collect();
+        QueryOutput { total: records.len(), records }
     })
 }
 
-fn no_such_column(soql: &str, object: &SObject, name: &str, column: usize) -> QueryError {
+/// `OFFSET` then `LIMIT`.
+pub fn window<T>(rows: Vec<T>, offset: Option<usize>, limit: Option<usize>) -> Vec<T> {
+    let skipped = rows.into_iter().skip(offset.unwrap_or(0));
+    match limit {
+        Some(limit) => skipped.take(limit).collect(),
+        None => skipped.collect(),
+    }
+}
+
+pub fn now_seconds() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Ascending order with nulls first unless `nulls_last`; `descending` reverses the values but not where nulls go.
+pub fn compare_for_order(a: &Value, b: &Value, descending: bool, nulls_last: bool) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => {
+            if nulls_last {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (false, true) => {
+            if nulls_last {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (false, false) => {
+            let ordering = compare_values(a, b);
+            if descending { ordering.reverse() } else { ordering }
+        }
+    }
+}
+
+/// Numbers by value, text without regard to case, false before true.
+pub fn compare_values(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
+        }
+        (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
+
+impl Filter {
+    fn follows_relationship(&self) -> bool {
+        match self {
+            Filter::And(parts) | Filter::Or(parts) => parts.iter().any(Filter::follows_relationship),
+            Filter::Not(inner) => inner.follows_relationship(),
+            Filter::Compare { path, .. } => path.contains('.'),
+        }
+    }
+
+    pub fn matches(&self, row: &Value, now: i64) -> bool {
+        match self {
+            Filter::And(parts) => parts.iter().all(|p| p.matches(row, now)),
+            Filter::Or(parts) => parts.iter().any(|p| p.matches(row, now)),
+            Filter::Not(inner) => !inner.matches(row, now),
+            Filter::Compare { path, operator, values } => {
+                let value = lookup(row, path);
+                let temporal = field_type(path.rsplit('.').next().unwrap_or(path)) == "datetime";
+                let equal = |literal: &Literal| compare_literal(value, literal, temporal, now) == Some(Ordering::Equal);
+                match operator {
+                    Operator::In => values.iter().any(equal),
+                    Operator::NotIn => !values.iter().any(equal),
+                    Operator::Like => match (value, values.first()) {
+                        (Value::String(text), Some(Literal::Text(pattern))) => like(text, pattern),
+                        _ => false,
+                    },
+                    Operator::NotEqual => values.first().is_some_and(|l| !equal(l)),
+                    _ => values.first().and_then(|l| compare_literal(value, l, temporal, now)).is_some_and(|o| {
+                        match operator {
+                            Operator::Equal => o.is_eq(),
+                            Operator::Less => o.is_lt(),
+                            Operator::LessOrEqual => o.is_le(),
+                            Operator::Greater => o.is_gt(),
+                            _ => o.is_ge(),
+                        }
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// How a field value stands against a literal: `Some(Equal)` inside a date span, `Less` before it, `Greater`
+/// after it; `None` when they cannot be compared (a null against anything but `null`, text against a number).
+fn compare_literal(value: &Value, literal: &Literal, temporal: bool, now: i64) -> Option<Ordering> {
+    let span = match literal {
+        Literal::Date(day) => Some((*day, day + 86_400)),
+        Literal::DateTime(t) => Some((*t, t + 1)),
+        Literal::Relative(relative) => Some(relative.span(now)),
+        _ => None,
+    };
+    match (value, literal, span) {
+        (Value::Null, Literal::Null, _) => Some(Ordering::Equal),
+        (Value::Null, _, _) | (_, Literal::Null, _) => None,
+        (Value::String(text), _, Some((start, end))) => {
+            let at = super::soql::parse_instant(text)?;
+            Some(if at < start {
+                Ordering::Less
+            } else if at >= end {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            })
+        }
+        (Value::String(v), Literal::Text(t), None) if temporal => {
+            Some(super::soql::parse_instant(v)?.cmp(&super::soql::parse_instant(t)?))
+        }
+        (Value::String(v), Literal::Text(t), None) => {
+            Some(if same_text(t, v) { Ordering::Equal } else { v.to_lowercase().cmp(&t.to_lowercase()) })
+        }
+        (Value::Number(v), Literal::Number(n), None) => v.as_f64()?.partial_cmp(n),
+        (Value::Bool(v), Literal::Bool(b), None) => Some(v.cmp(b)),
+        _ => None,
+    }
+}
+
+/// SOQL `=` on text: without regard to case, and a 15-char id equals its 18-char form.
+fn same_text(literal: &str, value: &str) -> bool {
+    literal.eq_ignore_ascii_case(value)
+        || (literal.len() == 15 && value.len() == 18 && value.starts_with(literal))
+        || (literal.len() == 18 && value.len() == 15 && literal.starts_with(value))
+}
+
+/// SOQL `LIKE`: `%` any run, `_` one character, `\%` and `\_` themselves; without regard to case.
+fn like(text: &str, pattern: &str) -> bool {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Piece {
+        Any,
+        One,
+        Char(char),
+    }
+    let mut pieces = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        pieces.push(match c {
+            '%' => Piece::Any,
+            '_' => Piece::One,
+            '\\' => Piece::Char(chars.next().unwrap_or('\\')),
+            other => Piece::Char(other),
+        });
+    }
+    let text: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let pieces: Vec<Piece> = pieces
+        .into_iter()
+        .flat_map(|p| match p {
+            Piece::Char(c) => c.to_lowercase().map(Piece::Char).collect::<Vec<_>>(),
+            other => vec![other],
+        })
+        .collect();
+    // Classic wildcard matching with one backtrack point for the last `%`.
+    let (mut t, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pieces.get(p) {
+            Some(Piece::Any) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Piece::One) => {
+                t += 1;
+                p += 1;
+            }
+            Some(Piece::Char(c)) if *c == text[t] => {
+                t += 1;
+                p += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pieces[p..].iter().all(|piece| *piece == Piece::Any)
+}
+
+pub fn no_such_column(soql: &str, object: &SObject, name: &str, column: usize) -> QueryError {
     let pointer = format!("\n{soql}\n{}^\nERROR at Row:1:Column:{column}\n", " ".repeat(column.saturating_sub(1)));
     let message = match name.rsplit_once('.') {
         Some((relationship, _))
@@ -129,16 +380,8 @@ fn no_such_column(soql: &str, object: &SObject, name: &str, column: usize) -> Qu
 }
 
 /// The value at a dotted path, `Null` when a relationship on the way is empty.
-fn lookup<'a>(row: &'a Value, path: &str) -> &'a Value {
+pub fn lookup<'a>(row: &'a Value, path: &str) -> &'a Value {
     path.split('.').try_fold(row, |value, segment| value.get(segment)).unwrap_or(&Value::Null)
-}
-
-fn sort_key(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.to_ascii_lowercase(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 /// The selected fields of `row`, nested as Salesforce nests relationship fields (each level with `attributes`).
@@ -174,28 +417,6 @@ fn insert_path(out: &mut Map<String, Value>, source: &Value, path: &str) {
                 insert_path(child, child_source, rest);
             }
         }
-    }
-}
-
-impl Condition {
-    fn matches(&self, value: &Value) -> bool {
-        let hit = self.values.iter().any(|literal| literal_equals(literal, value));
-        hit != self.negated
-    }
-}
-
-/// SOQL `=`: text compares case-insensitively, and a 15-char id equals its 18-char form.
-fn literal_equals(literal: &Literal, value: &Value) -> bool {
-    match (literal, value) {
-        (Literal::Null, Value::Null) => true,
-        (Literal::Bool(b), Value::Bool(v)) => b == v,
-        (Literal::Number(n), Value::Number(v)) => v.as_f64() == Some(*n),
-        (Literal::Text(t), Value::String(v)) => {
-            t.eq_ignore_ascii_case(v)
-                || (t.len() == 15 && v.len() == 18 && v.starts_with(t.as_str()))
-                || (t.len() == 18 && v.len() == 15 && t.starts_with(v.as_str()))
-        }
-        _ => false,
     }
 }
 
