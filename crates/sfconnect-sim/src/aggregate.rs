@@ -7,9 +7,8 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use super::query::{
-    Filter, QueryError, QueryOutput, Scope, compare_for_order, compare_values, lookup, now_seconds, window,
-};
+use super::filter::Filter;
+use super::query::{QueryError, QueryOutput, Scope, compare_for_order, compare_values, lookup, now_seconds, window};
 use super::soql::{Aggregate, OrderKey, Parsed, SelectItem, malformed_at};
 
 /// One column of the output: where its value comes from and the key it is written under.

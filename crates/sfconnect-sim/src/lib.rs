@@ -16,6 +16,7 @@ mod config;
 mod describe;
 mod device;
 mod faults;
+mod filter;
 mod identity;
 mod org;
 mod org_presets;
