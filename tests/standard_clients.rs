@@ -3,7 +3,8 @@
 //! (`query`, `query_all` past 2,000 rows, a relationship query, `limits`, `is_sandbox`, `describe`,
 //! `User.describe`, `User.get`, `Organization.get`, `restful('')`, `oauth2('userinfo')`) are made by
 //! `standard_clients/simple_salesforce_calls.py`, which prints what it saw; this side checks it.
-//! Skipped, with a message saying so, only where python3 is missing.
+//! Skipped, with a message saying so, only where python3 is missing. The same for jsforce 3.10.16 (npm, under
+//! `target/`), skipped only where node or npm is missing.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 const SIMPLE_SALESFORCE: &str = "simple-salesforce==1.12.10";
+/// The newest jsforce that runs on Node 20: 3.10.19 and later need Node 22.
+const JSFORCE: &str = "jsforce@3.10.16";
 /// pip may download on the first run; the calls themselves take a few seconds.
 const PIP_TIMEOUT: Duration = Duration::from_secs(300);
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -27,8 +30,8 @@ impl Drop for Running {
     }
 }
 
-fn python3_present() -> bool {
-    Command::new("python3")
+fn present(program: &str) -> bool {
+    Command::new(program)
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -95,6 +98,27 @@ fn virtualenv(requirement: &str) -> PathBuf {
     python
 }
 
+/// `node_modules` with `package` installed, made once under `target/` and reused while its marker stands.
+fn node_modules(package: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("npm-{}", package.replace('@', "-")));
+    let marker = dir.join(".sfconnect-installed");
+    if marker.exists() {
+        return dir.join("node_modules");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    run_to_end(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+            .arg(&dir)
+            .arg(package),
+        PIP_TIMEOUT,
+        &format!("npm install {package}"),
+    );
+    std::fs::write(&marker, package).unwrap();
+    dir.join("node_modules")
+}
+
 /// `sfconnect simulate --tls --auto-approve --org many-users --json`, its CA written into `ca_dir`.
 fn start_simulator(ca_dir: &Path) -> (Running, Value) {
     let ca_path = ca_dir.join("simulator-ca.pem");
@@ -118,7 +142,7 @@ fn start_simulator(ca_dir: &Path) -> (Running, Value) {
 
 #[test]
 fn simple_salesforce_makes_its_everyday_calls_against_the_simulator_over_https() {
-    if !python3_present() {
+    if !present("python3") {
         eprintln!("SKIPPED simple_salesforce test: python3 is not installed (install CPython 3 with venv and pip)");
         return;
     }
@@ -161,6 +185,50 @@ fn simple_salesforce_makes_its_everyday_calls_against_the_simulator_over_https()
         "simple-salesforce {}: virtualenv ready in {:.1}s, whole test {:.1}s",
         seen["version"],
         venv_ready.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn jsforce_makes_its_everyday_calls_against_the_simulator_over_https() {
+    if !present("node") || !present("npm") {
+        eprintln!("SKIPPED jsforce test: node or npm is not installed (install Node.js 18 or later with npm)");
+        return;
+    }
+    let started = Instant::now();
+    let modules = node_modules(JSFORCE);
+    let installed = started.elapsed();
+    let ca_dir = tempfile::tempdir().unwrap();
+    let (_simulator, ready) = start_simulator(ca_dir.path());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/standard_clients/jsforce_calls.js");
+    let (stdout, _) = run_to_end(
+        Command::new("node")
+            .arg(&script)
+            .env("NODE_PATH", &modules)
+            .env("SIM_BASE_URL", ready["base_url"].as_str().unwrap())
+            .env("SIM_CLIENT_ID", ready["client_id"].as_str().unwrap())
+            .env("SIM_CLIENT_SECRET", ready["client_secret"].as_str().unwrap())
+            .env("NODE_EXTRA_CA_CERTS", ready["ca_pem_path"].as_str().unwrap())
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy"),
+        SCRIPT_TIMEOUT,
+        "jsforce_calls.js",
+    );
+    let seen: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("the script printed {stdout:?}: {e}"));
+    assert_eq!(seen["query_records"], 5);
+    assert_eq!(seen["query_autofetch"], 5001);
+    assert_eq!(seen["query_all"], 5001);
+    assert_eq!(seen["relationship_licence"], "Salesforce");
+    assert_eq!(seen["identity_username"], "admin@acme.com");
+    assert_eq!(seen["daily_api_max"], 100_000);
+    assert!(seen["described_objects"].as_array().unwrap().iter().any(|o| o == "User"), "{seen}");
+    assert_eq!(seen["user_profile_id_type"], "reference");
+    assert_eq!(seen["user_retrieve_username"], "admin@acme.com");
+    assert_eq!(seen["organization_name"], "Acme");
+    eprintln!(
+        "jsforce: node_modules ready in {:.1}s, whole test {:.1}s",
+        installed.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
 }
