@@ -4,6 +4,7 @@
 //! Aliases with GROUP BY").
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
@@ -51,11 +52,11 @@ pub fn run(
         }
     }
 
-    let nested = group_by.iter().chain(columns.iter().filter_map(|c| match c {
+    let named_paths = group_by.iter().chain(columns.iter().filter_map(|c| match c {
         Column::Grouped { path, .. } => Some(path),
         Column::Aggregated { path, .. } => path.as_ref(),
     }));
-    let nested = nested.clone().any(|p| p.contains('.')) || filter.is_some();
+    let nested = named_paths.copied().any(|p| p.contains('.')) || filter.is_some_and(Filter::follows_relationship);
     let build = match scope.object.flat_rows {
         Some(flat) if !nested => flat,
         _ => scope.object.rows,
@@ -64,13 +65,19 @@ pub fn run(
     let rows: Vec<Value> =
         build(scope.org, version).into_iter().filter(|row| filter.is_none_or(|f| f.matches(row, now))).collect();
 
-    // Groups in the order their first row came, as Salesforce gives them without ORDER BY.
+    // Groups in the order their first row came, as Salesforce gives them without ORDER BY; found by a key that
+    // compares as `=` does (text without regard to case), so grouping stays linear in the rows.
     let mut groups: Vec<(Vec<Value>, Vec<&Value>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for row in &rows {
         let key: Vec<Value> = group_by.iter().map(|p| lookup(row, p).clone()).collect();
-        match groups.iter_mut().find(|(k, _)| group_key_eq(k, &key)) {
-            Some((_, members)) => members.push(row),
-            None => groups.push((key, vec![row])),
+        let folded: String = key.iter().map(|v| format!("{}\u{1f}", v.to_string().to_lowercase())).collect();
+        match index.get(&folded) {
+            Some(&at) => groups[at].1.push(row),
+            None => {
+                index.insert(folded, groups.len());
+                groups.push((key, vec![row]));
+            }
         }
     }
     if group_by.is_empty() && groups.is_empty() {
@@ -124,11 +131,6 @@ pub fn run(
         })
         .collect();
     Ok(QueryOutput { total: records.len(), records })
-}
-
-/// Group keys compare as `=` does: text without regard to case.
-fn group_key_eq(a: &[Value], b: &[Value]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| compare_values(x, y).is_eq() && x.is_null() == y.is_null())
 }
 
 fn compute(function: Aggregate, path: Option<&str>, members: &[&Value]) -> Value {
