@@ -197,6 +197,11 @@ async fn soql_aggregates_group_and_count() {
     let (status, body) = query(&sim, &at, "SELECT Username, COUNT(Id) FROM User").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body[0]["message"].as_str().unwrap().ends_with("Field must be grouped or aggregated: Username"), "{body}");
+    let (status, body) = query(&sim, &at, "SELECT COUNT() FROM User GROUP BY Profile.Name").await;
+    assert_eq!((status, body[0]["errorCode"].as_str()), (StatusCode::BAD_REQUEST, Some("MALFORMED_QUERY")));
+    let grouped = records(&sim, &at, "SELECT IsActive FROM User GROUP BY IsActive ORDER BY IsActive").await;
+    assert_eq!(grouped.len(), 2, "GROUP BY alone gives one record per value");
+    assert_eq!((grouped[0]["IsActive"].as_bool(), grouped[1]["IsActive"].as_bool()), (Some(false), Some(true)));
     sim.shutdown().await;
 }
 

@@ -100,6 +100,11 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
         return aggregate::run(&scope, &parsed, filter.as_ref(), version);
     }
     let count_only = parsed.is_count_only();
+    if count_only && !parsed.group_by.is_empty() {
+        // The SOQL reference: "If you are using a GROUP BY clause, use COUNT(fieldName) instead of COUNT()".
+        let column = parsed.group_by[0].column;
+        return Err(malformed_at(soql, column, "COUNT() and GROUP BY may not be used together in a query"));
+    }
     let mut selected: Vec<&'static str> = Vec::new();
     for item in &parsed.select {
         match item {

@@ -96,13 +96,16 @@ fn aggregate_function(input: &mut Input<'_>) -> ModalResult<Aggregate> {
     .parse_next(input)
 }
 
-/// `COUNT()`, `COUNT(Id)`, `MAX(CreatedDate)`: the function, then its parenthesised field.
+/// `COUNT()`, `COUNT(Id)`, `MAX(CreatedDate)`: the function, then its parenthesised field (only `COUNT` may
+/// have none).
 fn aggregate_call(input: &mut Input<'_>) -> ModalResult<(Aggregate, Option<Located>)> {
     let function = terminated(aggregate_function, symbol("(")).parse_next(input)?;
-    let field = cut_err(terminated(opt(path), symbol(")"))).parse_next(input)?;
-    if field.is_none() && function != Aggregate::Count {
-        return cut_err(path).map(Some).map(|f| (function, f)).parse_next(input);
-    }
+    let field = if function == Aggregate::Count {
+        opt(path).parse_next(input)?
+    } else {
+        Some(cut_err(path).parse_next(input)?)
+    };
+    cut_err(symbol(")")).parse_next(input)?;
     Ok((function, field))
 }
 

@@ -221,6 +221,8 @@ mod tests {
             "SELECT Id FROM User LIMIT x",
             "SELECT Id FROM User WHERE Name = 'open",
             "SELECT Id FROM User WHERE CreatedDate = LAST_N_DAYS",
+            "SELECT MAX() FROM User",
+            "SELECT Id FROM User WHERE Name = 'a' AND",
         ] {
             let err = parse(bad).unwrap_err();
             assert_eq!(err.code, "MALFORMED_QUERY", "{bad}");
