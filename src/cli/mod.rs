@@ -179,6 +179,7 @@ pub type CmdResult = Result<(), Failure>;
 
 /// Parses the command line, runs, and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
+    harden();
     let cli = Cli::parse();
     let _log_guard = logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -205,6 +206,39 @@ pub fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+    }
+}
+
+/// Keeps the secrets this process will hold out of core dumps and away from other processes of the
+/// same user that are not its debugger: not dumpable (which also makes /proc/PID/mem and friends
+/// root-only) and a core size limit of 0, so a crash writes no copy of the consumer secret to disk.
+/// Best effort: a system that refuses leaves the process as it was.
+pub fn harden() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl and setrlimit with constant arguments and a valid pointer to a local struct.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+    #[cfg(unix)]
+    // SAFETY: as above.
+    unsafe {
+        let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn the_process_is_not_dumpable_and_dumps_no_core() {
+        super::harden();
+        // SAFETY: prctl and getrlimit with valid arguments.
+        let (dumpable, core) = unsafe {
+            let mut limit = libc::rlimit { rlim_cur: 1, rlim_max: 1 };
+            libc::getrlimit(libc::RLIMIT_CORE, &mut limit);
+            (libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0), limit.rlim_cur)
+        };
+        assert_eq!((dumpable, core), (0, 0));
     }
 }
 

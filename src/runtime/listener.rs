@@ -25,8 +25,9 @@ pub fn choose_port(explicit: Option<u16>, remembered: Option<&Path>) -> u16 {
         return port;
     }
     let kept = remembered
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .and_then(|text| text.trim().parse::<u16>().ok())
+        // A pipe or a link to a device here would hang or flood the read: only a small regular file counts.
+        .and_then(|path| crate::settings::read_small_file(path, 64).ok())
+        .and_then(|(_, text)| text.trim().parse::<u16>().ok())
         .filter(|port| *port >= 1024);
     if let Some(port) = kept {
         return port;

@@ -177,11 +177,7 @@ pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
 /// waits for a writer; /dev/zero never ends), and a file over `limit` bytes is refused after reading at
 /// most that much. The text is wiped on drop: settings and secret files hold secrets.
 pub fn read_small_file(path: &Path, limit: u64) -> Result<(File, Zeroizing<String>), Error> {
-    let meta = std::fs::metadata(path).map_err(io_error(path, "open"))?;
-    if !meta.is_file() {
-        return Err(Error::NotRegular { path: path.to_owned() });
-    }
-    let file = File::open(path).map_err(io_error(path, "open"))?;
+    let file = open_regular(path)?;
     let mut text = Zeroizing::new(String::new());
     std::io::Read::read_to_string(&mut std::io::Read::take(&file, limit + 1), &mut text)
         .map_err(io_error(path, "read"))?;
@@ -189,6 +185,25 @@ pub fn read_small_file(path: &Path, limit: u64) -> Result<(File, Zeroizing<Strin
         return Err(Error::TooLarge { path: path.to_owned(), limit });
     }
     Ok((file, text))
+}
+
+/// Opens `path` for reading only if it is a regular file. The open itself cannot block (O_NONBLOCK: a
+/// FIFO would otherwise wait for a writer) and the check is made on what was opened, so a file swapped
+/// for a pipe or a link to a device between a look and the open is refused too.
+pub fn open_regular(path: &Path) -> Result<File, Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io_error(path, "open"))?;
+    let meta = file.metadata().map_err(io_error(path, "open"))?;
+    if !meta.is_file() {
+        return Err(Error::NotRegular { path: path.to_owned() });
+    }
+    Ok(file)
 }
 
 /// Reads and checks a settings file, in the format its extension names or, failing that, the one its text
@@ -219,7 +234,7 @@ pub fn format_of_file(path: &Path) -> Option<Format> {
     if let Some(format) = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension) {
         return Some(format);
     }
-    let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
+    let (_, text) = read_small_file(path, MAX_SETTINGS_BYTES).ok()?;
     parse::sniff(&text)
 }
 

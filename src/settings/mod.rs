@@ -15,8 +15,8 @@ mod render;
 
 pub use error::Error;
 pub use file::{
-    FileExposure, MAX_SETTINGS_BYTES, Overwrite, create_private_dir, default_output_path, format_of_file, preflight,
-    read_settings, read_small_file, write_settings,
+    FileExposure, MAX_SETTINGS_BYTES, Overwrite, create_private_dir, default_output_path, format_of_file, open_regular,
+    preflight, read_settings, read_small_file, write_settings,
 };
 pub use format::Format;
 

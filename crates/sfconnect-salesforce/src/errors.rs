@@ -72,6 +72,8 @@ pub enum BodyKind {
     MalformedJson,
     Empty,
     Other,
+    /// More than [`crate::http::MAX_BODY_BYTES`]: read no further.
+    TooLarge,
 }
 
 impl fmt::Display for BodyKind {
@@ -81,6 +83,7 @@ impl fmt::Display for BodyKind {
             BodyKind::MalformedJson => "malformed or cut-off JSON",
             BodyKind::Empty => "an empty answer",
             BodyKind::Other => "something unexpected",
+            BodyKind::TooLarge => "an answer too large to be one (over 16 MiB; not read further)",
         })
     }
 }
