@@ -214,3 +214,355 @@ async fn an_endless_answer_is_cut_off() {
         assert!(sent.load(std::sync::atomic::Ordering::SeqCst) < 30 * 1024 * 1024, "stopped reading early");
     }
 }
+
+fn refresh_token_in(path: &Path) -> sfconnect::salesforce::RefreshToken {
+    let (settings, _) = sfconnect::settings::read_settings(path).expect("a complete settings file");
+    settings.refresh_token
+}
+
+/// Exchanges a fresh code into `home/settings.json` with the library (the test's own setup).
+async fn settings_file(sim: &sfconnect_sim::Simulator, home: &Path) -> std::path::PathBuf {
+    let (flow, landed) = authorize(sim, home).await;
+    let path = home.join("settings.json");
+    let out = run_with_stdin(exchange_cmd(sim, home, &flow, &["--output", path.to_str().unwrap()]), &landed).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    path
+}
+
+/// Rotation on, the settings given through a symbolic link: the rotated token is written to the file
+/// behind the link (the link stays), and it is live.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_writes_a_rotated_token_through_a_link() {
+    let sim = start(SimConfig { refresh_rotation: true, ..quick_config() }).await;
+    let home = tempfile::tempdir().unwrap();
+    let real = settings_file(&sim, home.path()).await;
+    let first = refresh_token_in(&real);
+    let link = home.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = sfconnect(home.path()).args(["check", "--settings"]).arg(&link).output().await.unwrap();
+    let newest = refresh_token_in(&real);
+    assert_ne!(newest.expose(), first.expose(), "rotated: {}", text(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is left as it was");
+    let client = client_for(&sim);
+    assert!(client.refresh(&app_for(&sim), &newest).await.is_ok(), "the file holds the live token");
+}
+
+/// A signal during a refresh means "finish writing, then exit": the answer is awaited, its token written.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_during_a_rotating_refresh_finishes_the_write_first() {
+    let sim = start(SimConfig { refresh_rotation: true, ..quick_config() }).await;
+    let home = tempfile::tempdir().unwrap();
+    let path = settings_file(&sim, home.path()).await;
+    let first = refresh_token_in(&path);
+    sim.set_fault(Some(FaultPlan::always(Fault::Slow(Duration::from_millis(1500)), FaultScope::Token)));
+    for name in ["TERM", "INT", "HUP"] {
+        let before = refresh_token_in(&path);
+        let child = sfconnect(home.path())
+            .args(["check", "--settings"])
+            .arg(&path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        signal(child.id().unwrap(), name);
+        let out = child.wait_with_output().await.unwrap();
+        let expected = match name {
+            "TERM" => 143,
+            "INT" => 130,
+            _ => 129,
+        };
+        assert_eq!(out.status.code(), Some(expected), "{name}: {}", text(&out.stderr));
+        let now = refresh_token_in(&path);
+        assert_ne!(now.expose(), before.expose(), "{name}: the refresh finished and its token was written");
+    }
+    sim.set_fault(None);
+    let client = client_for(&sim);
+    assert!(client.refresh(&app_for(&sim), &refresh_token_in(&path)).await.is_ok(), "the file's token is live");
+    assert!(client.refresh(&app_for(&sim), &first).await.is_err());
+}
+
+/// kill -9 after the first refresh answered (while the "secret needed?" probe runs): the file already
+/// holds the live token, and the probe did not rotate it.
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_after_a_rotating_refresh_leaves_a_live_token() {
+    let sim = start(SimConfig { refresh_rotation: true, ..quick_config() }).await;
+    let home = tempfile::tempdir().unwrap();
+    let path = settings_file(&sim, home.path()).await;
+    sim.set_fault(Some(FaultPlan::always(Fault::Slow(Duration::from_millis(1000)), FaultScope::Token)));
+    let mut child = sfconnect(home.path()).args(["check", "--settings"]).arg(&path).spawn().unwrap();
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    child.kill().await.unwrap();
+    sim.set_fault(None);
+    let client = client_for(&sim);
+    assert!(client.refresh(&app_for(&sim), &refresh_token_in(&path)).await.is_ok(), "the file's token is live");
+}
+
+/// The rotation-safe probe: the token saved after the first refresh is still the live one after the probe,
+/// whether the secret is required or not.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_secret_probe_never_rotates_the_saved_token() {
+    for required in [true, false] {
+        let sim =
+            start(SimConfig { refresh_rotation: true, secret_required_for_refresh: required, ..quick_config() }).await;
+        let home = tempfile::tempdir().unwrap();
+        let path = settings_file(&sim, home.path()).await;
+        let client = client_for(&sim);
+        let mut saved = Vec::new();
+        let outcome =
+            sfconnect::checks::refresh_and_probe_saving(&client, &app_for(&sim), &refresh_token_in(&path), |t| {
+                saved.push(t.clone())
+            })
+            .await;
+        assert_eq!(saved.len(), 1, "one rotation, saved at once");
+        let verdict = outcome.verdicts.iter().find(|v| v.id == sfconnect::checks::CheckId::RefreshSecret).unwrap();
+        let expected = if required { "required" } else { "optional" };
+        assert!(verdict.detail.starts_with(expected), "{required}: {}", verdict.detail);
+        assert!(client.refresh(&app_for(&sim), &saved[0]).await.is_ok(), "{required}: the saved token is live");
+    }
+}
+
+/// Mounts a tmpfs of `size` at `dir` and fills it; `None` where mounting is not allowed.
+fn full_tmpfs(dir: &Path) -> Option<impl Drop> {
+    struct Mounted(std::path::PathBuf);
+    impl Drop for Mounted {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(dir)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return None;
+    }
+    let mounted = Mounted(dir.to_owned());
+    let mut filler = std::fs::File::create(dir.join("filler")).unwrap();
+    let block = vec![7u8; 4096];
+    while std::io::Write::write_all(&mut filler, &block).is_ok() {}
+    Some(mounted)
+}
+
+/// A full disk is found before the code is spent: the exchange fails, and the same code then works.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_is_found_before_the_code_is_spent() {
+    let sim = start(quick_config()).await;
+    let home = tempfile::tempdir().unwrap();
+    let (flow, landed) = authorize(&sim, home.path()).await;
+    let mnt = home.path().join("full");
+    let target = mnt.join("settings.json");
+    let mut cmd = exchange_cmd(&sim, home.path(), &flow, &["--output", target.to_str().unwrap()]);
+    let _mounted = full_tmpfs(&mnt);
+    if _mounted.is_none() {
+        // No mount here: a file size limit stands in for the full disk (writes past it fail with EFBIG).
+        std::fs::create_dir_all(&mnt).unwrap();
+        // SAFETY: async-signal-safe calls only, between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let limit = libc::rlimit { rlim_cur: 4096, rlim_max: 4096 };
+                libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+                Ok(())
+            });
+        }
+    }
+    let out = run_with_stdin(cmd, &landed).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no room"), "{stderr}");
+    assert!(!target.exists(), "nothing left behind");
+    let good = home.path().join("good.json");
+    let again =
+        run_with_stdin(exchange_cmd(&sim, home.path(), &flow, &["--output", good.to_str().unwrap()]), &landed).await;
+    assert!(again.status.success(), "the code was not spent: {}", text(&again.stderr));
+}
+
+/// Two exchanges at once choosing the default name get two files; two to one --output: one wins, the
+/// other is refused before its code is spent.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_exchanges_never_clash() {
+    let sim = start(quick_config()).await;
+    let home = tempfile::tempdir().unwrap();
+    for round in 1..=5 {
+        let (flow_a, landed_a) = authorize(&sim, home.path()).await;
+        let (flow_b, landed_b) = authorize(&sim, home.path()).await;
+        let (a, b) = tokio::join!(
+            run_with_stdin(exchange_cmd(&sim, home.path(), &flow_a, &[]), &landed_a),
+            run_with_stdin(exchange_cmd(&sim, home.path(), &flow_b, &[]), &landed_b),
+        );
+        assert!(a.status.success(), "{round}: {}", text(&a.stderr));
+        assert!(b.status.success(), "{round}: {}", text(&b.stderr));
+        let files = std::fs::read_dir(home.path().join(".local/share/sfconnect"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("sfconnect-settings"))
+            .count();
+        assert_eq!(files, 2 * round, "{round}: one file per exchange");
+    }
+    let shared = home.path().join("one.json");
+    let (flow_a, landed_a) = authorize(&sim, home.path()).await;
+    let (flow_b, landed_b) = authorize(&sim, home.path()).await;
+    let args = ["--output", shared.to_str().unwrap()];
+    let (a, b) = tokio::join!(
+        run_with_stdin(exchange_cmd(&sim, home.path(), &flow_a, &args), &landed_a),
+        run_with_stdin(exchange_cmd(&sim, home.path(), &flow_b, &args), &landed_b),
+    );
+    assert_eq!(a.status.success() as u8 + b.status.success() as u8, 1, "{}\n{}", text(&a.stderr), text(&b.stderr));
+    let (flow, landed) = if a.status.success() { (flow_b, landed_b) } else { (flow_a, landed_a) };
+    let other = home.path().join("other.json");
+    let again =
+        run_with_stdin(exchange_cmd(&sim, home.path(), &flow, &["--output", other.to_str().unwrap()]), &landed).await;
+    assert!(again.status.success(), "the refused one kept its code: {}", text(&again.stderr));
+}
+
+/// The token reaches disk before the optional identity read: Ctrl-C while that read is retried leaves a
+/// complete settings file.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_the_identity_retry_keeps_the_token() {
+    let sim = start(quick_config()).await;
+    let home = tempfile::tempdir().unwrap();
+    let (flow, landed) = authorize(&sim, home.path()).await;
+    sim.set_fault(Some(FaultPlan::always(Fault::ServerError, FaultScope::Identity)));
+    let path = home.path().join("settings.json");
+    let mut cmd = exchange_cmd(&sim, home.path(), &flow, &["--output", path.to_str().unwrap()]);
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(landed.as_bytes()).await.unwrap();
+    drop(input);
+    let started = std::time::Instant::now();
+    while !(path.exists() && std::fs::metadata(&path).unwrap().len() > 0) {
+        assert!(started.elapsed() < Duration::from_secs(15), "the settings are written before the identity read");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    signal(child.id().unwrap(), "INT");
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    sim.set_fault(None);
+    let token = refresh_token_in(&path);
+    assert!(client_for(&sim).refresh(&app_for(&sim), &token).await.is_ok());
+}
+
+/// `url --json` carries the login URL and scopes; `exchange --flow FILE` takes state, verifier, callback
+/// and login URL from it; without --redirect-uri the callback comes from the pasted address; a callback
+/// that does not match the paste is refused before the code is spent.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_flow_json_and_the_paste_give_the_callback() {
+    let sim = start(quick_config()).await;
+    let home = tempfile::tempdir().unwrap();
+    let callback = "http://localhost:8123/OauthRedirect";
+    let url_out = sfconnect(home.path())
+        .args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"])
+        .args(["--redirect-uri", callback])
+        .output()
+        .await
+        .unwrap();
+    assert!(url_out.status.success(), "{}", text(&url_out.stderr));
+    let flow: serde_json::Value = serde_json::from_slice(&url_out.stdout).unwrap();
+    assert_eq!(flow["login_url"], sim.base_url());
+    assert_eq!(flow["scope"], "api refresh_token offline_access");
+    let landed = browser_lands_on(&client_for(&sim), flow["url"].as_str().unwrap()).await;
+    assert!(landed.starts_with(callback), "{landed}");
+
+    // A mismatch found locally: refused, the code kept.
+    let mut wrong =
+        exchange_cmd(&sim, home.path(), &flow, &["--output", "-", "--redirect-uri", "http://localhost:9999/cb"]);
+    wrong.env_remove("SFCONNECT_CODE_VERIFIER");
+    let out = run_with_stdin(wrong, &landed).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("the code was not sent"), "{}", text(&out.stderr));
+
+    // --flow FILE: no --state, --login-url, verifier or callback given.
+    let flow_file = home.path().join("flow.json");
+    std::fs::write(&flow_file, &url_out.stdout).unwrap();
+    let mut cmd = sfconnect(home.path());
+    cmd.args(["exchange", "--client-id", &sim.client_id(), "--code", "-", "--output", "-", "--flow"])
+        .arg(&flow_file)
+        .env("SFCONNECT_CLIENT_SECRET", sim.client_secret());
+    let out = run_with_stdin(cmd, &landed).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("refresh_token"));
+
+    // Without --flow or --redirect-uri: the callback from the pasted address.
+    let (flow2, _) = authorize(&sim, home.path()).await;
+    let url2 = flow2["url"].as_str().unwrap().replace(
+        &format!("redirect_uri={}", percent(&sim.base_url())),
+        &format!("redirect_uri={}", percent("http://localhost:8123")),
+    );
+    let landed2 = browser_lands_on(&client_for(&sim), &url2).await;
+    assert!(landed2.starts_with("http://localhost:8123/"), "{landed2}");
+    let out = run_with_stdin(exchange_cmd(&sim, home.path(), &flow2, &["--output", "-"]), &landed2).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+fn percent(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// A refused connection means the code was never sent: the message says it is unused and a retry is safe.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_connection_keeps_the_code() {
+    let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut cmd = sfconnect(home.path());
+    cmd.args(["exchange", "--client-id", "3MVG9abcdefghijkl", "--code", "-", "--output", "-", "--no-client-secret"])
+        .args(["--login-url", &format!("http://127.0.0.1:{port}")]);
+    let out = run_with_stdin(cmd, "aPrxSGQ9kQjE3jV8Rk0aL9Mn2ZqabcdefghijklmnopAAAA").await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unused") && stderr.contains("run the same command again"), "{stderr}");
+    assert!(!stderr.contains("may or may not"), "{stderr}");
+}
+
+/// One function makes settings from a grant, with the instance rule; reading settings applies it too.
+#[test]
+fn settings_from_a_grant_keep_the_instance_rule() {
+    use sfconnect::salesforce::{AccessToken, RefreshToken, Scopes, TokenGrant};
+    let grant = |instance: &str| TokenGrant {
+        access_token: AccessToken::new("00Dx!AQ"),
+        refresh_token: Some(RefreshToken::new("5Aep861refresh")),
+        instance_url: instance.into(),
+        id_url: "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA".into(),
+        issued_at: None,
+        scopes: Scopes::parse("api refresh_token"),
+        token_type: "Bearer".into(),
+    };
+    use sfconnect::settings::{ConnectorSettings, GrantRefused};
+    let made = ConnectorSettings::from_grant(
+        "3MVG9x",
+        None,
+        &grant("https://acme.my.salesforce.com"),
+        "https://login.salesforce.com",
+    );
+    assert!(made.is_ok());
+    let refused = ConnectorSettings::from_grant(
+        "3MVG9x",
+        None,
+        &grant("https://evil.example.com"),
+        "https://login.salesforce.com",
+    );
+    assert!(matches!(refused, Err(GrantRefused::ForeignInstance { .. })), "{refused:?}");
+    let text = r#"{"client_id":"3MVG9abc","refresh_token":"5Aep861abc","login_url":"https://login.salesforce.com","instance_url":"https://evil.example.com"}"#;
+    let err = ConnectorSettings::parse(text, None).unwrap_err().to_string();
+    assert!(err.contains("instance_url") && err.contains("outside Salesforce"), "{err}");
+}
+
+/// `exchange --format sfdx-url` validates as the wizard does, before the code is spent.
+#[tokio::test(flavor = "multi_thread")]
+async fn sfdx_url_values_are_validated_before_the_code_is_spent() {
+    let sim = start(quick_config()).await;
+    let home = tempfile::tempdir().unwrap();
+    let (flow, landed) = authorize(&sim, home.path()).await;
+    let mut cmd = exchange_cmd(&sim, home.path(), &flow, &["--format", "sfdx-url", "--output", "-"]);
+    cmd.env("SFCONNECT_CLIENT_SECRET", "abc'def");
+    let out = run_with_stdin(cmd, &landed).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("nothing was sent"), "{}", text(&out.stderr));
+    let again = run_with_stdin(exchange_cmd(&sim, home.path(), &flow, &["--output", "-"]), &landed).await;
+    assert!(again.status.success(), "the code was kept: {}", text(&again.stderr));
+}

@@ -41,6 +41,7 @@ mod logging;
 mod output;
 mod revoke;
 mod secret_input;
+mod signals;
 #[cfg(feature = "sim")]
 mod simulate;
 mod url_cmd;

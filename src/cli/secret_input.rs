@@ -110,6 +110,11 @@ pub fn value_or_stdin(value: &str, what: &str) -> Result<String, Failure> {
     read_bounded(std::io::stdin().lock(), std::io::stdin().is_terminal(), what)
 }
 
+/// Reads all of standard input, at most [`MAX_STDIN_BYTES`].
+pub fn read_bounded_stdin(what: &str) -> Result<zeroize::Zeroizing<String>, Failure> {
+    read_bounded(std::io::stdin().lock(), false, what).map(zeroize::Zeroizing::new)
+}
+
 fn read_bounded(input: impl std::io::BufRead, terminal: bool, what: &str) -> Result<String, Failure> {
     let mut limited = input.take(MAX_STDIN_BYTES + 1);
     let mut bytes = zeroize::Zeroizing::new(Vec::new());

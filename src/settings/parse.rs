@@ -274,6 +274,12 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
     check_url(&settings.login_url).map_err(|problem| invalid("login_url", &problem))?;
     if let Some(instance_url) = &settings.instance_url {
         check_url(instance_url).map_err(|problem| invalid("instance_url", &problem))?;
+        if !super::is_salesforce_instance(instance_url) {
+            return Err(invalid(
+                "instance_url",
+                "is outside Salesforce's domains (a connector would send its token there); correct it or leave it out",
+            ));
+        }
     }
     let optional = [
         ("username", &settings.username),

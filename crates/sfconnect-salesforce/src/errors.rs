@@ -188,6 +188,13 @@ impl Error {
         }
     }
 
+    /// True when the request certainly never reached Salesforce (the connection was refused, or the
+    /// host name did not resolve): a single-use code sent with it is still unused, and the same request
+    /// may be made again. A timeout or a dropped connection is not this: the request may have arrived.
+    pub fn is_unsent(&self) -> bool {
+        matches!(self, Error::Transport { kind: TransportKind::Refused | TransportKind::Dns, .. })
+    }
+
     /// The OAuth error code, when Salesforce sent one.
     pub fn oauth_code(&self) -> Option<&str> {
         match self {
