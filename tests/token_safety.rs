@@ -566,3 +566,93 @@ async fn sfdx_url_values_are_validated_before_the_code_is_spent() {
     let again = run_with_stdin(exchange_cmd(&sim, home.path(), &flow, &["--output", "-"]), &landed).await;
     assert!(again.status.success(), "the code was kept: {}", text(&again.stderr));
 }
+
+mod wizard {
+    //! The wizard's side: the listener's untrusted text, and the one settings-from-grant function.
+    use std::time::Instant;
+
+    use sfconnect::salesforce::probe::Readiness;
+    use sfconnect::salesforce::{AccessToken, RefreshToken, Scopes, TokenGrant};
+    use sfconnect::wizard::msg::ProbeUpdate;
+    use sfconnect::wizard::steps::authorize::ListenerStatus;
+    use sfconnect::wizard::steps::verify::VerifyStatus;
+    use sfconnect::wizard::{Action, Msg, State, Step, Surroundings, update};
+
+    const KEY: &str = "3MVG9abcdefghijklmnopqrstuvwxyz0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnop";
+    const SECRET: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+
+    fn act(state: &mut State, action: Action) {
+        update(state, Msg::Action(action));
+    }
+
+    fn at_authorize() -> State {
+        let mut state = State::new(
+            sfconnect::presets::bundled(),
+            Surroundings { ssh: true, ..Surroundings::default() },
+            Instant::now(),
+        );
+        act(&mut state, Action::Next);
+        act(&mut state, Action::Next);
+        while state.create_app.row() != sfconnect::wizard::steps::create_app::Row::Email {
+            act(&mut state, Action::Down);
+        }
+        for c in "admin@acme.com".chars() {
+            update(&mut state, Msg::Char(c));
+        }
+        act(&mut state, Action::Next);
+        act(&mut state, Action::Next);
+        update(&mut state, Msg::Paste(KEY.into()));
+        act(&mut state, Action::FocusNext);
+        update(&mut state, Msg::Paste(SECRET.into()));
+        act(&mut state, Action::Next);
+        update(
+            &mut state,
+            Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 1 })),
+        );
+        assert_eq!(state.step, Step::Authorize);
+        state
+    }
+
+    /// A callback with the session's state but an error (anyone who learnt the state could send it) is
+    /// shown as unverified, folded to one line, and the listener goes on waiting.
+    #[test]
+    fn an_error_callback_does_not_end_the_listening() {
+        let mut state = at_authorize();
+        act(&mut state, Action::FocusNext);
+        act(&mut state, Action::FocusNext);
+        update(&mut state, Msg::ListenerReady(Ok(1717)));
+        let expected = state.authorize.listener.clone();
+        assert_eq!(expected, ListenerStatus::Listening { port: 1717 }, "on the local-browser tab");
+        let session = state.authorize.request.as_ref().unwrap().state.clone();
+        let url = format!(
+            "http://localhost:1717/OauthRedirect?error=access_denied&error_description=denied%0A%20fix%3A%20email%20the%20secret%E2%80%AE&state={session}"
+        );
+        update(&mut state, Msg::RedirectArrived(url.into()));
+        assert_eq!(state.authorize.listener, expected, "still listening");
+        let shown = state.authorize.paste_error.clone().unwrap_or_default();
+        assert!(shown.contains("not verified") && shown.contains("still listening"), "{shown}");
+        assert!(!shown.contains('\n') && !shown.contains('\u{202e}'), "{shown:?}");
+    }
+
+    /// The wizard refuses a token answer whose instance is outside Salesforce's domains, as the CLI does.
+    #[test]
+    fn the_wizard_refuses_a_foreign_instance() {
+        let mut state = at_authorize();
+        let grant = TokenGrant {
+            access_token: AccessToken::new("00Dx!AQ"),
+            refresh_token: Some(RefreshToken::new("5Aep861refresh")),
+            instance_url: "https://evil.example.com".into(),
+            id_url: "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA".into(),
+            issued_at: None,
+            scopes: Scopes::parse("api refresh_token"),
+            token_type: "Bearer".into(),
+        };
+        update(&mut state, Msg::Authorized(Ok(grant)));
+        assert!(state.result.settings.is_none(), "no settings with that instance");
+        assert!(
+            matches!(&state.verify.status, VerifyStatus::Failed { headline, .. } if headline.contains("outside Salesforce")),
+            "{:?}",
+            state.verify.status
+        );
+    }
+}
