@@ -656,3 +656,14 @@ mod wizard {
         );
     }
 }
+
+/// A preset file far larger than a preset is refused, not read whole.
+#[test]
+fn an_oversized_preset_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = format!("id = \"huge\"\n# {}\n", "x".repeat(2 << 20));
+    std::fs::write(dir.path().join("huge.toml"), big).unwrap();
+    let (presets, errors) = sfconnect::presets::load_all(Some(dir.path()));
+    assert!(!presets.iter().any(|p| p.id == "huge"));
+    assert!(errors.iter().any(|e| e.to_string().contains("larger than 1 MiB")), "{errors:?}");
+}
