@@ -40,3 +40,15 @@ fn the_man_page_is_roff_with_the_commands() {
     assert!(page.contains(".TH sfconnect 1"), "not a man page");
     assert!(page.contains("exchange") && page.contains("SFCONNECT_CLIENT_SECRET"), "commands or notes missing");
 }
+
+/// One reading of typed company names for the wizard and the CLI (they drifted: `;` worked in the wizard only).
+#[test]
+fn company_names_are_split_one_way_everywhere() {
+    use sfconnect::settings::split_company_names;
+    assert_eq!(
+        split_company_names("acme.com; acme.co.uk,\ncontractor.io"),
+        ["acme.com", "acme.co.uk", "contractor.io"]
+    );
+    assert_eq!(split_company_names(" ; , "), ["*"]);
+    assert_eq!(split_company_names("acme.com;*"), ["*"]);
+}
