@@ -282,20 +282,47 @@ async fn a_signal_during_a_rotating_refresh_finishes_the_write_first() {
     assert!(client.refresh(&app_for(&sim), &first).await.is_err());
 }
 
-/// kill -9 after the first refresh answered (while the "secret needed?" probe runs): the file already
-/// holds the live token, and the probe did not rotate it.
+/// kill -9 at moments spread over a slow rotating check (each token answer takes 1 s): before, during
+/// and after the first refresh and the "secret needed?" probe. Each time the file holds a live token.
 #[tokio::test(flavor = "multi_thread")]
-async fn kill_after_a_rotating_refresh_leaves_a_live_token() {
+async fn kill_during_a_rotating_check_leaves_a_live_token() {
     let sim = start(SimConfig { refresh_rotation: true, ..quick_config() }).await;
     let home = tempfile::tempdir().unwrap();
     let path = settings_file(&sim, home.path()).await;
-    sim.set_fault(Some(FaultPlan::always(Fault::Slow(Duration::from_millis(1000)), FaultScope::Token)));
-    let mut child = sfconnect(home.path()).args(["check", "--settings"]).arg(&path).spawn().unwrap();
-    tokio::time::sleep(Duration::from_millis(1600)).await;
-    child.kill().await.unwrap();
-    sim.set_fault(None);
     let client = client_for(&sim);
-    assert!(client.refresh(&app_for(&sim), &refresh_token_in(&path)).await.is_ok(), "the file's token is live");
+    let mut dead = Vec::new();
+    for delay_ms in [300u64, 900, 1150, 1300, 1600, 1900, 2200, 2600] {
+        sim.set_fault(Some(FaultPlan::always(Fault::Slow(Duration::from_millis(1000)), FaultScope::Token)));
+        let mut child = sfconnect(home.path())
+            .args(["check", "--settings"])
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        child.kill().await.unwrap();
+        // Let a request the kill cut off reach the simulator's handler (or not) before looking.
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        sim.set_fault(None);
+        // Proving a token live rotates it too: write the newest back, as a connector would.
+        match client.refresh(&app_for(&sim), &refresh_token_in(&path)).await {
+            Ok(grant) => {
+                if let Some(newest) = grant.refresh_token {
+                    let (mut settings, _) = sfconnect::settings::read_settings(&path).unwrap();
+                    settings.refresh_token = newest;
+                    let text = settings.render(sfconnect::settings::Format::Json);
+                    sfconnect::settings::write_settings(&path, &text, sfconnect::settings::Overwrite::Replace).unwrap();
+                }
+            }
+            Err(e) => {
+                dead.push(delay_ms);
+                eprintln!("killed at {delay_ms} ms: {e}");
+                break;
+            }
+        }
+    }
+    assert!(dead.is_empty(), "a dead token was left by kill -9 at {dead:?} ms");
 }
 
 /// The rotation-safe probe: the token saved after the first refresh is still the live one after the probe,

@@ -91,13 +91,13 @@ A scripted flow (each line fits 80 columns; $KEY is the Consumer Key):
   sfconnect wait --client-id $KEY
   sfconnect url --client-id $KEY --json > flow.json
   # open the url from flow.json in a browser, click Allow, copy the address
-  SFCONNECT_CODE_VERIFIER=$(jq -r .code_verifier flow.json) \\
-    sfconnect exchange --client-id $KEY --state $(jq -r .state flow.json) \\
-    --code - --output settings.json
+  sfconnect exchange --client-id $KEY --flow flow.json --code - \\
+    --output settings.json
   sfconnect check --settings settings.json
 
 Exit status: 0 success, 1 a failure the message explains, 2 a usage error,
-128 + a signal's number when one stopped it (129 SIGHUP, 141 a closed pipe, 143 SIGTERM).
+128 + a signal's number when one stopped it (129 SIGHUP, 130 SIGINT, 141 a closed
+pipe, 143 SIGTERM).
 Logs: SFCONNECT_LOG=debug (or info, trace) appends to SFCONNECT_LOG_FILE, by default
 sfconnect.log in the local data folder (~/.local/share/sfconnect on Linux), mode
 0600; it holds no secret.";
