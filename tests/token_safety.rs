@@ -694,3 +694,49 @@ fn an_oversized_preset_file_is_refused() {
     assert!(!presets.iter().any(|p| p.id == "huge"));
     assert!(errors.iter().any(|e| e.to_string().contains("larger than 1 MiB")), "{errors:?}");
 }
+
+/// `--force` over a file another user owns, in a sticky folder (as /tmp is): the rename would fail with
+/// EPERM after the code was spent, so it is refused before. Run as `nobody` when the tests run as root
+/// (the sticky rule does not bind root); the rule itself is unit-tested in settings::file.
+#[tokio::test(flavor = "multi_thread")]
+async fn force_over_another_users_file_in_a_sticky_folder_is_refused_first() {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || std::process::Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!(
+            "not root or no setpriv: covered by settings::file::tests::only_the_owners_may_replace_a_file_in_a_sticky_folder"
+        );
+        return;
+    }
+    let sim = start(quick_config()).await;
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sticky = root.path().join("shared");
+    std::fs::create_dir(&sticky).unwrap();
+    std::fs::set_permissions(&sticky, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let theirs = sticky.join("settings.json");
+    std::fs::write(&theirs, "{}\n").unwrap();
+    let home = root.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (flow, landed) = authorize(&sim, &home).await;
+
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_sfconnect")])
+        .args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url()])
+        .args(["--state", flow["state"].as_str().unwrap(), "--code", "-", "--force", "--output"])
+        .arg(&theirs)
+        .env_clear()
+        .env("HOME", &home)
+        .env("SFCONNECT_CODE_VERIFIER", flow["code_verifier"].as_str().unwrap())
+        .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
+        .kill_on_drop(true);
+    let out = run_with_stdin(cmd, &landed).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("belongs to another user"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "{}\n", "their file is untouched");
+    let mine = home.join("mine.json");
+    let again = run_with_stdin(exchange_cmd(&sim, &home, &flow, &["--output", mine.to_str().unwrap()]), &landed).await;
+    assert!(again.status.success(), "the code was not spent: {}", text(&again.stderr));
+}
