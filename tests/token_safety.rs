@@ -264,7 +264,15 @@ async fn a_signal_during_a_rotating_refresh_finishes_the_write_first() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        // Signal once the refresh is on its way (the simulator holds it for 1.5 s), however slow the start.
+        let token_posts = || sim.requests_seen().iter().filter(|r| r.path == "/services/oauth2/token").count();
+        let before_posts = token_posts();
+        let started = std::time::Instant::now();
+        while token_posts() == before_posts {
+            assert!(started.elapsed() < Duration::from_secs(20), "{name}: no refresh was sent");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
         signal(child.id().unwrap(), name);
         let out = child.wait_with_output().await.unwrap();
         let expected = match name {

@@ -78,7 +78,7 @@ pub async fn bind(port: u16) -> Result<Bound, String> {
     let mut listeners = vec![v4];
     match bind_v6_only(port) {
         Ok(v6) => listeners.push(v6),
-        Err(e) if matches!(e.raw_os_error(), Some(libc::EADDRNOTAVAIL | libc::EAFNOSUPPORT)) => {
+        Err(e) if no_ipv6_here(&e) => {
             tracing::debug!("no IPv6 loopback here: listening on 127.0.0.1 only");
         }
         Err(e) => {
@@ -88,6 +88,14 @@ pub async fn bind(port: u16) -> Result<Bound, String> {
         }
     }
     Ok(Bound { listeners, port })
+}
+
+/// The system has no IPv6 loopback (then nobody can listen there either).
+fn no_ipv6_here(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    return matches!(e.raw_os_error(), Some(libc::EADDRNOTAVAIL | libc::EAFNOSUPPORT));
+    #[cfg(not(unix))]
+    return e.kind() == std::io::ErrorKind::AddrNotAvailable;
 }
 
 /// [::1]:`port`, IPv6 only (so it never collides with the IPv4 socket on dual-stack systems).
