@@ -56,8 +56,11 @@ use std::process::ExitCode;
 /// sequence in it must not reach the terminal, where it could retitle the window, write the clipboard
 /// (OSC 52) or repaint the screen.
 pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+    // Bidi controls and zero-width characters too: they make a line read otherwise than it is.
+    let unsafe_char =
+        |c: char| (c.is_control() && c != '\n' && c != '\t') || crate::salesforce::http::is_invisible_format(c);
+    if text.chars().any(unsafe_char) {
+        text.chars().map(|c| if unsafe_char(c) { '\u{fffd}' } else { c }).collect()
     } else {
         std::borrow::Cow::Borrowed(text)
     }
@@ -224,6 +227,16 @@ pub fn harden() {
     unsafe {
         let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
         libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
+}
+
+#[cfg(test)]
+mod clean_tests {
+    #[test]
+    fn bidi_and_zero_width_characters_never_reach_the_terminal() {
+        let shown = super::clean("Acme\u{202e}moc.live\u{200b} org\x1b]52;c;x\x07");
+        assert_eq!(shown, "Acme\u{fffd}moc.live\u{fffd} org\u{fffd}]52;c;x\u{fffd}");
+        assert_eq!(super::clean("two\nlines\tkept"), "two\nlines\tkept");
     }
 }
 

@@ -292,7 +292,7 @@ pub fn fold_untrusted(text: &str) -> String {
 
 /// Format characters (Unicode category Cf) that are invisible or reorder text: the bidi controls, the
 /// zero-width ones, word joiners, the BOM, the interlinear annotation marks and the tag characters.
-fn is_invisible_format(c: char) -> bool {
+pub fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{061C}' | '\u{180E}'
         | '\u{200B}'..='\u{200F}'
