@@ -748,3 +748,32 @@ async fn force_over_another_users_file_in_a_sticky_folder_is_refused_first() {
     let again = run_with_stdin(exchange_cmd(&sim, &home, &flow, &["--output", mine.to_str().unwrap()]), &landed).await;
     assert!(again.status.success(), "the code was not spent: {}", text(&again.stderr));
 }
+
+/// A running sfconnect dumps no core (core size limit 0) and is not dumpable (Linux): checked on a real
+/// process waiting for its input.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_process_dumps_no_core() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = sfconnect(home.path())
+        .args(["exchange", "--client-id", "3MVG9abcdefghijkl", "--code", "-", "--output", "-", "--no-client-secret"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    let started = std::time::Instant::now();
+    let limits = loop {
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+        let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap_or_default().to_string();
+        // Soft and hard limit both 0 (the soft one may be 0 already, inherited).
+        let fields: Vec<&str> = core.split_whitespace().collect();
+        if fields.get(4..6) == Some(&["0", "0"][..]) || started.elapsed() > Duration::from_secs(10) {
+            break core;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    child.kill().await.unwrap();
+    let fields: Vec<&str> = limits.split_whitespace().collect();
+    assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{limits}");
+}
