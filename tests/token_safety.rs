@@ -777,3 +777,30 @@ async fn a_running_process_dumps_no_core() {
     let fields: Vec<&str> = limits.split_whitespace().collect();
     assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{limits}");
 }
+
+/// With `--output -`, Ctrl-C during the identity retry still prints the settings (without the user name).
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_the_identity_retry_still_prints_the_settings() {
+    let sim = start(quick_config()).await;
+    let home = tempfile::tempdir().unwrap();
+    let (flow, landed) = authorize(&sim, home.path()).await;
+    sim.set_fault(Some(FaultPlan::always(Fault::ServerError, FaultScope::Identity)));
+    let mut cmd = exchange_cmd(&sim, home.path(), &flow, &["--output", "-"]);
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(landed.as_bytes()).await.unwrap();
+    drop(input);
+    let started = std::time::Instant::now();
+    while !sim.requests_seen().iter().any(|r| r.path.starts_with("/id/")) {
+        assert!(started.elapsed() < Duration::from_secs(15), "the identity read began");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    signal(child.id().unwrap(), "INT");
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the settings, printed");
+    let token = sfconnect::salesforce::RefreshToken::new(printed["refresh_token"].as_str().unwrap());
+    sim.set_fault(None);
+    assert!(client_for(&sim).refresh(&app_for(&sim), &token).await.is_ok());
+}

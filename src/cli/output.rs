@@ -87,9 +87,14 @@ pub async fn deliver(
     let format = out.format;
     let (reservation, chosen) = match place {
         Place::Stdout => {
-            settings.username = match signals::or_stop(signals, read_identity(client, grant)).await {
-                Ok(identity) => identity.map(|i| i.username),
-                Err(n) => return Err(Failure::Signal(n)),
+            // A signal during the (optional, retried) identity read still gets the settings printed,
+            // without the user name: the token is never dropped.
+            let stopped = match signals::or_stop(signals, read_identity(client, grant)).await {
+                Ok(identity) => {
+                    settings.username = identity.map(|i| i.username);
+                    None
+                }
+                Err(n) => Some(n),
             };
             // Asked for in full: the settings as they are (their values were checked when made).
             if let Err(e) = settings.validate_for(format) {
@@ -104,7 +109,7 @@ pub async fn deliver(
             if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
                 super::output_failed(e);
             }
-            return Ok(());
+            return stopped.map_or(Ok(()), |n| Err(Failure::Signal(n)));
         }
         Place::File { reservation, chosen } => (reservation, chosen),
     };
