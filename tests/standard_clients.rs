@@ -232,3 +232,22 @@ fn jsforce_makes_its_everyday_calls_against_the_simulator_over_https() {
         started.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn simulate_tls_never_overwrites_an_existing_ca_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ca.pem");
+    std::fs::write(&path, "mine").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_sfconnect"))
+        .args(["simulate", "--tls", "--ca-out"])
+        .arg(&path)
+        .env_remove("SFCONNECT_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not write the CA certificate") && stderr.contains("already exists"), "{stderr}");
+    assert!(stderr.contains("--ca-out"), "the fix names the flag: {stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+}

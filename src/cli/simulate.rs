@@ -61,17 +61,21 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
     let ca_out = args.ca_out;
     // Kept until the simulator stops: a default CA file is removed then (a `--ca-out` one is the user's).
     let mut written: Option<tempfile::TempPath> = None;
-    let mut explicit_path: Option<PathBuf> = None;
+    // Set while the CA file is being written, so that a failure there names the file, not the port.
+    let mut writing_ca: Option<PathBuf> = None;
     let served = serve_forever_over(config, transport, |sim| {
         let ca_path = match (sim.ca_pem(), &ca_out) {
             (None, _) => None,
             (Some(pem), Some(path)) => {
+                writing_ca = Some(path.clone());
                 write_new_file(path, pem)?;
-                explicit_path = Some(path.clone());
+                writing_ca = None;
                 Some(path.clone())
             }
             (Some(pem), None) => {
+                writing_ca = Some(std::env::temp_dir());
                 let temp = write_temp_ca(pem)?;
+                writing_ca = None;
                 let path = temp.to_path_buf();
                 written = Some(temp);
                 Some(path)
@@ -106,14 +110,19 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
     })
     .await;
     drop(written);
-    served.map_err(|e| {
-        let fix = match &explicit_path.or(ca_out) {
-            Some(path) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                format!("--ca-out {} already exists: remove it or name a new file", path.display())
-            }
-            _ => "pick another --port, or leave it out for a free one".to_string(),
-        };
-        Failure::failed(format!("the simulator could not start: {e}"), fix)
+    served.map_err(|e| match writing_ca {
+        Some(path) if e.kind() == std::io::ErrorKind::AlreadyExists => Failure::failed(
+            format!("could not write the CA certificate: {} already exists", path.display()),
+            "remove it, or name a new file with --ca-out",
+        ),
+        Some(path) => Failure::failed(
+            format!("could not write the CA certificate to {}: {e}", path.display()),
+            "name a writable place with --ca-out FILE",
+        ),
+        None => Failure::failed(
+            format!("the simulator could not start: {e}"),
+            "pick another --port, or leave it out for a free one",
+        ),
     })
 }
 
