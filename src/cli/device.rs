@@ -6,19 +6,18 @@ use std::time::Duration;
 use clap::Args;
 
 use super::CmdResult;
-use super::args::{DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
+use super::args::{AppArgs, DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
 use super::output::{deliver, settings_from_grant};
-use super::secret_input::{Need, client_secret};
-use super::url_cmd::checked_client_id;
+use super::secret_input::Need;
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::device_flow::{DEVICE_LIMIT, DeviceEvent, wait_for_device_approval};
 use crate::salesforce::{AppCredentials, Client};
 
 #[derive(Debug, Args)]
 pub struct DeviceArgs {
-    /// The app's Consumer Key ("Enable for Device Flow" must be ticked on the app).
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    /// The app ("Enable for Device Flow" must be ticked on it).
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub login: LoginArgs,
     /// Scopes to request, space-separated.
@@ -31,13 +30,13 @@ pub struct DeviceArgs {
 }
 
 pub async fn run(args: DeviceArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
+    let named = args.app.resolve(&args.login, None, Need::Optional)?;
+    let (host, client_id) = (named.host, named.client_id);
     let preset = args.out.checked_preset()?;
     // A token is made only once the place for it is known to take it.
     args.out.preflight()?;
     // The secret is optional for device polls; it is stored in the settings when given.
-    let secret = client_secret(&args.secret, Need::Optional)?;
+    let secret = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?.secret;
     let client = Client::new(host);
     let scopes = scopes_or_default(&args.scope, DEFAULT_SCOPES);
     let device = client.start_device(&client_id, &scopes).await?;
@@ -59,6 +58,10 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     })
     .await?;
     errln!("Approved.");
-    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
+    let mut settings =
+        settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
+    if settings.app_kind.is_none() {
+        settings.app_kind = named.app_kind;
+    }
     deliver(&settings, &args.out)
 }

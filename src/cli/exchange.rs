@@ -2,18 +2,16 @@
 
 use clap::Args;
 
-use super::args::{LoginArgs, SecretArgs, SettingsOutArgs};
+use super::args::{AppArgs, LoginArgs, SecretArgs, SettingsOutArgs};
 use super::output::{deliver, settings_from_grant};
-use super::secret_input::{Need, client_secret, value_or_stdin};
-use super::url_cmd::checked_client_id;
+use super::secret_input::{Need, value_or_stdin};
 use super::{CmdResult, Failure};
 use crate::salesforce::{AppCredentials, Client, CodeExchange, CodeVerifier, parse_paste};
 
 #[derive(Debug, Args)]
 pub struct ExchangeArgs {
-    /// The app's Consumer Key.
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    #[command(flatten)]
+    pub app: AppArgs,
     /// The address the browser landed on after Allow, or the bare code, as copied (encoded or not).
     /// `-` reads it from standard input, which keeps it out of shell history and `ps`.
     #[arg(long, value_name = "CODE_OR_REDIRECT_URL")]
@@ -37,8 +35,9 @@ pub struct ExchangeArgs {
 }
 
 pub async fn run(args: ExchangeArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
+    // The secret is asked for below, once the code is known to parse.
+    let named = args.app.resolve(&args.login, None, Need::Optional)?;
+    let (host, client_id) = (named.host, named.client_id);
     let preset = args.out.checked_preset()?;
     // Accepted (scripts use them), but said: a process's arguments are readable by every user of the
     // machine for as long as it runs.
@@ -59,7 +58,7 @@ pub async fn run(args: ExchangeArgs) -> CmdResult {
     if args.state.is_some() && pasted.state.is_none() {
         errln!("note: a bare code carries no state, so it could not be matched to --state");
     }
-    let secret = client_secret(&args.secret, Need::Required)?;
+    let secret = args.app.resolve(&args.login, Some(&args.secret), Need::Required)?.secret;
     let verifier = args.code_verifier.as_deref().map(|v| CodeVerifier::new(v.trim()));
     let redirect_uri = args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri());
     let client = Client::new(host);
@@ -76,6 +75,10 @@ pub async fn run(args: ExchangeArgs) -> CmdResult {
         }
         failure
     })?;
-    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
+    let mut settings =
+        settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
+    if settings.app_kind.is_none() {
+        settings.app_kind = named.app_kind;
+    }
     deliver(&settings, &args.out)
 }

@@ -6,6 +6,7 @@
 //! No I/O but the requests a deploy needs; no files. See docs/protocol.md, "External Client App
 //! creation", for what is confirmed and what is not.
 
+pub mod create;
 pub mod credentials;
 pub mod deploy;
 pub mod keys;
