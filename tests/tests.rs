@@ -8,6 +8,7 @@ mod app_create;
 mod checks;
 mod cli;
 mod device_and_probe;
+mod house;
 mod parsers_property;
 mod presets;
 mod retry_after;

@@ -1,10 +1,10 @@
 //! The consumer key and secret sfconnect writes into a new app: drawn from a CSPRNG (`rand`'s thread
-//! generator, ChaCha seeded from the operating system), letters and digits only. Salesforce does not
+//! generator, ChaCha12 seeded from the operating system), letters and digits only. Salesforce does not
 //! publish a format for a supplied key or secret; letters and digits are what its own generated values
 //! and sfdx-hardis's supplied keys have in common, and they survive a URL or a form body unescaped.
 
 use rand::Rng;
-use rand::distr::Alphanumeric;
+use rand::distributions::Alphanumeric;
 
 use crate::secret::ClientSecret;
 
@@ -48,7 +48,7 @@ impl GenerateSecret for ClientSecret {
 }
 
 fn random_alphanumeric(len: usize) -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
 }
 
 #[cfg(test)]
