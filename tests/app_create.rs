@@ -116,6 +116,7 @@ async fn a_piped_token_creates_the_app_which_goes_live_and_works() {
     let app_file = dir.path().join("app.json");
     let started = Instant::now();
     let out = create_with_token(&sim, &token, &app_file, &[]).await;
+    let created_after = started.elapsed();
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
     let app = read_json(&app_file);
@@ -136,11 +137,14 @@ async fn a_piped_token_creates_the_app_which_goes_live_and_works() {
     // The session went in a header, never in a URL.
     assert!(sim.requests_seen().iter().all(|r| !r.query.contains(&token)));
 
-    wait_then_flow_then_check(&sim, &app_file, dir.path()).await;
+    let wait = sfconnect().args(["wait", "--timeout", "30", "--settings"]).arg(&app_file).output().await.unwrap();
+    assert!(wait.status.success(), "{}", text(&wait.stderr));
     eprintln!(
-        "measured: app create to live (wait returned) in {:.1}s, propagation 1.5s",
+        "measured: app create {:.2}s; create to live (wait returned) {:.2}s; propagation 1.5s",
+        created_after.as_secs_f32(),
         started.elapsed().as_secs_f32()
     );
+    wait_then_flow_then_check(&sim, &app_file, dir.path()).await;
 
     // The same name again: the preflight finds it before anything is sent.
     let again = create_with_token(&sim, &token, &dir.path().join("again.json"), &[]).await;

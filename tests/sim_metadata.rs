@@ -177,6 +177,7 @@ async fn check_only_validates_without_creating_and_status_shows_progress() {
     let clock = sfconnect::salesforce::clock::ManualClock::default();
     let result = wait_for_deploy(&rest, &id, &clock, Duration::from_secs(60), |r| seen.push(r.done)).await.unwrap();
     assert_eq!(seen, vec![false, false, true], "two reads in progress, then done");
+    assert_eq!(clock.sleeps(), [Duration::from_millis(500), Duration::from_secs(1)], "quick first reads");
     assert!(result.succeeded() && result.check_only);
     assert!(sim.deployed_apps().is_empty());
     let result = deploy(&rest, &zip, false).await;
