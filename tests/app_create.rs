@@ -517,3 +517,36 @@ async fn an_emitted_folder_deploys_as_sf_would_deploy_it() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("--contact-email"), "{}", text(&missing.stderr));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_target_that_wants_the_device_flow_gets_it_and_device_reads_the_app_file() {
+    let sim = start(config(MetadataConfig::default())).await;
+    let token = admin_token(&sim).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app_file = dir.path().join("app.json");
+    let out = create_with_token(&sim, &token, &app_file, &["--preset", "snow-atlas", "--name", "Snow_Atlas"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    sim.make_live_now();
+    let settings = dir.path().join("device.json");
+    let device = sfconnect()
+        .args(["device", "--scope", "refresh_token full", "--settings"])
+        .arg(&app_file)
+        .arg("--output")
+        .arg(&settings)
+        .output()
+        .await
+        .unwrap();
+    assert!(device.status.success(), "{}", text(&device.stderr));
+    let written = read_json(&settings);
+    assert_eq!(written["client_id"], sim.client_id());
+    assert_eq!(written["client_secret"], sim.client_secret(), "the secret came from the app file");
+    assert_eq!(written["app_kind"], "external_client_app");
+
+    // The generic target's app has no device flow.
+    let app_file = dir.path().join("generic.json");
+    let out = create_with_token(&sim, &token, &app_file, &["--name", "Generic_App"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    sim.make_live_now();
+    let device = sfconnect().args(["device", "--settings"]).arg(&app_file).output().await.unwrap();
+    assert_eq!(device.status.code(), Some(1), "{}", text(&device.stderr));
+}

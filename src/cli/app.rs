@@ -215,6 +215,7 @@ async fn create(args: CreateArgs) -> CmdResult {
     let spec = build_spec(&args.shape, &host, ApiName::default_for(&org.name).as_str(), &email)?;
     let name = spec.name.to_string();
     let started = Instant::now();
+    let mut last_progress = None;
     errln!("Creating the External Client App {name} in {} ({})", org.name, org.edition);
     let created = create_app(&rest, spec, args.check_only, &TokioClock, |event| match event {
         CreateEvent::Preflight => errln!("  checking your permissions, the edition and the name"),
@@ -222,8 +223,14 @@ async fn create(args: CreateArgs) -> CmdResult {
         CreateEvent::SecretRefusedRetryingWithout => {
             errln!("  the org refuses a supplied consumer secret: going on without it, the org will generate one")
         }
-        CreateEvent::Deploying => errln!("  deploying"),
-        CreateEvent::Progress { deployed, total } if total > 0 => errln!("    {deployed}/{total} components"),
+        CreateEvent::Deploying => {
+            last_progress = None;
+            errln!("  deploying")
+        }
+        CreateEvent::Progress { deployed, total } if total > 0 && last_progress != Some((deployed, total)) => {
+            last_progress = Some((deployed, total));
+            errln!("    {deployed}/{total} components");
+        }
         CreateEvent::ReadingCredentials => errln!("  reading the consumer key and secret back"),
         CreateEvent::Progress { .. } => {}
     })

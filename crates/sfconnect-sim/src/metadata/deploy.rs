@@ -214,6 +214,8 @@ pub async fn status(
         result["done"] = Value::Bool(false);
         result["success"] = Value::Bool(false);
         result["status"] = Value::String("InProgress".into());
+        result["numberComponentsDeployed"] = json!(0);
+        result["numberComponentErrors"] = json!(0);
         result["details"] = json!({ "componentFailures": [], "componentSuccesses": [] });
     }
     let body = json!({
