@@ -79,9 +79,11 @@ struct SfEnvelope {
 }
 
 fn run_sf(args: &[&str]) -> Result<serde_json::Value, String> {
+    // No standard input: the CLI must not wait for a confirmation nobody can give (with --json it asks none).
     let output = Command::new("sf")
         .args(args)
         .env("SF_DISABLE_TELEMETRY", "true")
+        .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("could not run `sf`: {e}"))?;
     let envelope: SfEnvelope = serde_json::from_slice(&output.stdout).map_err(|_| {

@@ -32,6 +32,7 @@ macro_rules! errln {
 }
 
 mod app;
+mod app_emit;
 mod app_session;
 mod args;
 mod check;
