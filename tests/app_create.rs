@@ -550,3 +550,41 @@ async fn a_target_that_wants_the_device_flow_gets_it_and_device_reads_the_app_fi
     let device = sfconnect().args(["device", "--settings"]).arg(&app_file).output().await.unwrap();
     assert_eq!(device.status.code(), Some(1), "{}", text(&device.stderr));
 }
+
+/// At trace level, `app create` and `wait --settings` leave neither the session nor the new secret in the
+/// log or on the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_trace_level_neither_the_session_nor_the_secret_is_logged() {
+    let sim = start(config(MetadataConfig::default())).await;
+    let token = admin_token(&sim).await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("trace.log");
+    let app_file = dir.path().join("app.json");
+    let mut cmd = sfconnect();
+    cmd.args(["app", "create", "--login-url", &sim.base_url(), "--access-token", "-", "--output"])
+        .arg(&app_file)
+        .env("SFCONNECT_LOG", "trace")
+        .env("SFCONNECT_LOG_FILE", &log);
+    let out = run_with_stdin(cmd, &token).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    sim.make_live_now();
+    let wait = sfconnect()
+        .args(["wait", "--settings"])
+        .arg(&app_file)
+        .env("SFCONNECT_LOG", "trace")
+        .env("SFCONNECT_LOG_FILE", &log)
+        .output()
+        .await
+        .unwrap();
+    assert!(wait.status.success(), "{}", text(&wait.stderr));
+    let secret = sim.client_secret();
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(log_text.contains("deploy started"), "the log says what happened");
+    for (what, value) in [("session", token.as_str()), ("secret", secret.as_str())] {
+        assert!(!log_text.contains(value), "the log holds the {what}");
+        for o in [&out, &wait] {
+            assert!(!text(&o.stdout).contains(value) && !text(&o.stderr).contains(value), "{what} printed");
+        }
+        assert!(sim.requests_seen().iter().all(|r| !r.query.contains(value)), "{what} in a URL");
+    }
+}
