@@ -234,6 +234,17 @@ async fn an_sf_alias_gives_the_session_with_new_and_old_clis() {
         assert_eq!(read_json(&app_file)["client_id"], sim.client_id());
         assert!(!text(&out.stdout).contains(&token) && !text(&out.stderr).contains(&token));
     }
+    // An alias of another org than the one the login URL names: nothing is created there.
+    let other = sfconnect()
+        .args(["app", "create", "--login-url", "https://globex.my.salesforce.com", "--sf-org", "acme"])
+        .env("PATH", path_with(&bin))
+        .output()
+        .await
+        .unwrap();
+    let stderr = text(&other.stderr);
+    assert_eq!(other.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not for the org at https://globex.my.salesforce.com"), "{stderr}");
+    assert_eq!(sim.deployed_apps().len(), 2, "nothing more created");
     let calls = std::fs::read_to_string(dir.path().join("sf.log")).unwrap();
     assert!(!calls.contains(&token), "the token is never in sf's arguments");
     let unknown = sfconnect()

@@ -161,6 +161,28 @@ fn session_source(args: &CreateArgs) -> Result<SessionSource<'_>, Failure> {
     )))
 }
 
+/// The session must be for the org the login URL names, or the app would be created in one org and its
+/// settings point at another: a My Domain login URL must be the session's instance, and a
+/// login/test.salesforce.com one must agree on production or sandbox.
+fn same_org(login: &LoginHost, instance_url: &str, described: &str) -> Result<(), Failure> {
+    use crate::salesforce::HostKind;
+    let instance = LoginHost::parse(instance_url)
+        .map_err(|e| Failure::failed(format!("{described}: {e}"), "use a session of a Salesforce org"))?;
+    let agrees = match login.kind() {
+        HostKind::MyDomain { .. } => instance.origin() == login.origin(),
+        HostKind::Production => !instance.is_sandbox(),
+        HostKind::Sandbox => instance.is_sandbox() || instance.kind() == HostKind::Loopback,
+        _ => true,
+    };
+    if agrees {
+        return Ok(());
+    }
+    Err(Failure::failed(
+        format!("the session from {described} is for {}, not for the org at {}", instance.origin(), login.origin()),
+        "use a session of the org the --login-url names (sf org display shows an alias's instance), or pass that org's --login-url",
+    ))
+}
+
 fn output_path(args: &CreateArgs, name: &str) -> Result<PathBuf, Failure> {
     if let Some(path) = &args.output {
         return Ok(path.clone());
@@ -193,6 +215,7 @@ async fn create(args: CreateArgs) -> CmdResult {
     }
     let session = session(source, &host).await?;
     errln!("Using the session from {} on {}", session.described, session.instance_url);
+    same_org(&host, &session.instance_url, &session.described)?;
     let rest = rest_client(&session)?;
     let user: SessionUser = rest.get_json("/services/oauth2/userinfo").await?;
     let org = rest.organization().await?;

@@ -15,7 +15,7 @@ use super::deploy::{
     DEPLOY_TIMEOUT, DeployResult, FailureExplained, FailureKind, explain_failure, start_deploy, wait_for_deploy,
 };
 use super::package::Package;
-use super::preflight::{Blocker, Preflight, preflight};
+use super::preflight::{Blocker, preflight};
 use super::spec::EcaSpec;
 use crate::clock::Clock;
 use crate::errors::Error;
@@ -75,7 +75,7 @@ pub enum CreateError {
     Request(Error),
     /// The preflight found what would stop the deploy; nothing was sent.
     Blocked(Vec<Blocker>),
-    /// The dry run or the deploy failed; `created` is false when nothing was created.
+    /// The dry run or the deploy failed (a failed deploy is rolled back: nothing is created).
     Refused { failures: Vec<FailureExplained>, check_only_stage: bool },
     /// The deploy went on past the wait; it may still finish in the org.
     DeployTimedOut { deploy_id: String },
@@ -131,11 +131,6 @@ pub fn where_to_copy_the_secret(app_name: &str) -> String {
         "Setup > External Client Apps > External Client App Manager > {app_name} > Edit Settings > OAuth Settings > \
          App Settings > Consumer Key and Secret (Salesforce emails a verification code first)"
     )
-}
-
-/// Runs the preflight only.
-pub async fn check_before(rest: &RestClient, spec: &EcaSpec) -> Result<Preflight, Error> {
-    preflight(rest, spec.name.as_str()).await
 }
 
 async fn deploy_once(
