@@ -152,6 +152,7 @@ async fn a_piped_token_creates_the_app_which_goes_live_and_works() {
     let stderr = text(&again.stderr);
     assert!(stderr.contains("error: an External Client App named Sfconnect_Acme already exists"), "{stderr}");
     assert!(stderr.contains("fix:") && stderr.contains("--name"), "{stderr}");
+    assert!(stderr.contains(&format!("its Client ID is {key}")), "offered for reuse: {stderr}");
     assert_eq!(sim.deploy_requests(), 2, "nothing sent");
     assert!(!dir.path().join("again.json").exists());
 }

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::credentials::{OAuthApp, find_app};
+use super::credentials::{OAuthApp, consumers, find_app};
 use crate::errors::Error;
 use crate::rest::{Organization, RestClient};
 
@@ -29,8 +29,8 @@ pub enum Blocker {
     Edition(String),
     /// Neither "Modify Metadata Through Metadata API Functions" nor "Modify All Data".
     NoMetadataPermission { username: String },
-    /// An app of that name exists.
-    NameTaken(String),
+    /// An app of that name exists; its consumer key when the org lists it.
+    NameTaken { name: String, client_id: Option<String> },
 }
 
 impl Blocker {
@@ -40,7 +40,9 @@ impl Blocker {
             Blocker::NoMetadataPermission { username } => format!(
                 "{username} may not deploy metadata: neither \"Modify Metadata Through Metadata API Functions\" nor \"Modify All Data\" is granted"
             ),
-            Blocker::NameTaken(name) => format!("an External Client App named {name} already exists in this org"),
+            Blocker::NameTaken { name, .. } => {
+                format!("an External Client App named {name} already exists in this org")
+            }
         }
     }
 
@@ -48,7 +50,12 @@ impl Blocker {
         match self {
             Blocker::Edition(_) => "create the app in Setup > External Client App Manager as the wizard shows (sfconnect walks you through it), or use an Enterprise, Unlimited, Developer or Performance edition org".into(),
             Blocker::NoMetadataPermission { .. } => "in Setup, give your user a permission set with \"Modify Metadata Through Metadata API Functions\" (or \"Modify All Data\") and \"Create, edit, and delete External Client Apps\", or ask an admin who has them to run app create".into(),
-            Blocker::NameTaken(_) => "use that app (sfconnect wait/url/exchange with its Client ID), or pick another name with --name".into(),
+            Blocker::NameTaken { client_id: Some(key), .. } => format!(
+                "reuse it (its Client ID is {key}: sfconnect url/exchange --client-id {key}, with its secret from Setup), or pick another name with --name"
+            ),
+            Blocker::NameTaken { client_id: None, .. } => {
+                "reuse it (sfconnect url/exchange with its Client ID, from Setup), or pick another name with --name".into()
+            }
         }
     }
 }
@@ -109,7 +116,9 @@ pub async fn preflight(rest: &RestClient, app_name: &str) -> Result<Preflight, E
         }
     };
     if let Some(app) = &existing {
-        blockers.push(Blocker::NameTaken(app.developer_name.clone()));
+        // Its key, to offer the app for reuse; a refusal to list it changes nothing.
+        let client_id = consumers(rest, app).await.ok().and_then(|list| list.into_iter().find_map(|c| c.key));
+        blockers.push(Blocker::NameTaken { name: app.developer_name.clone(), client_id });
     }
     Ok(Preflight { user, organization, blockers, existing, usage_unreadable })
 }
