@@ -6,20 +6,19 @@ use std::time::Duration;
 use clap::Args;
 
 use super::CmdResult;
-use super::args::{DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
+use super::args::{AppArgs, DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
 use super::output::{deliver, prevalidate, settings_from_grant};
-use super::secret_input::{Need, client_secret};
+use super::secret_input::Need;
 use super::signals::{self, StopSignals};
-use super::url_cmd::checked_client_id;
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::device_flow::{DEVICE_LIMIT, DeviceEvent, wait_for_device_approval};
 use crate::salesforce::{AppCredentials, Client};
 
 #[derive(Debug, Args)]
 pub struct DeviceArgs {
-    /// The app's Consumer Key ("Enable for Device Flow" must be ticked on the app).
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    /// The app ("Enable for Device Flow" must be ticked on it).
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub login: LoginArgs,
     /// Scopes to request, space-separated.
@@ -32,11 +31,11 @@ pub struct DeviceArgs {
 }
 
 pub async fn run(args: DeviceArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
+    let named = args.app.resolve(&args.login, None, Need::Optional)?;
+    let (host, client_id) = (named.host, named.client_id);
     let preset = args.out.checked_preset()?;
     // The secret is optional for device polls; it is stored in the settings when given.
-    let secret = client_secret(&args.secret, Need::Optional)?;
+    let secret = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?.secret;
     // A token is made only once the place for it is known to take it.
     prevalidate(&client_id, secret.as_ref(), &host, args.out.format)?;
     let place = args.out.reserve()?;
@@ -66,7 +65,10 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
         Err(n) => return Err(super::Failure::Signal(n)),
     };
     errln!("Approved.");
-    let settings =
+    let mut settings =
         settings_from_grant(&client_id, secret, &grant, client.host().origin(), args.out.company_names(), preset)?;
+    if settings.app_kind.is_none() {
+        settings.app_kind = named.app_kind;
+    }
     deliver(&client, &grant, settings, place, &args.out, &mut stop).await
 }

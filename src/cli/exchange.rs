@@ -8,19 +8,17 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{LoginArgs, SecretArgs, SettingsOutArgs};
+use super::args::{AppArgs, LoginArgs, SecretArgs, SettingsOutArgs};
 use super::output::{deliver, prevalidate, settings_from_grant};
-use super::secret_input::{Need, client_secret, read_bounded_stdin, value_or_stdin};
+use super::secret_input::{Need, read_bounded_stdin, value_or_stdin};
 use super::signals::{self, StopSignals};
-use super::url_cmd::checked_client_id;
 use super::{CmdResult, Failure};
 use crate::salesforce::{AppCredentials, Client, CodeExchange, CodeVerifier, LoginHost, parse_paste};
 
 #[derive(Debug, Args)]
 pub struct ExchangeArgs {
-    /// The app's Consumer Key.
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    #[command(flatten)]
+    pub app: AppArgs,
     /// The address the browser landed on after Allow, or the bare code, as copied (encoded or not).
     /// `-` reads it from standard input, which keeps it out of shell history and `ps`.
     #[arg(long, value_name = "CODE_OR_REDIRECT_URL")]
@@ -80,8 +78,9 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
             "--login-url {given} is not the login URL of the --flow ({recorded}): the code was issued there"
         )));
     }
-    let host = login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
+    // The secret is asked for below, once the place for the settings is proven.
+    let named = args.app.resolve(&login, None, Need::Optional)?;
+    let (host, client_id) = (named.host, named.client_id);
     let preset = args.out.checked_preset()?;
     // Accepted (scripts use them), but said: a process's arguments are readable by every user of the
     // machine for as long as it runs.
@@ -95,7 +94,7 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
             "warning: --code-verifier on the command line can be read by other users (ps): set SFCONNECT_CODE_VERIFIER instead"
         );
     }
-    let secret = client_secret(&args.secret, Need::Required)?;
+    let secret = args.app.resolve(&login, Some(&args.secret), Need::Required)?.secret;
     // The code is single use: where the settings go, and that the format can carry the values, is
     // proven before it is spent.
     prevalidate(&client_id, secret.as_ref(), &host, args.out.format)?;
@@ -113,8 +112,11 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
     // From the moment the code is sent until the token is on disk, a signal waits its turn.
     let mut stop = StopSignals::take();
     let grant = signals::finish(&mut stop, client.exchange_code(&app, &exchange)).await.map_err(exchange_failure)?;
-    let settings =
+    let mut settings =
         settings_from_grant(&client_id, secret, &grant, client.host().origin(), args.out.company_names(), preset)?;
+    if settings.app_kind.is_none() {
+        settings.app_kind = named.app_kind;
+    }
     deliver(&client, &grant, settings, place, &args.out, &mut stop).await
 }
 

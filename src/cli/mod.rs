@@ -31,6 +31,9 @@ macro_rules! errln {
     }};
 }
 
+mod app;
+mod app_emit;
+mod app_session;
 mod args;
 mod check;
 #[cfg(feature = "sim")]
@@ -122,6 +125,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create the External Client App in the org (app create), or write its package (app emit).
+    App(app::AppArgs),
     /// Print the authorize URL (with a fresh state and PKCE) to open in a browser.
     Url(url_cmd::UrlArgs),
     /// Exchange an authorization code (or the pasted redirect URL) for a refresh token.
@@ -257,6 +262,7 @@ mod tests {
 
 async fn run(cli: Cli) -> CmdResult {
     match cli.command {
+        Some(Command::App(a)) => app::run(a).await,
         Some(Command::Url(a)) => url_cmd::run(a).await,
         Some(Command::Exchange(a)) => exchange::run(a).await,
         Some(Command::Device(a)) => device::run(a).await,

@@ -4,15 +4,15 @@
 
 use clap::Args;
 
-use super::args::{DEFAULT_SCOPES, LoginArgs, scopes_or_default};
+use super::args::{AppArgs, DEFAULT_SCOPES, LoginArgs, scopes_or_default};
+use super::secret_input::Need;
 use super::{CmdResult, Failure};
 use crate::salesforce::{AuthorizeOptions, AuthorizeRequest};
 
 #[derive(Debug, Args)]
 pub struct UrlArgs {
-    /// The app's Consumer Key.
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub login: LoginArgs,
     /// The callback URL registered on the app [default: the login host's /services/oauth2/success page].
@@ -32,8 +32,8 @@ pub struct UrlArgs {
 }
 
 pub async fn run(args: UrlArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
+    let app = args.app.resolve(&args.login, None, Need::Optional)?;
+    let (host, client_id) = (app.host, app.client_id);
     let options = AuthorizeOptions {
         client_id,
         redirect_uri: args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri()),

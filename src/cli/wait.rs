@@ -5,9 +5,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use super::args::{LoginArgs, SecretArgs};
-use super::secret_input::{Need, client_secret};
-use super::url_cmd::checked_client_id;
+use super::args::{AppArgs, LoginArgs, SecretArgs};
+use super::secret_input::Need;
 use super::{CmdResult, Failure};
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
@@ -15,9 +14,8 @@ use crate::salesforce::{AppCredentials, Client};
 
 #[derive(Debug, Args)]
 pub struct WaitArgs {
-    /// The app's Consumer Key.
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub login: LoginArgs,
     /// Give up after this many seconds (Salesforce: up to 10 minutes for a Connected App, 15 for an
@@ -33,9 +31,8 @@ pub struct WaitArgs {
 }
 
 pub async fn run(args: WaitArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
-    let secret = client_secret(&args.secret, Need::Optional)?;
+    let resolved = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?;
+    let (host, client_id, secret) = (resolved.host, resolved.client_id, resolved.secret);
     let redirect_uri = args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri());
     let client = Client::new(host);
     let app = AppCredentials { client_id, client_secret: secret };

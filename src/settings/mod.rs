@@ -6,6 +6,7 @@
 //! print anything, log a secret, or put a secret in an error message. The one place secrets leave their wrappers
 //! is [`ConnectorSettings::render`].
 
+mod app_file;
 mod assignments;
 mod error;
 mod file;
@@ -13,6 +14,7 @@ mod format;
 mod parse;
 mod render;
 
+pub use app_file::{AppSettings, EXTERNAL_CLIENT_APP, read_app_settings};
 pub use error::Error;
 pub use file::{
     FileExposure, MAX_SETTINGS_BYTES, Overwrite, RESERVED_BYTES, Reservation, create_private_dir, default_output_path,

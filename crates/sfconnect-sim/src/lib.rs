@@ -18,6 +18,7 @@ mod device;
 mod faults;
 mod filter;
 mod identity;
+mod metadata;
 mod org;
 mod org_presets;
 mod pages;
@@ -50,6 +51,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
 pub use faults::{Fault, FaultPlan, FaultScope};
+pub use metadata::{AppRecord, MetadataConfig};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
 pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
@@ -249,6 +251,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/services/data/{version}/sobjects", get(sobject_rest::global))
         .route("/services/data/{version}/sobjects/{object}", get(sobject_rest::basic_info))
         .route("/services/data/{version}/sobjects/{object}/{record}", get(sobject_rest::describe_or_retrieve))
+        .merge(metadata::routes())
         .fallback(rest::not_found)
         .layer(from_fn_with_state(shared.clone(), faults::apply))
         .layer(from_fn_with_state(shared.clone(), record::record))
