@@ -86,6 +86,8 @@ async fn rest(sim: &Simulator, path: &str, token: Option<&str>) -> (StatusCode, 
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+#[path = "sim_protocol/app_state.rs"]
+mod app_state;
 #[path = "sim_protocol/device.rs"]
 mod device;
 #[path = "sim_protocol/faults.rs"]

@@ -234,6 +234,12 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
     },
     KnownError {
         code: "invalid_grant",
+        description_contains: Some("device flow is not enabled"),
+        meaning: "The device flow is turned off for this app",
+        fix: "Tick \"Enable for Device Flow\" on the app (External Client App: Enable Device Flow in its OAuth settings), save, and wait for it to take effect.",
+    },
+    KnownError {
+        code: "invalid_grant",
         description_contains: Some("expired access/refresh token"),
         meaning: "The refresh token is expired or revoked",
         fix: "Authorize again. If it worked once and then failed, refresh token rotation is on and the new token was not stored, or the refresh token policy expires it: set \"Refresh token is valid until revoked\".",

@@ -55,6 +55,11 @@ fn validate(inner: &Inner, base_url: &str, params: &HashMap<String, String>) -> 
     let fail = |error: &str, description: &str| {
         Rejected::Redirect(error_redirect(redirect_uri, error, description, state.as_deref()))
     };
+    if !inner.config.app_installed {
+        // Salesforce redirects this one to the callback (docs.movedata.io, protocol notes §3).
+        let (error, description) = super::token::UNINSTALLED;
+        return Err(fail(error, description));
+    }
     if get(params, "response_type") != Some("code") {
         return Err(fail("unsupported_response_type", "response type not supported"));
     }

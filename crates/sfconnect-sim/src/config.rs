@@ -46,7 +46,13 @@ pub struct SimConfig {
     /// `slow_down` does not count). Off: the login page waits for a click, a device code for
     /// [`super::Simulator::approve_device`] or the `/setup/connect` page.
     pub auto_approve: bool,
+    /// "Enable for Device Flow" on the app. Off, the device-flow start answers `invalid_grant` "device flow is
+    /// not enabled for the app", as Salesforce does (forcedotcom/code-builder-feedback#263).
     pub device_flow_enabled: bool,
+    /// The app is installed in the org. False is the September 2025 block of uninstalled apps: every token
+    /// request for the app, and authorize, answer `invalid_client` "app must be installed into org", whether
+    /// or not a secret is sent (protocol notes §3, docs.movedata.io).
+    pub app_installed: bool,
     /// Minimum time between device polls; a faster poll gets `slow_down`.
     pub device_interval: Duration,
     pub device_ttl: Duration,
@@ -101,6 +107,7 @@ impl Default for SimConfig {
             approval: Approval::Approve,
             auto_approve: false,
             device_flow_enabled: true,
+            app_installed: true,
             device_interval: Duration::from_secs(5),
             device_ttl: Duration::from_secs(600),
             pkce_required: false,
@@ -129,6 +136,7 @@ impl fmt::Debug for SimConfig {
             .field("approval", &self.approval)
             .field("auto_approve", &self.auto_approve)
             .field("device_flow_enabled", &self.device_flow_enabled)
+            .field("app_installed", &self.app_installed)
             .field("device_interval", &self.device_interval)
             .field("device_ttl", &self.device_ttl)
             .field("instance_url", &self.instance_url)

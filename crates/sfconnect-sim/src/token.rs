@@ -41,6 +41,7 @@ pub fn check_client(inner: &Inner, params: &Params, secret_required: bool) -> Re
     if !inner.client_known(params.non_empty("client_id")) {
         return Err(wire::oauth_error("invalid_client_id", "client identifier invalid"));
     }
+    check_installed(inner)?;
     let secret_ok = match params.non_empty("client_secret") {
         Some(secret) => secret == inner.config.client_secret,
         None => !secret_required,
@@ -51,6 +52,18 @@ pub fn check_client(inner: &Inner, params: &Params, secret_required: bool) -> Re
     }
     Ok(())
 }
+
+/// The September 2025 block: a known key of an uninstalled app is refused before its secret is looked at, so
+/// the answer is the same with a right secret, a wrong one or none.
+pub fn check_installed(inner: &Inner) -> Result<(), Response> {
+    if inner.config.app_installed {
+        return Ok(());
+    }
+    Err(wire::oauth_error(UNINSTALLED.0, UNINSTALLED.1))
+}
+
+/// Salesforce's words for an uninstalled app (docs.movedata.io, an authorize redirect captured in 2025).
+pub const UNINSTALLED: (&str, &str) = ("invalid_client", "app must be installed into org");
 
 fn authorization_code(shared: &Shared, params: &Params) -> Response {
     let mut inner = shared.lock();
