@@ -94,6 +94,8 @@ mod device;
 mod faults;
 #[path = "sim_protocol/rest.rs"]
 mod rest;
+#[path = "sim_protocol/sessions.rs"]
+mod sessions;
 #[path = "sim_protocol/tokens.rs"]
 mod tokens;
 #[path = "sim_protocol/web_flow.rs"]

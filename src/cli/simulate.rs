@@ -28,6 +28,9 @@ pub struct SimulateArgs {
     /// How many users `--org many-users` has (besides the logged-in one).
     #[arg(long, value_name = "N", default_value_t = 5000)]
     pub users: usize,
+    /// Delay every answer by this many milliseconds, as a far data centre would (for measuring clients).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
     /// Print {"base_url", "client_id", "client_secret"} as one line.
     #[arg(long)]
     pub json: bool,
@@ -43,6 +46,7 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
         bind: SocketAddr::from(([127, 0, 0, 1], args.port.unwrap_or(0))),
         live_after: Duration::from_secs(args.live_after),
         auto_approve: args.auto_approve,
+        latency: Duration::from_millis(args.latency_ms),
         ..SimConfig::default()
     };
     let json = args.json;

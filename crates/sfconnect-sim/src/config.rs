@@ -69,6 +69,12 @@ pub struct SimConfig {
     /// When false every authenticated REST call answers 403 `API_DISABLED_FOR_ORG`.
     pub api_enabled: bool,
     pub fault: Option<FaultPlan>,
+    /// How long an access token works (the org's session timeout, 2 hours by default in Session Settings).
+    /// After it, userinfo and the identity URL answer 403 `Bad_OAuth_Token` and REST 401 `INVALID_SESSION_ID`;
+    /// a refresh gives a working one. [`super::Simulator::expire_access_tokens`] ends them all at once.
+    pub session_timeout: Duration,
+    /// Added before every answer, as a far data centre would (`sfconnect simulate --latency-ms`).
+    pub latency: Duration,
     pub org: OrgFixture,
     /// The `instance_url` token answers name; `None` is the simulator's own URL. A foreign one tests that
     /// clients refuse to send a token outside Salesforce.
@@ -117,6 +123,8 @@ impl Default for SimConfig {
             refresh_rotation: false,
             api_enabled: true,
             fault: None,
+            session_timeout: Duration::from_secs(2 * 60 * 60),
+            latency: Duration::ZERO,
             org: OrgFixture::default(),
             instance_url: None,
         }
@@ -147,6 +155,8 @@ impl fmt::Debug for SimConfig {
             .field("refresh_rotation", &self.refresh_rotation)
             .field("api_enabled", &self.api_enabled)
             .field("fault", &self.fault)
+            .field("session_timeout", &self.session_timeout)
+            .field("latency", &self.latency)
             .field("org", &self.org)
             .finish()
     }

@@ -127,6 +127,12 @@ impl Simulator {
         f(&mut self.shared.lock().config);
     }
 
+    /// Ends every access token's session, as the org's session timeout would: identity answers 403
+    /// `Bad_OAuth_Token`, REST 401 `INVALID_SESSION_ID`, until the client refreshes.
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().expire_access_tokens();
+    }
+
     /// Refresh tokens that would still be accepted.
     pub fn issued_refresh_tokens(&self) -> usize {
         self.shared.lock().live_refresh_tokens()

@@ -69,7 +69,7 @@ fn not_found_error() -> Response {
 /// The session check every REST resource makes.
 fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let inner = shared.lock();
-    let Some(grant) = wire::bearer(headers).and_then(|t| inner.access.get(t)) else {
+    let Some(grant) = wire::bearer(headers).and_then(|t| inner.live_access(t)) else {
         return Err(wire::rest_error(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid"));
     };
     if !grant.scopes.iter().any(|s| s == "api" || s == "full") {

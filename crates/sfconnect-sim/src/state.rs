@@ -47,6 +47,7 @@ pub struct CodeGrant {
 /// A live access token.
 pub struct AccessGrant {
     pub scopes: Vec<String>,
+    pub issued: Instant,
     /// The refresh-token family it came from, if any: revoking the family revokes it.
     pub family: Option<u64>,
 }
@@ -222,8 +223,21 @@ impl Inner {
 
     pub fn issue_access(&mut self, scopes: Vec<String>, family: Option<u64>) -> String {
         let token = tokens::access_token(self.config.org.org_id15());
-        self.access.insert(token.clone(), AccessGrant { scopes, family });
+        // Forget sessions past their timeout as new ones arrive, so a long run does not keep them all.
+        let ttl = self.config.session_timeout;
+        self.access.retain(|_, grant| grant.issued.elapsed() < ttl);
+        self.access.insert(token.clone(), AccessGrant { scopes, family, issued: Instant::now() });
         token
+    }
+
+    /// The grant of an access token that still works: issued here, not revoked, within the session timeout.
+    pub fn live_access(&self, token: &str) -> Option<&AccessGrant> {
+        self.access.get(token).filter(|grant| grant.issued.elapsed() < self.config.session_timeout)
+    }
+
+    /// Ends every session at once, as a session timeout would; refresh tokens keep working.
+    pub fn expire_access_tokens(&mut self) {
+        self.access.clear();
     }
 
     /// Forgets a refresh-token family, every access token issued under it, and its `OauthToken` row.
