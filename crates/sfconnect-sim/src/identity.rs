@@ -22,7 +22,7 @@ fn bad_token() -> Response {
 /// `GET /services/oauth2/userinfo`
 pub async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let inner = shared.lock();
-    if !wire::bearer(&headers).is_some_and(|t| inner.live_access(t).is_some()) {
+    if wire::bearer(&headers).and_then(|t| inner.live_access(t)).is_none() {
         return bad_token();
     }
     let org = &inner.config.org;
@@ -67,7 +67,7 @@ pub async fn id_url(
 ) -> Response {
     let inner = shared.lock();
     let token = wire::bearer(&headers).or(query.get("oauth_token").map(String::as_str));
-    if !token.is_some_and(|t| inner.live_access(t).is_some()) {
+    if token.and_then(|t| inner.live_access(t)).is_none() {
         return bad_token();
     }
     let org = &inner.config.org;
