@@ -98,5 +98,7 @@ mod rest;
 mod sessions;
 #[path = "sim_protocol/tokens.rs"]
 mod tokens;
+#[path = "sim_protocol/versions.rs"]
+mod versions;
 #[path = "sim_protocol/web_flow.rs"]
 mod web_flow;

@@ -73,6 +73,9 @@ pub struct SimConfig {
     /// After it, userinfo and the identity URL answer 403 `Bad_OAuth_Token` and REST 401 `INVALID_SESSION_ID`;
     /// a refresh gives a working one. [`super::Simulator::expire_access_tokens`] ends them all at once.
     pub session_timeout: Duration,
+    /// The newest API version the org serves (`GET /services/data/` lists up to it; newer ones answer 404
+    /// NOT_FOUND). Lower it to play an older org. Default [`super::NEWEST_API_VERSION`].
+    pub newest_api_version: u32,
     /// Added before every answer, as a far data centre would (`sfconnect simulate --latency-ms`).
     pub latency: Duration,
     pub org: OrgFixture,
@@ -125,6 +128,7 @@ impl Default for SimConfig {
             fault: None,
             session_timeout: Duration::from_secs(2 * 60 * 60),
             latency: Duration::ZERO,
+            newest_api_version: super::api_versions::NEWEST_API_VERSION,
             org: OrgFixture::default(),
             instance_url: None,
         }
@@ -157,6 +161,7 @@ impl fmt::Debug for SimConfig {
             .field("fault", &self.fault)
             .field("session_timeout", &self.session_timeout)
             .field("latency", &self.latency)
+            .field("newest_api_version", &self.newest_api_version)
             .field("org", &self.org)
             .finish()
     }

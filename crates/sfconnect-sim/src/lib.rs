@@ -10,6 +10,7 @@
 // run once per request, so the size of the `Err` variant costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod api_versions;
 mod authorize;
 mod config;
 mod device;
@@ -41,6 +42,7 @@ use axum::serve::ListenerExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use api_versions::NEWEST_API_VERSION;
 pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
 pub use faults::{Fault, FaultPlan, FaultScope};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
@@ -107,6 +109,12 @@ impl Simulator {
         self.shared.lock().make_live_now();
     }
 
+    /// Forgets every access token issued so far, as if their sessions timed out: REST answers 401
+    /// `INVALID_SESSION_ID` to them; refresh tokens still work.
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().access.clear();
+    }
+
     pub fn set_fault(&self, fault: Option<FaultPlan>) {
         self.shared.lock().config.fault = fault;
     }
@@ -125,12 +133,6 @@ impl Simulator {
     /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.
     pub fn set_config(&self, f: impl FnOnce(&mut SimConfig)) {
         f(&mut self.shared.lock().config);
-    }
-
-    /// Ends every access token's session, as the org's session timeout would: identity answers 403
-    /// `Bad_OAuth_Token`, REST 401 `INVALID_SESSION_ID`, until the client refreshes.
-    pub fn expire_access_tokens(&self) {
-        self.shared.lock().expire_access_tokens();
     }
 
     /// Refresh tokens that would still be accepted.

@@ -235,10 +235,6 @@ impl Inner {
         self.access.get(token).filter(|grant| grant.issued.elapsed() < self.config.session_timeout)
     }
 
-    /// Ends every session at once, as a session timeout would; refresh tokens keep working.
-    pub fn expire_access_tokens(&mut self) {
-        self.access.clear();
-    }
 
     /// Forgets a refresh-token family, every access token issued under it, and its `OauthToken` row.
     pub fn revoke_family(&mut self, family: u64) {
