@@ -88,6 +88,8 @@ async fn rest(sim: &Simulator, path: &str, token: Option<&str>) -> (StatusCode, 
 
 #[path = "sim_protocol/app_state.rs"]
 mod app_state;
+#[path = "sim_protocol/apps.rs"]
+mod apps;
 #[path = "sim_protocol/device.rs"]
 mod device;
 #[path = "sim_protocol/faults.rs"]

@@ -17,6 +17,7 @@ mod device;
 mod faults;
 mod identity;
 mod org;
+mod org_apps;
 mod org_presets;
 mod pages;
 mod params;
@@ -46,6 +47,7 @@ pub use api_versions::NEWEST_API_VERSION;
 pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
 pub use faults::{Fault, FaultPlan, FaultScope};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
+pub use org_apps::{AppKind, ExternalClientAppFixture, UntilRevoked};
 pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
 

@@ -138,7 +138,7 @@ impl Shared {
 const TOKENS_PER_USER_PER_APP: usize = 5;
 
 /// Now in Salesforce's datetime format, `2026-01-05T09:00:00.000+0000`.
-fn salesforce_now() -> String {
+pub(crate) fn salesforce_now() -> String {
     let text = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
     text.strip_suffix('Z').map_or(text.clone(), |t| format!("{t}+0000"))
 }
@@ -234,7 +234,6 @@ impl Inner {
     pub fn live_access(&self, token: &str) -> Option<&AccessGrant> {
         self.access.get(token).filter(|grant| grant.issued.elapsed() < self.config.session_timeout)
     }
-
 
     /// Forgets a refresh-token family, every access token issued under it, and its `OauthToken` row.
     pub fn revoke_family(&mut self, family: u64) {
