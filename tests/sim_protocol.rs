@@ -14,8 +14,17 @@ fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).timeout(Duration::from_secs(5)).build().unwrap()
 }
 
+/// An app that approves by itself, with the tests' loopback callback registered (Salesforce matches callbacks
+/// exactly, and so does the simulator).
 fn auto() -> SimConfig {
-    SimConfig { auto_approve: true, ..SimConfig::default() }
+    SimConfig { auto_approve: true, ..registered() }
+}
+
+/// The default app with [`REDIRECT`] registered.
+fn registered() -> SimConfig {
+    let mut config = SimConfig::default();
+    config.callback_urls.push(REDIRECT.to_string());
+    config
 }
 
 /// Runs authorize and returns the redirect `Location`, parsed.

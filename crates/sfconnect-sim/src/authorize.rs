@@ -125,7 +125,7 @@ fn conclude(inner: &mut Inner, params: &HashMap<String, String>, accepted: Accep
     let code = tokens::authorization_code();
     tracing::info!(scopes = accepted.scopes.len(), "sim: authorization code issued");
     let location = redirect_url(&accepted.redirect_uri, &[("code", code.as_str())], state);
-    inner.codes.insert(
+    inner.store_code(
         code,
         CodeGrant {
             client_id: get(params, "client_id").unwrap_or_default().to_string(),

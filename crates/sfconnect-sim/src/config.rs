@@ -33,7 +33,8 @@ pub struct SimConfig {
     pub client_secret: String,
     /// Registered callback URLs, compared as exact strings. `{base_url}` stands for the simulator's own URL.
     pub callback_urls: Vec<String>,
-    /// Accept any `http://127.0.0.1:*`, `http://localhost:*` or `http://[::1]:*` redirect URI.
+    /// Accept any `http://127.0.0.1:*`, `http://localhost:*` or `http://[::1]:*` redirect URI. Off by default:
+    /// Salesforce matches a callback against the app's list exactly, so a flow must register what it uses.
     pub allow_loopback_callbacks: bool,
     /// The consumer key is unknown ("client identifier invalid") until this long after start, as a freshly
     /// created or edited app is for real (protocol notes §10). [`super::Simulator::make_live_now`] ends it early.
@@ -95,7 +96,7 @@ impl Default for SimConfig {
                 "https://test.salesforce.com/services/oauth2/success".to_string(),
                 format!("{BASE_URL_PLACEHOLDER}/services/oauth2/success"),
             ],
-            allow_loopback_callbacks: true,
+            allow_loopback_callbacks: false,
             live_after: Duration::ZERO,
             app_scopes: [
                 "api",

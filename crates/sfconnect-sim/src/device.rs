@@ -54,7 +54,7 @@ pub fn start(shared: &Shared, params: &Params) -> Response {
     let interval = inner.config.device_interval;
     let interval_s = interval.as_secs() + u64::from(interval.subsec_nanos() > 0);
     let client_id = inner.config.client_id.clone();
-    inner.devices.insert(
+    inner.store_device(
         device_code.clone(),
         DeviceGrant {
             client_id,

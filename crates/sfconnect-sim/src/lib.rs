@@ -14,6 +14,7 @@ mod api_versions;
 mod authorize;
 mod config;
 mod device;
+mod expiry;
 mod faults;
 mod identity;
 mod org;
@@ -45,6 +46,7 @@ use tokio::task::JoinHandle;
 
 pub use api_versions::NEWEST_API_VERSION;
 pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
+pub use expiry::MAX_PENDING as MAX_PENDING_GRANTS;
 pub use faults::{Fault, FaultPlan, FaultScope};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
 pub use org_apps::{AppKind, ExternalClientAppFixture, UntilRevoked};
@@ -135,6 +137,12 @@ impl Simulator {
     /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.
     pub fn set_config(&self, f: impl FnOnce(&mut SimConfig)) {
         f(&mut self.shared.lock().config);
+    }
+
+    /// Authorization codes (unexchanged, or exchanged and remembered to tell a reuse) and device grants the
+    /// simulator holds: bounded by their lifetimes and [`MAX_PENDING_GRANTS`] each.
+    pub fn stored_grants(&self) -> usize {
+        self.shared.lock().stored_grants()
     }
 
     /// Refresh tokens that would still be accepted.

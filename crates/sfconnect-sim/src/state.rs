@@ -90,6 +90,10 @@ pub struct Inner {
     started: Instant,
     live_now: bool,
     pub codes: HashMap<String, CodeGrant>,
+    /// Exchanged codes, with when they were issued, until they would have expired: a reuse is told so.
+    pub spent_codes: HashMap<String, Instant>,
+    /// When `expiry.rs` last forgot expired codes and device grants.
+    pub last_sweep: Instant,
     pub access: HashMap<String, AccessGrant>,
     pub refresh: HashMap<String, RefreshGrant>,
     /// Keyed by device code.
@@ -116,6 +120,8 @@ impl Shared {
                 started: Instant::now(),
                 live_now: false,
                 codes: HashMap::new(),
+                spent_codes: HashMap::new(),
+                last_sweep: Instant::now(),
                 access: HashMap::new(),
                 refresh: HashMap::new(),
                 devices: HashMap::new(),
