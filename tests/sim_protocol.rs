@@ -103,6 +103,8 @@ mod apps;
 mod device;
 #[path = "sim_protocol/faults.rs"]
 mod faults;
+#[path = "sim_protocol/memory.rs"]
+mod memory;
 #[path = "sim_protocol/rest.rs"]
 mod rest;
 #[path = "sim_protocol/sessions.rs"]

@@ -77,6 +77,8 @@ pub struct SimConfig {
     /// The newest API version the org serves (`GET /services/data/` lists up to it; newer ones answer 404
     /// NOT_FOUND). Lower it to play an older org. Default [`super::NEWEST_API_VERSION`].
     pub newest_api_version: u32,
+    /// A keep-alive connection with no traffic for this long is closed (read when the simulator starts).
+    pub idle_connection_timeout: Duration,
     /// Added before every answer, as a far data centre would (`sfconnect simulate --latency-ms`).
     pub latency: Duration,
     pub org: OrgFixture,
@@ -129,6 +131,7 @@ impl Default for SimConfig {
             fault: None,
             session_timeout: Duration::from_secs(2 * 60 * 60),
             latency: Duration::ZERO,
+            idle_connection_timeout: Duration::from_secs(60),
             newest_api_version: super::api_versions::NEWEST_API_VERSION,
             org: OrgFixture::default(),
             instance_url: None,
@@ -162,6 +165,7 @@ impl fmt::Debug for SimConfig {
             .field("fault", &self.fault)
             .field("session_timeout", &self.session_timeout)
             .field("latency", &self.latency)
+            .field("idle_connection_timeout", &self.idle_connection_timeout)
             .field("newest_api_version", &self.newest_api_version)
             .field("org", &self.org)
             .finish()

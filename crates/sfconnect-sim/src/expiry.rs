@@ -70,3 +70,36 @@ impl Inner {
         self.devices.retain(|_, grant| grant.issued.elapsed() <= device_ttl);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::watch;
+
+    use super::*;
+    use crate::config::SimConfig;
+    use crate::state::Shared;
+
+    fn grant(issued: Instant) -> CodeGrant {
+        CodeGrant {
+            client_id: "3MVG9".to_string(),
+            redirect_uri: "https://login.salesforce.com/services/oauth2/success".to_string(),
+            scopes: Vec::new(),
+            challenge: None,
+            issued,
+        }
+    }
+
+    #[test]
+    fn a_burst_within_one_lifetime_is_capped_oldest_first() {
+        let (_closing, closing_rx) = watch::channel(false);
+        let shared = Shared::new(SimConfig::default(), "http://127.0.0.1:1".to_string(), closing_rx);
+        let mut inner = shared.lock();
+        let start = Instant::now();
+        for n in 0..=MAX_PENDING {
+            inner.store_code(format!("code{n}"), grant(start + Duration::from_millis(n as u64)));
+        }
+        assert_eq!(inner.codes.len(), MAX_PENDING);
+        assert!(!inner.codes.contains_key("code0"), "the oldest went");
+        assert!(inner.codes.contains_key(&format!("code{MAX_PENDING}")));
+    }
+}

@@ -17,6 +17,7 @@ mod device;
 mod expiry;
 mod faults;
 mod identity;
+mod idle;
 mod org;
 mod org_apps;
 mod org_presets;
@@ -72,6 +73,7 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(config.bind).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let (closing, closing_rx) = watch::channel(false);
+        let idle_timeout = config.idle_connection_timeout;
         let shared = Arc::new(Shared::new(config, base_url, closing_rx.clone()));
         let app = router(shared.clone());
         let mut shutdown_rx = closing_rx;
@@ -83,6 +85,7 @@ impl Simulator {
                     tracing::debug!("sim: could not set TCP_NODELAY: {e}");
                 }
             });
+            let listener = idle::IdleListener::new(listener, idle_timeout);
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = shutdown_rx.wait_for(|closed| *closed).await;
