@@ -5,7 +5,6 @@
 
 use serde_json::{Map, Value};
 
-use super::api_versions::field_visible;
 use super::config::OrgFixture;
 use super::sobjects::{SObject, objects};
 use super::soql::{Condition, Literal, Parsed, Selection, parse};
@@ -52,7 +51,7 @@ pub fn run(soql: &str, org: &OrgFixture, version: &str) -> Result<QueryOutput, Q
             .iter()
             .find(|f| f.eq_ignore_ascii_case(name))
             .copied()
-            .filter(|f| org.has_column(f) && field_visible(f, version))
+            .filter(|f| org.has_column(f))
             .ok_or_else(|| no_such_column(soql, object, name, column))
     };
     let selected: Option<Vec<&'static str>> = match &parsed.selection {

@@ -10,13 +10,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::api_versions::{self, OLDEST_API_VERSION as OLDEST};
+use super::api_versions;
 use super::query::{self, QueryError};
 use super::state::Shared;
 use super::tokens;
 use super::wire;
 
-/// The oldest retired version: from it up to [`OLDEST`] a version answers 410 Gone (protocol notes §11).
+/// The oldest and newest versions served. 21.0–30.0 were retired in Summer '25 (protocol notes §11).
+const OLDEST: u32 = 31;
+const NEWEST: u32 = api_versions::NEWEST_API_VERSION;
 const OLDEST_RETIRED: u32 = 21;
 /// Records per query page, as Salesforce's default batch size.
 const PAGE_SIZE: usize = 2000;
@@ -43,12 +45,16 @@ pub async fn versions(State(shared): State<Arc<Shared>>) -> Response {
     wire::json_response(StatusCode::OK, &list)
 }
 
-/// Checks the `vNN.N` segment: served, retired (410) or unknown to this org (404, as Salesforce answers a
-/// version newer than the org's release).
-fn check_version(shared: &Shared, segment: &str) -> Result<u32, Response> {
-    let newest = shared.lock().config.newest_api_version;
-    match api_versions::major(segment) {
-        Some(v) if (OLDEST..=newest).contains(&v) => Ok(v),
+/// Checks the `vNN.N` segment: served, retired (410) or unknown (404). An org older than [`NEWEST`] is
+/// handled before any handler runs (`api_versions::refuse_unserved`).
+fn check_version(segment: &str) -> Result<u32, Response> {
+    let parsed = segment
+        .strip_prefix('v')
+        .and_then(|v| v.split_once('.'))
+        .filter(|(_, minor)| *minor == "0")
+        .and_then(|(major, _)| major.parse::<u32>().ok());
+    match parsed {
+        Some(v) if (OLDEST..=NEWEST).contains(&v) => Ok(v),
         // [B]: the body of the 410 for a retired version is a plausible guess.
         Some(v) if (OLDEST_RETIRED..OLDEST).contains(&v) => Err(wire::rest_error(
             StatusCode::GONE,
@@ -91,7 +97,7 @@ fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
 
 /// `GET /services/data/vNN.N`: resource name → path, `identity` among them (jsforce reads it, §11).
 pub async fn resources(State(shared): State<Arc<Shared>>, Path(version): Path<String>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_version(&shared, &version).and_then(|_| check_session(&shared, &headers)) {
+    if let Err(r) = check_version(&version).and_then(|_| check_session(&shared, &headers)) {
         return r;
     }
     let inner = shared.lock();
@@ -143,7 +149,7 @@ pub async fn resources(State(shared): State<Arc<Shared>>, Path(version): Path<St
 
 /// `GET /services/data/vNN.N/limits`
 pub async fn limits(State(shared): State<Arc<Shared>>, Path(version): Path<String>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_version(&shared, &version).and_then(|_| check_session(&shared, &headers)) {
+    if let Err(r) = check_version(&version).and_then(|_| check_session(&shared, &headers)) {
         return r;
     }
     let org = shared.lock().config.org.clone();
@@ -171,7 +177,7 @@ pub async fn query(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_version(&shared, &version).and_then(|_| check_session(&shared, &headers)) {
+    if let Err(r) = check_version(&version).and_then(|_| check_session(&shared, &headers)) {
         return r;
     }
     let Some(soql) = params.get("q") else {
@@ -179,7 +185,7 @@ pub async fn query(
     };
     let records = {
         let inner = shared.lock();
-        query::run(soql, &inner.config.org, &version)
+        query::run(soql, &api_versions::org_at(&inner.config.org, &version), &version)
     };
     let output = match records {
         Ok(output) => output,
@@ -205,7 +211,7 @@ pub async fn query_more(
     Path((version, locator)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_version(&shared, &version).and_then(|_| check_session(&shared, &headers)) {
+    if let Err(r) = check_version(&version).and_then(|_| check_session(&shared, &headers)) {
         return r;
     }
     let invalid = || wire::rest_error(StatusCode::BAD_REQUEST, "INVALID_QUERY_LOCATOR", "invalid query locator");
