@@ -18,6 +18,7 @@ use super::wire;
 
 /// The oldest and newest versions served. 21.0–30.0 were retired in Summer '25 (protocol notes §11).
 const OLDEST: u32 = 31;
+/// An org older than this is answered before any handler runs (`api_versions::refuse_unserved`).
 const NEWEST: u32 = api_versions::NEWEST_API_VERSION;
 const OLDEST_RETIRED: u32 = 21;
 /// Records per query page, as Salesforce's default batch size.
@@ -45,8 +46,7 @@ pub async fn versions(State(shared): State<Arc<Shared>>) -> Response {
     wire::json_response(StatusCode::OK, &list)
 }
 
-/// Checks the `vNN.N` segment: served, retired (410) or unknown (404). An org older than [`NEWEST`] is
-/// handled before any handler runs (`api_versions::refuse_unserved`).
+/// Checks the `vNN.N` segment: served, retired (410) or unknown (404).
 fn check_version(segment: &str) -> Result<u32, Response> {
     let parsed = segment
         .strip_prefix('v')
