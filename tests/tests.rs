@@ -14,6 +14,7 @@ mod retry_after;
 mod settings_crash;
 mod settings_files;
 mod sim_protocol;
+mod token_safety;
 mod ui_snapshots;
 mod web_flow;
 mod wire_faults;

@@ -72,21 +72,6 @@ pub struct SettingsOutArgs {
 impl SettingsOutArgs {
     /// The `--preset` id once it is known to name a preset, checked before anything is sent to Salesforce
     /// (an authorization code is single use, so a typo found after the exchange would cost the code).
-    /// Fails now if the settings could not be written where `--output` says (a file already there
-    /// without --force, a symlink, a missing or read-only folder): anything that would otherwise be found
-    /// only after a single-use code was spent or a token made. `-` (standard output) always passes, and
-    /// the default path is made fresh when the time comes.
-    pub fn preflight(&self) -> Result<(), Failure> {
-        match &self.output {
-            Some(path) if path.as_os_str() != "-" => {
-                let overwrite =
-                    if self.force { crate::settings::Overwrite::Replace } else { crate::settings::Overwrite::Never };
-                crate::settings::preflight(path, overwrite).map_err(Failure::from)
-            }
-            _ => Ok(()),
-        }
-    }
-
     pub fn checked_preset(&self) -> Result<Option<String>, Failure> {
         let Some(id) = &self.preset else { return Ok(None) };
         let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());

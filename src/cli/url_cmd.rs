@@ -1,5 +1,6 @@
 //! `sfconnect url`: the authorize URL, with a fresh state and PKCE verifier. `--json` prints
-//! `{"url", "state", "code_verifier"}` so that `exchange` can finish the flow in a later process.
+//! `{"url", "state", "code_verifier", "redirect_uri", "login_url", "scope"}` so that `exchange --flow`
+//! can finish the flow in a later process.
 
 use clap::Args;
 
@@ -23,7 +24,8 @@ pub struct UrlArgs {
     /// Do not use PKCE (only for apps and servers that reject it).
     #[arg(long)]
     pub no_pkce: bool,
-    /// Print {"url", "state", "code_verifier"} as one JSON line. The code_verifier is a secret: keep the
+    /// Print {"url", "state", "code_verifier", "redirect_uri", "login_url", "scope"} as one JSON line
+    /// (`exchange --flow FILE` reads it). The code_verifier is a secret: keep the
     /// output out of logs and shared files.
     #[arg(long)]
     pub json: bool,
@@ -46,6 +48,9 @@ pub async fn run(args: UrlArgs) -> CmdResult {
             "state": request.state,
             "code_verifier": request.code_verifier.as_ref().map(|v| v.expose()),
             "redirect_uri": request.redirect_uri,
+            // With these, `exchange --flow FILE` finishes exactly the flow this URL starts.
+            "login_url": host.origin(),
+            "scope": options.scopes.to_param(),
         });
         outln!("{json}");
     } else {

@@ -41,19 +41,25 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let app = AppCredentials { client_id, client_secret: secret };
     let started = Instant::now();
     errln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
-    let outcome =
-        wait_until_ready(&client, &app, &redirect_uri, &TokioClock, Duration::from_secs(args.timeout), |event| {
-            match event {
-                ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
-                    errln!("  not live yet ({}s)", elapsed.as_secs())
-                }
-                ProbeEvent::Retrying { message, retry_in } => {
-                    errln!("  {message}; retrying in {}s", retry_in.as_secs())
-                }
-                _ => {}
-            }
-        })
-        .await?;
+    let limit = Duration::from_secs(args.timeout);
+    let waiting = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, limit, |event| match event {
+        ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
+            errln!("  not live yet ({}s)", elapsed.as_secs())
+        }
+        ProbeEvent::Retrying { message, retry_in } => {
+            errln!("  {message}; retrying in {}s", retry_in.as_secs())
+        }
+        _ => {}
+    });
+    // The limit bounds the whole wait, a request in flight included: a server that accepts the
+    // connection and never answers would otherwise hold each probe for the client's 30 s.
+    let Ok(outcome) = tokio::time::timeout(limit, waiting).await else {
+        return Err(Failure::failed(
+            format!("no answer from {} settled the wait within {} s", client.host(), args.timeout),
+            "check that the Login URL is reachable from here (a proxy? HTTPS_PROXY), then run wait again, with a longer --timeout if the key is new",
+        ));
+    };
+    let outcome = outcome?;
     let waited = started.elapsed().as_secs_f32();
     match outcome {
         Readiness::Ready { secret_checked: true } => {
