@@ -97,6 +97,17 @@ async fn describe_lists_the_objects_and_types_their_fields() {
     );
     assert!(field("Profile.Name").is_none(), "relationship paths are not fields");
 
+    let described_at = |version: &'static str| {
+        let (sim, at) = (&sim, &at);
+        async move {
+            let path = format!("/services/data/{version}/sobjects/PermissionSet/describe");
+            let (_, body) = rest(sim, &path, Some(at)).await;
+            body["fields"].as_array().unwrap().iter().any(|f| f["name"] == "PermissionsCanApproveUninstalledApps")
+        }
+    };
+    assert!(described_at("v66.0").await);
+    assert!(!described_at("v60.0").await, "a field is hidden from versions older than it, in describe as in SOQL");
+
     for path in ["/services/data/v66.0/sobjects/Widget__c/describe", "/services/data/v66.0/sobjects/Widget__c"] {
         let (status, body) = rest(&sim, path, Some(&at)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");

@@ -11,15 +11,19 @@
 #![allow(clippy::result_large_err)]
 
 mod aggregate;
+mod api_versions;
 mod authorize;
 mod config;
 mod describe;
 mod device;
+mod expiry;
 mod faults;
 mod filter;
 mod identity;
+mod idle;
 mod metadata;
 mod org;
+mod org_apps;
 mod org_presets;
 mod pages;
 mod params;
@@ -49,10 +53,13 @@ use axum::serve::ListenerExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use api_versions::NEWEST_API_VERSION;
 pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
+pub use expiry::MAX_PENDING as MAX_PENDING_GRANTS;
 pub use faults::{Fault, FaultPlan, FaultScope};
 pub use metadata::{AppRecord, MetadataConfig};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
+pub use org_apps::{AppKind, ExternalClientAppFixture, UntilRevoked};
 pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
 
@@ -94,6 +101,7 @@ impl Simulator {
         };
         let scheme = if certificates.is_some() { "https" } else { "http" };
         let (closing, closing_rx) = watch::channel(false);
+        let idle_timeout = config.idle_connection_timeout;
         let shared = Arc::new(Shared::new(config, format!("{scheme}://{address}"), closing_rx.clone()));
         // Paths are rewritten before routing, so the router is wrapped rather than given a layer.
         let app = tower::ServiceExt::<Request>::map_request(router(shared.clone()), paths::normalize);
@@ -105,7 +113,7 @@ impl Simulator {
         let ca_pem = certificates.as_ref().map(|c| c.ca_pem.clone());
         let server = match certificates {
             Some(certificates) => {
-                let listener = tls::TlsListener::new(listener, &certificates)?;
+                let listener = idle::IdleListener::new(tls::TlsListener::new(listener, &certificates)?, idle_timeout);
                 tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
             }
             None => {
@@ -116,6 +124,7 @@ impl Simulator {
                         tracing::debug!("sim: could not set TCP_NODELAY: {e}");
                     }
                 });
+                let listener = idle::IdleListener::new(listener, idle_timeout);
                 tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
             }
         };
@@ -149,6 +158,12 @@ impl Simulator {
         self.shared.lock().make_live_now();
     }
 
+    /// Forgets every access token issued so far, as if their sessions timed out: REST answers 401
+    /// `INVALID_SESSION_ID` to them; refresh tokens still work.
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().access.clear();
+    }
+
     pub fn set_fault(&self, fault: Option<FaultPlan>) {
         self.shared.lock().config.fault = fault;
     }
@@ -167,6 +182,12 @@ impl Simulator {
     /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.
     pub fn set_config(&self, f: impl FnOnce(&mut SimConfig)) {
         f(&mut self.shared.lock().config);
+    }
+
+    /// Authorization codes (unexchanged, or exchanged and remembered to tell a reuse) and device grants the
+    /// simulator holds: bounded by their lifetimes and [`MAX_PENDING_GRANTS`] each.
+    pub fn stored_grants(&self) -> usize {
+        self.shared.lock().stored_grants()
     }
 
     /// Refresh tokens that would still be accepted.

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value};
 
+use super::api_versions;
 use super::describe;
 use super::rest::{check_session, check_version, not_found_error};
 use super::sobjects::SObject;
@@ -58,7 +59,8 @@ pub async fn describe_or_retrieve(
     let Some(object) = describe::find(&name) else {
         return not_found_error();
     };
-    let org = shared.lock().config.org.clone();
+    // At an older version, fields that arrived later are hidden here as in queries.
+    let org = api_versions::org_at(&shared.lock().config.org, &version).into_owned();
     if segment == "describe" {
         return wire::json_response(StatusCode::OK, &describe::full(object, &org, &version));
     }
