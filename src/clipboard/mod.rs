@@ -73,7 +73,7 @@ impl CopyReport {
                 let mut message =
                     format!("{head}, via the terminal (OSC 52). Nothing pasted? Ctrl-P shows it to select");
                 if passthrough == Passthrough::Tmux {
-                    message.push_str("; tmux needs `set -g allow-passthrough on`");
+                    message.push_str("; tmux needs `set -g set-clipboard on`");
                 }
                 message.push('.');
                 if let Some(reason) = &self.system_error {

@@ -299,7 +299,14 @@ fn show_plain(label: &str, text: &str) -> io::Result<()> {
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
         crossterm::cursor::MoveTo(0, 0)
     )?;
-    // Raw mode is still on: lines end with \r\n.
+    write_plain(&mut out, label, text)
+}
+
+/// The plain view's text. Raw mode is still on, so a bare line feed would only move down a row: every line
+/// ends with \r\n, the value's own line breaks too (the two callback URLs are two lines), or its second
+/// line would start where the first ended and wrap across the screen.
+fn write_plain(out: &mut impl Write, label: &str, text: &str) -> io::Result<()> {
+    let text = text.lines().collect::<Vec<_>>().join("\r\n");
     write!(out, "{label} (select it, then press any key to go back):\r\n\r\n{text}\r\n\r\n")?;
     out.flush()
 }
@@ -332,5 +339,20 @@ impl Signals {
         }
         #[cfg(not(unix))]
         std::future::pending::<i32>().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 10: Ctrl-P on the two callback URLs printed the second from the column where the first
+    /// ended (a bare line feed in raw mode), split over lines.
+    #[test]
+    fn the_plain_view_starts_each_line_of_a_value_at_the_left_edge() {
+        let mut out = Vec::new();
+        let urls = "https://login.salesforce.com/services/oauth2/success\nhttp://localhost:1717/OauthRedirect";
+        assert!(super::write_plain(&mut out, "Callback URLs", urls).is_ok());
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("/services/oauth2/success\r\nhttp://localhost:1717/OauthRedirect\r\n"), "{text:?}");
+        assert!(!text.replace("\r\n", "").contains('\n'), "no bare line feed: {text:?}");
     }
 }

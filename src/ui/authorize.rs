@@ -93,7 +93,8 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
     let mut field = field_line(&a.paste, width.saturating_sub(3), FieldLook { focused: true, masked: false }, theme);
     field.spans.insert(0, Span::raw("   "));
     out.push(field);
-    if !a.paste.is_empty() {
+    // The count says the paste is ready to use: not above the error that refuses it.
+    if !a.paste.is_empty() && a.paste_error.is_none() {
         let submit = ctx.key_for("use pasted").map(|k| format!(": {k} uses it")).unwrap_or_default();
         out.push(Line::from(Span::styled(
             format!("   {}{submit}", crate::checks::preview::count(a.paste.len() as u64, "character")),

@@ -241,8 +241,10 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
     KnownError {
         code: "invalid_grant",
         description_contains: Some("expired authorization code"),
-        meaning: "The authorization code expired (codes live about 15 minutes)",
-        fix: "Open the authorize URL again, click Allow, and paste the new address within a few minutes.",
+        // Salesforce says "expired" for a code already exchanged too (omniphx/forrest#169), and pasting
+        // the same address twice is far more common than waiting 15 minutes: the likelier cause first.
+        meaning: "This authorization code was already used, or is older than about 15 minutes (Salesforce says \"expired\" for both)",
+        fix: "Each code works once: authorize again (open the authorize URL, click Allow) and paste the new address within a few minutes.",
     },
     KnownError {
         code: "invalid_grant",
@@ -290,7 +292,7 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
         code: "invalid_grant",
         description_contains: None,
         meaning: "Salesforce refused the authorization code or token",
-        fix: "Codes are single use and expire after about 15 minutes: authorize again and paste the new address.",
+        fix: "A code works once (was this address pasted before?) and for about 15 minutes: authorize again and paste the new address.",
     },
     KnownError {
         code: "redirect_uri_mismatch",
