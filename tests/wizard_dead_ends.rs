@@ -69,3 +69,113 @@ fn a_secret_in_an_old_progress_file_is_not_put_back() {
     assert!(fresh.state.create_app.email.is_empty());
     assert_eq!(fresh.state.step, Step::Start, "apply only fills the fields; the caller moves");
 }
+
+/// A loopback port nothing listens on: a connection to it is refused, as to a Salesforce behind a
+/// firewall that rejects.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Issue 10 item 11: a refused connection during the exchange means the code was never sent; the wizard
+/// said "the code may or may not have been used" and sent the admin back to authorize again.
+#[tokio::test]
+async fn a_code_that_never_left_is_kept_and_sent_again() {
+    use sfconnect::salesforce::{AppCredentials, Client, CodeExchange, LoginHost};
+    use sfconnect::wizard::steps::verify::{VerifyStatus, never_sent};
+
+    // The real client, against a port that refuses: the failure is one that never sent the code.
+    let host = LoginHost::parse(&format!("http://127.0.0.1:{}", closed_port())).unwrap();
+    let client = Client::new(host);
+    let app = AppCredentials { client_id: KEY.into(), client_secret: None };
+    let code = sfconnect::salesforce::AuthCode::new("aPrxYXyxzkuBzbiGxmk6DWEBvT7bQ==");
+    let exchange = CodeExchange {
+        code: &code,
+        redirect_uri: "https://login.salesforce.com/services/oauth2/success",
+        code_verifier: None,
+    };
+    let refused = client.exchange_code(&app, &exchange).await.expect_err("nothing listens");
+    assert!(never_sent(&refused), "{refused:?}");
+
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize().reach_verify();
+    assert_eq!(w.state.step, Step::Verify);
+    let sent_code = w.state.verify.pending.as_ref().map(|p| p.code.expose().to_string()).expect("in flight");
+    w.send(Msg::Authorized(Err(refused)));
+    let VerifyStatus::Failed { headline, fix, can_retry, .. } = &w.state.verify.status else {
+        panic!("{:?}", w.state.verify.status)
+    };
+    assert!(headline.contains("never sent") && *can_retry, "{headline}");
+    assert!(fix.contains("code is kept") && !fix.contains("may or may not"), "{fix}");
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("sends the same code again") && screen.contains("t try again"), "{screen}");
+
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Retry)).commands;
+    let resent = commands.iter().find_map(|c| match c {
+        sfconnect::wizard::Command::Exchange { code, .. } => Some(code.expose().to_string()),
+        _ => None,
+    });
+    assert_eq!(resent.as_deref(), Some(sent_code.as_str()), "{commands:?}");
+    assert!(matches!(w.state.verify.status, VerifyStatus::Exchanging { .. }));
+
+    // Once Salesforce has seen it, the code is spent: no second try with it.
+    let refused_by_salesforce = sfconnect::salesforce::Error::OAuth(sfconnect::salesforce::errors::OAuthError {
+        status: 400,
+        code: "invalid_grant".into(),
+        description: Some("expired authorization code".into()),
+    });
+    w.send(Msg::Authorized(Err(refused_by_salesforce)));
+    assert!(w.state.verify.pending.is_none());
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Retry)).commands;
+    assert!(commands.is_empty(), "{commands:?}");
+}
+
+/// Issue 10 item 11: a timeout may come after Salesforce read the code: that one stays "may or may not".
+#[test]
+fn a_timeout_does_not_offer_the_same_code_again() {
+    use sfconnect::salesforce::errors::TransportKind;
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize().reach_verify();
+    let timeout = sfconnect::salesforce::Error::Transport {
+        kind: TransportKind::Timeout,
+        host: "login.salesforce.com".into(),
+        detail: String::new(),
+    };
+    w.send(Msg::Authorized(Err(timeout)));
+    assert!(w.state.verify.pending.is_none());
+    assert!(w.joined(80, 24).contains("may or may not have been used"));
+}
+
+/// Issue 10 item 11: checks that cannot reach Salesforce said "required check failed" (or counted
+/// warnings) and previewed "? active users" with an empty domain list.
+#[tokio::test(start_paused = true)]
+async fn checks_that_cannot_reach_salesforce_say_so() {
+    use sfconnect::checks::{CheckContext, run_checks};
+    use sfconnect::salesforce::rest::RestClient;
+    use sfconnect::salesforce::{AccessToken, HostKind, Scopes};
+
+    let http = sfconnect::salesforce::http::build_http_client();
+    let instance = format!("http://127.0.0.1:{}", closed_port());
+    let rest = RestClient::new(http, &instance, AccessToken::new("00Dx!AQ.access")).unwrap();
+    let ctx = CheckContext {
+        id_url: "https://login.salesforce.com/id/00D5g000004Xq2BEAS/0055g00000ABCDEAA4".into(),
+        granted_scopes: Scopes::parse("api refresh_token"),
+        login_kind: HostKind::Production,
+        preset: sfconnect::presets::bundled().into_iter().next().unwrap(),
+        app_name: None,
+        app_kind: None,
+        device_flow_used: false,
+    };
+    let report = run_checks(&rest, ctx, |_| {}).await;
+    let why = report.unreachable.clone().expect("the report says Salesforce was not reached");
+    assert!(why.contains("refused the connection"), "{why}");
+
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize().reach_verify().authorized().verified().act(Action::Next);
+    w.send(Msg::ChecksDone(Box::new(report)));
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("Salesforce could not be reached, so nothing was checked"), "{screen}");
+    assert!(!screen.contains("required check") && !screen.contains("to look at"), "{screen}");
+    assert!(screen.contains("needs an answer from Salesforce: none came"), "{screen}");
+    assert!(!screen.contains("? active users"), "{screen}");
+}

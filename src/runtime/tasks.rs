@@ -391,7 +391,7 @@ async fn run_checks(
                 crate::checks::Level::Required,
                 crate::checks::Finding::from_error(&e),
             );
-            crate::checks::Report { checks: vec![verdict], org: None, user: None, preview: None }
+            crate::checks::Report { checks: vec![verdict], preview: None, ..Default::default() }
         }
     }
 }

@@ -70,11 +70,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ));
             if *can_retry {
                 if let Some(k) = ctx.key_for("try again") {
-                    out.extend(lines(
-                        &format!("{k} tries the verification again with the same tokens."),
-                        width,
-                        theme.dim(),
-                    ));
+                    let what = if state.verify.grant.is_some() {
+                        "tries the verification again with the same tokens"
+                    } else {
+                        "sends the same code again"
+                    };
+                    out.extend(lines(&format!("{k} {what}."), width, theme.dim()));
                 }
                 // The code's clock only matters while it has not been exchanged.
                 if let Some(received) = state.authorize.code_received.filter(|_| state.verify.grant.is_none()) {

@@ -264,15 +264,21 @@ fn exchange(state: &mut State, code: crate::salesforce::AuthCode) -> Update {
     let (Some(host), Some(request)) = (state.login_host(), state.authorize.request.as_ref()) else {
         return Update::redraw();
     };
-    let command = Command::Exchange {
-        host,
-        app: app(state),
+    let pending = crate::wizard::steps::verify::PendingExchange {
         code,
         redirect_uri: request.redirect_uri.clone(),
         verifier: request.code_verifier.clone(),
     };
+    let command = Command::Exchange {
+        host,
+        app: app(state),
+        code: pending.code.clone(),
+        redirect_uri: pending.redirect_uri.clone(),
+        verifier: pending.verifier.clone(),
+    };
     state.authorize.code_received = Some(state.now);
     state.verify.begin_exchange(state.now);
+    state.verify.pending = Some(pending);
     let mut update = go_to(state, Step::Verify);
     update.commands.insert(0, command);
     update
