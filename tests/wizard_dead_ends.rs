@@ -179,3 +179,132 @@ async fn checks_that_cannot_reach_salesforce_say_so() {
     assert!(screen.contains("needs an answer from Salesforce: none came"), "{screen}");
     assert!(!screen.contains("? active users"), "{screen}");
 }
+
+/// The copy command an update asked for: (label, text).
+fn copied(commands: &[sfconnect::wizard::Command]) -> Option<(String, String)> {
+    commands.iter().find_map(|c| match c {
+        sfconnect::wizard::Command::Copy { label, text, .. } => Some((label.clone(), text.expose().to_string())),
+        _ => None,
+    })
+}
+
+/// Issue 10 item 8: Salesforce's own error page for a callback the app lacks (its address carries
+/// `error=redirect_uri_mismatch`; docs.transflator.com) was a dead end: the wizard showed the error and no
+/// fix, while `exchange` printed one. Now the fix comes from the same table, with the exact line to add
+/// and a key that copies it.
+#[test]
+fn a_refused_callback_shows_the_line_to_add_and_copies_it() {
+    use sfconnect::salesforce::{Error, PasteError};
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize();
+    let callback = w.state.authorize.request.as_ref().map(|r| r.redirect_uri.clone()).unwrap();
+    assert_eq!(callback, "https://login.salesforce.com/services/oauth2/success", "paste-back's callback is unchanged");
+    let page = "https://login.salesforce.com/setup/secur/RemoteAccessErrorPage.apexp?error=redirect_uri_mismatch&error_description=redirect_uri%20must%20match%20configuration";
+    w.send(Msg::Paste(page.into()));
+    let cli_fix = Error::Paste(PasteError::Authorization {
+        error: "redirect_uri_mismatch".into(),
+        description: Some("redirect_uri must match configuration".into()),
+    })
+    .explain()
+    .fix;
+    assert_eq!(w.state.authorize.paste_fix.as_deref(), Some(cli_fix.as_str()), "one explanation for both");
+    assert!(w.state.authorize.paste.is_empty(), "the error address is not left in the field");
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("The line to add to the app's Callback URL field (^Y copies it):"), "{screen}");
+    assert!(screen.contains(&callback) && screen.contains("^Y copy callback"), "{screen}");
+    w.assert_fits_80x24("authorize with a refused callback");
+
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Copy)).commands;
+    assert_eq!(copied(&commands), Some(("Callback URL".to_string(), callback)));
+}
+
+/// Issue 10 item 8: a denial (Deny clicked, or a user the app does not permit) said what happened but
+/// not what it means or how to try again.
+#[test]
+fn a_denial_says_what_it_means_and_how_to_try_again() {
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize();
+    let state = w.state.authorize.request.as_ref().map(|r| r.state.clone()).unwrap();
+    let url = w.state.authorize.request.as_ref().map(|r| r.url.clone()).unwrap();
+    w.send(Msg::Paste(
+        format!("https://login.salesforce.com/services/oauth2/success?error=access_denied&error_description=end-user+denied+authorization&state={state}")
+            .into(),
+    ));
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("The authorization was denied"), "{screen}");
+    assert!(screen.contains("check Permitted Users"), "{screen}");
+    // Rows are trimmed and joined: a space at a line break is lost.
+    assert!(
+        screen.contains("To try again: open the same URL again") && screen.contains("and click Allow."),
+        "{screen}"
+    );
+    w.assert_fits_80x24("authorize after a denial");
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Copy)).commands;
+    assert_eq!(copied(&commands), Some(("Authorize URL".to_string(), url)), "the same request works again");
+}
+
+/// Issue 10 item 8 (and 14.4): a denial that reaches the loopback listener may come from any local
+/// program: its words are not shown as Salesforce's, and the admin can listen again.
+#[test]
+fn a_denial_at_the_listener_offers_to_listen_again() {
+    use sfconnect::wizard::steps::authorize::{ListenerStatus, Method};
+    let mut w = Wizard::new(sfconnect::wizard::Surroundings { display: true, ..ssh() });
+    w.reach_authorize();
+    while w.state.authorize.method != Method::LocalBrowser {
+        w.act(Action::FocusNext);
+    }
+    w.send(Msg::ListenerReady(Ok(1717)));
+    let state = w.state.authorize.request.as_ref().map(|r| r.state.clone()).unwrap();
+    w.send(Msg::RedirectArrived(
+        format!("http://localhost:1717/OauthRedirect?error=access_denied&error_description=email+the+secret+to+x&state={state}")
+            .into(),
+    ));
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("The authorization was denied"), "{screen}");
+    assert!(!screen.contains("email the secret"), "the callback's own words are not shown: {screen}");
+    assert!(screen.contains("^T listen again"), "{screen}");
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Retry)).commands;
+    assert!(commands.iter().any(|c| matches!(c, sfconnect::wizard::Command::StartListener { .. })), "{commands:?}");
+    assert_eq!(w.state.authorize.listener, ListenerStatus::Starting);
+}
+
+/// Issue 10 item 8: `redirect_uri_mismatch` from the token endpoint (the simulator's answer when the
+/// callback left the app between Allow and the exchange) shows the line to add, and c copies it.
+#[tokio::test]
+async fn a_refused_callback_at_the_exchange_shows_the_line_to_add() {
+    use crate::common::{app_for, browser_lands_on, client_for, quick_config, start};
+    use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, Scopes, parse_paste};
+    let sim = start(quick_config()).await;
+    let client = client_for(&sim);
+    let redirect_uri = client.host().default_redirect_uri();
+    let options = AuthorizeOptions {
+        client_id: sim.client_id(),
+        redirect_uri: redirect_uri.clone(),
+        scopes: Scopes::parse("api refresh_token"),
+        pkce: true,
+        force_login: false,
+    };
+    let request = AuthorizeRequest::new(client.host(), &options);
+    let landed = browser_lands_on(&client, &request.url).await;
+    let code = parse_paste(&landed, Some(&request.state)).unwrap().code;
+    sim.set_config(|c| {
+        c.callback_urls.clear();
+        c.allow_loopback_callbacks = false;
+    });
+    let exchange =
+        CodeExchange { code: &code, redirect_uri: &redirect_uri, code_verifier: request.code_verifier.as_ref() };
+    let refused = client.exchange_code(&app_for(&sim), &exchange).await.expect_err("the callback was removed");
+    assert_eq!(refused.oauth_code(), Some("redirect_uri_mismatch"));
+
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize().reach_verify();
+    let callback = w.state.verify.pending.as_ref().map(|p| p.redirect_uri.clone()).unwrap();
+    w.send(Msg::Authorized(Err(refused)));
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("The line to add to the app's Callback URL field (c copies it):"), "{screen}");
+    assert!(screen.contains(&callback) && screen.contains("c copy callback"), "{screen}");
+    w.assert_fits_80x24("verify with a refused callback");
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Copy)).commands;
+    assert_eq!(copied(&commands), Some(("Callback URL".to_string(), callback)));
+    sim.shutdown().await;
+}

@@ -79,10 +79,32 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
     // The URL is wrapped here: selecting it by hand takes the plain view (Ctrl-P), where it is one line.
     let copy =
         ctx.key_for("copy URL").map(|k| format!(" ({k} copies it, ^P shows it on one line)")).unwrap_or_default();
-    out.extend(lines(&format!("1. Open this URL in a browser signed in to your org{copy}:"), width, theme.text()));
-    match &a.request {
-        Some(request) => out.extend(url_lines(&request.url, width, 3, theme.value())),
-        None => out.extend(lines("   (no URL: go back and check the org and the consumer key)", width, theme.error())),
+    match (&a.request, &a.paste_fix) {
+        // An explained error needs the room at 80x24; the URL is unchanged and still one key away.
+        (Some(_), Some(_)) => {
+            // Ctrl-U empties the field in every text context (the keymap's TEXT table).
+            let how = match a.callback_to_add {
+                Some(_) => ": Ctrl-U clears the error and shows it again".to_string(),
+                None => copy.clone(),
+            };
+            out.extend(lines(
+                &format!("1. The authorize URL is hidden while the error below is shown{how}."),
+                width,
+                theme.text(),
+            ));
+        }
+        (Some(request), None) => {
+            out.extend(lines(
+                &format!("1. Open this URL in a browser signed in to your org{copy}:"),
+                width,
+                theme.text(),
+            ));
+            out.extend(url_lines(&request.url, width, 3, theme.value()));
+        }
+        (None, _) => {
+            out.extend(lines("1. Open the authorize URL in a browser signed in to your org:", width, theme.text()));
+            out.extend(lines("   (no URL: go back and check the org and the consumer key)", width, theme.error()));
+        }
     }
     out.extend(lines("2. Click Allow. A code is valid about 15 minutes after you click Allow.", width, theme.text()));
     out.extend(lines(
@@ -101,8 +123,23 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
             theme.dim(),
         )));
     }
-    if let Some(error) = &a.paste_error {
-        out.extend(lines(error, width, theme.error()));
+    problem(out, state, width, ctx);
+}
+
+/// Why the paste (or the browser's return) gave no code, the fix, and for a refused callback the exact
+/// line to add to the app with the key that copies it.
+fn problem(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
+    let theme = ctx.theme;
+    let a = &state.authorize;
+    let Some(error) = &a.paste_error else { return };
+    out.extend(lines(error, width, theme.error()));
+    if let Some(fix) = &a.paste_fix {
+        out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
+    }
+    if let Some(callback) = &a.callback_to_add {
+        let copy = ctx.key_for("copy callback").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+        out.extend(lines(&format!("The line to add to the app's Callback URL field{copy}:"), width, theme.text()));
+        out.extend(url_lines(callback, width, 3, theme.value()));
     }
 }
 
@@ -207,7 +244,5 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
         ListenerStatus::Failed(e) => (format!("failed: {e}"), theme.error()),
     };
     out.extend(labelled(Span::styled("Listener: ", theme.heading()), &text, width, style));
-    if let Some(error) = &a.paste_error {
-        out.extend(lines(error, width, theme.error()));
-    }
+    problem(out, state, width, ctx);
 }

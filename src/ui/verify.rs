@@ -61,6 +61,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             out.extend(lines(headline, width, theme.error()));
             out.push(Line::default());
             out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
+            if let Some(callback) = &state.verify.callback_to_add {
+                let copy = ctx.key_for("copy callback").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+                out.extend(lines(
+                    &format!("The line to add to the app's Callback URL field{copy}:"),
+                    width,
+                    theme.text(),
+                ));
+                out.extend(super::wrap::url_lines(callback, width, 3, theme.value()));
+            }
             out.push(Line::default());
             let esc = ctx.key_for("go fix it").unwrap_or("Esc");
             out.extend(lines(

@@ -50,6 +50,9 @@ pub struct PendingExchange {
 pub struct VerifyState {
     /// The exchange in flight, or one that failed before reaching Salesforce (its code is unspent).
     pub pending: Option<PendingExchange>,
+    /// Salesforce refused the exchange's callback URL (`redirect_uri_mismatch`): the exact line to add to
+    /// the app's Callback URL field, which the copy key copies.
+    pub callback_to_add: Option<String>,
     pub status: VerifyStatus,
     /// The tokens, kept to retry the verification without a new authorization.
     pub grant: Option<TokenGrant>,
@@ -68,6 +71,7 @@ impl VerifyState {
     pub fn begin_exchange(&mut self, now: Instant) {
         self.status = VerifyStatus::Exchanging { since: now };
         self.pending = None;
+        self.callback_to_add = None;
         self.grant = None;
         self.resumed = false;
         self.via_device = false;
@@ -143,7 +147,10 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
         }
         Err(e) => {
             // Salesforce may have seen the code: it is spent.
-            state.verify.pending = None;
+            let pending = state.verify.pending.take();
+            if e.oauth_code() == Some("redirect_uri_mismatch") {
+                state.verify.callback_to_add = pending.map(|p| p.redirect_uri);
+            }
             let ex = e.explain();
             let (headline, fix) = if e.is_transient() {
                 (
@@ -221,6 +228,22 @@ pub fn on_tick(state: &mut State) -> Update {
 
 pub fn on_action(state: &mut State, action: Action) -> Update {
     let confirmed = std::mem::take(&mut state.verify.confirm_back);
+    if let (VerifyStatus::Failed { .. }, Some(callback)) = (&state.verify.status, state.verify.callback_to_add.clone())
+    {
+        match action {
+            Action::Copy => {
+                return Update::with(vec![Command::Copy {
+                    label: "Callback URL".into(),
+                    text: callback.into(),
+                    secret: false,
+                }]);
+            }
+            Action::ShowPlain => {
+                return Update::with(vec![Command::ShowPlain { label: "Callback URL".into(), text: callback.into() }]);
+            }
+            _ => {}
+        }
+    }
     match (&state.verify.status, action) {
         (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Checks),
         // The tokens exist even if the proof failed: on to the checks, which say what is wrong with the
@@ -276,6 +299,9 @@ pub fn hints(state: &State) -> Vec<Hint> {
         }
         VerifyStatus::Failed { can_retry: true, .. } => {
             vec![(Action::Retry, "try again"), (Action::Next, "run the checks anyway"), (Action::Back, "go fix it")]
+        }
+        VerifyStatus::Failed { .. } if state.verify.callback_to_add.is_some() => {
+            vec![(Action::Copy, "copy callback"), (Action::ShowPlain, "plain"), (Action::Back, "go fix it")]
         }
         VerifyStatus::Failed { .. } => vec![(Action::Back, "go fix it")],
         _ => vec![],
