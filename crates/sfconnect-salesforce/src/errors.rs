@@ -292,7 +292,7 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
         code: "invalid_grant",
         description_contains: None,
         meaning: "Salesforce refused the authorization code or token",
-        fix: "A code works once (was this address pasted before?) and for about 15 minutes: authorize again and paste the new address.",
+        fix: "Codes are single use and expire after about 15 minutes: authorize again and paste the new address.",
     },
     KnownError {
         code: "redirect_uri_mismatch",

@@ -303,10 +303,8 @@ fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_lis
         (false, _) => explained.headline,
     });
     let retry = match (code.as_str(), a.method) {
-        ("access_denied", Method::LocalBrowser) => {
-            " To try again: Ctrl-T listens again, then open the URL and click Allow."
-        }
-        ("access_denied", _) => " To try again: open the same URL again (Ctrl-Y copies it) and click Allow.",
+        ("access_denied", Method::LocalBrowser) => " Ctrl-T listens again; the same URL works again.",
+        ("access_denied", _) => " The same URL works again (Ctrl-Y copies it).",
         _ => "",
     };
     a.paste_fix = Some(format!("{}{retry}", explained.fix)).filter(|f| !f.is_empty());
