@@ -87,7 +87,7 @@ fn clearing_over_osc52_sends_an_empty_clipboard() {
     assert!(clipboard.copy("Client secret", "foo", &mut out).is_ok());
     out.clear();
     assert!(clipboard.clear(&mut out).is_ok());
-    assert_eq!(out, b"\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\");
+    assert_eq!(out, b"\x1b]52;c;\x07\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\");
 }
 
 #[test]
