@@ -137,7 +137,9 @@ fn problem(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) 
         out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
     }
     if let Some(callback) = &a.callback_to_add {
-        let copy = ctx.key_for("copy callback").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+        // The demo's shorter hint bar calls the same key "copy".
+        let key = ctx.key_for("copy callback").or_else(|| ctx.key_for("copy"));
+        let copy = key.map(|k| format!(" ({k} copies it)")).unwrap_or_default();
         out.extend(lines(&format!("The line to add to the app's Callback URL field{copy}:"), width, theme.text()));
         out.extend(url_lines(callback, width, 3, theme.value()));
     }
