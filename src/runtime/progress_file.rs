@@ -43,8 +43,8 @@ pub fn forget() {
     }
 }
 
-/// How long typing must pause before the progress is written. Typing an email address used to rewrite
-/// the file (two fsyncs) on every key; now one write follows the last key by this much.
+/// How long typing must pause before the progress is written: a write costs two fsyncs, so it follows the
+/// last key by this much instead of following every key.
 pub const TYPING_PAUSE: Duration = Duration::from_millis(700);
 
 /// Keeps the progress file in step with the state: notes each change, and hands over a write only once

@@ -339,7 +339,7 @@ pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Upda
         Ok(path) => {
             state.result.confirm_replace = false;
             state.result.saved_current = true;
-            // The screen itself says "✓ Saved: PATH": a toast repeating it said "Saved" twice. Only what the
+            // The screen itself says "✓ Saved: PATH", so a message would only repeat it. Only what the
             // screen does not show is said: a keyring copy has done its job, and is deleted.
             if state.keyring {
                 state.say("The keyring copies of the secrets are deleted.");
