@@ -47,14 +47,18 @@ pub fn forget() {
 /// last key by this much instead of following every key.
 pub const TYPING_PAUSE: Duration = Duration::from_millis(700);
 
+/// The longest a change waits while changes keep coming (a countdown or a long paste): it is written
+/// by then even without a pause.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(3);
+
 /// Keeps the progress file in step with the state: notes each change, and hands over a write only once
 /// the changes pause (debounced). The writes themselves run on the runtime's worker thread, never here.
 #[derive(Debug, Default)]
 pub struct ProgressKeeper {
     /// The content last handed over for writing.
     last: Option<Progress>,
-    /// Changed content waiting for a pause, and when it is due.
-    pending: Option<(Progress, Instant)>,
+    /// Changed content waiting for a pause, when it is due, and when the first unwritten change came.
+    pending: Option<(Progress, Instant, Instant)>,
     enabled: bool,
 }
 
@@ -95,19 +99,24 @@ impl ProgressKeeper {
         if state.step == crate::wizard::Step::Start && !state.touched {
             return None;
         }
-        let mut progress = Progress::from_state(state, wall);
+        // `from_state` wants the wall time of `state.now`, which is the moment of the last message, not
+        // this one: otherwise the wait's start drifts with every wake-up and always reads as changed.
+        let wall_then = wall.checked_sub(now.saturating_duration_since(state.now)).unwrap_or(wall);
+        let mut progress = Progress::from_state(state, wall_then);
         progress.saved_at = progress.saved_at.max(1);
-        let newest = self.pending.as_ref().map(|(p, _)| p).or(self.last.as_ref());
+        let newest = self.pending.as_ref().map(|(p, ..)| p).or(self.last.as_ref());
         let unchanged = newest.is_some_and(|p| Progress { saved_at: p.saved_at, ..progress.clone() } == *p);
         if !unchanged {
-            self.pending = Some((progress, now + TYPING_PAUSE));
+            let first = self.pending.as_ref().map_or(now, |(_, _, first)| *first);
+            let due = (now + TYPING_PAUSE).min(first + LONGEST_WAIT);
+            self.pending = Some((progress, due, first));
         }
         None
     }
 
     /// When the pending write falls due, if one is waiting.
     pub fn deadline(&self) -> Option<Instant> {
-        self.pending.as_ref().map(|(_, due)| *due)
+        self.pending.as_ref().map(|(_, due, _)| *due)
     }
 
     /// The write that is due at `now`, if any.
@@ -120,7 +129,7 @@ impl ProgressKeeper {
 
     /// The pending write, due or not (at exit, or after an SSH drop: it must land).
     pub fn take_pending(&mut self) -> Option<ProgressJob> {
-        let (progress, _) = self.pending.take()?;
+        let (progress, ..) = self.pending.take()?;
         self.last = Some(progress.clone());
         Some(ProgressJob::Save(Box::new(progress)))
     }
@@ -175,6 +184,34 @@ mod tests {
         // Nothing changed since: nothing more to write.
         assert_eq!(keeper.note(&state, wall, due), None);
         assert_eq!(keeper.deadline(), None);
+    }
+
+    /// Changes that never pause (a long paste, a countdown that changes what is kept) are still written
+    /// within [`LONGEST_WAIT`]; and a wait that began once reads the same at every later moment, so
+    /// it is no change.
+    #[test]
+    fn changes_that_never_pause_are_written_within_the_longest_wait() {
+        let t0 = Instant::now();
+        let wall = SystemTime::now();
+        let mut state = state_on_the_email_row(t0);
+        state.propagation.started = Some(t0);
+        let mut keeper = ProgressKeeper::new(true);
+        let mut writes = 0;
+        let mut now = t0;
+        for c in "a-very-long-address-typed-without-a-pause@acme.com".chars() {
+            now += Duration::from_millis(300);
+            let _ = update(&mut state, Msg::Char(c));
+            let elapsed = now - t0;
+            let _ = keeper.note(&state, wall + elapsed, now);
+            writes += usize::from(keeper.take_due(now).is_some());
+        }
+        assert!((4..=6).contains(&writes), "{writes} writes in 15 s of typing");
+        let _ = keeper.take_pending();
+        for ms in (0..5000).step_by(137) {
+            let later = now + Duration::from_millis(ms);
+            let _ = keeper.note(&state, wall + (later - t0), later);
+            assert_eq!(keeper.deadline(), None, "{ms} ms later: the wait's start reads as a change");
+        }
     }
 
     /// The last change before quitting (or an SSH drop) is not lost to the pause.

@@ -83,8 +83,12 @@ impl Progress {
     /// that looks like a secret is left out (saved empty), whatever field holds it.
     pub fn from_state(state: &State, wall: SystemTime) -> Self {
         let secret = state.credentials.secret.value();
-        let wait_started =
-            state.propagation.started.map(|s| epoch_secs(wall) - state.now.saturating_duration_since(s).as_secs());
+        // The start as one wall-clock instant, truncated once: subtracting two truncated figures gave a
+        // value that flipped by a second from one call to the next, which reads as a change.
+        let wait_started = state.propagation.started.map(|s| {
+            let elapsed = state.now.saturating_duration_since(s);
+            epoch_secs(wall.checked_sub(elapsed).unwrap_or(UNIX_EPOCH))
+        });
         Self {
             version: 1,
             step: state.step,
