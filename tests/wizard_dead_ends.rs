@@ -241,9 +241,9 @@ fn a_denial_says_what_it_means_and_how_to_try_again() {
 }
 
 /// Issue 10 item 8 (and 14.4): a denial that reaches the loopback listener may come from any local
-/// program: its words are not shown as Salesforce's, and the admin can listen again.
+/// program: its words are not shown as Salesforce's, and the listener keeps listening for Allow.
 #[test]
-fn a_denial_at_the_listener_offers_to_listen_again() {
+fn a_denial_at_the_listener_is_explained_and_the_listener_waits_on() {
     use sfconnect::wizard::steps::authorize::{ListenerStatus, Method};
     let mut w = Wizard::new(sfconnect::wizard::Surroundings { display: true, ..ssh() });
     w.reach_authorize();
@@ -258,11 +258,11 @@ fn a_denial_at_the_listener_offers_to_listen_again() {
     ));
     let screen = w.joined(80, 24);
     assert!(screen.contains("The authorization was denied"), "{screen}");
+    assert!(screen.contains("not verified as Salesforce's"), "{screen}");
     assert!(!screen.contains("email the secret"), "the callback's own words are not shown: {screen}");
-    assert!(screen.contains("^T listen again"), "{screen}");
-    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Retry)).commands;
-    assert!(commands.iter().any(|c| matches!(c, sfconnect::wizard::Command::StartListener { .. })), "{commands:?}");
-    assert_eq!(w.state.authorize.listener, ListenerStatus::Starting);
+    assert!(screen.contains("still listening: the same") && screen.contains("URL works again"), "{screen}");
+    assert_eq!(w.state.authorize.listener, ListenerStatus::Listening { port: 1717 });
+    w.assert_fits_80x24("local browser after a denial");
 }
 
 /// Issue 10 item 8: `redirect_uri_mismatch` from the token endpoint (the simulator's answer when the

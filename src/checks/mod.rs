@@ -28,7 +28,7 @@ pub use app_policy::AppKind;
 pub use ids::CheckId;
 pub use permissions::{PERMISSIONS, missing_column};
 pub use preview::{DomainCount, DomainTally, LicenceCount, Preview};
-pub use refresh::{RefreshOutcome, refresh_and_probe};
+pub use refresh::{RefreshOutcome, refresh_and_probe, refresh_and_probe_saving};
 pub use run::run_checks;
 
 /// How a check came out.

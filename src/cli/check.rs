@@ -11,7 +11,9 @@ use clap::Args;
 use super::args::preset_ids;
 use super::output::host_of;
 use super::{CmdResult, Failure};
-use crate::checks::{CheckContext, CheckId, Finding, Level, Report, Status, Verdict, refresh_and_probe, run_checks};
+use crate::checks::{
+    CheckContext, CheckId, Finding, Level, Report, Status, Verdict, refresh_and_probe_saving, run_checks,
+};
 use crate::presets::{Preset, find, load_all, user_preset_dir};
 use crate::salesforce::rest::RestClient;
 use crate::salesforce::retry::RetryNotice;
@@ -66,17 +68,47 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
     let mut checks = vec![exposure_check(&exposure, &args.settings)];
 
-    let outcome = refresh_and_probe(&client, &app, &settings.refresh_token).await;
-    checks.extend(outcome.verdicts);
-    if let Some(rotated) = outcome.rotated {
-        // Rotation is on: the old token is now dead, so the file must hold the new one.
+    // With refresh token rotation on, the refresh retires the token in the file: the new one must be
+    // written back the moment it arrives, so the file must be known to take it before the first refresh.
+    let real_path = writable_settings_file(&args.settings)?;
+    let format = crate::settings::format_of_file(&real_path).unwrap_or_default();
+    let saved = std::cell::RefCell::new(Vec::<String>::new());
+    let save = |newest: &crate::salesforce::RefreshToken| {
         let mut updated = settings.clone();
-        updated.refresh_token = rotated;
-        let format = crate::settings::format_of_file(&args.settings).unwrap_or_default();
-        write_settings(&args.settings, &updated.render(format), Overwrite::Replace)?;
-        if let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh) {
-            refresh.detail.push_str("; the new token was saved to the file");
-        }
+        updated.refresh_token = newest.clone();
+        let text = updated.render(format);
+        let note = match write_settings(&real_path, &text, Overwrite::Replace) {
+            Ok(()) => Ok(()),
+            Err(e) => match crate::settings::keep_safe(&text, format) {
+                Ok(kept) => Err(format!(
+                    "the rotated token could not be written to {} ({e}); it was kept in {} (mode 0600): move that file over the old one",
+                    real_path.display(),
+                    kept.display()
+                )),
+                Err(e2) => Err(format!(
+                    "the rotated token could not be written to {} ({e}) nor kept in the state folder ({e2})",
+                    real_path.display()
+                )),
+            },
+        };
+        saved.borrow_mut().push(note.err().unwrap_or_default());
+    };
+    // A signal during the refresh waits until its answer (and the token it may carry) is on disk.
+    let mut stop = super::signals::StopSignals::take();
+    let outcome =
+        super::signals::finish(&mut stop, refresh_and_probe_saving(&client, &app, &settings.refresh_token, save)).await;
+    let saved = saved.into_inner();
+    if let Some(problem) = saved.iter().find(|p| !p.is_empty()) {
+        return Err(Failure::failed(problem.clone(), "nothing else was checked: put the kept file in place first"));
+    }
+    if let Some(n) = super::signals::pending(&stop) {
+        return Err(Failure::Signal(n));
+    }
+    checks.extend(outcome.verdicts);
+    if outcome.rotated.is_some()
+        && let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh)
+    {
+        refresh.detail.push_str("; the new token was saved to the file");
     }
     let target = format!("{} ({}, {chosen_by})", preset.name, preset.id);
     let Some(grant) = outcome.grant else {
@@ -104,11 +136,35 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             .or_else(|| settings.app_kind.as_deref().and_then(crate::checks::AppKind::from_id)),
         device_flow_used: false,
     };
-    let mut report = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done")).await;
+    let checking = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done"));
+    // The file is complete from here on: a signal ends the checks at once.
+    let mut report = super::signals::or_stop(&mut stop, checking).await.map_err(Failure::Signal)?;
     checks.append(&mut report.checks);
     checks.sort_by_key(|v| v.id);
     report.checks = checks;
     finish(&args, &target, report)
+}
+
+/// The file behind `path` (through a symbolic link, as it was read), proven writable now: a rotated
+/// refresh token must be written back to it, so this is known before the first refresh. The link
+/// itself is left in place; its target is replaced atomically.
+fn writable_settings_file(path: &Path) -> Result<PathBuf, Failure> {
+    let real = std::fs::canonicalize(path).map_err(|e| {
+        Failure::failed(format!("settings file {}: {e}", path.display()), "give the path of the settings file")
+    })?;
+    crate::settings::preflight(&real, Overwrite::Replace).map_err(|e| {
+        Failure::failed(
+            format!(
+                "settings file {}: cannot be written back ({e}); with refresh token rotation on, a refresh would leave it holding a dead token, so nothing was sent",
+                real.display()
+            ),
+            format!(
+                "make {} and its folder writable (or copy the file to a folder you can write) and run check on that",
+                real.display()
+            ),
+        )
+    })?;
+    Ok(real)
 }
 
 /// `--app-kind`.

@@ -110,6 +110,12 @@ pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: 
     state
 }
 
+/// The local-browser method's port: `explicit`, or the one kept in the state folder, or a free one (then kept).
+/// The demo asks first, to register its callback with the simulated app.
+pub fn listen_port(explicit: Option<u16>) -> u16 {
+    listener::choose_port(explicit, listener::port_file().as_deref())
+}
+
 /// Runs the wizard in the terminal until the user quits.
 pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Options) -> io::Result<Outcome> {
     let surroundings = surroundings_from_env();
@@ -186,7 +192,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
             // The progress waits for a pause in typing; then it is written (on the worker thread).
             () = tokio::time::sleep_until(progress_at.unwrap_or(tick_at).into()), if progress_at.is_some() => None,
             signal = signals.recv() => {
-                // SIGTERM or SIGHUP (the SSH link dropped): leave cleanly.
+                // SIGTERM, SIGINT or SIGHUP (the SSH link dropped): leave cleanly.
                 stopped_by = Some(signal);
                 break 'outer;
             }
@@ -339,12 +345,16 @@ fn write_plain(out: &mut impl Write, label: &str, text: &str) -> io::Result<()> 
     out.flush()
 }
 
-/// SIGTERM and SIGHUP as one awaitable.
+/// SIGTERM, SIGHUP and SIGINT as one awaitable: each leaves the terminal as it was found.
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hup: tokio::signal::unix::Signal,
+    // Ctrl-C in raw mode is a key, not a signal; `kill -INT` still arrives as one and must not leave
+    // the terminal raw, on the alternate screen, with the cursor hidden.
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -352,18 +362,23 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self { term: signal(SignalKind::terminate())?, hup: signal(SignalKind::hangup())? })
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+                int: signal(SignalKind::interrupt())?,
+            })
         }
         #[cfg(not(unix))]
         Ok(Self {})
     }
 
-    /// Waits for one and returns its number (15 for SIGTERM, 1 for SIGHUP).
+    /// Waits for one and returns its number (15 for SIGTERM, 1 for SIGHUP, 2 for SIGINT).
     async fn recv(&mut self) -> i32 {
         #[cfg(unix)]
         tokio::select! {
             _ = self.term.recv() => 15,
             _ = self.hup.recv() => 1,
+            _ = self.int.recv() => 2,
         }
         #[cfg(not(unix))]
         std::future::pending::<i32>().await

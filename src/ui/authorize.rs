@@ -235,9 +235,14 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
         _ => String::new(),
     };
     out.extend(lines(&format!("{n}. Open this URL in the browser and click Allow{open}:"), width, theme.text()));
-    match &a.request {
-        Some(request) => out.extend(url_lines(&request.url, width, 3, theme.value())),
-        None => out.extend(lines("   (no URL yet)", width, theme.dim())),
+    match (&a.request, &a.paste_fix) {
+        // An explained error needs the room at 80x24; the URL is unchanged and one key away.
+        (Some(_), Some(_)) => {
+            let copy = ctx.key_for("copy URL").map(|k| format!("; {k} copies it")).unwrap_or_default();
+            out.extend(lines(&format!("   (hidden while the error below is shown{copy})"), width, theme.dim()))
+        }
+        (Some(request), None) => out.extend(url_lines(&request.url, width, 3, theme.value())),
+        (None, _) => out.extend(lines("   (no URL yet)", width, theme.dim())),
     }
     let (text, style) = match &a.listener {
         ListenerStatus::Idle | ListenerStatus::Starting => ("starting…".to_string(), theme.text()),

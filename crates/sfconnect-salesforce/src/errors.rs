@@ -72,6 +72,8 @@ pub enum BodyKind {
     MalformedJson,
     Empty,
     Other,
+    /// More than [`crate::http::MAX_BODY_BYTES`]: read no further.
+    TooLarge,
 }
 
 impl fmt::Display for BodyKind {
@@ -81,6 +83,7 @@ impl fmt::Display for BodyKind {
             BodyKind::MalformedJson => "malformed or cut-off JSON",
             BodyKind::Empty => "an empty answer",
             BodyKind::Other => "something unexpected",
+            BodyKind::TooLarge => "an answer too large to be one (over 16 MiB; not read further)",
         })
     }
 }
@@ -185,6 +188,13 @@ impl Error {
         }
     }
 
+    /// True when the request certainly never reached Salesforce (the connection was refused, or the
+    /// host name did not resolve): a single-use code sent with it is still unused, and the same request
+    /// may be made again. A timeout or a dropped connection is not this: the request may have arrived.
+    pub fn is_unsent(&self) -> bool {
+        matches!(self, Error::Transport { kind: TransportKind::Refused | TransportKind::Dns, .. })
+    }
+
     /// The OAuth error code, when Salesforce sent one.
     pub fn oauth_code(&self) -> Option<&str> {
         match self {
@@ -281,6 +291,14 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
         description_contains: Some("token exchange failed"),
         meaning: "Salesforce could not complete the device authorization (two device logins at once cause this)",
         fix: "Run one device login at a time, and start again.",
+    },
+    // forcedotcom/code-builder-feedback#263 (Aug 2025): the device-flow start, when the app does not have
+    // device flow switched on, answers invalid_grant "device flow is not enabled for the app".
+    KnownError {
+        code: "invalid_grant",
+        description_contains: Some("device flow is not enabled"),
+        meaning: "Device flow is switched off on the app (\"Enable for Device Flow\" is not ticked)",
+        fix: DEVICE_FLOW_OFF_FIX,
     },
     KnownError {
         code: "invalid_grant",
@@ -433,6 +451,9 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
         fix: "Retry. With an External Client App, use the org's own My Domain Login URL and a browser signed in to that org only.",
     },
 ];
+
+/// How to switch the device flow on, for both kinds of app (the wizard, which knows the kind, names one).
+pub const DEVICE_FLOW_OFF_FIX: &str = "Connected App: Setup > Apps > App Manager > (the app) > Edit > API (Enable OAuth Settings): tick \"Enable for Device Flow\". External Client App: Setup > External Client App Manager > (the app) > Settings > Edit > OAuth Settings > Flow Enablement: tick \"Enable Device Flow\". Save, wait up to 10 minutes (15 for an External Client App), then start the device login again.";
 
 /// Looks up the row for an OAuth error.
 pub fn lookup_oauth(code: &str, description: Option<&str>) -> Option<&'static KnownError> {

@@ -298,12 +298,17 @@ fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_lis
     let explained = Error::from(error).explain();
     let known = crate::salesforce::errors::lookup_oauth(&code, None);
     a.paste_error = Some(match (from_listener, known) {
-        (true, Some(row)) => format!("The browser came back with an error: {} ({code})", row.meaning),
-        (true, None) => format!("The browser came back with an error ({code}); nothing was sent to Salesforce"),
+        (true, Some(row)) => format!(
+            "A callback arrived without a code (not verified as Salesforce's; still listening): {} ({code})",
+            row.meaning
+        ),
+        (true, None) => {
+            format!("A callback arrived without a code (not verified as Salesforce's; still listening): {code}")
+        }
         (false, _) => explained.headline,
     });
     let retry = match (code.as_str(), a.method) {
-        ("access_denied", Method::LocalBrowser) => " Ctrl-T listens again; the same URL works again.",
+        ("access_denied", Method::LocalBrowser) => " sfconnect is still listening: the same URL works again.",
         ("access_denied", _) => " The same URL works again (Ctrl-Y copies it).",
         _ => "",
     };
@@ -461,11 +466,15 @@ pub fn on_listener_ready(state: &mut State, result: Result<u16, String>) -> Upda
 }
 
 pub fn on_redirect(state: &mut State, url: &str) -> Update {
-    state.authorize.listener = ListenerStatus::Arrived;
     let expected = state.authorize.request.as_ref().map(|r| r.state.clone());
     match parse_paste(url, expected.as_deref()) {
-        Ok(pasted) => exchange(state, pasted.code),
+        Ok(pasted) => {
+            state.authorize.listener = ListenerStatus::Arrived;
+            exchange(state, pasted.code)
+        }
         Err(e) => {
+            // Any program on this machine can call the listener: the text is shown as what it is, and
+            // the listener keeps waiting until the admin moves on (back, another method, or Allow again).
             set_problem(state, e, true);
             Update::redraw()
         }
