@@ -4,7 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use crate::salesforce::errors::TransportKind;
 use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, TokenGrant};
 use crate::settings::ConnectorSettings;
 use crate::wizard::msg::{Action, Command, KeptSecret, Verified};
@@ -90,11 +89,10 @@ in a URL), then proves the refresh token works by using it once and reading who 
 If something fails, the message says why and which step fixes it: Esc goes back there. A code is \
 single use: after a failed exchange, authorize again rather than pasting the same code.";
 
-/// True when a request failed before any byte reached Salesforce: the connection was refused, or the
-/// host name did not resolve. A timeout, a TLS failure midway or a 5xx may come after the code was read,
-/// so they are not counted.
+/// True when the exchange never reached Salesforce, so its code is unused: the client's one rule
+/// ([`Error::is_unsent`]: a refused connection or a name that does not resolve), which `exchange` uses too.
 pub fn never_sent(error: &Error) -> bool {
-    matches!(error, Error::Transport { kind: TransportKind::Refused | TransportKind::Dns, .. })
+    error.is_unsent()
 }
 
 /// The exchange command for a pending exchange.
