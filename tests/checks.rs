@@ -43,7 +43,7 @@ async fn check(sim: &Simulator, preset_id: &str, scopes: &str) -> (Report, Vec<V
     let client = client_for(sim);
     let outcome = refresh_and_probe(&client, &app_for(sim), &token).await;
     let Some(grant) = outcome.grant else {
-        let report = Report { checks: outcome.verdicts, org: None, user: None, preview: None };
+        let report = Report { checks: outcome.verdicts, preview: None, ..Default::default() };
         return (report, Vec::new());
     };
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone()).unwrap();

@@ -22,6 +22,7 @@ mod ui_snapshots;
 mod web_flow;
 mod wire_faults;
 mod wire_faults_flows;
+mod wizard_dead_ends;
 mod wizard_e2e;
 mod wizard_resume;
 mod wizard_steps;

@@ -469,7 +469,7 @@ fn a_scrolled_checks_list_shows_more_markers() {
         CheckId::ScopesGranted,
     ];
     let checks = ids.iter().map(|id| Verdict::new(*id, Level::Info, Finding::Ok("fine".into()))).collect();
-    w.send(Msg::ChecksDone(Box::new(Report { checks, org: None, user: None, preview: None })));
+    w.send(Msg::ChecksDone(Box::new(Report { checks, preview: None, ..Default::default() })));
     assert!(w.joined(80, 24).contains("↓"), "{}", w.joined(80, 24));
     for _ in 0..ids.len() {
         w.act(Action::Down);
@@ -495,7 +495,7 @@ fn a_long_fix_is_shown_whole() {
         .map(|id| Verdict::new(*id, Level::Info, Finding::Ok("fine".into())))
         .collect();
     checks.insert(0, Verdict::new(CheckId::ApiAccess, Level::Required, Finding::problem("API_DISABLED_FOR_ORG", fix)));
-    w.send(Msg::ChecksDone(Box::new(Report { checks, org: None, user: None, preview: None })));
+    w.send(Msg::ChecksDone(Box::new(Report { checks, preview: None, ..Default::default() })));
     let text = w.joined(80, 24);
     assert!(text.contains("run the checks again with t."), "{text}");
     w.assert_fits_80x24("long fix");

@@ -36,7 +36,7 @@ fn demo_by_keys_alone_writes_settings_that_work() {
     app.send(ENTER);
     app.wait_for("save", STEP);
     app.send("w");
-    app.wait_for("Saved to", STEP);
+    app.wait_for("✓ Saved: ", STEP);
 
     let text = std::fs::read_to_string(&output).expect("settings written");
     let settings: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -256,7 +256,7 @@ fn sighup_after_the_authorization_then_resume() {
                 }
                 second.wait_for("Step 10 of 10", STEP);
                 second.send("w");
-                second.wait_for("Saved to", STEP);
+                second.wait_for("✓ Saved: ", STEP);
                 let (saved, _) = sfconnect::settings::read_settings(&output).expect("the settings file reads back");
                 assert_eq!(saved.preset.as_deref(), Some("snow-atlas"), "the file records its target");
                 assert_eq!(saved.app_kind.as_deref(), Some("external_client_app"), "and the kind of app");

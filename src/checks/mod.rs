@@ -165,8 +165,12 @@ impl CheckContext {
 }
 
 /// Everything the checks found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    /// Salesforce could not be reached at all (no answer to the first read): why, in one line. Every
+    /// verdict then says "could not be read", which is true but hides the one cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
     /// In [`CheckId`] order (not completion order).
     pub checks: Vec<Verdict>,
     pub org: Option<Organization>,

@@ -30,7 +30,7 @@ type PartFuture<'a> = Pin<Box<dyn Future<Output = Part> + Send + 'a>>;
 /// Runs every check `ctx.preset` asks for against the org behind `rest`, calling `on_verdict` as each completes
 /// (the wizard shows them appearing). The report lists them in [`CheckId`] order.
 pub async fn run_checks(rest: &RestClient, ctx: CheckContext, mut on_verdict: impl FnMut(Verdict)) -> Report {
-    let mut report = Report { checks: Vec::new(), org: None, user: None, preview: None };
+    let mut report = Report::default();
     let mut emit = |verdicts: Vec<Verdict>, report: &mut Report| {
         for verdict in verdicts {
             on_verdict(verdict.clone());
@@ -44,6 +44,9 @@ pub async fn run_checks(rest: &RestClient, ctx: CheckContext, mut on_verdict: im
     );
 
     let organization = rest.organization().await;
+    if let Err(e @ crate::salesforce::Error::Transport { .. }) = &organization {
+        report.unreachable = Some(e.explain().headline);
+    }
     let api_off = matches!(&organization, Err(e) if org::is_api_disabled(e));
     let mut first = weigh(&ctx, CheckId::ApiAccess, org::api_access(&organization));
     first.extend(weigh(

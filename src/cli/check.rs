@@ -112,7 +112,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     }
     let target = format!("{} ({}, {chosen_by})", preset.name, preset.id);
     let Some(grant) = outcome.grant else {
-        return finish(&args, &target, Report { checks, org: None, user: None, preview: None });
+        return finish(&args, &target, Report { checks, preview: None, ..Default::default() });
     };
 
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())

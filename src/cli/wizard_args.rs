@@ -17,6 +17,12 @@ use crate::wizard::state::DemoApp;
 /// How long the demo org's new key takes to go live: long enough to see the wait, short enough to enjoy.
 const DEMO_PROPAGATION: Duration = Duration::from_secs(8);
 
+/// The `--format` help, listing every format `--format` accepts (from the one list, so it cannot drift).
+fn format_help() -> String {
+    let names: Vec<&str> = Format::all().iter().map(|f| f.name()).collect();
+    format!("Format of the settings file: {} [default: json]", names.join(", "))
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct WizardArgs {
     /// Start with this target: snow-atlas, avepoint, nintex, ampersand, generic (or a preset of your own).
@@ -31,8 +37,8 @@ pub struct WizardArgs {
     /// Where the wizard writes the settings file [default: sfconnect-settings.<format> in the data folder].
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Format of the settings file: json, env or toml [default: json].
-    #[arg(long, value_name = "F")]
+    /// Format of the settings file [default: json].
+    #[arg(long, value_name = "F", help = format_help())]
     pub format: Option<Format>,
     /// Never touch the clipboard (values can still be shown and written to a file).
     #[arg(long)]

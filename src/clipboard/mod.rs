@@ -13,7 +13,7 @@ use std::hash::BuildHasher;
 pub use environment::{Environment, choose_method};
 pub use osc52::{Passthrough, write_osc52};
 
-use system::{Opener, SystemClipboard};
+pub(crate) use system::{Opener, SystemClipboard};
 
 /// How a value reaches the clipboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl CopyReport {
                 let mut message =
                     format!("{head}, via the terminal (OSC 52). Nothing pasted? Ctrl-P shows it to select");
                 if passthrough == Passthrough::Tmux {
-                    message.push_str("; tmux needs `set -g allow-passthrough on`");
+                    message.push_str("; tmux needs `set -g set-clipboard on`");
                 }
                 message.push('.');
                 if let Some(reason) = &self.system_error {
@@ -109,7 +109,7 @@ impl Clipboard {
         Self::with_opener(env, system::open_arboard)
     }
 
-    fn with_opener(env: Environment, open_system: Opener) -> Self {
+    pub(crate) fn with_opener(env: Environment, open_system: Opener) -> Self {
         Self {
             env,
             method: choose_method(&env),

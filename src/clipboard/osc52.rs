@@ -11,7 +11,10 @@ use base64::Engine;
 pub enum Passthrough {
     /// Straight to the terminal.
     None,
-    /// Inside tmux: a DCS `tmux;` passthrough with every ESC doubled (tmux needs `allow-passthrough on`).
+    /// Inside tmux: the plain sequence, which tmux takes itself with `set-clipboard on` (and hands to the
+    /// outer terminal when that is `on` or `external`), then the same in a DCS `tmux;` passthrough with every
+    /// ESC doubled, which reaches the outer terminal with `allow-passthrough on`. Either setting suffices;
+    /// with both, the same text is set twice, which changes nothing.
     Tmux,
     /// Inside GNU screen: DCS strings, each at most 76 bytes of payload, because screen cuts long ones.
     Screen,
@@ -28,7 +31,7 @@ pub fn write_osc52(out: &mut impl Write, text: &str, passthrough: Passthrough) -
     let payload = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let sequence = match passthrough {
         Passthrough::None => format!("{ESC}]52;c;{payload}{BEL}"),
-        Passthrough::Tmux => format!("{ESC}Ptmux;{ESC}{ESC}]52;c;{payload}{BEL}{ESC}\\"),
+        Passthrough::Tmux => format!("{ESC}]52;c;{payload}{BEL}{ESC}Ptmux;{ESC}{ESC}]52;c;{payload}{BEL}{ESC}\\"),
         Passthrough::Screen => screen_sequence(&payload),
     };
     out.write_all(sequence.as_bytes())?;
@@ -65,8 +68,10 @@ mod tests {
     }
 
     #[test]
-    fn tmux_gets_a_passthrough_with_the_inner_escape_doubled() {
-        assert_eq!(bytes("foo", Passthrough::Tmux), "\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\");
+    fn tmux_gets_the_plain_sequence_then_a_passthrough_with_the_inner_escape_doubled() {
+        // Issue 10: only the wrapped form was sent, which tmux drops unless allow-passthrough is on; the
+        // plain one is what tmux's own `set-clipboard on` takes.
+        assert_eq!(bytes("foo", Passthrough::Tmux), "\x1b]52;c;Zm9v\x07\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! Owns the arboard calls; must not pick a method or write to the terminal.
 
 /// The three things we ask of a system clipboard. Errors are arboard's messages (never the contents).
-pub(crate) trait SystemClipboard {
+/// `Send`: the runtime calls it from its worker thread, never from the UI thread (an X11 round trip can
+/// take a while).
+pub(crate) trait SystemClipboard: Send {
     fn set_text(&mut self, text: &str) -> Result<(), String>;
     fn get_text(&mut self) -> Result<String, String>;
     fn clear(&mut self) -> Result<(), String>;

@@ -40,10 +40,10 @@ fn over_ssh_the_value_goes_to_the_terminal_and_the_report_says_so() {
     let mut clipboard = Clipboard::with_opener(SSH_IN_TMUX, open_broken);
     let mut out = Vec::new();
     let report = clipboard.copy("Client secret", "foo", &mut out).ok();
-    assert_eq!(out, b"\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\");
+    assert_eq!(out, b"\x1b]52;c;Zm9v\x07\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\");
     let message = report.map(|r| r.message()).unwrap_or_default();
     assert!(message.starts_with("Client secret copied: 3 characters, via the terminal (OSC 52)."), "{message}");
-    assert!(message.contains("Ctrl-P shows it") && message.contains("allow-passthrough"), "{message}");
+    assert!(message.contains("Ctrl-P shows it") && message.contains("set-clipboard on"), "{message}");
     assert!(!message.contains("foo"));
 }
 
@@ -87,7 +87,7 @@ fn clearing_over_osc52_sends_an_empty_clipboard() {
     assert!(clipboard.copy("Client secret", "foo", &mut out).is_ok());
     out.clear();
     assert!(clipboard.clear(&mut out).is_ok());
-    assert_eq!(out, b"\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\");
+    assert_eq!(out, b"\x1b]52;c;\x07\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\");
 }
 
 #[test]

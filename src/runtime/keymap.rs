@@ -86,6 +86,8 @@ const TEXT: &[(Key, Action)] = &[
     (ctrl('g'), Action::ShowQr),
     (ctrl('o'), Action::OpenBrowser),
     (ctrl('s'), Action::Skip),
+    // Start again after a failure (a new device code, the listener again) where letters type.
+    (ctrl('t'), Action::Retry),
 ];
 
 /// Which table applies.

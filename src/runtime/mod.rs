@@ -8,6 +8,7 @@ mod listener;
 mod progress_file;
 mod tasks;
 mod terminal;
+mod worker;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -139,6 +140,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut executor = tasks::Executor::new(tx.clone(), clipboard, options.demo.is_some());
+    let mut terminal_bytes = executor.take_terminal_output();
 
     let guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -158,6 +160,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
             (None, _) => None,
         };
         let tick_at = next_tick.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+        let progress_at = keeper.deadline();
         let first = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(_) | Event::Paste(_))) if plain_view => {
@@ -179,6 +182,15 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
                 next_tick = interval.map(|i| Instant::now() + i);
                 Some(Msg::Tick(Instant::now()))
             }
+            // A copy made on the worker fell back to OSC 52: its bytes go to the terminal from here.
+            Some(bytes) = terminal_bytes.recv() => {
+                let mut out = io::stdout();
+                out.write_all(&bytes)?;
+                out.flush()?;
+                None
+            }
+            // The progress waits for a pause in typing; then it is written (on the worker thread).
+            () = tokio::time::sleep_until(progress_at.unwrap_or(tick_at).into()), if progress_at.is_some() => None,
             signal = signals.recv() => {
                 // SIGTERM, SIGINT or SIGHUP (the SSH link dropped): leave cleanly.
                 stopped_by = Some(signal);
@@ -203,12 +215,22 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
                     plain_view = true;
                     continue;
                 }
+                if let crate::wizard::Command::ForgetProgress = command {
+                    // Through the keeper, so a write still waiting for its pause is dropped, not run after.
+                    let job = keeper.forget();
+                    executor.run_blocking(move || job.run());
+                    continue;
+                }
                 if !executor.run(command, &mut io::stdout()) {
                     break 'outer;
                 }
             }
         }
-        keeper.sync(&state);
+        let now = Instant::now();
+        let jobs = [keeper.note(&state, std::time::SystemTime::now(), now), keeper.take_due(now)];
+        for job in jobs.into_iter().flatten() {
+            executor.run_blocking(move || job.run());
+        }
         if state.mode == Mode::Quit {
             break;
         }
@@ -219,6 +241,12 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     executor.run(crate::wizard::Command::Quit, &mut io::stdout());
     drop(terminal);
     drop(guard);
+    // The last change (an SSH drop ends the loop mid-typing) is written before leaving, after the
+    // terminal is back: waiting for the worker here blocks nothing on screen.
+    if let Some(job) = keeper.take_pending() {
+        executor.run_blocking(move || job.run());
+    }
+    executor.finish_blocking();
     let connected_as = match &state.verify.status {
         crate::wizard::steps::verify::VerifyStatus::Done { connected_as } => Some(connected_as.clone()),
         _ => None,
@@ -305,7 +333,14 @@ fn show_plain(label: &str, text: &str) -> io::Result<()> {
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
         crossterm::cursor::MoveTo(0, 0)
     )?;
-    // Raw mode is still on: lines end with \r\n.
+    write_plain(&mut out, label, text)
+}
+
+/// The plain view's text. Raw mode is still on, so a bare line feed would only move down a row: every line
+/// ends with \r\n, the value's own line breaks too (the two callback URLs are two lines), or its second
+/// line would start where the first ended and wrap across the screen.
+fn write_plain(out: &mut impl Write, label: &str, text: &str) -> io::Result<()> {
+    let text = text.lines().collect::<Vec<_>>().join("\r\n");
     write!(out, "{label} (select it, then press any key to go back):\r\n\r\n{text}\r\n\r\n")?;
     out.flush()
 }
@@ -347,5 +382,20 @@ impl Signals {
         }
         #[cfg(not(unix))]
         std::future::pending::<i32>().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 10: Ctrl-P on the two callback URLs printed the second from the column where the first
+    /// ended (a bare line feed in raw mode), split over lines.
+    #[test]
+    fn the_plain_view_starts_each_line_of_a_value_at_the_left_edge() {
+        let mut out = Vec::new();
+        let urls = "https://login.salesforce.com/services/oauth2/success\nhttp://localhost:1717/OauthRedirect";
+        assert!(super::write_plain(&mut out, "Callback URLs", urls).is_ok());
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("/services/oauth2/success\r\nhttp://localhost:1717/OauthRedirect\r\n"), "{text:?}");
+        assert!(!text.replace("\r\n", "").contains('\n'), "no bare line feed: {text:?}");
     }
 }

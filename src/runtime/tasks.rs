@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::clipboard::SECRET_ON_CLIPBOARD;
@@ -22,6 +23,13 @@ use crate::settings::{ConnectorSettings, Format, Overwrite, write_settings};
 use crate::wizard::msg::{DeviceView, ProbeUpdate, SaveFailure, Verified};
 use crate::wizard::{Command, Msg};
 
+/// Bytes for the terminal that may hold a copied secret (OSC 52 carries it base64-encoded): wiped on drop.
+pub type TerminalBytes = zeroize::Zeroizing<Vec<u8>>;
+
+fn not_copied(label: &str) -> String {
+    format!("{label} not copied: the clipboard is off (--no-clipboard). Press r to show it and select it by hand.")
+}
+
 /// How long the wizard's probe keeps trying before giving up (longer than the 15-minute ECA figure).
 const PROBE_LIMIT: Duration = Duration::from_secs(20 * 60);
 
@@ -30,7 +38,14 @@ pub struct Executor {
     tx: UnboundedSender<Msg>,
     /// Built at the first request, not at start: loading the TLS roots would delay the first frame.
     http: Option<reqwest::Client>,
-    clipboard: Option<Clipboard>,
+    /// Shared with the worker thread, which makes the system clipboard's calls.
+    clipboard: Option<Arc<Mutex<Clipboard>>>,
+    /// The system clipboard is the method (a desktop): copies and clears go to the worker thread. OSC 52
+    /// is a write to the terminal like a frame, and stays here.
+    clipboard_on_worker: bool,
+    /// Bytes for the terminal from the worker (an OSC 52 fallback); the loop writes them.
+    terminal_tx: UnboundedSender<TerminalBytes>,
+    terminal_rx: Option<tokio::sync::mpsc::UnboundedReceiver<TerminalBytes>>,
     demo: bool,
     probe: Option<CancellationToken>,
     device: Option<CancellationToken>,
@@ -41,14 +56,21 @@ pub struct Executor {
     secret_on_clipboard: Option<String>,
     /// Set when quitting cleared a secret from the clipboard: its label, for the exit message.
     pub cleared_on_exit: Option<String>,
+    /// Runs the blocking jobs (progress file, OS keyring) off the UI thread, in order.
+    worker: super::worker::Worker,
 }
 
 impl Executor {
     pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
+        let clipboard_on_worker = clipboard.as_ref().is_some_and(|c| c.method() == crate::clipboard::Method::System);
+        let (terminal_tx, terminal_rx) = tokio::sync::mpsc::unbounded_channel();
         Self {
             tx,
             http: None,
-            clipboard,
+            clipboard: clipboard.map(|c| Arc::new(Mutex::new(c))),
+            clipboard_on_worker,
+            terminal_tx,
+            terminal_rx: Some(terminal_rx),
             demo,
             probe: None,
             device: None,
@@ -56,7 +78,23 @@ impl Executor {
             clear_timer: None,
             secret_on_clipboard: None,
             cleared_on_exit: None,
+            worker: super::worker::Worker::start(),
         }
+    }
+
+    /// The bytes the worker has for the terminal (taken once, by the loop).
+    pub fn take_terminal_output(&mut self) -> tokio::sync::mpsc::UnboundedReceiver<TerminalBytes> {
+        self.terminal_rx.take().unwrap_or_else(|| tokio::sync::mpsc::unbounded_channel().1)
+    }
+
+    /// Runs a blocking job (file or keyring) on the worker thread, after those asked before it.
+    pub fn run_blocking(&self, job: impl FnOnce() + Send + 'static) {
+        self.worker.run(job);
+    }
+
+    /// Waits for the queued blocking jobs (at exit).
+    pub fn finish_blocking(&mut self) {
+        self.worker.finish();
     }
 
     /// Runs one command. Returns false for `Quit`.
@@ -98,6 +136,9 @@ impl Executor {
                     let _ = tx.send(Msg::ChecksDone(Box::new(report)));
                 });
             }
+            Command::Copy { label, text, secret } if self.clipboard_on_worker => {
+                self.copy_on_worker(label, text, secret)
+            }
             Command::Copy { label, text, secret } => {
                 let msg = self.copy(&label, text.expose(), secret, out);
                 let _ = self.tx.send(Msg::Copied(msg));
@@ -105,25 +146,32 @@ impl Executor {
             Command::ClearClipboard => {
                 cancel(&mut self.clear_timer);
                 self.secret_on_clipboard = None;
-                if let Some(clipboard) = &mut self.clipboard {
-                    let _ = clipboard.clear(out);
-                    let _ = out.flush();
-                }
+                self.clear_clipboard(out);
             }
             Command::Save { path, settings, format, overwrite, create_folder } => {
                 self.save(path, *settings, format, overwrite, create_folder)
             }
             Command::OpenBrowser(url) => self.open_browser(url),
-            Command::ForgetProgress => super::progress_file::forget(),
+            // The loop hands this to the progress keeper (a pending write must be dropped first); run
+            // directly, it still goes to the worker, after any write queued before it.
+            Command::ForgetProgress => self.worker.run(super::progress_file::forget),
+            // The keyring is a daemon or a kernel call away: the worker waits on it, in order, so a
+            // "forget" never overtakes the "keep" before it.
             Command::Keep { client_id, secret } => {
-                let _ = self.tx.send(Msg::Kept(keep(&client_id, &secret)));
+                let tx = self.tx.clone();
+                self.worker.run(move || {
+                    let _ = tx.send(Msg::Kept(keep(&client_id, &secret)));
+                });
             }
             Command::ForgetKept { client_id } => {
-                if let Err(e) = crate::vault::forget(&client_id) {
-                    let _ = self.tx.send(Msg::Kept(Err(format!(
-                        "The keyring copy could not be deleted ({e}); it expires with the keyring (a few days, or a reboot)."
-                    ))));
-                }
+                let tx = self.tx.clone();
+                self.worker.run(move || {
+                    if let Err(e) = crate::vault::forget(&client_id) {
+                        let _ = tx.send(Msg::Kept(Err(format!(
+                            "The keyring copy could not be deleted ({e}); it expires with the keyring (a few days, or a reboot)."
+                        ))));
+                    }
+                });
             }
             Command::RefreshKept { host, app, refresh_token } => {
                 let (tx, client) = (self.tx.clone(), self.client(host));
@@ -142,7 +190,9 @@ impl Executor {
             Command::ShowPlain { .. } => {}
             Command::Quit => {
                 // A secret copied less than a minute ago would outlive the program on the clipboard.
-                if let (Some(label), Some(clipboard)) = (self.secret_on_clipboard.take(), &mut self.clipboard) {
+                // At exit the clear is made here, waiting if need be: the program is ending anyway.
+                let clipboard = self.clipboard.as_ref().and_then(|c| c.lock().ok());
+                if let (Some(label), Some(mut clipboard)) = (self.secret_on_clipboard.take(), clipboard) {
                     cancel(&mut self.clear_timer);
                     if clipboard.clear(out).is_ok() {
                         let _ = out.flush();
@@ -245,17 +295,71 @@ impl Executor {
     }
 
     fn copy(&mut self, label: &str, text: &str, secret: bool, out: &mut impl Write) -> Result<String, String> {
-        let Some(clipboard) = &mut self.clipboard else {
-            return Err(format!(
-                "{label} not copied: the clipboard is off (--no-clipboard). Press r to show it and select it by hand."
-            ));
+        let Some(clipboard) = &self.clipboard else {
+            return Err(not_copied(label));
         };
-        let report = clipboard.copy(label, text, out).map_err(|e| e.to_string())?;
+        let report = match clipboard.lock() {
+            Ok(mut clipboard) => clipboard.copy(label, text, out).map_err(|e| e.to_string())?,
+            Err(_) => return Err(format!("{label} not copied: the clipboard failed earlier; press r to show it.")),
+        };
         let _ = out.flush();
-        // Whatever was on the clipboard before is gone: so is any reason to clear it later.
+        Ok(format!("{}{}", report.message(), self.copied(label, secret)))
+    }
+
+    /// The system clipboard's copy, on the worker thread (an X11 or Wayland round trip, or a clipboard
+    /// owner that is slow to answer, must not hold the screen). The timer starts at once; the report
+    /// follows when the copy is done, and OSC 52 bytes of a fallback go to the loop, which owns the terminal.
+    fn copy_on_worker(&mut self, label: String, text: crate::wizard::msg::Sensitive, secret: bool) {
+        let Some(clipboard) = self.clipboard.clone() else {
+            let _ = self.tx.send(Msg::Copied(Err(not_copied(&label))));
+            return;
+        };
+        let timer_note = self.copied(&label, secret);
+        let (tx, terminal) = (self.tx.clone(), self.terminal_tx.clone());
+        self.worker.run(move || {
+            let mut bytes = TerminalBytes::default();
+            let result = match clipboard.lock() {
+                Ok(mut clipboard) => clipboard
+                    .copy(&label, text.expose(), &mut *bytes)
+                    .map(|report| format!("{}{timer_note}", report.message()))
+                    .map_err(|e| e.to_string()),
+                Err(_) => Err(format!("{label} not copied: the clipboard failed earlier; press r to show it.")),
+            };
+            if !bytes.is_empty() {
+                let _ = terminal.send(bytes);
+            }
+            let _ = tx.send(Msg::Copied(result));
+        });
+    }
+
+    /// Clears the clipboard: on the worker when the system clipboard is in use, else here.
+    fn clear_clipboard(&mut self, out: &mut impl Write) {
+        let Some(clipboard) = self.clipboard.clone() else { return };
+        if !self.clipboard_on_worker {
+            if let Ok(mut clipboard) = clipboard.lock() {
+                let _ = clipboard.clear(out);
+                let _ = out.flush();
+            }
+            return;
+        }
+        let terminal = self.terminal_tx.clone();
+        self.worker.run(move || {
+            let mut bytes = TerminalBytes::default();
+            if let Ok(mut clipboard) = clipboard.lock() {
+                let _ = clipboard.clear(&mut *bytes);
+            }
+            if !bytes.is_empty() {
+                let _ = terminal.send(bytes);
+            }
+        });
+    }
+
+    /// After a copy: whatever was on the clipboard before is gone, so is any reason to clear it later; a
+    /// secret starts its timer. Returns the note for the report.
+    fn copied(&mut self, label: &str, secret: bool) -> String {
         cancel(&mut self.clear_timer);
         self.secret_on_clipboard = secret.then(|| label.to_string());
-        let mut message = report.message();
+        let mut message = String::new();
         if secret {
             let token = replace(&mut self.clear_timer);
             let (tx, label) = (self.tx.clone(), label.to_string());
@@ -269,7 +373,7 @@ impl Executor {
             });
             message.push_str(&format!(" Cleared in {} s (x: now).", SECRET_ON_CLIPBOARD.as_secs()));
         }
-        Ok(message)
+        message
     }
 
     fn save(
@@ -394,7 +498,7 @@ async fn run_checks(
                 crate::checks::Level::Required,
                 crate::checks::Finding::from_error(&e),
             );
-            crate::checks::Report { checks: vec![verdict], org: None, user: None, preview: None }
+            crate::checks::Report { checks: vec![verdict], preview: None, ..Default::default() }
         }
     }
 }
@@ -471,6 +575,42 @@ mod tests {
         executor.run(Command::ClearClipboard, &mut terminal);
         tokio::time::sleep(SECRET_ON_CLIPBOARD * 2).await;
         assert!(rx.try_recv().is_err(), "cleared by hand: no second clear");
+    }
+
+    /// A system clipboard that takes a while to answer (an X11 owner that is slow, a remote display).
+    struct SlowClipboard;
+
+    impl crate::clipboard::SystemClipboard for SlowClipboard {
+        fn set_text(&mut self, _text: &str) -> Result<(), String> {
+            std::thread::sleep(Duration::from_millis(300));
+            Ok(())
+        }
+        fn get_text(&mut self) -> Result<String, String> {
+            Err("nothing".into())
+        }
+        fn clear(&mut self) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    fn open_slow() -> Result<Box<dyn crate::clipboard::SystemClipboard>, String> {
+        Ok(Box::new(SlowClipboard))
+    }
+
+    /// Issue 12 item 3: the system clipboard was called on the UI thread, so a slow one froze the screen.
+    #[tokio::test]
+    async fn a_slow_system_clipboard_does_not_hold_the_loop() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let desktop = Environment { ssh: false, display: true, tmux: false, screen: false };
+        let mut executor = Executor::new(tx, Some(Clipboard::with_opener(desktop, open_slow)), false);
+        let mut terminal = Vec::new();
+        let asked = std::time::Instant::now();
+        executor.run(copy("Client secret", true), &mut terminal);
+        assert!(asked.elapsed() < Duration::from_millis(150), "the loop waited {:?}", asked.elapsed());
+        let Some(Msg::Copied(Ok(said))) = rx.recv().await else { panic!("a copy report") };
+        assert!(asked.elapsed() >= Duration::from_millis(300), "reported once the copy was made");
+        assert!(said.contains("via the system clipboard") && said.contains("Cleared in 60 s"), "{said}");
+        assert!(terminal.is_empty(), "nothing for the terminal");
     }
 
     /// From a security review: quitting within the minute left the secret on the clipboard.

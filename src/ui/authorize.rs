@@ -79,10 +79,32 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
     // The URL is wrapped here: selecting it by hand takes the plain view (Ctrl-P), where it is one line.
     let copy =
         ctx.key_for("copy URL").map(|k| format!(" ({k} copies it, ^P shows it on one line)")).unwrap_or_default();
-    out.extend(lines(&format!("1. Open this URL in a browser signed in to your org{copy}:"), width, theme.text()));
-    match &a.request {
-        Some(request) => out.extend(url_lines(&request.url, width, 3, theme.value())),
-        None => out.extend(lines("   (no URL: go back and check the org and the consumer key)", width, theme.error())),
+    match (&a.request, &a.paste_fix) {
+        // An explained error needs the room at 80x24; the URL is unchanged and still one key away.
+        (Some(_), Some(_)) => {
+            // Ctrl-U empties the field in every text context (the keymap's TEXT table).
+            let how = match a.callback_to_add {
+                Some(_) => ": Ctrl-U clears the error and shows it again".to_string(),
+                None => copy.clone(),
+            };
+            out.extend(lines(
+                &format!("1. The authorize URL is hidden while the error below is shown{how}."),
+                width,
+                theme.text(),
+            ));
+        }
+        (Some(request), None) => {
+            out.extend(lines(
+                &format!("1. Open this URL in a browser signed in to your org{copy}:"),
+                width,
+                theme.text(),
+            ));
+            out.extend(url_lines(&request.url, width, 3, theme.value()));
+        }
+        (None, _) => {
+            out.extend(lines("1. Open the authorize URL in a browser signed in to your org:", width, theme.text()));
+            out.extend(lines("   (no URL: go back and check the org and the consumer key)", width, theme.error()));
+        }
     }
     out.extend(lines("2. Click Allow. A code is valid about 15 minutes after you click Allow.", width, theme.text()));
     out.extend(lines(
@@ -93,15 +115,33 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
     let mut field = field_line(&a.paste, width.saturating_sub(3), FieldLook { focused: true, masked: false }, theme);
     field.spans.insert(0, Span::raw("   "));
     out.push(field);
-    if !a.paste.is_empty() {
+    // The count says the paste is ready to use: not above the error that refuses it.
+    if !a.paste.is_empty() && a.paste_error.is_none() {
         let submit = ctx.key_for("use pasted").map(|k| format!(": {k} uses it")).unwrap_or_default();
         out.push(Line::from(Span::styled(
             format!("   {}{submit}", crate::checks::preview::count(a.paste.len() as u64, "character")),
             theme.dim(),
         )));
     }
-    if let Some(error) = &a.paste_error {
-        out.extend(lines(error, width, theme.error()));
+    problem(out, state, width, ctx);
+}
+
+/// Why the paste (or the browser's return) gave no code, the fix, and for a refused callback the exact
+/// line to add to the app with the key that copies it.
+fn problem(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
+    let theme = ctx.theme;
+    let a = &state.authorize;
+    let Some(error) = &a.paste_error else { return };
+    out.extend(lines(error, width, theme.error()));
+    if let Some(fix) = &a.paste_fix {
+        out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
+    }
+    if let Some(callback) = &a.callback_to_add {
+        // The demo's shorter hint bar calls the same key "copy".
+        let key = ctx.key_for("copy callback").or_else(|| ctx.key_for("copy"));
+        let copy = key.map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+        out.extend(lines(&format!("The line to add to the app's Callback URL field{copy}:"), width, theme.text()));
+        out.extend(url_lines(callback, width, 3, theme.value()));
     }
 }
 
@@ -195,9 +235,14 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
         _ => String::new(),
     };
     out.extend(lines(&format!("{n}. Open this URL in the browser and click Allow{open}:"), width, theme.text()));
-    match &a.request {
-        Some(request) => out.extend(url_lines(&request.url, width, 3, theme.value())),
-        None => out.extend(lines("   (no URL yet)", width, theme.dim())),
+    match (&a.request, &a.paste_fix) {
+        // An explained error needs the room at 80x24; the URL is unchanged and one key away.
+        (Some(_), Some(_)) => {
+            let copy = ctx.key_for("copy URL").map(|k| format!("; {k} copies it")).unwrap_or_default();
+            out.extend(lines(&format!("   (hidden while the error below is shown{copy})"), width, theme.dim()))
+        }
+        (Some(request), None) => out.extend(url_lines(&request.url, width, 3, theme.value())),
+        (None, _) => out.extend(lines("   (no URL yet)", width, theme.dim())),
     }
     let (text, style) = match &a.listener {
         ListenerStatus::Idle | ListenerStatus::Starting => ("starting…".to_string(), theme.text()),
@@ -206,7 +251,5 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
         ListenerStatus::Failed(e) => (format!("failed: {e}"), theme.error()),
     };
     out.extend(labelled(Span::styled("Listener: ", theme.heading()), &text, width, style));
-    if let Some(error) = &a.paste_error {
-        out.extend(lines(error, width, theme.error()));
-    }
+    problem(out, state, width, ctx);
 }

@@ -28,6 +28,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ),
             theme.text(),
         )));
+    } else if let Some(why) = &checks.unreachable {
+        // One cause behind every line: say it, rather than count checks that could not be made.
+        let again = ctx.key_for("run again").map(|k| format!(", then run again ({k})")).unwrap_or_default();
+        out.extend(lines(
+            &format!("✗ Salesforce could not be reached, so nothing was checked: {why}. Check the network{again}."),
+            width,
+            theme.error(),
+        ));
     } else {
         let (fails, warns) = (checks.failures(), checks.warnings());
         let summary = match (fails, warns) {
@@ -61,7 +69,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         }
     }
     let mut preview: Vec<Line> = Vec::new();
-    if let Some(p) = &checks.preview {
+    if checks.unreachable.is_some() && !checks.running {
+        preview.push(Line::default());
+        preview.extend(lines(
+            "The preview of what the connector will see (users, licences, email domains) needs an answer from \
+             Salesforce: none came.",
+            width,
+            theme.text(),
+        ));
+    } else if let Some(p) = &checks.preview {
         preview.push(Line::default());
         preview.extend(preview_lines(p, width, ctx));
     }
@@ -146,18 +162,25 @@ fn preview_lines(p: &Preview, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
         })
         .collect();
     let more = p.domains.len().saturating_sub(4);
-    let active =
-        p.active_users.map_or("? active users".to_string(), |n| crate::checks::preview::count(n, "active user"));
+    let active = p.active_users.map_or("active users not counted (could not be read)".to_string(), |n| {
+        crate::checks::preview::count(n, "active user")
+    });
     let mut text = format!("The connector will see: {active}");
     if !licences.is_empty() {
         text.push_str(&format!("; licences {}", licences.join(", ")));
     }
     let mut out = lines(&text, width, theme.heading());
-    let mut by_domain = format!("Users by email domain: {}", domains.join(", "));
-    if more > 0 {
-        by_domain.push_str(&format!(" and {more} more"));
-    }
-    by_domain.push_str(&format!("; {} without email.", p.users_without_email));
+    let by_domain = if p.domains.is_empty() && p.users == 0 {
+        // Nothing came back: an empty list would read as an org without users.
+        "Users by email domain: could not be read.".to_string()
+    } else {
+        let mut text = format!("Users by email domain: {}", domains.join(", "));
+        if more > 0 {
+            text.push_str(&format!(" and {more} more"));
+        }
+        text.push_str(&format!("; {} without email.", p.users_without_email));
+        text
+    };
     out.extend(lines(&by_domain, width, theme.text()));
     out
 }

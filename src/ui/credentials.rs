@@ -62,8 +62,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         }
     }
 
-    // After Enter the error often is the problem already shown under a field: say it once.
-    let shown = [key_problem(c.key.value()), secret_problem(c.secret.value(), c.key.value())];
+    // After Enter the error often is the problem already shown under a field: say it once. An empty
+    // field shows no problem under it, so its error (Enter on an empty secret after a resume) shows here.
+    let shown = [
+        key_problem(c.key.value()).filter(|_| !c.key.is_empty()),
+        secret_problem(c.secret.value(), c.key.value()).filter(|_| !c.secret.is_empty()),
+    ];
     if let Some(error) = c.error.as_ref().filter(|e| !shown.iter().flatten().any(|p| p == *e)) {
         out.push(Line::default());
         out.extend(lines(error, width, theme.error()));

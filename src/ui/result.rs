@@ -41,7 +41,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let failed: Vec<&str> =
             checks.verdicts.iter().filter(|v| v.status == crate::checks::Status::Fail).map(|v| v.title).collect();
         let (fails, warns) = (failed.len(), checks.warnings());
-        if fails > 0 {
+        if checks.unreachable.is_some() {
+            out.extend(lines(
+                "! The checks could not reach Salesforce, so nothing is known about the org yet: run \
+                 `sfconnect check` with the saved settings once the network works.",
+                width,
+                theme.warning(),
+            ));
+        } else if fails > 0 {
             let text = format!(
                 "✗ {} failed: {}. The connector will not work until it is fixed in Setup (Esc shows the fix).",
                 crate::checks::preview::count(fails as u64, "required check"),

@@ -61,7 +61,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             out.push(Line::from(Span::styled("  e.g. https://acme.my.salesforce.com", theme.dim())));
         } else if let Ok(host) = s.login_host() {
             // Say which host a pasted page URL becomes, so the admin can confirm it.
-            out.push(Line::from(Span::styled(format!("  → login host: {}", host.origin()), theme.dim())));
+            // Wrapped, never cut: a long My Domain is exactly what the admin needs to read whole.
+            out.extend(lines(&format!("  → login host: {}", host.origin()), width, theme.dim()));
         }
     }
     if let Some(error) = &s.error {

@@ -61,6 +61,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             out.extend(lines(headline, width, theme.error()));
             out.push(Line::default());
             out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
+            if let Some(callback) = &state.verify.callback_to_add {
+                let copy = ctx.key_for("copy callback").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+                out.extend(lines(
+                    &format!("The line to add to the app's Callback URL field{copy}:"),
+                    width,
+                    theme.text(),
+                ));
+                out.extend(super::wrap::url_lines(callback, width, 3, theme.value()));
+            }
             out.push(Line::default());
             let esc = ctx.key_for("go fix it").unwrap_or("Esc");
             out.extend(lines(
@@ -70,11 +79,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ));
             if *can_retry {
                 if let Some(k) = ctx.key_for("try again") {
-                    out.extend(lines(
-                        &format!("{k} tries the verification again with the same tokens."),
-                        width,
-                        theme.dim(),
-                    ));
+                    let what = if state.verify.grant.is_some() {
+                        "tries the verification again with the same tokens"
+                    } else {
+                        "sends the same code again"
+                    };
+                    out.extend(lines(&format!("{k} {what}."), width, theme.dim()));
                 }
                 // The code's clock only matters while it has not been exchanged.
                 if let Some(received) = state.authorize.code_received.filter(|_| state.verify.grant.is_none()) {

@@ -49,11 +49,46 @@ fn epoch_secs(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
+/// True when `value` looks like a secret, whichever field it was typed into: the consumer secret as
+/// typed in its own field (or inside this value), a consumer secret's shape (64 hex characters, or the
+/// 19-digit numbers of older Connected Apps), or a token's (a refresh token starts `5Aep`, an access token
+/// is `00D…!…`). Such a value is never written to the progress file: an admin who pasted the secret into
+/// the wrong field (the credentials step says "that looks like the Consumer Secret") must not find it
+/// on disk after an SSH drop.
+pub fn looks_like_secret(value: &str, typed_secret: &str) -> bool {
+    let value = value.trim();
+    let typed_secret = typed_secret.trim();
+    if value.is_empty() {
+        return false;
+    }
+    if typed_secret.len() >= 8 && value.contains(typed_secret) {
+        return true;
+    }
+    value.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | '=' | ':')).any(|word| {
+        let hex = word.len() >= 32 && word.chars().all(|c| c.is_ascii_hexdigit());
+        let digits = (16..=24).contains(&word.len()) && word.chars().all(|c| c.is_ascii_digit());
+        let refresh = word.starts_with("5Aep") && word.len() >= 40;
+        let access = word.starts_with("00D") && word.contains('!') && word.len() >= 40;
+        hex || digits || refresh || access
+    })
+}
+
+/// `value`, or nothing when it looks like a secret (see [`looks_like_secret`]).
+fn unless_secret(value: &str, typed_secret: &str) -> String {
+    if looks_like_secret(value, typed_secret) { String::new() } else { value.to_string() }
+}
+
 impl Progress {
-    /// Takes the resumable part of `state`. `wall` and `state.now` are the same moment.
+    /// Takes the resumable part of `state`. `wall` and `state.now` are the same moment. A free-text entry
+    /// that looks like a secret is left out (saved empty), whatever field holds it.
     pub fn from_state(state: &State, wall: SystemTime) -> Self {
-        let wait_started =
-            state.propagation.started.map(|s| epoch_secs(wall) - state.now.saturating_duration_since(s).as_secs());
+        let secret = state.credentials.secret.value();
+        // The start as one wall-clock instant, truncated once: subtracting two truncated figures gave a
+        // value that flipped by a second from one call to the next, which reads as a change.
+        let wait_started = state.propagation.started.map(|s| {
+            let elapsed = state.now.saturating_duration_since(s);
+            epoch_secs(wall.checked_sub(elapsed).unwrap_or(UNIX_EPOCH))
+        });
         Self {
             version: 1,
             step: state.step,
@@ -64,13 +99,13 @@ impl Progress {
                 Environment::MyDomain => "my_domain",
             }
             .into(),
-            my_domain: state.start.my_domain.value().to_string(),
+            my_domain: unless_secret(state.start.my_domain.value(), secret),
             app_kind: state.create_app.kind.checks_kind().id().into(),
-            app_name: state.create_app.name.value().to_string(),
-            contact_email: state.create_app.email.value().to_string(),
+            app_name: unless_secret(state.create_app.name.value(), secret),
+            contact_email: unless_secret(state.create_app.email.value(), secret),
             device_flow: state.create_app.device_flow,
             scopes: state.scopes.selected.iter().map(str::to_string).collect(),
-            client_id: state.credentials.key.value().trim().to_string(),
+            client_id: unless_secret(state.credentials.key.value().trim(), secret),
             wait_started,
             auth_method: match state.authorize.method {
                 Method::PasteBack => "paste_back",
@@ -105,16 +140,18 @@ impl Progress {
             "my_domain" => Environment::MyDomain,
             _ => Environment::Production,
         };
-        state.start.my_domain.set(&self.my_domain);
+        // A file written before secrets were kept out may still hold one: it is not put back.
+        let kept = |value: &str| unless_secret(value, "");
+        state.start.my_domain.set(&kept(&self.my_domain));
         state.create_app.kind = match crate::checks::AppKind::from_id(&self.app_kind) {
             Some(crate::checks::AppKind::ConnectedApp) => AppKind::ConnectedApp,
             _ => AppKind::ExternalClientApp,
         };
-        state.create_app.name.set(&self.app_name);
-        state.create_app.email.set(&self.contact_email);
+        state.create_app.name.set(&kept(&self.app_name));
+        state.create_app.email.set(&kept(&self.contact_email));
         state.create_app.device_flow = self.device_flow;
         state.scopes.selected = Scopes::from_tokens(self.scopes.iter().cloned());
-        state.credentials.key.set(&self.client_id);
+        state.credentials.key.set(&kept(&self.client_id));
         state.authorize.method = match self.auth_method.as_str() {
             "device" => Method::Device,
             "local_browser" => Method::LocalBrowser,

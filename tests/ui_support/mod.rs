@@ -165,7 +165,7 @@ impl Wizard {
         };
         update(
             &mut self.state,
-            Msg::ChecksDone(Box::new(Report { checks, org: None, user: None, preview: Some(preview) })),
+            Msg::ChecksDone(Box::new(Report { checks, preview: Some(preview), ..Default::default() })),
         );
         self
     }

@@ -251,8 +251,10 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
     KnownError {
         code: "invalid_grant",
         description_contains: Some("expired authorization code"),
-        meaning: "The authorization code expired (codes live about 15 minutes)",
-        fix: "Open the authorize URL again, click Allow, and paste the new address within a few minutes.",
+        // Salesforce says "expired" for a code already exchanged too (omniphx/forrest#169), and pasting
+        // the same address twice is far more common than waiting 15 minutes: the likelier cause first.
+        meaning: "This authorization code was already used, or is older than about 15 minutes (Salesforce says \"expired\" for both)",
+        fix: "Each code works once: open the authorize URL again, click Allow, and paste the new address within a few minutes.",
     },
     KnownError {
         code: "invalid_grant",

@@ -79,7 +79,13 @@ pub struct AuthorizeState {
     /// The authorize request of the current method (paste-back or local browser).
     pub request: Option<AuthorizeRequest>,
     pub paste: TextField,
+    /// Why the last paste (or the browser's return to the listener) gave no code: the headline.
     pub paste_error: Option<String>,
+    /// The fix for `paste_error`, from the error table the command line prints from too.
+    pub paste_fix: Option<String>,
+    /// Salesforce refused this request's callback URL (`redirect_uri_mismatch`): the exact line to add to
+    /// the app's Callback URL field. The copy key copies it while it is shown.
+    pub callback_to_add: Option<String>,
     pub device: DeviceStatus,
     pub listener: ListenerStatus,
     /// The loopback port of the local-browser method; its callback is listed on the create step.
@@ -97,6 +103,8 @@ impl Default for AuthorizeState {
             request: None,
             paste: TextField::default(),
             paste_error: None,
+            paste_fix: None,
+            callback_to_add: None,
             device: DeviceStatus::default(),
             listener: ListenerStatus::default(),
             listen_port: PLACEHOLDER_LISTEN_PORT,
@@ -110,6 +118,13 @@ impl AuthorizeState {
     /// The local-browser method's callback URL.
     pub fn loopback_callback(&self) -> String {
         loopback_callback(self.listen_port)
+    }
+
+    /// Forgets the last paste's problem (the admin typed, or a new request began).
+    pub fn clear_problem(&mut self) {
+        self.paste_error = None;
+        self.paste_fix = None;
+        self.callback_to_add = None;
     }
 
     /// The URL the QR code and copy key carry for the current method.
@@ -194,7 +209,7 @@ fn app(state: &State) -> AppCredentials {
 fn start_method(state: &mut State) -> Update {
     let Some(host) = state.login_host() else { return Update::redraw() };
     let a = &mut state.authorize;
-    a.paste_error = None;
+    a.clear_problem();
     let redirect_uri = match a.method {
         Method::PasteBack => host.default_redirect_uri(),
         Method::LocalBrowser => a.loopback_callback(),
@@ -254,9 +269,52 @@ fn submit(state: &mut State) -> Update {
             exchange(state, pasted.code)
         }
         Err(e) => {
-            state.authorize.paste_error = Some(e.to_string());
+            // An error address holds no code and is explained whole below: the field is emptied for the
+            // next paste, which would otherwise be appended to it.
+            if matches!(e, crate::salesforce::PasteError::Authorization { .. }) {
+                state.authorize.paste.clear();
+            }
+            set_problem(state, e, false);
             Update::redraw()
         }
+    }
+}
+
+/// Explains a paste that gave no code, from the error table (`Error::explain`, which the command line
+/// prints from too): what happened, the fix, and for `redirect_uri_mismatch` the exact callback line this
+/// request used, to add to the app. `from_listener`: the text came to the loopback port, where any local
+/// program can send it, so Salesforce's words are not repeated as if they were Salesforce's.
+fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_listener: bool) {
+    use crate::salesforce::PasteError;
+    // An older message ("the key is live") would sit under the explanation and push it off screen.
+    state.toast = None;
+    let a = &mut state.authorize;
+    a.clear_problem();
+    let PasteError::Authorization { error: code, .. } = &error else {
+        a.paste_error = Some(error.to_string());
+        return;
+    };
+    let code = code.clone();
+    let explained = Error::from(error).explain();
+    let known = crate::salesforce::errors::lookup_oauth(&code, None);
+    a.paste_error = Some(match (from_listener, known) {
+        (true, Some(row)) => format!(
+            "A callback arrived without a code (not verified as Salesforce's; still listening): {} ({code})",
+            row.meaning
+        ),
+        (true, None) => {
+            format!("A callback arrived without a code (not verified as Salesforce's; still listening): {code}")
+        }
+        (false, _) => explained.headline,
+    });
+    let retry = match (code.as_str(), a.method) {
+        ("access_denied", Method::LocalBrowser) => " sfconnect is still listening: the same URL works again.",
+        ("access_denied", _) => " The same URL works again (Ctrl-Y copies it).",
+        _ => "",
+    };
+    a.paste_fix = Some(format!("{}{retry}", explained.fix)).filter(|f| !f.is_empty());
+    if code == "redirect_uri_mismatch" {
+        a.callback_to_add = a.request.as_ref().map(|r| r.redirect_uri.clone());
     }
 }
 
@@ -264,15 +322,21 @@ fn exchange(state: &mut State, code: crate::salesforce::AuthCode) -> Update {
     let (Some(host), Some(request)) = (state.login_host(), state.authorize.request.as_ref()) else {
         return Update::redraw();
     };
-    let command = Command::Exchange {
-        host,
-        app: app(state),
+    let pending = crate::wizard::steps::verify::PendingExchange {
         code,
         redirect_uri: request.redirect_uri.clone(),
         verifier: request.code_verifier.clone(),
     };
+    let command = Command::Exchange {
+        host,
+        app: app(state),
+        code: pending.code.clone(),
+        redirect_uri: pending.redirect_uri.clone(),
+        verifier: pending.verifier.clone(),
+    };
     state.authorize.code_received = Some(state.now);
     state.verify.begin_exchange(state.now);
+    state.verify.pending = Some(pending);
     let mut update = go_to(state, Step::Verify);
     update.commands.insert(0, command);
     update
@@ -280,8 +344,25 @@ fn exchange(state: &mut State, code: crate::salesforce::AuthCode) -> Update {
 
 pub fn on_action(state: &mut State, action: Action) -> Update {
     if state.authorize.method == Method::PasteBack && edit(&mut state.authorize.paste, action) {
-        state.authorize.paste_error = None;
+        state.authorize.clear_problem();
         return Update::redraw();
+    }
+    // While a refused callback is explained, the copy and plain-view keys carry the line to add: the
+    // authorize URL is of no use until the app has it.
+    if let Some(callback) = state.authorize.callback_to_add.clone() {
+        match action {
+            Action::Copy => {
+                return Update::with(vec![Command::Copy {
+                    label: "Callback URL".into(),
+                    text: callback.into(),
+                    secret: false,
+                }]);
+            }
+            Action::ShowPlain => {
+                return Update::with(vec![Command::ShowPlain { label: "Callback URL".into(), text: callback.into() }]);
+            }
+            _ => {}
+        }
     }
     match action {
         Action::FocusNext | Action::FocusPrev | Action::SwitchMethod => {
@@ -337,7 +418,7 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     }
     let whole_paste = text.len() > 1 && state.authorize.paste.is_empty();
     state.authorize.paste.insert(text);
-    state.authorize.paste_error = None;
+    state.authorize.clear_problem();
     // A bracketed paste of a whole redirect URL or code is taken at once.
     if whole_paste { submit(state) } else { Update::redraw() }
 }
@@ -394,8 +475,7 @@ pub fn on_redirect(state: &mut State, url: &str) -> Update {
         Err(e) => {
             // Any program on this machine can call the listener: the text is shown as what it is, and
             // the listener keeps waiting until the admin moves on (back, another method, or Allow again).
-            state.authorize.paste_error =
-                Some(format!("A callback arrived without a code (not verified as Salesforce's; still listening): {e}"));
+            set_problem(state, e, true);
             Update::redraw()
         }
     }
@@ -424,10 +504,19 @@ pub fn hints(state: &State) -> Vec<Hint> {
         if method == Method::LocalBrowser {
             h.push((Action::OpenBrowser, "open browser"));
         }
-        h.extend([(Action::Copy, "copy URL"), (Action::ShowQr, "QR")]);
+        let copy = if state.authorize.callback_to_add.is_some() { "copy callback" } else { "copy URL" };
+        h.extend([(Action::Copy, copy), (Action::ShowQr, "QR")]);
         if method == Method::PasteBack {
             h.push((Action::Next, "use pasted"));
         }
+    }
+    let a = &state.authorize;
+    match method {
+        Method::LocalBrowser if matches!(a.listener, ListenerStatus::Arrived | ListenerStatus::Failed(_)) => {
+            h.push((Action::Retry, "listen again"))
+        }
+        Method::Device if matches!(a.device, DeviceStatus::Failed { .. }) => h.push((Action::Retry, "new code")),
+        _ => {}
     }
     h.push((Action::Back, "back"));
     h

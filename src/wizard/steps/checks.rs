@@ -20,6 +20,8 @@ pub struct ChecksState {
     pub done: bool,
     pub preview: Option<Preview>,
     pub cursor: usize,
+    /// Salesforce could not be reached at all: why (the report's one line).
+    pub unreachable: Option<String>,
 }
 
 impl ChecksState {
@@ -96,6 +98,7 @@ pub fn on_done(state: &mut State, report: Report) -> Update {
     });
     state.checks.verdicts = verdicts;
     state.checks.preview = report.preview;
+    state.checks.unreachable = report.unreachable;
     state.checks.cursor = 0;
     state.result.suggest_company_names(state.checks.preview.as_ref());
     Update::redraw()

@@ -339,9 +339,13 @@ pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Upda
         Ok(path) => {
             state.result.confirm_replace = false;
             state.result.saved_current = true;
-            // Saved: a keyring copy has done its job, and is deleted.
-            let keyring = if state.keyring { "; the keyring copies of the secrets are deleted" } else { "" };
-            state.say(format!("Saved to {} (mode 0600, {}){keyring}.", path.display(), state.result.format.name()));
+            // The screen itself says "✓ Saved: PATH", so a message would only repeat it. Only what the
+            // screen does not show is said: a keyring copy has done its job, and is deleted.
+            if state.keyring {
+                state.say("The keyring copies of the secrets are deleted.");
+            } else {
+                state.toast = None;
+            }
             state.result.saved = Some(path);
             if state.keyring {
                 // Saved: every keyring copy this session made, under whichever key, is deleted.

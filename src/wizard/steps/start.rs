@@ -121,7 +121,9 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             Update::redraw()
         }
         Action::Next => {
-            if state.demo.is_some() {
+            // The demo runs against its simulated org whatever is chosen, but a typed My Domain is still
+            // checked, so the demo teaches what the real run will refuse.
+            if state.demo.is_some() && state.start.environment != Environment::MyDomain {
                 return go_to(state, Step::Prerequisites);
             }
             match state.start.login_host() {

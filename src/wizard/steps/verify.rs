@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::salesforce::{AppCredentials, Error, TokenGrant};
+use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, TokenGrant};
 use crate::settings::ConnectorSettings;
 use crate::wizard::msg::{Action, Command, KeptSecret, Verified};
 use crate::wizard::state::{State, Step};
@@ -36,8 +36,22 @@ pub enum VerifyStatus {
     },
 }
 
+/// A code exchange as it was sent, kept until Salesforce has seen the code: when the request never left
+/// this machine (a refused connection, a name that does not resolve), the same code can be sent again.
+#[derive(Debug, Clone)]
+pub struct PendingExchange {
+    pub code: AuthCode,
+    pub redirect_uri: String,
+    pub verifier: Option<CodeVerifier>,
+}
+
 #[derive(Debug, Default)]
 pub struct VerifyState {
+    /// The exchange in flight, or one that failed before reaching Salesforce (its code is unspent).
+    pub pending: Option<PendingExchange>,
+    /// Salesforce refused the exchange's callback URL (`redirect_uri_mismatch`): the exact line to add to
+    /// the app's Callback URL field, which the copy key copies.
+    pub callback_to_add: Option<String>,
     pub status: VerifyStatus,
     /// The tokens, kept to retry the verification without a new authorization.
     pub grant: Option<TokenGrant>,
@@ -55,6 +69,8 @@ pub struct VerifyState {
 impl VerifyState {
     pub fn begin_exchange(&mut self, now: Instant) {
         self.status = VerifyStatus::Exchanging { since: now };
+        self.pending = None;
+        self.callback_to_add = None;
         self.grant = None;
         self.resumed = false;
         self.via_device = false;
@@ -72,6 +88,23 @@ in a URL), then proves the refresh token works by using it once and reading who 
 
 If something fails, the message says why and which step fixes it: Esc goes back there. A code is \
 single use: after a failed exchange, authorize again rather than pasting the same code.";
+
+/// True when the exchange never reached Salesforce, so its code is unused: the client's one rule
+/// ([`Error::is_unsent`]: a refused connection or a name that does not resolve), which `exchange` uses too.
+pub fn never_sent(error: &Error) -> bool {
+    error.is_unsent()
+}
+
+/// The exchange command for a pending exchange.
+fn exchange_command(state: &State, pending: &PendingExchange) -> Option<Command> {
+    Some(Command::Exchange {
+        host: state.login_host()?,
+        app: app(state),
+        code: pending.code.clone(),
+        redirect_uri: pending.redirect_uri.clone(),
+        verifier: pending.verifier.clone(),
+    })
+}
 
 /// Which step fixes an error.
 fn back_to_for(error: &Error) -> Step {
@@ -99,7 +132,23 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
         None => Err(Error::MissingRefreshToken { granted: g.scopes.to_param() }),
     }) {
         Ok(g) => g,
+        Err(e) if never_sent(&e) && state.verify.pending.is_some() => {
+            // The code never left this machine: it is still good, so keep it and offer to send it again.
+            let ex = e.explain();
+            state.verify.status = VerifyStatus::Failed {
+                headline: format!("Salesforce could not be reached, so the code was never sent: {}", ex.headline),
+                fix: format!("{} The code is kept and still works (about 15 minutes after Allow).", ex.fix),
+                back_to: Step::Start,
+                can_retry: true,
+            };
+            return if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+        }
         Err(e) => {
+            // Salesforce may have seen the code: it is spent.
+            let pending = state.verify.pending.take();
+            if e.oauth_code() == Some("redirect_uri_mismatch") {
+                state.verify.callback_to_add = pending.map(|p| p.redirect_uri);
+            }
             let ex = e.explain();
             let (headline, fix) = if e.is_transient() {
                 (
@@ -114,6 +163,7 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
             return if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
         }
     };
+    state.verify.pending = None;
     // Keep what matters at once: the settings exist from here on, even if the proof below fails.
     let login_url = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
     let key = state.credentials.key.value().trim().to_string();
@@ -188,6 +238,22 @@ pub fn on_tick(state: &mut State) -> Update {
 
 pub fn on_action(state: &mut State, action: Action) -> Update {
     let confirmed = std::mem::take(&mut state.verify.confirm_back);
+    if let (VerifyStatus::Failed { .. }, Some(callback)) = (&state.verify.status, state.verify.callback_to_add.clone())
+    {
+        match action {
+            Action::Copy => {
+                return Update::with(vec![Command::Copy {
+                    label: "Callback URL".into(),
+                    text: callback.into(),
+                    secret: false,
+                }]);
+            }
+            Action::ShowPlain => {
+                return Update::with(vec![Command::ShowPlain { label: "Callback URL".into(), text: callback.into() }]);
+            }
+            _ => {}
+        }
+    }
     match (&state.verify.status, action) {
         (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Checks),
         // The tokens exist even if the proof failed: on to the checks, which say what is wrong with the
@@ -196,11 +262,19 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             go_to(state, Step::Checks)
         }
         (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => {
-            match (state.verify.grant.clone(), state.login_host()) {
-                (Some(grant), Some(host)) => {
+            match (state.verify.grant.clone(), state.login_host(), state.verify.pending.clone()) {
+                (Some(grant), Some(host), _) => {
                     state.verify.status = VerifyStatus::Verifying { since: state.now };
                     Update::with(vec![Command::Verify { host, app: app(state), grant: Box::new(grant) }])
                 }
+                // The code was never sent: send the same one again.
+                (None, _, Some(pending)) => match exchange_command(state, &pending) {
+                    Some(command) => {
+                        state.verify.status = VerifyStatus::Exchanging { since: state.now };
+                        Update::with(vec![command])
+                    }
+                    None => Update::none(),
+                },
                 _ => Update::none(),
             }
         }
@@ -230,8 +304,14 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
 pub fn hints(state: &State) -> Vec<Hint> {
     match &state.verify.status {
         VerifyStatus::Done { .. } => vec![(Action::Next, "run the checks")],
+        VerifyStatus::Failed { can_retry: true, .. } if state.verify.grant.is_none() => {
+            vec![(Action::Retry, "try again"), (Action::Back, "go fix it")]
+        }
         VerifyStatus::Failed { can_retry: true, .. } => {
             vec![(Action::Retry, "try again"), (Action::Next, "run the checks anyway"), (Action::Back, "go fix it")]
+        }
+        VerifyStatus::Failed { .. } if state.verify.callback_to_add.is_some() => {
+            vec![(Action::Copy, "copy callback"), (Action::ShowPlain, "plain"), (Action::Back, "go fix it")]
         }
         VerifyStatus::Failed { .. } => vec![(Action::Back, "go fix it")],
         _ => vec![],
