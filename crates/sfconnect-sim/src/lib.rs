@@ -107,6 +107,12 @@ impl Simulator {
         self.shared.lock().make_live_now();
     }
 
+    /// Forgets every access token issued so far, as if their sessions timed out: REST answers 401
+    /// `INVALID_SESSION_ID` to them; refresh tokens still work.
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().access.clear();
+    }
+
     pub fn set_fault(&self, fault: Option<FaultPlan>) {
         self.shared.lock().config.fault = fault;
     }
