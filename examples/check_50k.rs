@@ -96,6 +96,7 @@ async fn check(sim: &serde_json::Value, users: usize) -> Result<(Duration, u64, 
         app_name: None,
         app_kind: None,
         device_flow_used: false,
+        refreshed: true,
     };
     let report = run_checks(&rest, ctx, |_| {}).await;
     let wall = started.elapsed();

@@ -55,6 +55,7 @@ async fn check(sim: &Simulator, preset_id: &str, scopes: &str) -> (Report, Vec<V
         app_name: None,
         app_kind: None,
         device_flow_used: false,
+        refreshed: true,
     };
     let mut seen = Vec::new();
     let mut report = run_checks(&rest, ctx, |v| seen.push(v)).await;

@@ -11,9 +11,11 @@ use clap::Args;
 use super::args::preset_ids;
 use super::output::host_of;
 use super::{CmdResult, Failure};
-use crate::checks::{CheckContext, CheckId, Finding, Level, Report, Status, Verdict, refresh_and_probe, run_checks};
+use crate::checks::{
+    CheckContext, CheckId, Finding, Level, Report, Status, Verdict, probe_secret, refresh_first, run_checks,
+};
 use crate::presets::{Preset, find, load_all, user_preset_dir};
-use crate::salesforce::rest::RestClient;
+use crate::salesforce::rest::{RestClient, api_versions, newest_known};
 use crate::salesforce::retry::RetryNotice;
 use crate::salesforce::{AppCredentials, Client};
 use crate::settings::{Overwrite, read_settings, write_settings};
@@ -31,7 +33,8 @@ pub struct CheckArgs {
     /// settings file, else generic]
     #[arg(long, value_name = "ID")]
     pub preset: Option<String>,
-    /// The connected app's name as Setup shows it [default: the app of the token just used].
+    /// The app's name as Setup shows it (Connected App or External Client App) [default: the app of the
+    /// user's most recently used token, and the report says it was assumed].
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
     /// The kind of app, so the fixes name the right Setup pages: connected-app or external-client-app
@@ -66,23 +69,23 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
     let mut checks = vec![exposure_check(&exposure, &args.settings)];
 
-    let outcome = refresh_and_probe(&client, &app, &settings.refresh_token).await;
-    checks.extend(outcome.verdicts);
-    if let Some(rotated) = outcome.rotated {
-        // Rotation is on: the old token is now dead, so the file must hold the new one.
-        let mut updated = settings.clone();
-        updated.refresh_token = rotated;
-        let format = crate::settings::format_of_file(&args.settings).unwrap_or_default();
-        write_settings(&args.settings, &updated.render(format), Overwrite::Replace)?;
-        if let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh) {
-            refresh.detail.push_str("; the new token was saved to the file");
-        }
-    }
+    // Round one: the refresh, and the org's list of API versions (public, so it needs no token).
+    let (mut outcome, versions) = futures_util::future::join(
+        refresh_first(&client, &app, &settings.refresh_token),
+        api_versions(client.http(), host.origin()),
+    )
+    .await;
     let target = format!("{} ({}, {chosen_by})", preset.name, preset.id);
-    let Some(grant) = outcome.grant else {
+    let Some(grant) = outcome.grant.clone() else {
+        checks.extend(outcome.verdicts);
         return finish(&args, &target, Report { checks, org: None, user: None, preview: None });
     };
-
+    let version = match versions {
+        Ok(served) => newest_known(&served),
+        // The login host did not list them: ask the instance (one more round trip, only then).
+        Err(_) => api_versions(client.http(), &grant.instance_url).await.ok().and_then(|served| newest_known(&served)),
+    };
+    let current = outcome.rotated.clone().unwrap_or_else(|| settings.refresh_token.clone());
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
         .map_err(|_| {
             Failure::failed(
@@ -90,7 +93,12 @@ pub async fn run(args: CheckArgs) -> CmdResult {
                 "check the file's login_url; the token was not sent there",
             )
         })?
-        .with_retry_notice(notice);
+        .with_retry_notice(notice)
+        .with_renewal(client.clone(), app.clone(), current.clone());
+    let rest = match version {
+        Some(v) => rest.with_api_version(v),
+        None => rest,
+    };
     let ctx = CheckContext {
         id_url: grant.id_url.clone(),
         granted_scopes: grant.scopes.clone(),
@@ -103,8 +111,36 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             .map(AppKindArg::kind)
             .or_else(|| settings.app_kind.as_deref().and_then(crate::checks::AppKind::from_id)),
         device_flow_used: false,
+        refreshed: true,
     };
-    let mut report = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done")).await;
+    let on_verdict = |verdict: crate::checks::Verdict| tracing::debug!(id = verdict.id.as_str(), "check done");
+    // Round two: the reads together, and the refresh without the secret. With rotation on, that refresh
+    // retires the token a renewal during the reads would use, so it waits for them.
+    let mut report = if outcome.rotated.is_some() {
+        let report = run_checks(&rest, ctx, on_verdict).await;
+        let newest = rest.rotated().unwrap_or(current);
+        outcome.merge(probe_secret(&client, &app, &newest).await);
+        report
+    } else {
+        let (probe, report) =
+            futures_util::future::join(probe_secret(&client, &app, &current), run_checks(&rest, ctx, on_verdict)).await;
+        outcome.merge(probe);
+        report
+    };
+    if outcome.rotated.is_none() {
+        outcome.rotated = rest.rotated();
+    }
+    checks.extend(outcome.verdicts);
+    if let Some(rotated) = outcome.rotated {
+        // Rotation is on: the old token is now dead, so the file must hold the new one.
+        let mut updated = settings.clone();
+        updated.refresh_token = rotated;
+        let format = crate::settings::format_of_file(&args.settings).unwrap_or_default();
+        write_settings(&args.settings, &updated.render(format), Overwrite::Replace)?;
+        if let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh) {
+            refresh.detail.push_str("; the new token was saved to the file");
+        }
+    }
     checks.append(&mut report.checks);
     checks.sort_by_key(|v| v.id);
     report.checks = checks;
@@ -199,6 +235,14 @@ fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
         print_wrapped("Target: ", target, width);
         outln!();
         print_table(&report, width);
+    }
+    if report.unreachable() {
+        return Err(Failure::Failed {
+            headline: "Salesforce could not be reached, so nothing was checked (see above)".into(),
+            fix: Some(
+                "check the network, any proxy (HTTPS_PROXY) and the file's login_url, then run check again".into(),
+            ),
+        });
     }
     if report.has_failure() {
         return Err(Failure::Failed { headline: "a required check failed (see above)".into(), fix: None });

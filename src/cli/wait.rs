@@ -41,16 +41,28 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let app = AppCredentials { client_id, client_secret: secret };
     let started = Instant::now();
     errln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
+    let mut callback_told = false;
     let outcome =
         wait_until_ready(&client, &app, &redirect_uri, &TokioClock, Duration::from_secs(args.timeout), |event| {
             match event {
                 ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
                     errln!("  not live yet ({}s)", elapsed.as_secs())
                 }
-                ProbeEvent::Retrying { message, retry_in } => {
-                    errln!("  {message}; retrying in {}s", retry_in.as_secs())
+                ProbeEvent::NotLiveYet { .. } => {}
+                ProbeEvent::Answered { readiness: Readiness::RedirectNotRegistered, .. } => {
+                    if !std::mem::replace(&mut callback_told, true) {
+                        errln!("  the consumer key is live, but the app lacks this callback URL. Add this line to");
+                        errln!("  the app's Callback URL field, save, and the wait goes on by itself:");
+                        errln!("{redirect_uri}");
+                    }
                 }
-                _ => {}
+                ProbeEvent::Answered { .. } => errln!("  Salesforce knows the key; confirming on another request"),
+                ProbeEvent::Retrying { message, retry_in } => {
+                    errln!("  {message}; retrying in {}s", retry_in.as_secs().max(1))
+                }
+                ProbeEvent::Unreachable { message, retry_in } => {
+                    errln!("  cannot reach Salesforce ({message}); next try in {}s", retry_in.as_secs().max(1))
+                }
             }
         })
         .await?;
