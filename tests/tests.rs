@@ -14,6 +14,7 @@ mod settings_crash;
 mod settings_files;
 mod sim_protocol;
 mod ui_snapshots;
+mod verdicts;
 mod web_flow;
 mod wire_faults;
 mod wire_faults_flows;

@@ -72,7 +72,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     // Round one: the refresh, and the org's list of API versions (public, so it needs no token).
     let (mut outcome, versions) = futures_util::future::join(
         refresh_first(&client, &app, &settings.refresh_token),
-        api_versions(client.http(), host.origin()),
+        api_versions(client.http(), host.origin(), &notice),
     )
     .await;
     let target = format!("{} ({}, {chosen_by})", preset.name, preset.id);
@@ -83,7 +83,10 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let version = match versions {
         Ok(served) => newest_known(&served),
         // The login host did not list them: ask the instance (one more round trip, only then).
-        Err(_) => api_versions(client.http(), &grant.instance_url).await.ok().and_then(|served| newest_known(&served)),
+        Err(_) => api_versions(client.http(), &grant.instance_url, &notice)
+            .await
+            .ok()
+            .and_then(|served| newest_known(&served)),
     };
     let current = outcome.rotated.clone().unwrap_or_else(|| settings.refresh_token.clone());
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())

@@ -67,20 +67,29 @@ pub fn newest_known(served: &[ApiVersion]) -> Option<String> {
 /// The versions `origin` serves (`GET /services/data/`, public: no token is sent). A login host such as
 /// login.salesforce.com answers it as well as the instance [B: observed in the simulator and in captures
 /// of the instance; that login hosts answer it is our belief, and a failure falls back to the instance].
-pub async fn api_versions(http: &reqwest::Client, origin: &str) -> Result<Vec<ApiVersion>, Error> {
+/// A passing failure is tried again as every REST read is ([`RetryPolicy::REPEATABLE_READ`]), telling
+/// `notice` before each retry.
+pub async fn api_versions(
+    http: &reqwest::Client,
+    origin: &str,
+    notice: &RetryNotice,
+) -> Result<Vec<ApiVersion>, Error> {
     let host = LoginHost::parse(origin)?;
     let url = host.url("/services/data/");
-    let response = http
-        .get(&url)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|e| transport_error(e, host.origin()))?;
-    let body = Body::read(response, host.origin()).await?;
-    if !body.status.is_success() {
-        return Err(body.error());
-    }
-    body.json()
+    let once = || async {
+        let response = http
+            .get(&url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| transport_error(e, host.origin()))?;
+        let body = Body::read(response, host.origin()).await?;
+        if !body.status.is_success() {
+            return Err(body.error());
+        }
+        body.json()
+    };
+    retry_transient(&TokioClock, RetryPolicy::REPEATABLE_READ, |e, pause| notice.tell(e, pause), once).await
 }
 
 /// Renews the access token from the refresh token, at most once per [`RestClient`] (and its clones).
