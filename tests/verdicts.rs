@@ -222,6 +222,17 @@ async fn check_reads_at_the_org_s_newest_version_and_names_the_app_it_assumed() 
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let detail = check_json(&report, "refresh_policy_infinite")["detail"].as_str().unwrap().to_string();
     assert!(detail.contains("valid until revoked") && !detail.contains("assumed"), "{detail}");
+
+    // The name the settings file records (the wizard writes it) does the same without the flag.
+    let (mut recorded, _) = sfconnect::settings::read_settings(&settings).unwrap();
+    recorded.app_name = Some("sfconnect".into());
+    let text = recorded.render(sfconnect::settings::Format::Json);
+    sfconnect::settings::write_settings(&settings, &text, sfconnect::settings::Overwrite::Replace).unwrap();
+    let (code, stdout, stderr) = run_check(&settings, &["--json", "--preset", "ampersand"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let detail = check_json(&report, "refresh_policy_infinite")["detail"].as_str().unwrap().to_string();
+    assert!(!detail.contains("assumed"), "{detail}");
 }
 
 /// Point 10: an access token refused as expired (401 `INVALID_SESSION_ID`, or 403 `Bad_OAuth_Token` in plain

@@ -33,8 +33,9 @@ pub struct CheckArgs {
     /// settings file, else generic]
     #[arg(long, value_name = "ID")]
     pub preset: Option<String>,
-    /// The app's name as Setup shows it (Connected App or External Client App) [default: the app of the
-    /// user's most recently used token, and the report says it was assumed].
+    /// The app's name as Setup shows it (Connected App or External Client App) [default: the name the
+    /// settings file records (the wizard writes it), else the app of the user's most recently used token,
+    /// and the report says it was assumed].
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
     /// The kind of app, so the fixes name the right Setup pages: connected-app or external-client-app
@@ -107,7 +108,8 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         granted_scopes: grant.scopes.clone(),
         login_kind: host.kind(),
         preset,
-        app_name: args.app_name.clone(),
+        // --app-name wins, then the name the settings file records (the wizard writes it).
+        app_name: args.app_name.clone().or_else(|| settings.app_name.clone()),
         // --app-kind wins, then the kind the settings file records (the wizard writes it).
         app_kind: args
             .app_kind
