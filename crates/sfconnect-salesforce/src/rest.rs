@@ -300,7 +300,8 @@ impl RestClient {
         if !body.status.is_success() {
             // An expired access token on some resources: 403 and the bare text `Bad_OAuth_Token`, not JSON.
             let text = String::from_utf8_lossy(&body.bytes[..body.bytes.len().min(64)]).trim().to_string();
-            if matches!(body.status.as_u16(), 401 | 403) && text == BAD_OAUTH_TOKEN {
+            // Written `Bad_Oauth_Token` in some reports: compared without case.
+            if matches!(body.status.as_u16(), 401 | 403) && text.eq_ignore_ascii_case(BAD_OAUTH_TOKEN) {
                 return Err(Error::Rest(RestError {
                     status: body.status.as_u16(),
                     code: BAD_OAUTH_TOKEN.into(),
