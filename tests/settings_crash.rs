@@ -78,7 +78,7 @@ fn kill_9_during_the_write_leaves_the_old_file_or_the_new_one() {
             line.clear();
             assert!(stdout.read_line(&mut line).unwrap() > 0, "the writer stopped before it was ready");
         }
-        std::thread::sleep(Duration::from_micros(rand::random_range(0..30_000)));
+        std::thread::sleep(Duration::from_micros(rand::Rng::gen_range(&mut rand::thread_rng(), 0..30_000)));
         child.kill().expect("SIGKILL");
         child.wait().unwrap();
 

@@ -7,6 +7,7 @@ mod ui_support;
 mod checks;
 mod cli;
 mod device_and_probe;
+mod house;
 mod parsers_property;
 mod presets;
 mod retry_after;

@@ -97,9 +97,7 @@ impl SettingsOutArgs {
     }
 
     pub fn company_names(&self) -> Vec<String> {
-        let names: Vec<String> =
-            self.company_names.split([',', '\n']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        if names.is_empty() || names.iter().any(|n| n == "*") { vec!["*".to_string()] } else { names }
+        crate::settings::split_company_names(&self.company_names)
     }
 }
 

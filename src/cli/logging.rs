@@ -6,6 +6,8 @@ use std::fs::OpenOptions;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use tracing_subscriber::layer::SubscriberExt;
+
 /// Keeps the subscriber's writer alive for the process.
 pub struct LogGuard;
 
@@ -44,8 +46,11 @@ pub fn init() -> Option<LogGuard> {
         use std::os::unix::fs::PermissionsExt;
         let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
     }
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("sfconnect={level}")).ok()?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init().ok()?;
+    // A prefix: `sfconnect` also covers the member crates' targets (`sfconnect_salesforce`, `sfconnect_sim`).
+    let level: tracing_subscriber::filter::LevelFilter = level.trim().parse().ok()?;
+    let filter = tracing_subscriber::filter::Targets::new().with_target("sfconnect", level);
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(Mutex::new(file)).finish().with(filter);
+    tracing::subscriber::set_global_default(subscriber).ok()?;
     Some(LogGuard)
 }
 

@@ -1,6 +1,6 @@
 //! The command line: clap types, one file per subcommand, and the mapping of outcomes to exit codes.
 //!
-//! `anyhow` lives here and in `main.rs` only. A failure is printed once, as the headline and the fix
+//! Failures are typed here. A failure is printed once, as the headline and the fix
 //! from `salesforce::errors`, never with a secret in it.
 
 /// `println!` for command output, through [`clean`]: when standard output is closed early (`sfconnect
@@ -41,6 +41,7 @@ mod logging;
 mod output;
 mod revoke;
 mod secret_input;
+mod shell;
 #[cfg(feature = "sim")]
 mod simulate;
 mod url_cmd;
@@ -133,6 +134,10 @@ pub enum Command {
     /// Run the built-in Salesforce simulator until interrupted.
     #[cfg(feature = "sim")]
     Simulate(simulate::SimulateArgs),
+    /// Print a shell completion script (bash, zsh or fish) on standard output.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) on standard output.
+    Man,
 }
 
 /// Why a command failed, and with which exit code.
@@ -166,12 +171,6 @@ impl From<crate::salesforce::Error> for Failure {
 impl From<crate::settings::Error> for Failure {
     fn from(e: crate::settings::Error) -> Self {
         Failure::Failed { headline: e.to_string(), fix: None }
-    }
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::Failed { headline: format!("{e:#}"), fix: None }
     }
 }
 
@@ -218,6 +217,8 @@ async fn run(cli: Cli) -> CmdResult {
         Some(Command::Revoke(a)) => revoke::run(a).await,
         #[cfg(feature = "sim")]
         Some(Command::Simulate(a)) => simulate::run(a).await,
+        Some(Command::Completions(a)) => shell::completions(a),
+        Some(Command::Man) => shell::man(),
         None => wizard_args::run(cli.wizard, cli.demo).await,
     }
 }

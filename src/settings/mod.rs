@@ -60,6 +60,15 @@ pub const APP_KINDS: [&str; 2] = ["external_client_app", "connected_app"];
 /// The company-names value that collects data for every domain, including users without an email address.
 pub const ALL_COMPANIES: &str = "*";
 
+/// Company names as typed (in the wizard's field or `--company-names`): separated by commas, semicolons or
+/// line breaks, trimmed, empty ones dropped; `*` alone when none is left or `*` is among them. The one
+/// reading of that text, for the wizard and the CLI alike.
+pub fn split_company_names(typed: &str) -> Vec<String> {
+    let names: Vec<String> =
+        typed.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    if names.is_empty() || names.iter().any(|n| n == ALL_COMPANIES) { vec![ALL_COMPANIES.to_owned()] } else { names }
+}
+
 impl ConnectorSettings {
     /// Settings with the required values and defaults for the rest (`company_names = ["*"]`).
     pub fn new(client_id: impl Into<String>, refresh_token: RefreshToken, login_url: impl Into<String>) -> Self {

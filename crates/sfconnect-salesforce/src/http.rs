@@ -27,7 +27,11 @@ pub fn build_http_client() -> reqwest::Client {
 
 /// Same, with another total timeout (tests of slow servers use a short one).
 pub fn build_http_client_with(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder().tls_built_in_root_certs(false);
+    for root in root_certificates().certificates {
+        builder = builder.add_root_certificate(root);
+    }
+    builder
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .timeout(timeout)
@@ -36,6 +40,44 @@ pub fn build_http_client_with(timeout: Duration) -> reqwest::Client {
         // Invariant: building fails only when the TLS backend cannot initialise, which with the bundled
         // rustls and its roots does not happen; there is no useful way to go on without a client.
         .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Where the trusted roots came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootSource {
+    /// The system's store, or the file or folder that `SSL_CERT_FILE` / `SSL_CERT_DIR` name.
+    System,
+    /// Mozilla's roots compiled in (webpki-root-certs), for systems with no store at all.
+    Bundled,
+}
+
+/// The roots the client trusts, and where they came from.
+pub struct RootCertificates {
+    pub source: RootSource,
+    pub certificates: Vec<reqwest::Certificate>,
+}
+
+/// One root store: the system's (what admins behind a TLS-inspecting proxy have added their proxy's CA to;
+/// `SSL_CERT_FILE` and `SSL_CERT_DIR` replace it, as OpenSSL's tools do), and Mozilla's bundled roots only
+/// where the system has none (a minimal container). Never both: a CA the admin removed from the system
+/// store must not come back through the bundle.
+pub fn root_certificates() -> RootCertificates {
+    let loaded = rustls_native_certs::load_native_certs();
+    for error in &loaded.errors {
+        tracing::debug!("system certificate store: {error}");
+    }
+    let system: Vec<reqwest::Certificate> =
+        loaded.certs.iter().filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok()).collect();
+    if !system.is_empty() {
+        tracing::debug!(roots = system.len(), "trusting the system's root certificates");
+        return RootCertificates { source: RootSource::System, certificates: system };
+    }
+    let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok())
+        .collect();
+    tracing::debug!("no system root certificates: trusting the bundled Mozilla roots");
+    RootCertificates { source: RootSource::Bundled, certificates: bundled }
 }
 
 /// Turns a reqwest failure into [`Error::Transport`], telling timeouts, refusals, DNS and TLS apart.

@@ -4,6 +4,10 @@
 //! Pure protocol: no UI, no terminal, no files. Nothing in here imports another module of the crate.
 //! See `docs/protocol.md` for where Salesforce departs from the RFCs and what is unconfirmed.
 
+// A library that panics takes the wizard down with it: failures are values here (tests may unwrap).
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod client;
 pub mod clock;
 pub mod device_flow;

@@ -194,5 +194,5 @@ pub async fn wait_until_ready(
 
 /// Up to a second, so many sfconnect processes do not probe in step.
 fn jitter() -> Duration {
-    Duration::from_millis(rand::random_range(0..1000))
+    Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 0..1000))
 }

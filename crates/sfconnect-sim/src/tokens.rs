@@ -13,8 +13,8 @@ const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
 const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 fn random_from(alphabet: &[u8], len: usize) -> String {
-    let mut rng = rand::rng();
-    (0..len).map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())])).collect()
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())])).collect()
 }
 
 /// `3MVG9` + 80 chars of `[A-Za-z0-9._]`: 85 chars, as observed.

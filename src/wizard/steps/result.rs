@@ -79,15 +79,7 @@ impl ResultState {
 
     /// Company names from the field: `*` alone when empty or when `*` is among them.
     pub fn company_names(&self) -> Vec<String> {
-        let names: Vec<String> = self
-            .company
-            .value()
-            .split([',', '\n', ';'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        if names.is_empty() || names.iter().any(|n| n == "*") { vec!["*".into()] } else { names }
+        crate::settings::split_company_names(self.company.value())
     }
 
     /// What is wrong with the company names typed, naming the first bad one.
