@@ -1,10 +1,10 @@
 //! Benchmark (not a test): the wall time of `sfconnect check` over a slow link, in round trips.
 //!
-//! `cargo build --release && cargo run --release --example check_latency -- [LATENCY_MS] [RUNS]` (default 150 ms,
-//! 5 runs). The simulator runs in this process and delays every answer by the latency (its `Fault::Slow`, the
-//! same as `sfconnect simulate --latency-ms` once that lands); the check runs as the release binary
-//! `target/release/sfconnect` in a child process, exactly as an admin runs it, against a healthy org with
-//! the app's name given. Printed: each run's wall time, and the median over the latency, which is about the
+//! `cargo build && cargo run --example check_latency -- [LATENCY_MS] [RUNS]` (default 150 ms, 5 runs). The
+//! simulator runs in this process and delays every answer by the latency (its `Fault::Slow`, the same as
+//! `sfconnect simulate --latency-ms` once that lands); the check runs as the `sfconnect` binary
+//! (`SFCONNECT_BIN`, else `target/release/sfconnect`, else `target/debug/sfconnect`) in a child process,
+//! exactly as an admin runs it, against a healthy org with the app's name given. Printed: each run's wall time, and the median over the latency, which is about the
 //! number of round trips made one after another (process start and local work included). See BENCHMARKS.md.
 
 use std::path::PathBuf;
@@ -28,10 +28,17 @@ fn main() -> Result<(), Failure> {
 }
 
 async fn bench(latency: Duration, runs: usize) -> Result<(), Failure> {
-    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/sfconnect");
+    // The binary to time: SFCONNECT_BIN, else the release build, else the debug one. Round trips dominate
+    // the wall time over any real link, so the debug build counts them as well.
+    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+    let binary = std::env::var_os("SFCONNECT_BIN").map(PathBuf::from).unwrap_or_else(|| {
+        let release = target.join("release/sfconnect");
+        if release.exists() { release } else { target.join("debug/sfconnect") }
+    });
     if !binary.exists() {
-        return Err(format!("build the release binary first: {} is missing", binary.display()).into());
+        return Err(format!("build sfconnect first (cargo build): {} is missing", binary.display()).into());
     }
+    println!("timing {}", binary.display());
     let config = SimConfig { org: OrgFixture::healthy(), auto_approve: true, ..SimConfig::default() };
     let sim = Simulator::start(config).await?;
     let dir = tempfile::tempdir()?;
