@@ -84,7 +84,8 @@ async fn bench(latency: Duration, runs: usize) -> Result<(), Failure> {
 /// would write.
 async fn settings_for(sim: &Simulator) -> Result<ConnectorSettings, Failure> {
     let client = Client::new(LoginHost::parse(&sim.base_url())?);
-    let app = AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
+    let app =
+        AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
     let options = AuthorizeOptions {
         client_id: app.client_id.clone(),
         redirect_uri: client.host().default_redirect_uri(),
