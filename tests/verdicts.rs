@@ -173,7 +173,7 @@ async fn wait_without_salesforce_says_it_cannot_reach_it_and_never_blames_the_ke
     let login_url = format!("http://127.0.0.1:{port}");
     let out = sfconnect()
         .args(["wait", "--client-id", "3MVG9notlive", "--login-url", &login_url, "--no-client-secret"])
-        .args(["--timeout", "3"])
+        .args(["--timeout", "6"])
         .output()
         .await
         .unwrap();

@@ -144,12 +144,13 @@ pub async fn wait_until_ready(
     let mut last_unreachable: Option<Error>;
     loop {
         attempts += 1;
-        let wait = match client.probe(app, redirect_uri).await {
+        // The event is told only when a next try follows: "next try in 8 s" must not precede the end.
+        let (wait, event) = match client.probe(app, redirect_uri).await {
             Ok(Readiness::NotLive) => {
                 (transient_in_a_row, past_in_a_row) = (0, 0);
                 (last_answer, last_unreachable) = (None, None);
-                on_event(ProbeEvent::NotLiveYet { attempts, elapsed: clock.now().duration_since(started) });
-                PROBE_INTERVAL + jitter()
+                let event = ProbeEvent::NotLiveYet { attempts, elapsed: clock.now().duration_since(started) };
+                (PROBE_INTERVAL + jitter(), event)
             }
             Ok(readiness) => {
                 transient_in_a_row = 0;
@@ -159,22 +160,25 @@ pub async fn wait_until_ready(
                 if confirmed && readiness != Readiness::RedirectNotRegistered {
                     return Ok(readiness);
                 }
-                on_event(ProbeEvent::Answered { readiness, attempts });
-                if readiness == Readiness::RedirectNotRegistered { PROBE_INTERVAL + jitter() } else { CONFIRM_INTERVAL }
+                let wait = if readiness == Readiness::RedirectNotRegistered {
+                    PROBE_INTERVAL + jitter()
+                } else {
+                    CONFIRM_INTERVAL
+                };
+                (wait, ProbeEvent::Answered { readiness, attempts })
             }
             Err(e) if e.is_unreachable() && !e.is_impossible_host_name() => {
                 transient_in_a_row += 1;
                 let wait = pause_before_retry(backoff(PROBE_INTERVAL, transient_in_a_row) + jitter(), &e);
-                on_event(ProbeEvent::Unreachable { message: e.explain().headline, retry_in: wait });
+                let event = ProbeEvent::Unreachable { message: e.explain().headline, retry_in: wait };
                 last_unreachable = Some(e);
-                wait
+                (wait, event)
             }
             Err(e) if e.is_transient() => {
                 transient_in_a_row += 1;
                 last_unreachable = None;
                 let wait = pause_before_retry(backoff(PROBE_INTERVAL, transient_in_a_row) + jitter(), &e);
-                on_event(ProbeEvent::Retrying { message: e.explain().headline, retry_in: wait });
-                wait
+                (wait, ProbeEvent::Retrying { message: e.explain().headline, retry_in: wait })
             }
             Err(e) => return Err(e),
         };
@@ -188,6 +192,7 @@ pub async fn wait_until_ready(
             }
             return Err(Error::TimedOut { what: "Waiting for the consumer key", waited_secs: limit.as_secs() });
         }
+        on_event(event);
         clock.sleep(wait).await;
     }
 }
