@@ -63,8 +63,15 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let host = host_of(&settings)?;
     // Waits are said on standard error as they begin (a 503 with Retry-After can mean a minute or two of
     // silence otherwise); standard output keeps the table or JSON alone.
-    let notice = RetryNotice::new(|headline, pause| {
-        errln!("{headline}; trying again in {} s", pause.as_secs().max(1));
+    // The refresh and the version list go together, so one outage is heard twice at once: say it once.
+    let last_told = std::sync::Mutex::new(String::new());
+    let notice = RetryNotice::new(move |headline, pause| {
+        let line = format!("{headline}; trying again in {} s", pause.as_secs().max(1));
+        let mut last = last_told.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *last != line {
+            errln!("{line}");
+            *last = line;
+        }
     });
     let client = Client::new(host.clone()).with_retry_notice(notice.clone());
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
