@@ -29,7 +29,7 @@ pub struct ConnectedAppRecord {
     pub validity_period: Option<i64>,
 }
 
-/// The query for an External Client App's OAuth policies, by its name (label or API name). The object and
+/// The query for an External Client App's OAuth policies, by its name as Setup shows it (its label). The object and
 /// field names are from third-party tools that read them (sfdx-hardis, Salesforce Inspector Reloaded) [C-3p:
 /// not in a Salesforce object reference we could cite]; the picklist values follow the metadata type
 /// ExtlClntAppOauthConfigurablePolicies (Metadata API guide, API 59.0+).
@@ -38,8 +38,7 @@ pub fn eca_query(name: &str) -> String {
     format!(
         "SELECT ExternalClientApplication.MasterLabel, ExternalClientApplication.DeveloperName, \
          PermittedUsersPolicyType, IpRelaxationPolicyType, RefreshTokenPolicyType, RefreshTokenValidityPeriod, \
-         RefreshTokenValidityUnit FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.MasterLabel = {name} \
-         OR ExternalClientApplication.DeveloperName = {name}"
+         RefreshTokenValidityUnit FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.MasterLabel = {name}"
     )
 }
 
@@ -240,9 +239,10 @@ pub fn permitted_users(app: &ConnectedAppRecord) -> Finding {
 /// name differs.
 pub fn app_not_found(name: &str, kind: Option<AppKind>) -> Finding {
     let detail = match kind {
-        Some(AppKind::ExternalClientApp) => {
-            format!("{name} is an External Client App, whose policies the API does not show: check them in Setup")
-        }
+        Some(AppKind::ExternalClientApp) => format!(
+            "no External Client App labelled {name} is visible through the API (ExtlClntAppOauthPlcyCnfg): check \
+             its policies in Setup"
+        ),
         _ => format!("no connected app named {name} is visible through the API (an External Client App is not listed)"),
     };
     Finding::unknown(detail, format!("Check it in {}.", policies_path(name, kind)))
@@ -332,7 +332,7 @@ mod tests {
         assert!(matches!(eca_refresh_policy("Acme", &zero, true), Finding::Unknown { .. }));
         let infinite = EcaPolicyRecord { refresh_policy: Some("Infinite".into()), ..record };
         assert!(matches!(eca_refresh_policy("Acme", &infinite, true), Finding::Ok(_)));
-        assert!(eca_query("O'Brien").contains("MasterLabel = 'O\\'Brien' OR"));
+        assert!(eca_query("O'Brien").ends_with("MasterLabel = 'O\\'Brien'"));
     }
 
     /// Issue 10, point 6: a verdict never contradicts what the run has just proven.
