@@ -104,7 +104,7 @@ async fn settings_for(sim: &Simulator) -> Result<ConnectorSettings, Failure> {
     };
     let grant = client.exchange_code(&app, &exchange).await?;
     let mut settings = ConnectorSettings::from_grant(app.client_id, app.client_secret, &grant, sim.base_url())
-        .ok_or("no refresh token")?;
+        .map_err(|refused| refused.to_string())?;
     settings.app_kind = Some("connected_app".into());
     Ok(settings)
 }

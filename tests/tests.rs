@@ -4,6 +4,7 @@
 mod common;
 mod ui_support;
 
+mod app_create;
 mod checks;
 mod cli;
 mod device_and_probe;
@@ -13,7 +14,9 @@ mod presets;
 mod retry_after;
 mod settings_crash;
 mod settings_files;
+mod sim_metadata;
 mod sim_protocol;
+mod token_safety;
 mod ui_snapshots;
 mod verdicts;
 mod web_flow;

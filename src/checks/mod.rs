@@ -28,7 +28,9 @@ pub use app_policy::AppKind;
 pub use ids::CheckId;
 pub use permissions::{PERMISSIONS, missing_column};
 pub use preview::{DomainCount, DomainTally, LicenceCount, Preview};
-pub use refresh::{RefreshOutcome, SecretProbe, probe_secret, refresh_and_probe, refresh_first};
+pub use refresh::{
+    RefreshOutcome, SecretProbe, probe_secret, refresh_and_probe, refresh_and_probe_saving, refresh_first_saving,
+};
 pub use run::run_checks;
 
 /// How a check came out.

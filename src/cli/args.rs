@@ -72,21 +72,6 @@ pub struct SettingsOutArgs {
 impl SettingsOutArgs {
     /// The `--preset` id once it is known to name a preset, checked before anything is sent to Salesforce
     /// (an authorization code is single use, so a typo found after the exchange would cost the code).
-    /// Fails now if the settings could not be written where `--output` says (a file already there
-    /// without --force, a symlink, a missing or read-only folder): anything that would otherwise be found
-    /// only after a single-use code was spent or a token made. `-` (standard output) always passes, and
-    /// the default path is made fresh when the time comes.
-    pub fn preflight(&self) -> Result<(), Failure> {
-        match &self.output {
-            Some(path) if path.as_os_str() != "-" => {
-                let overwrite =
-                    if self.force { crate::settings::Overwrite::Replace } else { crate::settings::Overwrite::Never };
-                crate::settings::preflight(path, overwrite).map_err(Failure::from)
-            }
-            _ => Ok(()),
-        }
-    }
-
     pub fn checked_preset(&self) -> Result<Option<String>, Failure> {
         let Some(id) = &self.preset else { return Ok(None) };
         let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
@@ -112,4 +97,63 @@ pub const DEFAULT_SCOPES: &str = "api refresh_token offline_access";
 /// The ids of `presets`, comma-separated, for messages that list the choices.
 pub fn preset_ids(presets: &[crate::presets::Preset]) -> String {
     presets.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Which app: a Client ID, or a file that names it (`app create --output`, or a settings file).
+#[derive(Debug, Clone, Args)]
+pub struct AppArgs {
+    /// The app's Consumer Key.
+    #[arg(long, value_name = "ID", required_unless_present = "settings")]
+    pub client_id: Option<String>,
+    /// Take the Client ID, the consumer secret and the login URL from FILE: the file `sfconnect app
+    /// create --output` wrote, or a settings file. --client-id, --login-url and the secret options win
+    /// over the file.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+}
+
+/// An app's values, from the flags and the file.
+#[derive(Debug)]
+pub struct ResolvedApp {
+    pub client_id: String,
+    pub host: LoginHost,
+    pub secret: Option<crate::salesforce::ClientSecret>,
+    pub app_kind: Option<String>,
+}
+
+impl AppArgs {
+    /// The app's values. The secret comes from the secret options when given, else from the file, else
+    /// from the environment or the prompt as `need` says.
+    pub fn resolve(
+        &self,
+        login: &LoginArgs,
+        secret: Option<&SecretArgs>,
+        need: super::secret_input::Need,
+    ) -> Result<ResolvedApp, Failure> {
+        let file = match &self.settings {
+            Some(path) => Some(crate::settings::read_app_settings(path).map_err(|e| {
+                Failure::failed(format!("--settings {e}"), "give the file `sfconnect app create --output` wrote")
+            })?),
+            None => None,
+        };
+        let raw_id = self.client_id.clone().or_else(|| file.as_ref().map(|f| f.client_id.clone())).unwrap_or_default();
+        let client_id = super::url_cmd::checked_client_id(&raw_id)?;
+        let host = match (&login.login_url, file.as_ref().and_then(|f| f.login_url.as_deref())) {
+            (None, Some(from_file)) => {
+                LoginHost::parse(from_file).map_err(|e| Failure::Usage(format!("--settings: {e}")))?
+            }
+            _ => login.host()?,
+        };
+        let secret = match secret {
+            None => None,
+            Some(args) => {
+                let explicit = args.no_client_secret || args.client_secret_file.is_some();
+                match file.as_ref().and_then(|f| f.client_secret.clone()) {
+                    Some(from_file) if !explicit => Some(from_file),
+                    _ => super::secret_input::client_secret(args, need)?,
+                }
+            }
+        };
+        Ok(ResolvedApp { client_id, host, secret, app_kind: file.and_then(|f| f.app_kind) })
+    }
 }

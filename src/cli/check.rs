@@ -12,7 +12,7 @@ use super::args::preset_ids;
 use super::output::host_of;
 use super::{CmdResult, Failure};
 use crate::checks::{
-    CheckContext, CheckId, Finding, Level, Report, Status, Verdict, probe_secret, refresh_first, run_checks,
+    CheckContext, CheckId, Finding, Level, Report, Status, Verdict, probe_secret, refresh_first_saving, run_checks,
 };
 use crate::presets::{Preset, find, load_all, user_preset_dir};
 use crate::salesforce::rest::{RestClient, api_versions, newest_known};
@@ -77,12 +77,48 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
     let mut checks = vec![exposure_check(&exposure, &args.settings)];
 
-    // Round one: the refresh, and the org's list of API versions (public, so it needs no token).
-    let (mut outcome, versions) = futures_util::future::join(
-        refresh_first(&client, &app, &settings.refresh_token),
-        api_versions(client.http(), host.origin(), &notice),
+    // With refresh token rotation on, the refresh retires the token in the file: the new one must be
+    // written back the moment it arrives, so the file must be known to take it before the first refresh.
+    let real_path = writable_settings_file(&args.settings)?;
+    let format = crate::settings::format_of_file(&real_path).unwrap_or_default();
+    let saved = std::cell::RefCell::new(Vec::<String>::new());
+    let mut save = |newest: &crate::salesforce::RefreshToken| {
+        let mut updated = settings.clone();
+        updated.refresh_token = newest.clone();
+        let text = updated.render(format);
+        let note = match write_settings(&real_path, &text, Overwrite::Replace) {
+            Ok(()) => Ok(()),
+            Err(e) => match crate::settings::keep_safe(&text, format) {
+                Ok(kept) => Err(format!(
+                    "the rotated token could not be written to {} ({e}); it was kept in {} (mode 0600): move that file over the old one",
+                    real_path.display(),
+                    kept.display()
+                )),
+                Err(e2) => Err(format!(
+                    "the rotated token could not be written to {} ({e}) nor kept in the state folder ({e2})",
+                    real_path.display()
+                )),
+            },
+        };
+        saved.borrow_mut().push(note.err().unwrap_or_default());
+    };
+    // Round one: the refresh, and the org's list of API versions (public, so it needs no token). A signal
+    // during the refresh waits until its answer (and the token it may carry) is on disk.
+    let mut stop = super::signals::StopSignals::take();
+    let (mut outcome, versions) = super::signals::finish(
+        &mut stop,
+        futures_util::future::join(
+            refresh_first_saving(&client, &app, &settings.refresh_token, &mut save),
+            api_versions(client.http(), host.origin(), &notice),
+        ),
     )
     .await;
+    if let Some(problem) = saved.borrow().iter().find(|p| !p.is_empty()) {
+        return Err(Failure::failed(problem.clone(), "nothing else was checked: put the kept file in place first"));
+    }
+    if let Some(n) = super::signals::pending(&stop) {
+        return Err(Failure::Signal(n));
+    }
     let target = format!("{} ({}, {chosen_by})", preset.name, preset.id);
     let Some(grant) = outcome.grant.clone() else {
         checks.extend(outcome.verdicts);
@@ -96,6 +132,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             .ok()
             .and_then(|served| newest_known(&served)),
     };
+    let rotation_on = outcome.rotated.is_some();
     let current = outcome.rotated.clone().unwrap_or_else(|| settings.refresh_token.clone());
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
         .map_err(|_| {
@@ -104,8 +141,10 @@ pub async fn run(args: CheckArgs) -> CmdResult {
                 "check the file's login_url; the token was not sent there",
             )
         })?
-        .with_retry_notice(notice)
-        .with_renewal(client.clone(), app.clone(), current.clone());
+        .with_retry_notice(notice);
+    // An expired access token is renewed once during the reads; not with rotation on, where a renewal
+    // would retire the token just saved, and a signal could end the reads before the next one is saved.
+    let rest = if rotation_on { rest } else { rest.with_renewal(client.clone(), app.clone(), current.clone()) };
     let rest = match version {
         Some(v) => rest.with_api_version(v),
         None => rest,
@@ -126,37 +165,49 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         refreshed: true,
     };
     let on_verdict = |verdict: crate::checks::Verdict| tracing::debug!(id = verdict.id.as_str(), "check done");
-    // Round two: the reads together, and the refresh without the secret. With rotation on, that refresh
-    // retires the token a renewal during the reads would use, so it waits for them.
-    let mut report = if outcome.rotated.is_some() {
-        let report = run_checks(&rest, ctx, on_verdict).await;
-        let newest = rest.rotated().unwrap_or(current);
-        outcome.merge(probe_secret(&client, &app, &newest).await);
-        report
-    } else {
-        let (probe, report) =
-            futures_util::future::join(probe_secret(&client, &app, &current), run_checks(&rest, ctx, on_verdict)).await;
-        outcome.merge(probe);
-        report
-    };
-    if outcome.rotated.is_none() {
-        outcome.rotated = rest.rotated();
+    // Round two: every read together, and the refresh without the secret (with rotation on it spends no
+    // real token, see `probe_secret`). The file is complete from here on: a signal ends them at once.
+    let round_two = futures_util::future::join(
+        probe_secret(&client, &app, &current, rotation_on, &mut save),
+        run_checks(&rest, ctx, on_verdict),
+    );
+    let (probe, mut report) = super::signals::or_stop(&mut stop, round_two).await.map_err(Failure::Signal)?;
+    outcome.merge(probe);
+    if let Some(problem) = saved.borrow().iter().find(|p| !p.is_empty()) {
+        return Err(Failure::failed(problem.clone(), "put the kept file in place before the connector runs"));
     }
     checks.extend(outcome.verdicts);
-    if let Some(rotated) = outcome.rotated {
-        // Rotation is on: the old token is now dead, so the file must hold the new one.
-        let mut updated = settings.clone();
-        updated.refresh_token = rotated;
-        let format = crate::settings::format_of_file(&args.settings).unwrap_or_default();
-        write_settings(&args.settings, &updated.render(format), Overwrite::Replace)?;
-        if let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh) {
-            refresh.detail.push_str("; the new token was saved to the file");
-        }
+    if outcome.rotated.is_some()
+        && let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh)
+    {
+        refresh.detail.push_str("; the new token was saved to the file");
     }
     checks.append(&mut report.checks);
     checks.sort_by_key(|v| v.id);
     report.checks = checks;
     finish(&args, &target, report)
+}
+
+/// The file behind `path` (through a symbolic link, as it was read), proven writable now: a rotated
+/// refresh token must be written back to it, so this is known before the first refresh. The link
+/// itself is left in place; its target is replaced atomically.
+fn writable_settings_file(path: &Path) -> Result<PathBuf, Failure> {
+    let real = std::fs::canonicalize(path).map_err(|e| {
+        Failure::failed(format!("settings file {}: {e}", path.display()), "give the path of the settings file")
+    })?;
+    crate::settings::preflight(&real, Overwrite::Replace).map_err(|e| {
+        Failure::failed(
+            format!(
+                "settings file {}: cannot be written back ({e}); with refresh token rotation on, a refresh would leave it holding a dead token, so nothing was sent",
+                real.display()
+            ),
+            format!(
+                "make {} and its folder writable (or copy the file to a folder you can write) and run check on that",
+                real.display()
+            ),
+        )
+    })?;
+    Ok(real)
 }
 
 /// `--app-kind`.

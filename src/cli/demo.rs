@@ -82,7 +82,7 @@ pub async fn run() -> CmdResult {
 
     let mut settings =
         ConnectorSettings::from_grant(app.client_id.clone(), app.client_secret.clone(), &grant, host.origin())
-            .ok_or_else(|| Failure::failed("no refresh token", ""))?;
+            .map_err(|e| Failure::failed(e.to_string(), e.fix()))?;
     settings.username = Some(identity.username.clone());
     // The demo asks for the generic preset's scopes (api refresh_token offline_access).
     settings.preset = Some("generic".to_string());

@@ -6,19 +6,19 @@ use std::time::Duration;
 use clap::Args;
 
 use super::CmdResult;
-use super::args::{DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
-use super::output::{deliver, settings_from_grant};
-use super::secret_input::{Need, client_secret};
-use super::url_cmd::checked_client_id;
+use super::args::{AppArgs, DEFAULT_SCOPES, LoginArgs, SecretArgs, SettingsOutArgs, scopes_or_default};
+use super::output::{deliver, prevalidate, settings_from_grant};
+use super::secret_input::Need;
+use super::signals::{self, StopSignals};
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::device_flow::{DEVICE_LIMIT, DeviceEvent, wait_for_device_approval};
 use crate::salesforce::{AppCredentials, Client};
 
 #[derive(Debug, Args)]
 pub struct DeviceArgs {
-    /// The app's Consumer Key ("Enable for Device Flow" must be ticked on the app).
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    /// The app ("Enable for Device Flow" must be ticked on it).
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub login: LoginArgs,
     /// Scopes to request, space-separated.
@@ -31,13 +31,14 @@ pub struct DeviceArgs {
 }
 
 pub async fn run(args: DeviceArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
+    let named = args.app.resolve(&args.login, None, Need::Optional)?;
+    let (host, client_id) = (named.host, named.client_id);
     let preset = args.out.checked_preset()?;
-    // A token is made only once the place for it is known to take it.
-    args.out.preflight()?;
     // The secret is optional for device polls; it is stored in the settings when given.
-    let secret = client_secret(&args.secret, Need::Optional)?;
+    let secret = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?.secret;
+    // A token is made only once the place for it is known to take it.
+    prevalidate(&client_id, secret.as_ref(), &host, args.out.format)?;
+    let place = args.out.reserve()?;
     let client = Client::new(host);
     let scopes = scopes_or_default(&args.scope, DEFAULT_SCOPES);
     let device = client.start_device(&client_id, &scopes).await?;
@@ -45,7 +46,8 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     outln!("or open {}", device.verification_uri_complete());
     errln!("Waiting for approval (up to {} minutes; Ctrl-C to stop)...", DEVICE_LIMIT.as_secs() / 60);
     let app = AppCredentials { client_id: client_id.clone(), client_secret: secret.clone() };
-    let grant = wait_for_device_approval(&client, &app, &device, &TokioClock, DEVICE_LIMIT, |event| match event {
+    let mut stop = StopSignals::take();
+    let waiting = wait_for_device_approval(&client, &app, &device, &TokioClock, DEVICE_LIMIT, |event| match event {
         DeviceEvent::Pending { polls, elapsed } if polls % 6 == 0 => {
             errln!("  still waiting ({}s)", elapsed.as_secs());
         }
@@ -56,9 +58,17 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
             errln!("  {message}; retrying in {}s", retry_in.as_secs().max(Duration::from_secs(1).as_secs()))
         }
         _ => {}
-    })
-    .await?;
+    });
+    // Ctrl-C still ends the wait (it can take minutes); an approval already in hand is written first.
+    let grant = match signals::or_stop(&mut stop, waiting).await {
+        Ok(grant) => grant?,
+        Err(n) => return Err(super::Failure::Signal(n)),
+    };
     errln!("Approved.");
-    let settings = settings_from_grant(&client, &client_id, secret, grant, args.out.company_names(), preset).await?;
-    deliver(&settings, &args.out)
+    let mut settings =
+        settings_from_grant(&client_id, secret, &grant, client.host().origin(), args.out.company_names(), preset)?;
+    if settings.app_kind.is_none() {
+        settings.app_kind = named.app_kind;
+    }
+    deliver(&client, &grant, settings, place, &args.out, &mut stop).await
 }

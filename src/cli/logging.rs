@@ -25,21 +25,49 @@ pub fn init() -> Option<LogGuard> {
         // The folder may also hold settings files: private, as for them.
         let _ = crate::settings::create_private_dir(dir);
     }
+    let not_regular = || {
+        errln!(
+            "warning: the log {} is not a regular file (a pipe or a device): no log is written; point SFCONNECT_LOG_FILE at a file",
+            path.display()
+        );
+    };
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file() && !m.file_type().is_symlink()) {
+        not_regular();
+        return None;
+    }
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        // Never through a link into somebody else's file (O_NOFOLLOW), as for the settings file.
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        // Never through a link into somebody else's file (O_NOFOLLOW), as for the settings file; and an
+        // open that cannot block (O_NONBLOCK: a FIFO would wait for a reader, holding up every command).
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = match options.open(&path) {
-        Ok(file) => file,
+        Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => file,
+        Ok(_) => {
+            not_regular();
+            return None;
+        }
         Err(e) => {
             errln!("warning: the log {} could not be opened ({e}): no log is written", path.display());
             return None;
         }
     };
+    #[cfg(unix)]
+    {
+        // Writes block as usual from here on (the file is known to be a regular file).
+        use std::os::fd::AsRawFd;
+        // SAFETY: fcntl on a descriptor this function owns, with flags read from it just before.
+        unsafe {
+            let fd = file.as_raw_fd();
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            if flags >= 0 {
+                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+            }
+        }
+    }
     #[cfg(unix)]
     {
         // An existing log keeps no looser mode than a new one.

@@ -31,6 +31,9 @@ macro_rules! errln {
     }};
 }
 
+mod app;
+mod app_emit;
+mod app_session;
 mod args;
 mod check;
 #[cfg(feature = "sim")]
@@ -42,6 +45,7 @@ mod output;
 mod revoke;
 mod secret_input;
 mod shell;
+mod signals;
 #[cfg(feature = "sim")]
 mod simulate;
 mod url_cmd;
@@ -55,8 +59,11 @@ use std::process::ExitCode;
 /// sequence in it must not reach the terminal, where it could retitle the window, write the clipboard
 /// (OSC 52) or repaint the screen.
 pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+    // Bidi controls and zero-width characters too: they make a line read otherwise than it is.
+    let unsafe_char =
+        |c: char| (c.is_control() && c != '\n' && c != '\t') || crate::salesforce::http::is_invisible_format(c);
+    if text.chars().any(unsafe_char) {
+        text.chars().map(|c| if unsafe_char(c) { '\u{fffd}' } else { c }).collect()
     } else {
         std::borrow::Cow::Borrowed(text)
     }
@@ -90,13 +97,13 @@ A scripted flow (each line fits 80 columns; $KEY is the Consumer Key):
   sfconnect wait --client-id $KEY
   sfconnect url --client-id $KEY --json > flow.json
   # open the url from flow.json in a browser, click Allow, copy the address
-  SFCONNECT_CODE_VERIFIER=$(jq -r .code_verifier flow.json) \\
-    sfconnect exchange --client-id $KEY --state $(jq -r .state flow.json) \\
-    --code - --output settings.json
+  sfconnect exchange --client-id $KEY --flow flow.json --code - \\
+    --output settings.json
   sfconnect check --settings settings.json
 
 Exit status: 0 success, 1 a failure the message explains, 2 a usage error,
-128 + a signal's number when one stopped it (129 SIGHUP, 141 a closed pipe, 143 SIGTERM).
+128 + a signal's number when one stopped it (129 SIGHUP, 130 SIGINT, 141 a closed
+pipe, 143 SIGTERM).
 Logs: SFCONNECT_LOG=debug (or info, trace) appends to SFCONNECT_LOG_FILE, by default
 sfconnect.log in the local data folder (~/.local/share/sfconnect on Linux), mode
 0600; it holds no secret.";
@@ -118,6 +125,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create the External Client App in the org (app create), or write its package (app emit).
+    App(app::AppArgs),
     /// Print the authorize URL (with a fresh state and PKCE) to open in a browser.
     Url(url_cmd::UrlArgs),
     /// Exchange an authorization code (or the pasted redirect URL) for a refresh token.
@@ -178,6 +187,7 @@ pub type CmdResult = Result<(), Failure>;
 
 /// Parses the command line, runs, and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
+    harden();
     let cli = Cli::parse();
     let _log_guard = logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -207,8 +217,52 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Keeps the secrets this process will hold out of core dumps and away from other processes of the
+/// same user that are not its debugger: not dumpable (which also makes /proc/PID/mem and friends
+/// root-only) and a core size limit of 0, so a crash writes no copy of the consumer secret to disk.
+/// Best effort: a system that refuses leaves the process as it was.
+pub fn harden() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl and setrlimit with constant arguments and a valid pointer to a local struct.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+    #[cfg(unix)]
+    // SAFETY: as above.
+    unsafe {
+        let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
+}
+
+#[cfg(test)]
+mod clean_tests {
+    #[test]
+    fn bidi_and_zero_width_characters_never_reach_the_terminal() {
+        let shown = super::clean("Acme\u{202e}moc.live\u{200b} org\x1b]52;c;x\x07");
+        assert_eq!(shown, "Acme\u{fffd}moc.live\u{fffd} org\u{fffd}]52;c;x\u{fffd}");
+        assert_eq!(super::clean("two\nlines\tkept"), "two\nlines\tkept");
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn the_process_is_not_dumpable_and_dumps_no_core() {
+        super::harden();
+        // SAFETY: prctl and getrlimit with valid arguments.
+        let (dumpable, core) = unsafe {
+            let mut limit = libc::rlimit { rlim_cur: 1, rlim_max: 1 };
+            libc::getrlimit(libc::RLIMIT_CORE, &mut limit);
+            (libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0), limit.rlim_cur)
+        };
+        assert_eq!((dumpable, core), (0, 0));
+    }
+}
+
 async fn run(cli: Cli) -> CmdResult {
     match cli.command {
+        Some(Command::App(a)) => app::run(a).await,
         Some(Command::Url(a)) => url_cmd::run(a).await,
         Some(Command::Exchange(a)) => exchange::run(a).await,
         Some(Command::Device(a)) => device::run(a).await,

@@ -97,25 +97,62 @@ fn checked(value: String, source: &str) -> Result<ClientSecret, Failure> {
     Ok(ClientSecret::new(value))
 }
 
-/// Reads a value given as `-` from standard input (one line, trimmed); returns others as they are.
+/// The most a value read from standard input may be: a pasted redirect URL is under 2 KiB, so 64 KiB
+/// is plenty, and a larger one is the wrong input (never sent anywhere).
+pub const MAX_STDIN_BYTES: u64 = 64 * 1024;
+
+/// Reads a value given as `-` from standard input (one line, trimmed, at most [`MAX_STDIN_BYTES`]);
+/// returns others as they are.
 pub fn value_or_stdin(value: &str, what: &str) -> Result<String, Failure> {
     if value != "-" {
         return Ok(value.to_string());
     }
-    if std::io::stdin().is_terminal() {
+    read_bounded(std::io::stdin().lock(), std::io::stdin().is_terminal(), what)
+}
+
+/// Reads all of standard input, at most [`MAX_STDIN_BYTES`].
+pub fn read_bounded_stdin(what: &str) -> Result<zeroize::Zeroizing<String>, Failure> {
+    read_bounded(std::io::stdin().lock(), false, what).map(zeroize::Zeroizing::new)
+}
+
+fn read_bounded(input: impl std::io::BufRead, terminal: bool, what: &str) -> Result<String, Failure> {
+    let mut limited = input.take(MAX_STDIN_BYTES + 1);
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    let read = if terminal {
         errln!("Paste the {what}, then press Enter:");
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| {
-            Failure::failed(format!("could not read the {what}: {e}"), "pass it as a value instead of -")
-        })?;
-        return Ok(line.trim().to_string());
-    }
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| {
+        std::io::BufRead::read_until(&mut limited, b'\n', &mut bytes)
+    } else {
+        limited.read_to_end(&mut bytes)
+    };
+    read.map_err(|e| {
         Failure::failed(
             format!("could not read the {what} from standard input: {e}"),
             "pipe it in, or pass it as a value",
         )
     })?;
-    Ok(text.trim().to_string())
+    if bytes.len() as u64 > MAX_STDIN_BYTES {
+        return Err(Failure::failed(
+            format!("the {what} on standard input is over {} KiB: it cannot be one", MAX_STDIN_BYTES / 1024),
+            "give only the address the browser landed on after Allow (or the code), one line",
+        ));
+    }
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_input_has_a_limit() {
+        let small = b"https://x/cb?code=abc\n".as_slice();
+        assert_eq!(read_bounded(small, false, "code").unwrap(), "https://x/cb?code=abc");
+        let huge = vec![b'a'; MAX_STDIN_BYTES as usize + 10];
+        let err = read_bounded(huge.as_slice(), false, "code").unwrap_err();
+        assert!(matches!(err, Failure::Failed { ref headline, .. } if headline.contains("over 64 KiB")), "{err:?}");
+        // A terminal line without its end is cut at the limit too.
+        let err = read_bounded(huge.as_slice(), true, "code").unwrap_err();
+        assert!(matches!(err, Failure::Failed { .. }));
+    }
 }

@@ -1,17 +1,18 @@
 //! `sfconnect url`: the authorize URL, with a fresh state and PKCE verifier. `--json` prints
-//! `{"url", "state", "code_verifier"}` so that `exchange` can finish the flow in a later process.
+//! `{"url", "state", "code_verifier", "redirect_uri", "login_url", "scope"}` so that `exchange --flow`
+//! can finish the flow in a later process.
 
 use clap::Args;
 
-use super::args::{DEFAULT_SCOPES, LoginArgs, scopes_or_default};
+use super::args::{AppArgs, DEFAULT_SCOPES, LoginArgs, scopes_or_default};
+use super::secret_input::Need;
 use super::{CmdResult, Failure};
 use crate::salesforce::{AuthorizeOptions, AuthorizeRequest};
 
 #[derive(Debug, Args)]
 pub struct UrlArgs {
-    /// The app's Consumer Key.
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub login: LoginArgs,
     /// The callback URL registered on the app [default: the login host's /services/oauth2/success page].
@@ -23,15 +24,16 @@ pub struct UrlArgs {
     /// Do not use PKCE (only for apps and servers that reject it).
     #[arg(long)]
     pub no_pkce: bool,
-    /// Print {"url", "state", "code_verifier"} as one JSON line. The code_verifier is a secret: keep the
+    /// Print {"url", "state", "code_verifier", "redirect_uri", "login_url", "scope"} as one JSON line
+    /// (`exchange --flow FILE` reads it). The code_verifier is a secret: keep the
     /// output out of logs and shared files.
     #[arg(long)]
     pub json: bool,
 }
 
 pub async fn run(args: UrlArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
+    let app = args.app.resolve(&args.login, None, Need::Optional)?;
+    let (host, client_id) = (app.host, app.client_id);
     let options = AuthorizeOptions {
         client_id,
         redirect_uri: args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri()),
@@ -46,6 +48,9 @@ pub async fn run(args: UrlArgs) -> CmdResult {
             "state": request.state,
             "code_verifier": request.code_verifier.as_ref().map(|v| v.expose()),
             "redirect_uri": request.redirect_uri,
+            // With these, `exchange --flow FILE` finishes exactly the flow this URL starts.
+            "login_url": host.origin(),
+            "scope": options.scopes.to_param(),
         });
         outln!("{json}");
     } else {

@@ -5,9 +5,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use super::args::{LoginArgs, SecretArgs};
-use super::secret_input::{Need, client_secret};
-use super::url_cmd::checked_client_id;
+use super::args::{AppArgs, LoginArgs, SecretArgs};
+use super::secret_input::Need;
 use super::{CmdResult, Failure};
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
@@ -15,9 +14,8 @@ use crate::salesforce::{AppCredentials, Client};
 
 #[derive(Debug, Args)]
 pub struct WaitArgs {
-    /// The app's Consumer Key.
-    #[arg(long, value_name = "ID")]
-    pub client_id: String,
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub login: LoginArgs,
     /// Give up after this many seconds (Salesforce: up to 10 minutes for a Connected App, 15 for an
@@ -33,39 +31,48 @@ pub struct WaitArgs {
 }
 
 pub async fn run(args: WaitArgs) -> CmdResult {
-    let host = args.login.host()?;
-    let client_id = checked_client_id(&args.client_id)?;
-    let secret = client_secret(&args.secret, Need::Optional)?;
+    let resolved = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?;
+    let (host, client_id, secret) = (resolved.host, resolved.client_id, resolved.secret);
     let redirect_uri = args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri());
     let client = Client::new(host);
     let app = AppCredentials { client_id, client_secret: secret };
     let started = Instant::now();
     errln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
     let mut callback_told = false;
-    let outcome =
-        wait_until_ready(&client, &app, &redirect_uri, &TokioClock, Duration::from_secs(args.timeout), |event| {
-            match event {
-                ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
-                    errln!("  not live yet ({}s)", elapsed.as_secs())
-                }
-                ProbeEvent::NotLiveYet { .. } => {}
-                ProbeEvent::Answered { readiness: Readiness::RedirectNotRegistered, .. } => {
-                    if !std::mem::replace(&mut callback_told, true) {
-                        errln!("  the consumer key is live, but the app lacks this callback URL. Add this line to");
-                        errln!("  the app's Callback URL field, save, and the wait goes on by itself:");
-                        errln!("{redirect_uri}");
-                    }
-                }
-                ProbeEvent::Answered { .. } => errln!("  Salesforce knows the key; confirming on another request"),
-                ProbeEvent::Retrying { message, retry_in } => {
-                    errln!("  {message}; retrying in {}s", retry_in.as_secs().max(1))
-                }
-                ProbeEvent::Unreachable { message, retry_in } => {
-                    errln!("  cannot reach Salesforce ({message}); next try in {}s", retry_in.as_secs().max(1))
-                }
+    let limit = Duration::from_secs(args.timeout);
+    let waiting = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, limit, |event| match event {
+        ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
+            errln!("  not live yet ({}s)", elapsed.as_secs())
+        }
+        ProbeEvent::NotLiveYet { .. } => {}
+        ProbeEvent::Answered { readiness: Readiness::RedirectNotRegistered, .. } => {
+            if !std::mem::replace(&mut callback_told, true) {
+                errln!("  the consumer key is live, but the app lacks this callback URL. Add this line to");
+                errln!("  the app's Callback URL field, save, and the wait goes on by itself:");
+                errln!("{redirect_uri}");
             }
-        })
-        .await?;
+        }
+        ProbeEvent::Answered { .. } => errln!("  Salesforce knows the key; confirming on another request"),
+        ProbeEvent::Retrying { message, retry_in } => {
+            errln!("  {message}; retrying in {}s", retry_in.as_secs().max(1))
+        }
+        ProbeEvent::Unreachable { message, retry_in } => {
+            errln!("  cannot reach Salesforce ({message}); next try in {}s", retry_in.as_secs().max(1))
+        }
+    });
+    // The limit bounds the whole wait, a request in flight included: a server that accepts the
+    // connection and never answers would otherwise hold each probe for the client's 30 s.
+    let Ok(outcome) = tokio::time::timeout(limit, waiting).await else {
+        return Err(Failure::failed(
+            format!(
+                "Cannot reach Salesforce: no answer from {} settled the wait within {} s (the consumer key was not checked)",
+                client.host(),
+                args.timeout
+            ),
+            "check that the Login URL is reachable from here (a proxy? HTTPS_PROXY), then run wait again, with a longer --timeout if the key is new",
+        ));
+    };
+    let outcome = outcome?;
     let waited = started.elapsed().as_secs_f32();
     match outcome {
         Readiness::Ready { secret_checked: true } => {

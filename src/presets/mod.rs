@@ -176,7 +176,16 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Preset>, Vec<PresetError>) {
     files.sort();
     let mut user_ids: Vec<(String, PathBuf)> = Vec::new();
     for path in files {
-        let text = match std::fs::read_to_string(&path) {
+        // A preset is a few KiB: a file over 1 MiB is not one, and is not read whole.
+        let read = std::fs::File::open(&path).and_then(|file| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::Read::take(file, (1 << 20) + 1), &mut text)?;
+            if text.len() > 1 << 20 {
+                return Err(std::io::Error::other("larger than 1 MiB, so not a preset"));
+            }
+            Ok(text)
+        });
+        let text = match read {
             Ok(text) => text,
             Err(source) => {
                 errors.push(PresetError::Read { path, source });

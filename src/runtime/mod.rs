@@ -174,7 +174,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
                 Some(Msg::Tick(Instant::now()))
             }
             signal = signals.recv() => {
-                // SIGTERM or SIGHUP (the SSH link dropped): leave cleanly.
+                // SIGTERM, SIGINT or SIGHUP (the SSH link dropped): leave cleanly.
                 stopped_by = Some(signal);
                 break 'outer;
             }
@@ -304,12 +304,16 @@ fn show_plain(label: &str, text: &str) -> io::Result<()> {
     out.flush()
 }
 
-/// SIGTERM and SIGHUP as one awaitable.
+/// SIGTERM, SIGHUP and SIGINT as one awaitable: each leaves the terminal as it was found.
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hup: tokio::signal::unix::Signal,
+    // Ctrl-C in raw mode is a key, not a signal; `kill -INT` still arrives as one and must not leave
+    // the terminal raw, on the alternate screen, with the cursor hidden.
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -317,18 +321,23 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self { term: signal(SignalKind::terminate())?, hup: signal(SignalKind::hangup())? })
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+                int: signal(SignalKind::interrupt())?,
+            })
         }
         #[cfg(not(unix))]
         Ok(Self {})
     }
 
-    /// Waits for one and returns its number (15 for SIGTERM, 1 for SIGHUP).
+    /// Waits for one and returns its number (15 for SIGTERM, 1 for SIGHUP, 2 for SIGINT).
     async fn recv(&mut self) -> i32 {
         #[cfg(unix)]
         tokio::select! {
             _ = self.term.recv() => 15,
             _ = self.hup.recv() => 1,
+            _ = self.int.recv() => 2,
         }
         #[cfg(not(unix))]
         std::future::pending::<i32>().await

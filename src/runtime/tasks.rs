@@ -243,11 +243,16 @@ impl Executor {
                     return;
                 }
             };
-            let bound = listener.local_addr().map(|a| a.port()).unwrap_or(port);
-            let _ = tx.send(Msg::ListenerReady(Ok(bound)));
-            if let Some(url) = listener::accept_redirect(listener, &path, &state, token).await {
-                let _ = tx.send(Msg::RedirectArrived(url.into()));
-            }
+            let _ = tx.send(Msg::ListenerReady(Ok(listener.port)));
+            // Each callback with the state is handed on (an error too); the listening ends with a code.
+            let report = tx.clone();
+            listener::accept_redirect(listener, &path, &state, token, move |callback| {
+                let url = match callback {
+                    listener::Callback::Code(url) | listener::Callback::Error(url) => url,
+                };
+                let _ = report.send(Msg::RedirectArrived(url.into()));
+            })
+            .await;
         });
     }
 
@@ -324,13 +329,11 @@ impl Executor {
             });
             return;
         }
-        let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
-        let spawned = std::process::Command::new(opener)
-            .arg(&url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
+        // The URL (and its state) never goes on a command line: see listener::open_in_browser.
+        let folder = super::progress_file::path()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+            .unwrap_or_else(std::env::temp_dir);
+        let spawned = listener::open_in_browser(&url, &folder);
         let message = match spawned {
             Ok(_) => Ok("Opened the browser. Sign in to the org and click Allow.".to_string()),
             Err(_) => Err("No browser could be opened here: copy the URL and open it on your computer.".to_string()),

@@ -64,6 +64,17 @@ pub enum Error {
     NotRegular { path: PathBuf },
     #[error("{path}: is larger than {limit} bytes, far more than settings take; is it the right file?")]
     TooLarge { path: PathBuf, limit: u64 },
+    #[error("{folder}: no room for the settings file ({source}); free some space or choose another --output")]
+    NoRoom {
+        folder: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: belongs to another user, in a folder where only a file's owner may replace it (sticky bit); \
+         choose another --output"
+    )]
+    NotOurs { path: PathBuf },
     #[error("{path}: could not {action}: {source}")]
     Io {
         path: PathBuf,

@@ -87,6 +87,175 @@ pub fn preflight(path: &Path, overwrite: Overwrite) -> Result<(), Error> {
         .map_err(io_error(folder, "create a file in"))
 }
 
+/// Bytes written into the reserved file before the token exists: several times what any settings file
+/// takes, so that a full disk is found before an authorization code is spent.
+pub const RESERVED_BYTES: usize = 16 * 1024;
+
+/// A place proven able to take the settings before there are any: the name is taken (or, with
+/// [`Overwrite::Replace`], the existing file is known to be replaceable by us), and a temporary file in
+/// the same folder already holds [`RESERVED_BYTES`] on disk. [`Reservation::commit`] then overwrites
+/// those bytes (no new space needed) and renames the file into place. Dropped uncommitted, it removes
+/// what it made.
+#[derive(Debug)]
+pub struct Reservation {
+    path: PathBuf,
+    temp: Option<tempfile::NamedTempFile>,
+    /// The empty file that holds the name (with [`Overwrite::Never`]): its device and inode, so that
+    /// only this file is ever removed or replaced.
+    placeholder: Option<(u64, u64)>,
+}
+
+impl Reservation {
+    /// Where the settings will be.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `contents` into the reserved space, flushes it, and moves it into place atomically.
+    pub fn commit(mut self, contents: &str) -> Result<(), Error> {
+        let path = self.path.clone();
+        let Some(mut temp) = self.temp.take() else {
+            return write_settings(&path, contents, Overwrite::Replace);
+        };
+        use std::io::Seek;
+        temp.as_file_mut().rewind().map_err(io_error(&path, "write"))?;
+        temp.write_all(contents.as_bytes()).map_err(io_error(&path, "write"))?;
+        temp.as_file().set_len(contents.len() as u64).map_err(io_error(&path, "write"))?;
+        temp.as_file().sync_all().map_err(io_error(&path, "flush to disk"))?;
+        if let Some(ours) = self.placeholder {
+            // The name was taken by us; replace only that file (not one swapped in since).
+            if identity_of(&path) != Some(ours) {
+                return Err(Error::AlreadyExists { path });
+            }
+        }
+        temp.persist(&path).map_err(|e| io_error(&path, "move the new file into place at")(e.error))?;
+        self.placeholder = None;
+        sync_folder(folder_of(&path))
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(ours) = self.placeholder.take()
+            && identity_of(&self.path) == Some(ours)
+        {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn identity_of(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity_of(path: &Path) -> Option<(u64, u64)> {
+    std::fs::symlink_metadata(path).ok().map(|_| (0, 0))
+}
+
+/// Proves `path` can take the settings before anything that cannot be done twice (a code exchange, a
+/// device login): the checks of [`write_settings`], then the name taken atomically (with
+/// [`Overwrite::Never`], an empty 0600 file created with O_EXCL, so two runs cannot both choose it),
+/// permission to replace an existing file (with [`Overwrite::Replace`]), and [`RESERVED_BYTES`] written
+/// to disk in a temporary file beside it (a full disk fails here, not after the token exists).
+pub fn reserve(path: &Path, overwrite: Overwrite) -> Result<Reservation, Error> {
+    let folder = check_writable(path, overwrite)?;
+    if overwrite == Overwrite::Replace {
+        check_replaceable(path, folder)?;
+    }
+    let mut reservation = Reservation { path: path.to_owned(), temp: None, placeholder: None };
+    if overwrite == Overwrite::Never {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        match options.open(path) {
+            Ok(_) => reservation.placeholder = identity_of(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::AlreadyExists { path: path.to_owned() });
+            }
+            Err(e) => return Err(io_error(folder, "create a file in")(e)),
+        }
+    }
+    let mut temp = private_temp(folder)?;
+    let room = |e| Error::NoRoom { folder: folder.to_owned(), source: e };
+    temp.write_all(&[0u8; RESERVED_BYTES]).map_err(room)?;
+    temp.as_file().sync_all().map_err(room)?;
+    reservation.temp = Some(temp);
+    Ok(reservation)
+}
+
+/// Whether we may rename over the file at `path`: in a folder with the sticky bit (such as /tmp), only
+/// the file's owner, the folder's owner or root may.
+#[cfg(unix)]
+fn check_replaceable(path: &Path, folder: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(file), Ok(dir)) = (std::fs::symlink_metadata(path), std::fs::metadata(folder)) else {
+        return Ok(());
+    };
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if sticky_forbids(dir.mode(), dir.uid(), file.uid(), me) {
+        return Err(Error::NotOurs { path: path.to_owned() });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_replaceable(_path: &Path, _folder: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The sticky-folder rule (unlink(2), rename(2): EPERM).
+pub(crate) fn sticky_forbids(folder_mode: u32, folder_owner: u32, file_owner: u32, me: u32) -> bool {
+    folder_mode & 0o1000 != 0 && me != 0 && file_owner != me && folder_owner != me
+}
+
+fn private_temp(folder: &Path) -> Result<tempfile::NamedTempFile, Error> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".sfconnect-settings-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    let temp = builder.tempfile_in(folder).map_err(io_error(folder, "create a temporary file in"))?;
+    #[cfg(unix)]
+    {
+        // Set again explicitly: the creation mode passes through the umask, and we want exactly 0600.
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(io_error(temp.path(), "set mode 0600 on"))?;
+    }
+    Ok(temp)
+}
+
+/// Keeps settings that could not be written where asked, so a token is never dropped: a new 0600 file
+/// in sfconnect's state folder (`~/.local/state/sfconnect/kept/` on Linux), named with the time and
+/// the process id. Returns its path for the message.
+pub fn keep_safe(contents: &str, format: Format) -> Result<PathBuf, Error> {
+    let dirs = directories::ProjectDirs::from("", "", "sfconnect");
+    let base = dirs.as_ref().map(|d| d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf());
+    let Some(folder) = base.map(|b| b.join("kept")) else {
+        return Err(Error::MissingFolder { folder: PathBuf::from("~/.local/state/sfconnect/kept") });
+    };
+    create_private_dir(&folder).map_err(io_error(&folder, "create"))?;
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace(':', "");
+    let ext = match format {
+        Format::SfdxUrl => "txt",
+        other => other.extension(),
+    };
+    let path = folder.join(format!("sfconnect-settings-{stamp}-{}.{ext}", std::process::id()));
+    write_settings(&path, contents, Overwrite::Never)?;
+    Ok(path)
+}
+
 /// The checks [`write_settings`] makes first: the folder exists, no symlink or other non-file is at
 /// `path`, and no file either unless it may be replaced. Returns the folder.
 fn check_writable(path: &Path, overwrite: Overwrite) -> Result<&Path, Error> {
@@ -126,22 +295,7 @@ fn check_writable(path: &Path, overwrite: Overwrite) -> Result<&Path, Error> {
 /// is a no-clobber link, so a file created between our check and the rename is not replaced either.
 pub fn write_settings(path: &Path, contents: &str, overwrite: Overwrite) -> Result<(), Error> {
     let folder = check_writable(path, overwrite)?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".sfconnect-settings-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o600));
-    }
-    let mut temp = builder.tempfile_in(folder).map_err(io_error(folder, "create a temporary file in"))?;
-    #[cfg(unix)]
-    {
-        // Set again explicitly: the creation mode passes through the umask, and we want exactly 0600.
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(io_error(temp.path(), "set mode 0600 on"))?;
-    }
+    let mut temp = private_temp(folder)?;
     temp.write_all(contents.as_bytes()).map_err(io_error(path, "write"))?;
     temp.as_file().sync_all().map_err(io_error(path, "flush to disk"))?;
 
@@ -177,11 +331,7 @@ pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
 /// waits for a writer; /dev/zero never ends), and a file over `limit` bytes is refused after reading at
 /// most that much. The text is wiped on drop: settings and secret files hold secrets.
 pub fn read_small_file(path: &Path, limit: u64) -> Result<(File, Zeroizing<String>), Error> {
-    let meta = std::fs::metadata(path).map_err(io_error(path, "open"))?;
-    if !meta.is_file() {
-        return Err(Error::NotRegular { path: path.to_owned() });
-    }
-    let file = File::open(path).map_err(io_error(path, "open"))?;
+    let file = open_regular(path)?;
     let mut text = Zeroizing::new(String::new());
     std::io::Read::read_to_string(&mut std::io::Read::take(&file, limit + 1), &mut text)
         .map_err(io_error(path, "read"))?;
@@ -189,6 +339,25 @@ pub fn read_small_file(path: &Path, limit: u64) -> Result<(File, Zeroizing<Strin
         return Err(Error::TooLarge { path: path.to_owned(), limit });
     }
     Ok((file, text))
+}
+
+/// Opens `path` for reading only if it is a regular file. The open itself cannot block (O_NONBLOCK: a
+/// FIFO would otherwise wait for a writer) and the check is made on what was opened, so a file swapped
+/// for a pipe or a link to a device between a look and the open is refused too.
+pub fn open_regular(path: &Path) -> Result<File, Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io_error(path, "open"))?;
+    let meta = file.metadata().map_err(io_error(path, "open"))?;
+    if !meta.is_file() {
+        return Err(Error::NotRegular { path: path.to_owned() });
+    }
+    Ok(file)
 }
 
 /// Reads and checks a settings file, in the format its extension names or, failing that, the one its text
@@ -219,7 +388,7 @@ pub fn format_of_file(path: &Path) -> Option<Format> {
     if let Some(format) = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension) {
         return Some(format);
     }
-    let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
+    let (_, text) = read_small_file(path, MAX_SETTINGS_BYTES).ok()?;
     parse::sniff(&text)
 }
 
@@ -237,4 +406,33 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_owners_may_replace_a_file_in_a_sticky_folder() {
+        // /tmp: 1777 root; a file another user (1001) owns; we are 1000.
+        assert!(sticky_forbids(0o41777, 0, 1001, 1000));
+        assert!(!sticky_forbids(0o41777, 0, 1000, 1000), "our own file");
+        assert!(!sticky_forbids(0o41777, 1000, 1001, 1000), "our own folder");
+        assert!(!sticky_forbids(0o40777, 0, 1001, 1000), "no sticky bit");
+        assert!(!sticky_forbids(0o41777, 0, 1001, 0), "root");
+    }
+
+    #[test]
+    fn a_reservation_takes_the_name_and_gives_it_back_unused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let first = reserve(&path, Overwrite::Never).unwrap();
+        assert!(matches!(reserve(&path, Overwrite::Never), Err(Error::AlreadyExists { .. })), "taken");
+        drop(first);
+        assert!(!path.exists(), "an unused reservation leaves nothing");
+        let second = reserve(&path, Overwrite::Never).unwrap();
+        second.commit("{}\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
 }

@@ -6,6 +6,7 @@
 //! print anything, log a secret, or put a secret in an error message. The one place secrets leave their wrappers
 //! is [`ConnectorSettings::render`].
 
+mod app_file;
 mod assignments;
 mod error;
 mod file;
@@ -13,10 +14,11 @@ mod format;
 mod parse;
 mod render;
 
+pub use app_file::{AppSettings, EXTERNAL_CLIENT_APP, read_app_settings};
 pub use error::Error;
 pub use file::{
-    FileExposure, MAX_SETTINGS_BYTES, Overwrite, create_private_dir, default_output_path, format_of_file, preflight,
-    read_settings, read_small_file, write_settings,
+    FileExposure, MAX_SETTINGS_BYTES, Overwrite, RESERVED_BYTES, Reservation, create_private_dir, default_output_path,
+    format_of_file, keep_safe, open_regular, preflight, read_settings, read_small_file, reserve, write_settings,
 };
 pub use format::Format;
 
@@ -52,6 +54,39 @@ pub struct ConnectorSettings {
     /// The app's name as Setup shows it, so that `sfconnect check` reads that app's policies rather than
     /// guessing the app from the user's tokens. Not a secret; `None` when not known.
     pub app_name: Option<String>,
+}
+
+/// Why a grant gives no settings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantRefused {
+    #[error(
+        "Salesforce issued no refresh token: the app or the request lacks the refresh_token scope (granted: {granted})"
+    )]
+    NoRefreshToken { granted: String },
+    #[error(
+        "Salesforce's answer names an instance outside Salesforce's domains ({instance_url}): no settings were made from it"
+    )]
+    ForeignInstance { instance_url: String },
+}
+
+impl GrantRefused {
+    /// What to do about it.
+    pub fn fix(&self) -> &'static str {
+        match self {
+            GrantRefused::NoRefreshToken { .. } => {
+                "In the app's OAuth settings add \"Perform requests at any time (refresh_token, offline_access)\" to Selected OAuth Scopes, save, and authorize again with refresh_token in the requested scopes."
+            }
+            GrantRefused::ForeignInstance { .. } => {
+                "Check the Login URL (it must be your org's login host, not a proxy or look-alike); if it is right, report this answer to your Salesforce admin."
+            }
+        }
+    }
+}
+
+/// The instance rule: where a connector sends its access token must be a Salesforce host (https and one
+/// of Salesforce's domains), or loopback for the simulator. The login-host rules decide it.
+pub fn is_salesforce_instance(url: &str) -> bool {
+    crate::salesforce::LoginHost::parse(url).is_ok() && url.trim().contains("://")
 }
 
 /// The values [`ConnectorSettings::app_kind`] may have.
@@ -91,22 +126,34 @@ impl ConnectorSettings {
     }
 
     /// The settings a fresh token grant gives: everything the grant carries, company names `*`, no user
-    /// name (the identity URL gives it), no preset. The caller sets [`preset`](Self::preset) (and the company
-    /// names) for the target it is working for. `None` when the grant has no refresh token.
+    /// name (the identity URL gives it), no preset. The one way settings are made from a grant (the
+    /// command line and the wizard both call it). The caller sets [`preset`](Self::preset) (and the
+    /// company names) for the target it is working for.
+    ///
+    /// Refused when the grant has no refresh token, or names an instance outside Salesforce's domains:
+    /// the connector would send its access token there.
     pub fn from_grant(
         client_id: impl Into<String>,
         client_secret: Option<ClientSecret>,
         grant: &crate::salesforce::TokenGrant,
         login_url: impl Into<String>,
-    ) -> Option<Self> {
-        let mut s = Self::new(client_id, grant.refresh_token.clone()?, login_url);
+    ) -> Result<Self, GrantRefused> {
+        if !grant.instance_url.is_empty() && !is_salesforce_instance(&grant.instance_url) {
+            return Err(GrantRefused::ForeignInstance {
+                instance_url: crate::salesforce::http::fold_untrusted(&grant.instance_url),
+            });
+        }
+        let Some(token) = grant.refresh_token.clone() else {
+            return Err(GrantRefused::NoRefreshToken { granted: grant.scopes.to_param() });
+        };
+        let mut s = Self::new(client_id, token, login_url);
         s.client_secret = client_secret;
         s.instance_url = Some(grant.instance_url.clone()).filter(|u| !u.is_empty());
         s.org_id = grant.org_id().map(str::to_string);
         s.user_id = grant.user_id().map(str::to_string);
         s.scopes = grant.scopes.iter().map(str::to_string).collect();
         s.issued_at = grant.issued_at_rfc3339();
-        Some(s)
+        Ok(s)
     }
 
     /// Parses settings in any format [`render`](Self::render) writes. With `hint: None` the format is sniffed

@@ -88,7 +88,11 @@ pub(crate) fn sniff(text: &str) -> Option<Format> {
 fn syntax(origin: &Origin, format: Format, text: &str, offset: usize, message: &str) -> Error {
     let (line, column) = line_column(text, offset);
     let mut message = without_values(message);
-    if let Some(field) = field_before(text, offset) {
+    // An unknown key is named by the parser itself ("unknown field `x`"): blaming the key before it
+    // would send the reader to the wrong line.
+    if !message.starts_with("unknown field")
+        && let Some(field) = field_before(text, offset)
+    {
         message = format!("in `{field}`: {message}");
     }
     Error::Syntax { origin: origin.to_string(), format, line, column, message, fix: origin.fresh_file_hint() }
@@ -274,6 +278,12 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
     check_url(&settings.login_url).map_err(|problem| invalid("login_url", &problem))?;
     if let Some(instance_url) = &settings.instance_url {
         check_url(instance_url).map_err(|problem| invalid("instance_url", &problem))?;
+        if !super::is_salesforce_instance(instance_url) {
+            return Err(invalid(
+                "instance_url",
+                "is outside Salesforce's domains (a connector would send its token there); correct it or leave it out",
+            ));
+        }
     }
     let optional = [
         ("username", &settings.username),

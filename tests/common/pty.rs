@@ -83,6 +83,11 @@ impl PtyApp {
         self.parser.lock().unwrap().screen().alternate_screen()
     }
 
+    /// True while the program has hidden the cursor.
+    pub fn cursor_hidden(&self) -> bool {
+        self.parser.lock().unwrap().screen().hide_cursor()
+    }
+
     pub fn bytes_read(&self) -> u64 {
         *self.bytes.lock().unwrap()
     }

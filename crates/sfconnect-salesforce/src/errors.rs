@@ -76,6 +76,8 @@ pub enum BodyKind {
     MalformedJson,
     Empty,
     Other,
+    /// More than [`crate::http::MAX_BODY_BYTES`]: read no further.
+    TooLarge,
 }
 
 impl fmt::Display for BodyKind {
@@ -85,6 +87,7 @@ impl fmt::Display for BodyKind {
             BodyKind::MalformedJson => "malformed or cut-off JSON",
             BodyKind::Empty => "an empty answer",
             BodyKind::Other => "something unexpected",
+            BodyKind::TooLarge => "an answer too large to be one (over 16 MiB; not read further)",
         })
     }
 }
@@ -194,6 +197,13 @@ impl Error {
             Error::AskedToWait { .. } => true,
             _ => false,
         }
+    }
+
+    /// True when the request certainly never reached Salesforce (the connection was refused, or the
+    /// host name did not resolve): a single-use code sent with it is still unused, and the same request
+    /// may be made again. A timeout or a dropped connection is not this: the request may have arrived.
+    pub fn is_unsent(&self) -> bool {
+        matches!(self, Error::Transport { kind: TransportKind::Refused | TransportKind::Dns, .. })
     }
 
     /// The OAuth error code, when Salesforce sent one.

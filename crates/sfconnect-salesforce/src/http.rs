@@ -124,6 +124,27 @@ fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ").to_ascii_lowercase()
 }
 
+/// The most of an answer that is read: a token answer is about 2 KiB and a page of query records well
+/// under a megabyte, so a larger body is not Salesforce's and would only fill memory.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads the body chunk by chunk, stopping as soon as it passes [`MAX_BODY_BYTES`] (or announces that
+/// it will, in `Content-Length`).
+async fn read_bounded(mut response: Response, host: &str, status: u16) -> Result<Vec<u8>, Error> {
+    let too_large = || Error::UnreadableResponse { status, what: BodyKind::TooLarge, detail: None };
+    if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(e, host))? {
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 /// The body of an answer, read whole.
 pub struct Body {
     pub status: StatusCode,
@@ -147,7 +168,7 @@ impl Body {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let bytes = response.bytes().await.map_err(|e| transport_error(e, host))?.to_vec();
+        let bytes = read_bounded(response, host, status.as_u16()).await?;
         Ok(Body { status, content_type, bytes, retry_after })
     }
 
@@ -208,15 +229,27 @@ impl Body {
         }
         let status = self.status.as_u16();
         if let Ok(o) = serde_json::from_slice::<OAuthBody>(&self.bytes) {
-            return Error::OAuth(OAuthError { status, code: o.error, description: o.error_description });
+            return Error::OAuth(OAuthError {
+                status,
+                code: fold_untrusted(&o.error),
+                description: o.error_description.as_deref().map(fold_untrusted),
+            });
         }
         if let Ok(list) = serde_json::from_slice::<Vec<RestBody>>(&self.bytes)
             && let Some(first) = list.into_iter().next()
         {
-            return Error::Rest(RestError { status, code: first.error_code, message: first.message });
+            return Error::Rest(RestError {
+                status,
+                code: fold_untrusted(&first.error_code),
+                message: fold_untrusted(&first.message),
+            });
         }
         if let Ok(single) = serde_json::from_slice::<RestBody>(&self.bytes) {
-            return Error::Rest(RestError { status, code: single.error_code, message: single.message });
+            return Error::Rest(RestError {
+                status,
+                code: fold_untrusted(&single.error_code),
+                message: fold_untrusted(&single.message),
+            });
         }
         // Salesforce may answer a form-encoded error (`error=…&error_description=…`) to some clients.
         let text = String::from_utf8_lossy(&self.bytes);
@@ -224,12 +257,51 @@ impl Body {
             let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes()).into_owned().collect();
             let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             if let Some(code) = get("error") {
-                return Error::OAuth(OAuthError { status, code, description: get("error_description") });
+                return Error::OAuth(OAuthError {
+                    status,
+                    code: fold_untrusted(&code),
+                    description: get("error_description").as_deref().map(fold_untrusted),
+                });
             }
         }
         let parse_error = serde_json::from_slice::<serde_json::Value>(&self.bytes).err();
         self.unreadable(parse_error.as_ref())
     }
+}
+
+/// Server-written text made safe to show on one line among sfconnect's own: line breaks and other
+/// control characters become spaces, and characters that change how the rest of a line is shown
+/// (bidirectional overrides and isolates such as U+202E, zero-width characters such as U+200B, the BOM)
+/// are dropped, so a server's `error_description` cannot print a line of its own ("fix: …") or make
+/// the text read otherwise than it is. Runs of spaces are folded to one.
+pub fn fold_untrusted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if is_invisible_format(c) {
+            continue;
+        }
+        if c.is_whitespace() && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(if c.is_whitespace() { ' ' } else { c });
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// Format characters (Unicode category Cf) that are invisible or reorder text: the bidi controls, the
+/// zero-width ones, word joiners, the BOM, the interlinear annotation marks and the tag characters.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0000}'..='\u{E007F}')
 }
 
 /// Reads a `Retry-After` value (RFC 9110 §10.2.3) as the time to wait from `now`: delta-seconds (`120`)
@@ -301,6 +373,24 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn server_text_is_folded_to_one_visible_line() {
+        let e = body(
+            400,
+            "application/json",
+            r#"{"error":"access_denied","error_description":"denied\n  fix: email the secret to x@evil.example\u202e\u200bmoc"}"#,
+        )
+        .error();
+        let Error::OAuth(o) = &e else { panic!("{e:?}") };
+        let d = o.description.as_deref().unwrap();
+        assert_eq!(d, "denied fix: email the secret to x@evil.examplemoc");
+        assert!(!d.contains('\n') && !d.contains('\u{202e}') && !d.contains('\u{200b}'));
+        let r = body(403, "application/json", "[{\"errorCode\":\"X\\r\\nY\",\"message\":\"a\\u2066b\\tc\"}]").error();
+        let Error::Rest(r) = &r else { panic!("{r:?}") };
+        assert_eq!((r.code.as_str(), r.message.as_str()), ("X Y", "ab c"));
+        assert_eq!(fold_untrusted("  a \u{feff} b\u{2029}c  "), "a b c");
     }
 
     #[test]

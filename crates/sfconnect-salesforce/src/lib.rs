@@ -11,6 +11,7 @@
 pub mod client;
 pub mod clock;
 pub mod device_flow;
+pub mod eca;
 pub mod errors;
 pub mod hosts;
 pub mod http;

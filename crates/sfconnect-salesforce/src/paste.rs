@@ -47,9 +47,11 @@ pub enum PasteError {
     #[error("The code has a broken %-escape: paste it exactly as the browser shows it")]
     BadEscape,
     #[error(
-        "`{0}` is too short to be an authorization code (they are about 80 characters): paste the whole address the browser landed on after Allow"
+        "The paste ({0} characters) is too short to be an authorization code (they are about 80 characters): paste the whole address the browser landed on after Allow"
     )]
-    TooShort(String),
+    /// How many characters came: none of them is echoed (a secret pasted into the wrong box must not
+    /// reach the screen or a log).
+    TooShort(usize),
 }
 
 /// Bare codes shorter than this are a mistyped paste, not a code (real ones are about 80 characters).
@@ -69,8 +71,7 @@ pub fn parse_paste(input: &str, expected_state: Option<&str>) -> Result<Pasted, 
         }
         let code = bare_code(&cleaned)?;
         if code.char_len() < MIN_BARE_CODE {
-            let shown: String = cleaned.chars().take(24).collect();
-            return Err(PasteError::TooShort(shown));
+            return Err(PasteError::TooShort(cleaned.chars().count()));
         }
         return Ok(Pasted { code, state: None });
     };
@@ -79,7 +80,8 @@ pub fn parse_paste(input: &str, expected_state: Option<&str>) -> Result<Pasted, 
     if let Some(error) = get("error") {
         return Err(PasteError::Authorization {
             error: form_decode(error),
-            description: get("error_description").map(form_decode),
+            // Anyone who can reach the callback can write this text: one line, no invisible characters.
+            description: get("error_description").map(|d| crate::http::fold_untrusted(&form_decode(d))),
         });
     }
     if get("response_type").is_some() && get("client_id").is_some() {
@@ -237,7 +239,10 @@ mod tests {
         assert_eq!(parse_paste("aPrx%253D", None).unwrap_err(), PasteError::EncodedTwice);
         assert_eq!(parse_paste("aPrx%3", None).unwrap_err(), PasteError::BadEscape);
         assert_eq!(parse_paste("aPrx;drop", None).unwrap_err(), PasteError::BadCharacter(';'));
-        assert!(matches!(parse_paste("hello world", None).unwrap_err(), PasteError::TooShort(_)));
+        assert_eq!(parse_paste("hello world", None).unwrap_err(), PasteError::TooShort(10));
+        // Something typed into the wrong box may be a secret: not one character of it is echoed.
+        let shown = parse_paste("Sec9retValue77", None).unwrap_err().to_string();
+        assert!(!shown.contains("Sec9"), "{shown}");
     }
 
     #[test]

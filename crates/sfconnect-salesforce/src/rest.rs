@@ -264,6 +264,15 @@ impl RestClient {
         &self.instance
     }
 
+    /// The HTTP client and token, for the requests other modules of this crate make (the metadata deploy).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn access(&self) -> &AccessToken {
+        &self.access
+    }
+
     /// GETs a path on the instance (`/services/data/...`) or an absolute URL on a checked host, trying
     /// again after a transient failure.
     pub async fn get_json<T: DeserializeOwned>(&self, path_or_url: &str) -> Result<T, Error> {

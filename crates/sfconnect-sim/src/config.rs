@@ -67,6 +67,8 @@ pub struct SimConfig {
     /// The `instance_url` token answers name; `None` is the simulator's own URL. A foreign one tests that
     /// clients refuse to send a token outside Salesforce.
     pub instance_url: Option<String>,
+    /// The metadata deploy and OAuth credentials resources: their refusals and the propagation delay.
+    pub metadata: super::metadata::MetadataConfig,
 }
 
 impl Default for SimConfig {
@@ -112,6 +114,7 @@ impl Default for SimConfig {
             fault: None,
             org: OrgFixture::default(),
             instance_url: None,
+            metadata: Default::default(),
         }
     }
 }
@@ -140,6 +143,7 @@ impl fmt::Debug for SimConfig {
             .field("api_enabled", &self.api_enabled)
             .field("fault", &self.fault)
             .field("org", &self.org)
+            .field("metadata", &self.metadata)
             .finish()
     }
 }

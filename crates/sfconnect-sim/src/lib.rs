@@ -15,6 +15,7 @@ mod config;
 mod device;
 mod faults;
 mod identity;
+mod metadata;
 mod org;
 mod org_presets;
 mod pages;
@@ -43,6 +44,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
 pub use faults::{Fault, FaultPlan, FaultScope};
+pub use metadata::{AppRecord, MetadataConfig};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
 pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
@@ -193,6 +195,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/services/data/{version}/limits", get(rest::limits))
         .route("/services/data/{version}/query", get(rest::query))
         .route("/services/data/{version}/query/{locator}", get(rest::query_more))
+        .merge(metadata::routes())
         .fallback(rest::not_found)
         .layer(from_fn_with_state(shared.clone(), faults::apply))
         .layer(from_fn_with_state(shared.clone(), record::record))

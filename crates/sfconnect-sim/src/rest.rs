@@ -44,7 +44,7 @@ pub async fn versions() -> Response {
 }
 
 /// Checks the `vNN.N` segment: served, retired (410) or unknown (404).
-fn check_version(segment: &str) -> Result<u32, Response> {
+pub(crate) fn check_version(segment: &str) -> Result<u32, Response> {
     let parsed = segment
         .strip_prefix('v')
         .and_then(|v| v.split_once('.'))
@@ -67,7 +67,7 @@ fn not_found_error() -> Response {
 }
 
 /// The session check every REST resource makes.
-fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+pub(crate) fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let inner = shared.lock();
     let Some(grant) = wire::bearer(headers).and_then(|t| inner.access.get(t)) else {
         return Err(wire::rest_error(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid"));

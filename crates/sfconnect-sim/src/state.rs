@@ -97,6 +97,8 @@ pub struct Inner {
     pub locators: HashMap<String, (Instant, Vec<Value>)>,
     pub seen: Vec<SeenRequest>,
     next_family: u64,
+    /// Deploys and the External Client Apps they created.
+    pub metadata: super::metadata::MetadataState,
 }
 
 pub struct Shared {
@@ -121,6 +123,7 @@ impl Shared {
                 locators: HashMap::new(),
                 seen: Vec::new(),
                 next_family: 1,
+                metadata: Default::default(),
             }),
             closing,
         }
@@ -176,6 +179,13 @@ impl Inner {
 
     pub fn make_live_now(&mut self) {
         self.live_now = true;
+    }
+
+    /// A newly deployed app: its key is unknown until `delay` from now.
+    pub fn restart_propagation(&mut self, delay: Duration) {
+        self.started = Instant::now();
+        self.live_now = false;
+        self.config.live_after = delay;
     }
 
     /// True when `client_id` is this app's key and it is live.

@@ -390,12 +390,17 @@ pub fn on_listener_ready(state: &mut State, result: Result<u16, String>) -> Upda
 }
 
 pub fn on_redirect(state: &mut State, url: &str) -> Update {
-    state.authorize.listener = ListenerStatus::Arrived;
     let expected = state.authorize.request.as_ref().map(|r| r.state.clone());
     match parse_paste(url, expected.as_deref()) {
-        Ok(pasted) => exchange(state, pasted.code),
+        Ok(pasted) => {
+            state.authorize.listener = ListenerStatus::Arrived;
+            exchange(state, pasted.code)
+        }
         Err(e) => {
-            state.authorize.paste_error = Some(e.to_string());
+            // Any program on this machine can call the listener: the text is shown as what it is, and
+            // the listener keeps waiting until the admin moves on (back, another method, or Allow again).
+            state.authorize.paste_error =
+                Some(format!("A callback arrived without a code (not verified as Salesforce's; still listening): {e}"));
             Update::redraw()
         }
     }

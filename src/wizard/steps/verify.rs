@@ -117,14 +117,26 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
     // Keep what matters at once: the settings exist from here on, even if the proof below fails.
     let login_url = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
     let key = state.credentials.key.value().trim().to_string();
-    state.result.settings = ConnectorSettings::from_grant(key, state.credentials.client_secret(), &grant, login_url)
-        .map(|mut s| {
-            s.company_names = state.result.company_names();
-            s.preset = state.preset().map(|p| p.id.clone());
-            s.app_kind = Some(state.create_app.kind.checks_kind().id().into());
-            s.app_name = Some(super::create_app::app_name_of(state));
-            s
-        });
+    // The one function that makes settings from a grant, with the instance rule inside it.
+    let made = match ConnectorSettings::from_grant(key, state.credentials.client_secret(), &grant, login_url) {
+        Ok(made) => made,
+        Err(refused) => {
+            state.verify.status = VerifyStatus::Failed {
+                headline: refused.to_string(),
+                fix: refused.fix().to_string(),
+                back_to: Step::Start,
+                can_retry: false,
+            };
+            return if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+        }
+    };
+    state.result.settings = Some(made).map(|mut s| {
+        s.company_names = state.result.company_names();
+        s.preset = state.preset().map(|p| p.id.clone());
+        s.app_kind = Some(state.create_app.kind.checks_kind().id().into());
+        s.app_name = Some(super::create_app::app_name_of(state));
+        s
+    });
     state.result.saved_current = false;
     let keep = grant.refresh_token.clone().and_then(|t| state.keep(KeptSecret::RefreshToken(t)));
     state.verify.grant = Some(grant.clone());

@@ -1,0 +1,350 @@
+//! `sfconnect app create` and `sfconnect app emit` (issue 13, a contract: keep it stable).
+//!
+//! `app create` builds the External Client App's package, checks what would stop it, dry-runs it
+//! (`checkOnly`), deploys it, reads the credentials back when the org allows it, and writes the new app's
+//! `client_id`, `client_secret`, `login_url`, `app_name` and `app_kind` to `--output` (JSON, 0600, never
+//! over an existing file without `--force`). `app emit` writes the same package, from the same builder, as a
+//! folder in Metadata API layout, for an admin who deploys with their own tools.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Args, Subcommand};
+
+use super::app_session::{ACCESS_TOKEN_ENV, SessionSource, rest_client, session};
+use super::{CmdResult, Failure};
+use crate::presets::Preset;
+use crate::salesforce::LoginHost;
+use crate::salesforce::clock::TokioClock;
+use crate::salesforce::eca::create::{CreateEvent, SecretSource, create_app, where_to_copy_the_secret};
+use crate::salesforce::eca::preflight::SessionUser;
+use crate::salesforce::eca::{ApiName, EcaRequest, EcaSpec, IpRelaxation, PermittedUsers};
+use crate::settings::{AppSettings, EXTERNAL_CLIENT_APP, Overwrite};
+
+/// The loopback callback the wizard's local-browser method listens on by default.
+pub const LOOPBACK_CALLBACK: &str = "http://localhost:1717/OauthRedirect";
+
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    #[command(subcommand)]
+    pub command: AppCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Create the External Client App in the org with a Salesforce session you bring once.
+    Create(CreateArgs),
+    /// Write the app's package as a folder to deploy with your own tools (sf project deploy start).
+    Emit(super::app_emit::EmitArgs),
+}
+
+/// What the app is: shared by create and emit, so both build the same package.
+#[derive(Debug, Clone, Args)]
+pub struct AppShape {
+    /// The app's API name [default: Sfconnect_ and the org's name; Sfconnect for emit].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The target whose scopes and flows the app gets: generic (default), snow-atlas, avepoint, nintex,
+    /// ampersand, or a preset of your own.
+    #[arg(long, value_name = "ID", default_value = "generic")]
+    pub preset: String,
+    /// A callback URL to register (repeat for more) [default: the login host's success page, for
+    /// paste-back, and http://localhost:1717/OauthRedirect, for the local browser].
+    #[arg(long = "callback", value_name = "URI")]
+    pub callbacks: Vec<String>,
+    /// The app's contact email [default: your user's email, from the session].
+    #[arg(long, value_name = "E")]
+    pub contact_email: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("session").args(["access_token", "sf_org", "from_settings"])))]
+pub struct CreateArgs {
+    /// The org's login URL: your My Domain (https://yourdomain.my.salesforce.com), or login/test.salesforce.com
+    /// with --sf-org or --from-settings.
+    #[arg(long, value_name = "URL", env = "SFCONNECT_LOGIN_URL")]
+    pub login_url: String,
+    #[command(flatten)]
+    pub shape: AppShape,
+    /// `-`: read an access token or session id from standard input (never from the command line). Without
+    /// any session option, SFCONNECT_ACCESS_TOKEN is used.
+    #[arg(long, value_name = "-", allow_hyphen_values = true)]
+    pub access_token: Option<String>,
+    /// Use the Salesforce CLI's login for this alias or username (`sf org auth show-access-token`).
+    #[arg(long, value_name = "ALIAS")]
+    pub sf_org: Option<String>,
+    /// Use an earlier sfconnect settings file for the same org whose app has the api scope (refreshed once;
+    /// nothing is kept).
+    #[arg(long, value_name = "FILE")]
+    pub from_settings: Option<PathBuf>,
+    /// Validate the package in the org (a checkOnly deploy) and create nothing.
+    #[arg(long)]
+    pub check_only: bool,
+    /// Write the new app's client_id, client_secret, login_url, app_name and app_kind to FILE (JSON, mode
+    /// 0600) [default: sfconnect-app-NAME.json in the data folder].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the result as one JSON line, without the secret.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: AppArgs) -> CmdResult {
+    match args.command {
+        AppCommand::Create(a) => create(a).await,
+        AppCommand::Emit(a) => super::app_emit::run(a),
+    }
+}
+
+fn preset(id: &str) -> Result<Preset, Failure> {
+    let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
+    crate::presets::find(&presets, id).cloned().ok_or_else(|| {
+        Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", super::args::preset_ids(&presets)))
+    })
+}
+
+/// IP relaxation as the target asks: "Relax IP restrictions" when it checks for it, else enforced with
+/// refresh let through.
+fn ip_relaxation(preset: &Preset) -> IpRelaxation {
+    let checks = preset.checks.required.iter().chain(&preset.checks.advisory);
+    if checks.into_iter().any(|c| c == "ip_relaxation") {
+        IpRelaxation::Bypass
+    } else {
+        IpRelaxation::EnforceRelaxRefresh
+    }
+}
+
+/// The one place the app's shape becomes a spec, for create and emit alike.
+pub fn build_spec(shape: &AppShape, host: &LoginHost, default_name: &str, email: &str) -> Result<EcaSpec, Failure> {
+    let preset = preset(&shape.preset)?;
+    let callbacks = if shape.callbacks.is_empty() {
+        vec![host.default_redirect_uri(), LOOPBACK_CALLBACK.to_string()]
+    } else {
+        shape.callbacks.clone()
+    };
+    let name = shape.name.clone().unwrap_or_else(|| default_name.to_string());
+    let request = EcaRequest {
+        name: &name,
+        contact_email: email,
+        callbacks: &callbacks,
+        scope_tokens: &preset.scopes,
+        device_flow: preset.device_flow,
+        ip_relaxation: ip_relaxation(&preset),
+        permitted_users: PermittedUsers::AllSelfAuthorized,
+    };
+    EcaSpec::new(&request).map_err(|e| Failure::Usage(e.to_string()))
+}
+
+fn session_source(args: &CreateArgs) -> Result<SessionSource<'_>, Failure> {
+    if let Some(value) = &args.access_token {
+        if value != "-" {
+            return Err(Failure::Usage(
+                "--access-token takes only `-` (the token on standard input): a token on the command line can be read by every user of the machine; or set SFCONNECT_ACCESS_TOKEN".into(),
+            ));
+        }
+        return Ok(SessionSource::Stdin);
+    }
+    if let Some(alias) = &args.sf_org {
+        return Ok(SessionSource::SfOrg(alias));
+    }
+    if let Some(path) = &args.from_settings {
+        return Ok(SessionSource::FromSettings(path));
+    }
+    if std::env::var_os(ACCESS_TOKEN_ENV).is_some() {
+        return Ok(SessionSource::Env);
+    }
+    Err(Failure::Usage(format!(
+        "app create needs a Salesforce session: --access-token - (token on standard input), --sf-org ALIAS, --from-settings FILE, or {ACCESS_TOKEN_ENV}"
+    )))
+}
+
+/// The session must be for the org the login URL names, or the app would be created in one org and its
+/// settings point at another: a My Domain login URL must be the session's instance, and a
+/// login/test.salesforce.com one must agree on production or sandbox.
+fn same_org(login: &LoginHost, instance_url: &str, described: &str) -> Result<(), Failure> {
+    use crate::salesforce::HostKind;
+    let instance = LoginHost::parse(instance_url)
+        .map_err(|e| Failure::failed(format!("{described}: {e}"), "use a session of a Salesforce org"))?;
+    let agrees = match login.kind() {
+        HostKind::MyDomain { .. } => instance.origin() == login.origin(),
+        HostKind::Production => !instance.is_sandbox(),
+        HostKind::Sandbox => instance.is_sandbox() || instance.kind() == HostKind::Loopback,
+        _ => true,
+    };
+    if agrees {
+        return Ok(());
+    }
+    Err(Failure::failed(
+        format!("the session from {described} is for {}, not for the org at {}", instance.origin(), login.origin()),
+        "use a session of the org the --login-url names (sf org display shows an alias's instance), or pass that org's --login-url",
+    ))
+}
+
+fn output_path(args: &CreateArgs, name: &str) -> Result<PathBuf, Failure> {
+    if let Some(path) = &args.output {
+        return Ok(path.clone());
+    }
+    let folder = crate::settings::default_output_path(crate::settings::Format::Json)
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .ok_or_else(|| Failure::failed("no data folder to write the app file to", "pass --output FILE"))?;
+    crate::settings::create_private_dir(&folder)
+        .map_err(|e| Failure::failed(format!("{}: {e}", folder.display()), "pass --output FILE"))?;
+    let mut path = folder.join(format!("sfconnect-app-{name}.json"));
+    let mut n = 2;
+    while path.exists() {
+        path = folder.join(format!("sfconnect-app-{name}-{n}.json"));
+        n += 1;
+    }
+    Ok(path)
+}
+
+async fn create(args: CreateArgs) -> CmdResult {
+    let host = LoginHost::parse(&args.login_url).map_err(|e| Failure::Usage(e.to_string()))?;
+    let source = session_source(&args)?;
+    preset(&args.shape.preset)?;
+    if let Some(name) = &args.shape.name {
+        ApiName::parse(name).map_err(|e| Failure::Usage(e.to_string()))?;
+    }
+    // Where the app file goes is checked before anything is created.
+    let overwrite = if args.force { Overwrite::Replace } else { Overwrite::Never };
+    if let Some(path) = &args.output {
+        crate::settings::preflight(path, overwrite)?;
+    }
+    let session = session(source, &host).await?;
+    errln!("Using the session from {} on {}", session.described, session.instance_url);
+    same_org(&host, &session.instance_url, &session.described)?;
+    let rest = rest_client(&session)?;
+    let user: SessionUser = rest.get_json("/services/oauth2/userinfo").await?;
+    let org = rest.organization().await?;
+    let email = args.shape.contact_email.clone().unwrap_or_else(|| user.email.clone());
+    let spec = build_spec(&args.shape, &host, ApiName::default_for(&org.name).as_str(), &email)?;
+    let name = spec.name.to_string();
+    let started = Instant::now();
+    let mut last_progress = None;
+    errln!("Creating the External Client App {name} in {} ({})", org.name, org.edition);
+    let created = create_app(&rest, spec, args.check_only, &TokioClock, |event| match event {
+        CreateEvent::Preflight => errln!("  checking your permissions, the edition and the name"),
+        CreateEvent::Validating => errln!("  dry run (checkOnly deploy)"),
+        CreateEvent::SecretRefusedRetryingWithout => {
+            errln!("  the org refuses a supplied consumer secret: going on without it, the org will generate one")
+        }
+        CreateEvent::Deploying => {
+            last_progress = None;
+            errln!("  deploying")
+        }
+        CreateEvent::Progress { deployed, total } if total > 0 && last_progress != Some((deployed, total)) => {
+            last_progress = Some((deployed, total));
+            errln!("    {deployed}/{total} components");
+        }
+        CreateEvent::ReadingCredentials => errln!("  reading the consumer key and secret back"),
+        CreateEvent::Progress { .. } => {}
+    })
+    .await
+    .map_err(|e| {
+        let (headline, fix) = e.explain();
+        Failure::failed(headline, fix)
+    })?;
+    if created.check_only {
+        if args.json {
+            outln!("{}", serde_json::json!({"check_only": true, "app_name": name, "deploy_id": created.deploy_id}));
+        } else {
+            outln!("The dry run passed: {name} can be created in {} (nothing was created).", org.name);
+        }
+        return Ok(());
+    }
+    let secret_missing = created.secret.is_none();
+    let app = AppSettings {
+        client_id: created.client_id.clone(),
+        client_secret: created.secret.clone(),
+        login_url: Some(host.origin().to_string()),
+        app_name: Some(name.clone()),
+        app_kind: Some(EXTERNAL_CLIENT_APP.to_string()),
+    };
+    let path = output_path(&args, &name)?;
+    crate::settings::write_settings(&path, &app.render_json(), overwrite)?;
+    let took = started.elapsed().as_secs_f32();
+    tracing::info!(secret_source = ?created.secret_source, took, "app created");
+    if args.json {
+        let json = serde_json::json!({
+            "client_id": app.client_id,
+            "login_url": app.login_url,
+            "app_name": name,
+            "app_kind": EXTERNAL_CLIENT_APP,
+            "output": path.display().to_string(),
+            "secret": secret_source_name(created.secret_source),
+            "deploy_id": created.deploy_id,
+        });
+        outln!("{json}");
+    } else {
+        outln!("Created the External Client App {name} in {} ({took:.1}s).", org.name);
+        outln!("  Client ID:     {}", app.client_id);
+        match &created.secret {
+            Some(secret) => {
+                outln!("  Client secret: {} ({})", secret.masked(), secret_source_text(created.secret_source))
+            }
+            None => outln!("  Client secret: not readable through the API"),
+        }
+        outln!("  Written to:    {}", path.display());
+        outln!("Next: sfconnect wait --settings {} (a new app takes up to 15 minutes to go live)", path.display());
+    }
+    if secret_missing {
+        return Err(Failure::failed(
+            format!(
+                "{name} was created, but the org keeps its consumer secret from the API (\"Allow access to External Client App consumer secrets via REST API\" is off)"
+            ),
+            format!(
+                "copy the secret from {}, then pass it as SFCONNECT_CLIENT_SECRET (or --client-secret-file) to `sfconnect wait --settings {}` and `exchange --settings`",
+                where_to_copy_the_secret(&name),
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn secret_source_name(source: SecretSource) -> &'static str {
+    match source {
+        SecretSource::WrittenAndConfirmed => "written_and_read_back",
+        SecretSource::WrittenNotReadBack => "written_not_read_back",
+        SecretSource::ReadBack => "generated_by_org",
+        SecretSource::ReplacedByOrg => "replaced_by_org",
+        SecretSource::NotAvailable => "not_available",
+    }
+}
+
+fn secret_source_text(source: SecretSource) -> &'static str {
+    match source {
+        SecretSource::WrittenAndConfirmed => "written by sfconnect, read back from the org",
+        SecretSource::WrittenNotReadBack => "written by sfconnect; `wait` proves it",
+        SecretSource::ReadBack => "generated by the org, read back",
+        SecretSource::ReplacedByOrg => "the org replaced the one sfconnect wrote; this is the org's",
+        SecretSource::NotAvailable => "not available",
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    pub(crate) fn shape() -> AppShape {
+        AppShape { name: Some("Sfc_Test".into()), preset: "generic".into(), callbacks: vec![], contact_email: None }
+    }
+
+    #[test]
+    fn the_preset_decides_scopes_flows_and_ip_relaxation() {
+        let host = LoginHost::parse("https://acme.my.salesforce.com").unwrap();
+        let spec = build_spec(&shape(), &host, "X", "a@b.example").unwrap();
+        assert_eq!(spec.scopes, vec!["Api", "RefreshToken"]);
+        assert!(!spec.device_flow);
+        assert_eq!(spec.ip_relaxation, IpRelaxation::EnforceRelaxRefresh);
+        assert_eq!(spec.callbacks, vec![host.default_redirect_uri(), LOOPBACK_CALLBACK.to_string()]);
+        let snow = build_spec(&AppShape { preset: "snow-atlas".into(), ..shape() }, &host, "X", "a@b.example").unwrap();
+        assert!(snow.device_flow);
+        assert_eq!(snow.scopes, vec!["RefreshToken", "Full"]);
+        let amp = build_spec(&AppShape { preset: "ampersand".into(), ..shape() }, &host, "X", "a@b.example").unwrap();
+        assert_eq!(amp.ip_relaxation, IpRelaxation::Bypass);
+    }
+}

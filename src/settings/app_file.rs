@@ -1,0 +1,106 @@
+//! The app file `sfconnect app create --output` writes: the new app's `client_id`, `client_secret`,
+//! `login_url`, `app_name` and `app_kind`, as JSON with the settings file's keys (mode 0600, atomic, never
+//! over an existing file without being told: [`super::write_settings`]). `url`, `wait`, `exchange` and
+//! `device` read it with `--settings FILE`, and read a full settings file the same way.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::{Error, MAX_SETTINGS_BYTES, read_small_file};
+use crate::salesforce::ClientSecret;
+
+/// The `app_kind` of an External Client App.
+pub const EXTERNAL_CLIENT_APP: &str = "external_client_app";
+
+/// An app's credentials and where they work. `Debug` redacts the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSettings {
+    pub client_id: String,
+    pub client_secret: Option<ClientSecret>,
+    pub login_url: Option<String>,
+    pub app_name: Option<String>,
+    pub app_kind: Option<String>,
+}
+
+impl AppSettings {
+    /// The JSON text; the one place the secret leaves its wrapper for this file.
+    pub fn render_json(&self) -> Zeroizing<String> {
+        let mut object = serde_json::Map::new();
+        object.insert("client_id".into(), self.client_id.clone().into());
+        if let Some(secret) = &self.client_secret {
+            object.insert("client_secret".into(), secret.expose().into());
+        }
+        for (key, value) in [("login_url", &self.login_url), ("app_name", &self.app_name), ("app_kind", &self.app_kind)]
+        {
+            if let Some(value) = value {
+                object.insert(key.into(), value.clone().into());
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(object)).unwrap_or_default();
+        text.push('\n');
+        Zeroizing::new(text)
+    }
+}
+
+/// Reads the app's values from `path`: an app file, or any settings file `exchange` wrote (JSON, env,
+/// TOML, shell or sfdx-url), of which the same keys are taken.
+pub fn read_app_settings(path: &Path) -> Result<AppSettings, Error> {
+    #[derive(Deserialize)]
+    struct Raw {
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        login_url: Option<String>,
+        app_name: Option<String>,
+        app_kind: Option<String>,
+    }
+    let (_, text) = read_small_file(path, MAX_SETTINGS_BYTES)?;
+    let origin = path.display().to_string();
+    if let Ok(raw) = serde_json::from_str::<Raw>(&text) {
+        let client_id = raw.client_id.filter(|id| !id.trim().is_empty()).ok_or_else(|| Error::MissingField {
+            origin: origin.clone(),
+            field: "client_id",
+            fix: "give the file `sfconnect app create --output` wrote, or pass --client-id".into(),
+        })?;
+        return Ok(AppSettings {
+            client_id,
+            client_secret: raw.client_secret.filter(|s| !s.is_empty()).map(ClientSecret::new),
+            login_url: raw.login_url,
+            app_name: raw.app_name,
+            app_kind: raw.app_kind,
+        });
+    }
+    let (settings, _) = super::read_settings(path)?;
+    Ok(AppSettings {
+        client_id: settings.client_id,
+        client_secret: settings.client_secret,
+        login_url: Some(settings.login_url),
+        app_name: None,
+        app_kind: settings.app_kind,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_app_file_round_trips_and_hides_its_secret_from_debug() {
+        let app = AppSettings {
+            client_id: "KEY123456789".into(),
+            client_secret: Some(ClientSecret::new("S3cretValue0123")),
+            login_url: Some("https://acme.my.salesforce.com".into()),
+            app_name: Some("Sfconnect_Acme".into()),
+            app_kind: Some(EXTERNAL_CLIENT_APP.into()),
+        };
+        assert!(!format!("{app:?}").contains("S3cretValue0123"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.json");
+        std::fs::write(&path, app.render_json().as_bytes()).unwrap();
+        assert_eq!(read_app_settings(&path).unwrap(), app);
+        std::fs::write(&path, "{\"client_secret\":\"x\"}").unwrap();
+        let err = read_app_settings(&path).unwrap_err().to_string();
+        assert!(err.contains("client_id") && !err.contains("\"x\""), "{err}");
+    }
+}
