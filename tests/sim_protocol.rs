@@ -14,8 +14,17 @@ fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).timeout(Duration::from_secs(5)).build().unwrap()
 }
 
+/// An app that approves by itself, with the tests' loopback callback registered (Salesforce matches callbacks
+/// exactly, and so does the simulator).
 fn auto() -> SimConfig {
-    SimConfig { auto_approve: true, ..SimConfig::default() }
+    SimConfig { auto_approve: true, ..registered() }
+}
+
+/// The default app with [`REDIRECT`] registered.
+fn registered() -> SimConfig {
+    let mut config = SimConfig::default();
+    config.callback_urls.push(REDIRECT.to_string());
+    config
 }
 
 /// Runs authorize and returns the redirect `Location`, parsed.
@@ -86,13 +95,23 @@ async fn rest(sim: &Simulator, path: &str, token: Option<&str>) -> (StatusCode, 
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+#[path = "sim_protocol/app_state.rs"]
+mod app_state;
+#[path = "sim_protocol/apps.rs"]
+mod apps;
 #[path = "sim_protocol/device.rs"]
 mod device;
 #[path = "sim_protocol/faults.rs"]
 mod faults;
+#[path = "sim_protocol/memory.rs"]
+mod memory;
 #[path = "sim_protocol/rest.rs"]
 mod rest;
+#[path = "sim_protocol/sessions.rs"]
+mod sessions;
 #[path = "sim_protocol/tokens.rs"]
 mod tokens;
+#[path = "sim_protocol/versions.rs"]
+mod versions;
 #[path = "sim_protocol/web_flow.rs"]
 mod web_flow;

@@ -488,9 +488,12 @@ async fn ctrl_c_during_the_identity_retry_keeps_the_token() {
 /// that does not match the paste is refused before the code is spent.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_flow_json_and_the_paste_give_the_callback() {
-    let sim = start(quick_config()).await;
-    let home = tempfile::tempdir().unwrap();
     let callback = "http://localhost:8123/OauthRedirect";
+    // Salesforce (and the simulator) match callbacks exactly: the app has both of this test's registered.
+    let mut config = quick_config();
+    config.callback_urls.extend([callback.to_string(), "http://localhost:8123/services/oauth2/success".to_string()]);
+    let sim = start(config).await;
+    let home = tempfile::tempdir().unwrap();
     let url_out = sfconnect(home.path())
         .args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"])
         .args(["--redirect-uri", callback])

@@ -71,7 +71,13 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         let known: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
         return Err(Failure::Usage(format!("--preset {id} is unknown: use one of {}", known.join(", "))));
     }
-    let simulator = if demo_mode { Some(demo_org::start(args.demo_live_after).await?) } else { None };
+    // The demo's app has both callbacks the wizard uses registered on it, as the create step asks the admin to
+    // do: so the port is chosen before the org starts.
+    let listen_port = if demo_mode { Some(crate::runtime::listen_port(args.listen_port)) } else { args.listen_port };
+    let simulator = match listen_port {
+        Some(port) if demo_mode => Some(demo_org::start(args.demo_live_after, port).await?),
+        _ => None,
+    };
     let demo = simulator.as_ref().map(demo_org::app);
     let options = Options {
         preset: args.preset,
@@ -80,7 +86,7 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         output: args.output,
         format: args.format,
         no_clipboard: args.no_clipboard,
-        listen_port: args.listen_port,
+        listen_port,
         keyring: args.keyring,
         demo,
     };
@@ -161,11 +167,13 @@ mod demo_org {
     use crate::salesforce::ClientSecret;
     use crate::sim::{OrgFixture, SimConfig, Simulator};
 
-    pub async fn start(live_after_secs: u64) -> Result<Simulator, Failure> {
+    pub async fn start(live_after_secs: u64, listen_port: u16) -> Result<Simulator, Failure> {
         let live_after = Duration::from_secs(live_after_secs);
         // A small org with users over a few domains, so the checks' preview has something to show.
         let org = OrgFixture::with_users(240, &["acme.com", "acme.co.uk", "contractor.io"]);
-        let config = SimConfig { live_after, auto_approve: true, org, ..SimConfig::default() };
+        let mut config = SimConfig { live_after, auto_approve: true, org, ..SimConfig::default() };
+        // The paste-back page (`{base_url}/services/oauth2/success`) is registered by default.
+        config.callback_urls.push(crate::wizard::steps::authorize::loopback_callback(listen_port));
         Simulator::start(config).await.map_err(|e| Failure::failed(format!("the demo org could not start: {e}"), ""))
     }
 
@@ -188,7 +196,7 @@ mod demo_org {
 
     pub enum Never {}
 
-    pub async fn start(_live_after_secs: u64) -> Result<Never, Failure> {
+    pub async fn start(_live_after_secs: u64, _listen_port: u16) -> Result<Never, Failure> {
         Err(Failure::Usage(
             "this build of sfconnect has no simulator (built without the `sim` feature): --demo needs one".into(),
         ))

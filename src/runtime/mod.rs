@@ -109,6 +109,12 @@ pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: 
     state
 }
 
+/// The local-browser method's port: `explicit`, or the one kept in the state folder, or a free one (then kept).
+/// The demo asks first, to register its callback with the simulated app.
+pub fn listen_port(explicit: Option<u16>) -> u16 {
+    listener::choose_port(explicit, listener::port_file().as_deref())
+}
+
 /// Runs the wizard in the terminal until the user quits.
 pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Options) -> io::Result<Outcome> {
     let surroundings = surroundings_from_env();

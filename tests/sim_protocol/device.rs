@@ -112,9 +112,9 @@ async fn device_denial_and_expiry_are_final() {
 
     sim.set_config(|c| c.device_flow_enabled = false);
     let id = sim.client_id();
-    let (status, body) = token(&sim, &[("response_type", "device_code"), ("client_id", &id)]).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["error"].is_string());
+    let reply = token(&sim, &[("response_type", "device_code"), ("client_id", &id)]).await;
+    // Issue 10 item 1: Salesforce's own words (forcedotcom/code-builder-feedback#263), not oauth_flow_disabled.
+    assert_oauth_error(&reply, "invalid_grant", "device flow is not enabled for the app");
     sim.shutdown().await;
 }
 

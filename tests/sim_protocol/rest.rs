@@ -31,8 +31,10 @@ async fn versions_resources_and_retired_versions() {
     let list = versions.as_array().unwrap();
     assert_eq!(list[0]["version"], "31.0");
     let newest = list.last().unwrap();
-    assert_eq!((newest["version"].as_str(), newest["label"].as_str()), (Some("66.0"), Some("Spring '26")));
-    assert_eq!(newest["url"], "/services/data/v66.0");
+    assert_eq!((newest["version"].as_str(), newest["label"].as_str()), (Some("68.0"), Some("Winter '27")));
+    assert_eq!(newest["url"], "/services/data/v68.0");
+    assert!(list.iter().any(|v| v["label"] == "Summer '26" && v["version"] == "67.0"));
+    assert!(list.iter().any(|v| v["label"] == "Spring '26" && v["version"] == "66.0"));
     assert!(list.iter().any(|v| v["label"] == "Spring '15" && v["version"] == "33.0"));
 
     let at = access_token(&sim).await;
@@ -110,7 +112,7 @@ async fn soql_organization_and_user_queries() {
     sim.shutdown().await;
 }
 
-fn urlencode(text: &str) -> String {
+pub(super) fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 

@@ -31,8 +31,11 @@ async fn code_exchange_returns_salesforce_shaped_tokens_once() {
     assert!(body["id"].as_str().unwrap().ends_with("/id/00D5g00000ACMEsEAF/0055g00000ADMINAAA"));
     assert_eq!(sim.issued_refresh_tokens(), 1);
 
+    // Issue 11 item 4: a reused code is answered as Salesforce words it.
     let again = exchange(&sim, &code, &[]).await;
-    assert_oauth_error(&again, "invalid_grant", "invalid authorization code");
+    assert_oauth_error(&again, "invalid_grant", "expired authorization code");
+    let unknown = exchange(&sim, "aPrxNeverIssued==", &[]).await;
+    assert_oauth_error(&unknown, "invalid_grant", "invalid authorization code");
     sim.shutdown().await;
 }
 
@@ -64,6 +67,18 @@ async fn pkce_needs_the_matching_verifier() {
     assert_oauth_error(&wrong, "invalid_grant", "invalid code verifier");
     let (status, _) = exchange(&sim, &code, &[("code_verifier", &verifier)]).await;
     assert_eq!(status, StatusCode::OK);
+    sim.shutdown().await;
+}
+
+/// Issue 11 item 4: a verifier for a code whose authorize request sent no challenge is refused, not ignored.
+#[tokio::test]
+async fn a_verifier_without_a_challenge_at_authorize_is_refused() {
+    let sim = Simulator::start(auto()).await.unwrap();
+    let code = code(&sim, &[]).await;
+    let reply = exchange(&sim, &code, &[("code_verifier", &"v".repeat(64))]).await;
+    assert_oauth_error(&reply, "invalid_grant", "invalid code verifier");
+    let (status, _) = exchange(&sim, &code, &[]).await;
+    assert_eq!(status, StatusCode::OK, "the refused exchange did not spend the code");
     sim.shutdown().await;
 }
 
@@ -151,10 +166,12 @@ async fn a_new_app_is_unknown_until_it_propagates() {
 
 #[tokio::test]
 async fn an_unregistered_callback_gets_an_error_page_not_a_redirect() {
-    let sim = Simulator::start(SimConfig { allow_loopback_callbacks: false, ..auto() }).await.unwrap();
+    // Issue 11 item 4: a loopback callback is not accepted for being loopback; only the registered one is.
+    let sim = Simulator::start(auto()).await.unwrap();
+    let unregistered = "http://localhost:1718/OauthRedirect";
     let response = http()
         .get(format!("{}/services/oauth2/authorize", sim.base_url()))
-        .query(&[("response_type", "code"), ("client_id", &sim.client_id()), ("redirect_uri", REDIRECT)])
+        .query(&[("response_type", "code"), ("client_id", &sim.client_id()), ("redirect_uri", unregistered)])
         .send()
         .await
         .unwrap();
@@ -178,7 +195,7 @@ async fn an_unregistered_callback_gets_an_error_page_not_a_redirect() {
 
 #[tokio::test]
 async fn the_login_page_posts_allow_and_deny() {
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = Simulator::start(registered()).await.unwrap();
     let response = http()
         .get(format!("{}/services/oauth2/authorize", sim.base_url()))
         .query(&[

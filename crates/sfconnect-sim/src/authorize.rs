@@ -55,6 +55,11 @@ fn validate(inner: &Inner, base_url: &str, params: &HashMap<String, String>) -> 
     let fail = |error: &str, description: &str| {
         Rejected::Redirect(error_redirect(redirect_uri, error, description, state.as_deref()))
     };
+    if !inner.config.app_installed {
+        // Salesforce redirects this one to the callback (docs.movedata.io, protocol notes §3).
+        let (error, description) = super::token::UNINSTALLED;
+        return Err(fail(error, description));
+    }
     if get(params, "response_type") != Some("code") {
         return Err(fail("unsupported_response_type", "response type not supported"));
     }
@@ -120,7 +125,7 @@ fn conclude(inner: &mut Inner, params: &HashMap<String, String>, accepted: Accep
     let code = tokens::authorization_code();
     tracing::info!(scopes = accepted.scopes.len(), "sim: authorization code issued");
     let location = redirect_url(&accepted.redirect_uri, &[("code", code.as_str())], state);
-    inner.codes.insert(
+    inner.store_code(
         code,
         CodeGrant {
             client_id: get(params, "client_id").unwrap_or_default().to_string(),

@@ -33,7 +33,8 @@ pub struct SimConfig {
     pub client_secret: String,
     /// Registered callback URLs, compared as exact strings. `{base_url}` stands for the simulator's own URL.
     pub callback_urls: Vec<String>,
-    /// Accept any `http://127.0.0.1:*`, `http://localhost:*` or `http://[::1]:*` redirect URI.
+    /// Accept any `http://127.0.0.1:*`, `http://localhost:*` or `http://[::1]:*` redirect URI. Off by default:
+    /// Salesforce matches a callback against the app's list exactly, so a flow must register what it uses.
     pub allow_loopback_callbacks: bool,
     /// The consumer key is unknown ("client identifier invalid") until this long after start, as a freshly
     /// created or edited app is for real (protocol notes §10). [`super::Simulator::make_live_now`] ends it early.
@@ -46,7 +47,13 @@ pub struct SimConfig {
     /// `slow_down` does not count). Off: the login page waits for a click, a device code for
     /// [`super::Simulator::approve_device`] or the `/setup/connect` page.
     pub auto_approve: bool,
+    /// "Enable for Device Flow" on the app. Off, the device-flow start answers `invalid_grant` "device flow is
+    /// not enabled for the app", as Salesforce does (forcedotcom/code-builder-feedback#263).
     pub device_flow_enabled: bool,
+    /// The app is installed in the org. False is the September 2025 block of uninstalled apps: every token
+    /// request for the app, and authorize, answer `invalid_client` "app must be installed into org", whether
+    /// or not a secret is sent (protocol notes §3, docs.movedata.io).
+    pub app_installed: bool,
     /// Minimum time between device polls; a faster poll gets `slow_down`.
     pub device_interval: Duration,
     pub device_ttl: Duration,
@@ -63,6 +70,17 @@ pub struct SimConfig {
     /// When false every authenticated REST call answers 403 `API_DISABLED_FOR_ORG`.
     pub api_enabled: bool,
     pub fault: Option<FaultPlan>,
+    /// How long an access token works (the org's session timeout, 2 hours by default in Session Settings).
+    /// After it, userinfo and the identity URL answer 403 `Bad_OAuth_Token` and REST 401 `INVALID_SESSION_ID`;
+    /// a refresh gives a working one. [`super::Simulator::expire_access_tokens`] ends them all at once.
+    pub session_timeout: Duration,
+    /// The newest API version the org serves (`GET /services/data/` lists up to it; newer ones answer 404
+    /// NOT_FOUND). Lower it to play an older org. Default [`super::NEWEST_API_VERSION`].
+    pub newest_api_version: u32,
+    /// A keep-alive connection with no traffic for this long is closed (read when the simulator starts).
+    pub idle_connection_timeout: Duration,
+    /// Added before every answer, as a far data centre would (`sfconnect simulate --latency-ms`).
+    pub latency: Duration,
     pub org: OrgFixture,
     /// The `instance_url` token answers name; `None` is the simulator's own URL. A foreign one tests that
     /// clients refuse to send a token outside Salesforce.
@@ -82,7 +100,7 @@ impl Default for SimConfig {
                 "https://test.salesforce.com/services/oauth2/success".to_string(),
                 format!("{BASE_URL_PLACEHOLDER}/services/oauth2/success"),
             ],
-            allow_loopback_callbacks: true,
+            allow_loopback_callbacks: false,
             live_after: Duration::ZERO,
             app_scopes: [
                 "api",
@@ -103,6 +121,7 @@ impl Default for SimConfig {
             approval: Approval::Approve,
             auto_approve: false,
             device_flow_enabled: true,
+            app_installed: true,
             device_interval: Duration::from_secs(5),
             device_ttl: Duration::from_secs(600),
             pkce_required: false,
@@ -112,6 +131,10 @@ impl Default for SimConfig {
             refresh_rotation: false,
             api_enabled: true,
             fault: None,
+            session_timeout: Duration::from_secs(2 * 60 * 60),
+            latency: Duration::ZERO,
+            idle_connection_timeout: Duration::from_secs(60),
+            newest_api_version: super::api_versions::NEWEST_API_VERSION,
             org: OrgFixture::default(),
             instance_url: None,
             metadata: Default::default(),
@@ -132,6 +155,7 @@ impl fmt::Debug for SimConfig {
             .field("approval", &self.approval)
             .field("auto_approve", &self.auto_approve)
             .field("device_flow_enabled", &self.device_flow_enabled)
+            .field("app_installed", &self.app_installed)
             .field("device_interval", &self.device_interval)
             .field("device_ttl", &self.device_ttl)
             .field("instance_url", &self.instance_url)
@@ -142,6 +166,10 @@ impl fmt::Debug for SimConfig {
             .field("refresh_rotation", &self.refresh_rotation)
             .field("api_enabled", &self.api_enabled)
             .field("fault", &self.fault)
+            .field("session_timeout", &self.session_timeout)
+            .field("latency", &self.latency)
+            .field("idle_connection_timeout", &self.idle_connection_timeout)
+            .field("newest_api_version", &self.newest_api_version)
             .field("org", &self.org)
             .field("metadata", &self.metadata)
             .finish()

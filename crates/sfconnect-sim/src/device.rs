@@ -15,7 +15,7 @@ use super::config::Approval;
 use super::pages;
 use super::params::Params;
 use super::state::{DeviceGrant, DeviceStatus, Shared};
-use super::token::{check_client, token_response};
+use super::token::{check_client, check_installed, token_response};
 use super::tokens;
 use super::wire;
 
@@ -34,10 +34,12 @@ pub fn start(shared: &Shared, params: &Params) -> Response {
     if !inner.client_known(params.non_empty("client_id")) {
         return wire::oauth_error("invalid_client_id", "client identifier invalid");
     }
+    if let Err(r) = check_installed(&inner) {
+        return r;
+    }
     if !inner.config.device_flow_enabled {
-        // Unconfirmed: what Salesforce answers when the app is not enabled for the device flow is not known.
-        // `oauth_flow_disabled` is in the server's error list (protocol notes §3).
-        return wire::oauth_error("oauth_flow_disabled", "device flow is not enabled for this connected app");
+        // As captured in forcedotcom/code-builder-feedback#263 (Aug 2025): not `oauth_flow_disabled`.
+        return wire::oauth_error("invalid_grant", "device flow is not enabled for the app");
     }
     let scopes = inner.grant_scopes(params.non_empty("scope"));
     let user_code = tokens::user_code();
@@ -52,7 +54,7 @@ pub fn start(shared: &Shared, params: &Params) -> Response {
     let interval = inner.config.device_interval;
     let interval_s = interval.as_secs() + u64::from(interval.subsec_nanos() > 0);
     let client_id = inner.config.client_id.clone();
-    inner.devices.insert(
+    inner.store_device(
         device_code.clone(),
         DeviceGrant {
             client_id,

@@ -1,6 +1,7 @@
 //! Injected failures: what can go wrong (5xx, a maintenance page, rate limiting, slowness, a hang, broken JSON,
 //! an empty body), where (which endpoints) and how often. Applied as one axum middleware in front of every
-//! handler, so a handler never needs to know about faults.
+//! handler, so a handler never needs to know about faults. The same middleware adds `SimConfig::latency` to
+//! every answer and answers for an API version the org does not serve.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,8 +113,17 @@ fn take_fault(shared: &Shared, path: &str) -> Option<Fault> {
     Some(fault)
 }
 
+/// Waits the configured latency, refuses an API version the org does not serve, then injects the fault that
+/// applies, if any.
 pub async fn apply(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let latency = shared.lock().config.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let path = request.uri().path().to_string();
+    if let Some(refusal) = super::api_versions::refuse_unserved(&shared, &path) {
+        return refusal;
+    }
     let Some(fault) = take_fault(&shared, &path) else {
         return next.run(request).await;
     };

@@ -10,13 +10,17 @@
 // run once per request, so the size of the `Err` variant costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod api_versions;
 mod authorize;
 mod config;
 mod device;
+mod expiry;
 mod faults;
 mod identity;
+mod idle;
 mod metadata;
 mod org;
+mod org_apps;
 mod org_presets;
 mod pages;
 mod params;
@@ -42,10 +46,13 @@ use axum::serve::ListenerExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use api_versions::NEWEST_API_VERSION;
 pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
+pub use expiry::MAX_PENDING as MAX_PENDING_GRANTS;
 pub use faults::{Fault, FaultPlan, FaultScope};
 pub use metadata::{AppRecord, MetadataConfig};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
+pub use org_apps::{AppKind, ExternalClientAppFixture, UntilRevoked};
 pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
 
@@ -68,6 +75,7 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(config.bind).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let (closing, closing_rx) = watch::channel(false);
+        let idle_timeout = config.idle_connection_timeout;
         let shared = Arc::new(Shared::new(config, base_url, closing_rx.clone()));
         let app = router(shared.clone());
         let mut shutdown_rx = closing_rx;
@@ -79,6 +87,7 @@ impl Simulator {
                     tracing::debug!("sim: could not set TCP_NODELAY: {e}");
                 }
             });
+            let listener = idle::IdleListener::new(listener, idle_timeout);
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = shutdown_rx.wait_for(|closed| *closed).await;
@@ -133,6 +142,12 @@ impl Simulator {
     /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.
     pub fn set_config(&self, f: impl FnOnce(&mut SimConfig)) {
         f(&mut self.shared.lock().config);
+    }
+
+    /// Authorization codes (unexchanged, or exchanged and remembered to tell a reuse) and device grants the
+    /// simulator holds: bounded by their lifetimes and [`MAX_PENDING_GRANTS`] each.
+    pub fn stored_grants(&self) -> usize {
+        self.shared.lock().stored_grants()
     }
 
     /// Refresh tokens that would still be accepted.

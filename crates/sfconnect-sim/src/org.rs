@@ -2,6 +2,8 @@
 //! the connected apps' policies, the OAuth tokens users hold, licences and API limits. Ready-made orgs (healthy,
 //! API disabled, Platform licence…) are in `org_presets.rs`; the rows a query sees are built in `sobjects.rs`.
 
+use super::org_apps::{AppKind, ExternalClientAppFixture, UntilRevoked};
+
 /// The permission fields the simulated `PermissionSet` has (protocol notes §6), as a macro so that the same list
 /// can be spelled with a relationship prefix (`PermissionSet.PermissionsApiEnabled`) in a `const`.
 macro_rules! permission_fields {
@@ -54,9 +56,15 @@ pub struct OrgFixture {
     pub permission_sets: Vec<PermissionSetFixture>,
     /// Columns this org lacks: naming one in a query is `INVALID_FIELD` "No such column" (protocol notes §6).
     pub missing_columns: Vec<String>,
-    /// The first is the simulated app (the one whose key is `SimConfig::client_id`); its tokens are added to
-    /// `tokens` as they are issued.
+    /// With `app_kind` ConnectedApp, the first is the simulated app (the one whose key is
+    /// `SimConfig::client_id`); its tokens are added to `tokens` as they are issued.
     pub connected_apps: Vec<ConnectedAppFixture>,
+    /// Which list holds the simulated app. [`OrgFixture::as_external_client_app`] moves it.
+    pub app_kind: AppKind,
+    /// With `app_kind` ExternalClientApp, the first is the simulated app.
+    pub external_client_apps: Vec<ExternalClientAppFixture>,
+    /// How `RefreshTokenValidityPeriod` reads for "valid until revoked" (unconfirmed: null or 0).
+    pub until_revoked: UntilRevoked,
     /// `OauthToken` rows. Salesforce keeps five per user per app: issuing a sixth drops the oldest.
     pub tokens: Vec<TokenFixture>,
     /// `UserLicense.TotalLicenses` by licence name; a licence not listed has 10 more than it uses.
@@ -84,6 +92,9 @@ impl Default for OrgFixture {
             permission_sets: vec![sysadmin],
             missing_columns: Vec::new(),
             connected_apps: vec![ConnectedAppFixture::default()],
+            app_kind: AppKind::ConnectedApp,
+            external_client_apps: Vec::new(),
+            until_revoked: UntilRevoked::Null,
             tokens: Vec::new(),
             licence_totals: vec![("Salesforce".to_string(), 50), ("Salesforce Platform".to_string(), 20)],
             daily_api_requests_max: 100_000,
@@ -103,9 +114,13 @@ impl OrgFixture {
         std::iter::once(&self.user).chain(self.other_users.iter())
     }
 
-    /// The simulated app's name, as `OauthToken.AppName` and `ConnectedApplication.Name` show it.
+    /// The simulated app's name, as `OauthToken.AppName` and `ConnectedApplication.Name` (or
+    /// `ExternalClientApplication.MasterLabel`) show it.
     pub fn app_name(&self) -> &str {
-        self.connected_apps.first().map_or("sfconnect", |a| a.name.as_str())
+        match self.app_kind {
+            AppKind::ConnectedApp => self.connected_apps.first().map_or("sfconnect", |a| a.name.as_str()),
+            AppKind::ExternalClientApp => self.external_client_apps.first().map_or("sfconnect", |a| a.label.as_str()),
+        }
     }
 
     /// Whether the logged-in user's profile or one of their permission sets grants `field`.
@@ -250,6 +265,8 @@ pub struct TokenFixture {
     pub created: String,
     pub last_used: Option<String>,
     pub use_count: u64,
+    /// Another integration uses it all the time: `LastUsedDate` always reads now.
+    pub in_constant_use: bool,
     /// The simulator's refresh-token family, for tokens it issued itself.
     pub(crate) family: Option<u64>,
 }
@@ -262,6 +279,7 @@ impl TokenFixture {
             created: created.to_string(),
             last_used: Some(created.to_string()),
             use_count: 1,
+            in_constant_use: false,
             family: None,
         }
     }

@@ -1,5 +1,6 @@
 //! Ready-made orgs for the prerequisite checks, one constructor each (healthy, API disabled, Platform licence,
-//! missing permission columns, five tokens already, low API budget, many users), and [`OrgFixture::named`] for
+//! missing permission columns, five tokens already, low API budget, many users, an External Client App, other
+//! apps in use), and [`OrgFixture::named`] for
 //! `sfconnect simulate --org NAME`. Data only.
 
 use super::org::{ConnectedAppFixture, OrgFixture, PermissionSetFixture, TokenFixture, UserFixture};
@@ -13,6 +14,8 @@ pub const ORG_NAMES: &[(&str, &str)] = &[
     ("five-tokens", "the user already holds five tokens for the app, and the app expires refresh tokens"),
     ("low-api-budget", "4% of the daily API requests left"),
     ("many-users", "thousands of users over several domains, some without email (size: --users)"),
+    ("external-client-app", "the app is an External Client App, beside other apps whose tokens are in constant use"),
+    ("other-apps", "the app is a Connected App, beside other apps whose tokens are in constant use"),
 ];
 
 /// Email domains of [`OrgFixture::with_users`] when none are given.
@@ -29,6 +32,8 @@ impl OrgFixture {
             "five-tokens" => OrgFixture::five_tokens(),
             "low-api-budget" => OrgFixture::low_api_budget(),
             "many-users" => OrgFixture::with_users(users, SAMPLE_DOMAINS),
+            "external-client-app" => OrgFixture::default().as_external_client_app().with_other_apps(),
+            "other-apps" => OrgFixture::default().with_other_apps(),
             _ => return None,
         })
     }

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::api_versions;
 use super::query::{self, QueryError};
 use super::state::Shared;
 use super::tokens;
@@ -17,7 +18,8 @@ use super::wire;
 
 /// The oldest and newest versions served. 21.0–30.0 were retired in Summer '25 (protocol notes §11).
 const OLDEST: u32 = 31;
-const NEWEST: u32 = 66;
+/// An org older than this is answered before any handler runs (`api_versions::refuse_unserved`).
+const NEWEST: u32 = api_versions::NEWEST_API_VERSION;
 const OLDEST_RETIRED: u32 = 21;
 /// Records per query page, as Salesforce's default batch size.
 const PAGE_SIZE: usize = 2000;
@@ -30,8 +32,9 @@ fn release_label(major: u32) -> String {
 }
 
 /// `GET /services/data/`: public, no token needed (as for real).
-pub async fn versions() -> Response {
-    let list: Vec<Value> = (OLDEST..=NEWEST)
+pub async fn versions(State(shared): State<Arc<Shared>>) -> Response {
+    let newest = shared.lock().config.newest_api_version;
+    let list: Vec<Value> = (OLDEST..=newest)
         .map(|v| {
             json!({
                 "label": release_label(v),
@@ -69,7 +72,7 @@ fn not_found_error() -> Response {
 /// The session check every REST resource makes.
 pub(crate) fn check_session(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let inner = shared.lock();
-    let Some(grant) = wire::bearer(headers).and_then(|t| inner.access.get(t)) else {
+    let Some(grant) = wire::bearer(headers).and_then(|t| inner.live_access(t)) else {
         return Err(wire::rest_error(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid"));
     };
     if !grant.scopes.iter().any(|s| s == "api" || s == "full") {
@@ -182,7 +185,7 @@ pub async fn query(
     };
     let records = {
         let inner = shared.lock();
-        query::run(soql, &inner.config.org, &version)
+        query::run(soql, &api_versions::org_at(&inner.config.org, &version), &version)
     };
     let output = match records {
         Ok(output) => output,

@@ -6,6 +6,9 @@
 use serde_json::{Value, json};
 
 use super::org::{OrgFixture, UserFixture, permission_fields};
+use super::org_apps::{
+    ECA_POLICY_FIELDS, EXTERNAL_CLIENT_APPLICATION_FIELDS, eca_policy_rows, external_client_app_rows,
+};
 use super::sobjects_access::{
     connected_app_rows, oauth_token_rows, permission_set_assignment_rows, permission_set_rows,
 };
@@ -155,6 +158,13 @@ pub fn objects() -> &'static [SObject] {
             rows: connected_app_rows,
             flat_rows: None,
         },
+        SObject {
+            name: "ExternalClientApplication",
+            fields: EXTERNAL_CLIENT_APPLICATION_FIELDS,
+            rows: external_client_app_rows,
+            flat_rows: None,
+        },
+        SObject { name: "ExtlClntAppOauthPlcyCnfg", fields: ECA_POLICY_FIELDS, rows: eca_policy_rows, flat_rows: None },
     ]
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::org::{OrgFixture, PERMISSION_FIELDS, PermissionSetFixture};
 use super::sobjects::attributes;
+use super::state::salesforce_now;
 
 fn permission_set_row(org: &OrgFixture, set: &PermissionSetFixture, version: &str) -> Value {
     let mut row = Map::new();
@@ -66,10 +67,10 @@ pub fn oauth_token_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
                 "attributes": {"type": "OauthToken", "url": format!("/services/data/{version}/sobjects/OauthToken/")},
                 "Id": null,
                 "AppName": token.app_name,
-                "AppMenuItemId": format!("0DS5g{n:013}"),
+                "AppMenuItemId": (!org.is_external_client_app(&token.app_name)).then(|| format!("0DS5g{n:013}")),
                 "UserId": token.user_id,
                 "CreatedDate": token.created,
-                "LastUsedDate": token.last_used,
+                "LastUsedDate": if token.in_constant_use { Some(salesforce_now()) } else { token.last_used.clone() },
                 "UseCount": token.use_count,
                 "DeleteToken": format!("sim-delete-token-{n}"),
             })
@@ -77,6 +78,7 @@ pub fn oauth_token_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Connected Apps only: an External Client App is not listed here (it has its own objects).
 pub fn connected_app_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
     org.connected_apps
         .iter()
@@ -88,7 +90,7 @@ pub fn connected_app_rows(org: &OrgFixture, version: &str) -> Vec<Value> {
                 "OptionsAllowAdminApprovedUsersOnly": app.admin_approved_users_only,
                 "OptionsRefreshTokenValidityMetric": app.refresh_validity_by_inactivity,
                 "OptionsHasSessionLevelPolicy": false,
-                "RefreshTokenValidityPeriod": app.refresh_token_validity_period,
+                "RefreshTokenValidityPeriod": org.until_revoked.period(app.refresh_token_validity_period),
                 "MobileSessionTimeout": null,
                 "MobileStartUrl": null,
                 "NamedUserUvidTimeout": null,

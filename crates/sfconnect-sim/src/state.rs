@@ -47,6 +47,7 @@ pub struct CodeGrant {
 /// A live access token.
 pub struct AccessGrant {
     pub scopes: Vec<String>,
+    pub issued: Instant,
     /// The refresh-token family it came from, if any: revoking the family revokes it.
     pub family: Option<u64>,
 }
@@ -89,6 +90,10 @@ pub struct Inner {
     started: Instant,
     live_now: bool,
     pub codes: HashMap<String, CodeGrant>,
+    /// Exchanged codes, with when they were issued, until they would have expired: a reuse is told so.
+    pub spent_codes: HashMap<String, Instant>,
+    /// When `expiry.rs` last forgot expired codes and device grants.
+    pub last_sweep: Instant,
     pub access: HashMap<String, AccessGrant>,
     pub refresh: HashMap<String, RefreshGrant>,
     /// Keyed by device code.
@@ -117,6 +122,8 @@ impl Shared {
                 started: Instant::now(),
                 live_now: false,
                 codes: HashMap::new(),
+                spent_codes: HashMap::new(),
+                last_sweep: Instant::now(),
                 access: HashMap::new(),
                 refresh: HashMap::new(),
                 devices: HashMap::new(),
@@ -140,7 +147,7 @@ impl Shared {
 const TOKENS_PER_USER_PER_APP: usize = 5;
 
 /// Now in Salesforce's datetime format, `2026-01-05T09:00:00.000+0000`.
-fn salesforce_now() -> String {
+pub(crate) fn salesforce_now() -> String {
     let text = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
     text.strip_suffix('Z').map_or(text.clone(), |t| format!("{t}+0000"))
 }
@@ -232,8 +239,16 @@ impl Inner {
 
     pub fn issue_access(&mut self, scopes: Vec<String>, family: Option<u64>) -> String {
         let token = tokens::access_token(self.config.org.org_id15());
-        self.access.insert(token.clone(), AccessGrant { scopes, family });
+        // Forget sessions past their timeout as new ones arrive, so a long run does not keep them all.
+        let ttl = self.config.session_timeout;
+        self.access.retain(|_, grant| grant.issued.elapsed() < ttl);
+        self.access.insert(token.clone(), AccessGrant { scopes, family, issued: Instant::now() });
         token
+    }
+
+    /// The grant of an access token that still works: issued here, not revoked, within the session timeout.
+    pub fn live_access(&self, token: &str) -> Option<&AccessGrant> {
+        self.access.get(token).filter(|grant| grant.issued.elapsed() < self.config.session_timeout)
     }
 
     /// Forgets a refresh-token family, every access token issued under it, and its `OauthToken` row.

@@ -41,6 +41,7 @@ pub fn check_client(inner: &Inner, params: &Params, secret_required: bool) -> Re
     if !inner.client_known(params.non_empty("client_id")) {
         return Err(wire::oauth_error("invalid_client_id", "client identifier invalid"));
     }
+    check_installed(inner)?;
     let secret_ok = match params.non_empty("client_secret") {
         Some(secret) => secret == inner.config.client_secret,
         None => !secret_required,
@@ -51,6 +52,18 @@ pub fn check_client(inner: &Inner, params: &Params, secret_required: bool) -> Re
     }
     Ok(())
 }
+
+/// The September 2025 block: a known key of an uninstalled app is refused before its secret is looked at, so
+/// the answer is the same with a right secret, a wrong one or none.
+pub fn check_installed(inner: &Inner) -> Result<(), Response> {
+    if inner.config.app_installed {
+        return Ok(());
+    }
+    Err(wire::oauth_error(UNINSTALLED.0, UNINSTALLED.1))
+}
+
+/// Salesforce's words for an uninstalled app (docs.movedata.io, an authorize redirect captured in 2025).
+pub const UNINSTALLED: (&str, &str) = ("invalid_client", "app must be installed into org");
 
 fn authorization_code(shared: &Shared, params: &Params) -> Response {
     let mut inner = shared.lock();
@@ -67,6 +80,10 @@ fn authorization_code(shared: &Shared, params: &Params) -> Response {
         return wire::oauth_error("redirect_uri_mismatch", "redirect_uri must match configuration");
     }
     let code = params.non_empty("code").unwrap_or_default();
+    if inner.is_spent(code) {
+        // Salesforce's words for a code used twice, as the brief and MSDK's mock give them (protocol notes §3).
+        return wire::oauth_error("invalid_grant", "expired authorization code");
+    }
     let Some(grant) = inner.codes.get(code) else {
         return wire::oauth_error("invalid_grant", "invalid authorization code");
     };
@@ -81,19 +98,23 @@ fn authorization_code(shared: &Shared, params: &Params) -> Response {
     if params.get("redirect_uri") != Some(grant.redirect_uri.as_str()) {
         return wire::oauth_error("redirect_uri_mismatch", "redirect_uri must match configuration");
     }
-    if let Some((challenge, method)) = &grant.challenge {
-        let verified = params.non_empty("code_verifier").is_some_and(|verifier| match method {
-            ChallengeMethod::S256 => tokens::s256_challenge(verifier) == *challenge,
-            ChallengeMethod::Plain => verifier == challenge,
-        });
-        if !verified {
-            return wire::oauth_error("invalid_grant", "invalid code verifier");
-        }
+    let verified = match (&grant.challenge, params.non_empty("code_verifier")) {
+        (Some((challenge, ChallengeMethod::S256)), Some(verifier)) => tokens::s256_challenge(verifier) == *challenge,
+        (Some((challenge, ChallengeMethod::Plain)), Some(verifier)) => verifier == challenge,
+        (Some(_), None) => false,
+        // A verifier for a code whose authorize request had no challenge is refused: there is nothing it can
+        // prove, and a client that sends one has lost track of its own flow. Wording unconfirmed.
+        (None, Some(_)) => false,
+        (None, None) => true,
+    };
+    if !verified {
+        return wire::oauth_error("invalid_grant", "invalid code verifier");
     }
     // Single use: a failed exchange above leaves the code usable; a successful one consumes it.
     let Some(grant) = inner.codes.remove(code) else {
         return wire::oauth_error("invalid_grant", "invalid authorization code");
     };
+    inner.mark_spent(code.to_string(), grant.issued);
     let issued = inner.issue(grant.scopes);
     tracing::info!(
         scopes = issued.scopes.len(),
