@@ -46,7 +46,11 @@ async fn check(sim: &Simulator, preset_id: &str, scopes: &str) -> (Report, Vec<V
         let report = Report { checks: outcome.verdicts, org: None, user: None, preview: None };
         return (report, Vec::new());
     };
-    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone()).unwrap();
+    // As `check` does: at the newest API version the org serves (issue 10, point 4).
+    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
+        .unwrap()
+        .at_newest_version()
+        .await;
     let ctx = CheckContext {
         id_url: grant.id_url.clone(),
         granted_scopes: grant.scopes.clone(),

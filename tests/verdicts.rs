@@ -9,7 +9,7 @@ use crate::ui_support::{Wizard, ssh};
 use sfconnect::checks::{CheckContext, CheckId, Status, refresh_and_probe, run_checks};
 use sfconnect::salesforce::clock::ManualClock;
 use sfconnect::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
-use sfconnect::salesforce::rest::RestClient;
+use sfconnect::salesforce::rest::{MAX_API_VERSION, RestClient};
 use sfconnect::salesforce::{
     AppCredentials, AuthorizeOptions, AuthorizeRequest, CodeExchange, LoginHost, RefreshToken, Scopes, parse_paste,
 };
@@ -211,7 +211,8 @@ async fn check_reads_at_the_org_s_newest_version_and_names_the_app_it_assumed() 
     let seen = sim.requests_seen();
     assert!(seen.iter().any(|r| r.path == "/services/data/"), "the versions were asked for");
     let queries: Vec<&str> = seen.iter().filter(|r| r.path.ends_with("/query")).map(|r| r.path.as_str()).collect();
-    assert!(!queries.is_empty() && queries.iter().all(|p| *p == "/services/data/v66.0/query"), "{queries:?}");
+    let newest = format!("/services/data/v{MAX_API_VERSION}/query");
+    assert!(!queries.is_empty() && queries.iter().all(|p| *p == newest), "{queries:?}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let refresh_policy = check_json(&report, "refresh_policy_infinite")["detail"].as_str().unwrap().to_string();
     assert!(refresh_policy.contains("app assumed: sfconnect"), "{refresh_policy}");
@@ -330,4 +331,44 @@ async fn the_checks_take_at_most_four_round_trips() {
 fn a_scratch_org_s_visualforce_host_keeps_its_qualifier() {
     let host = LoginHost::parse("https://x--c.scratch.vf.force.com/apex/Page").unwrap();
     assert_eq!(host.origin(), "https://x.scratch.my.salesforce.com");
+}
+
+/// Points 5 and 6, over HTTP: an External Client App's policies come from its own objects, found by the app's
+/// name, and "expire immediately" on a token that has just refreshed is not readable, not a warning.
+#[tokio::test]
+async fn an_external_client_app_s_policies_are_read_from_its_objects() {
+    let mut org = OrgFixture::healthy().as_external_client_app();
+    org.external_client_apps[0].refresh_token_policy = "Zero".into();
+    org.external_client_apps[0].permitted_users = "AdminApprovedPreAuthorized".into();
+    let label = org.external_client_apps[0].label.clone();
+    let sim = start(SimConfig { org, ..quick_config() }).await;
+    let token = authorize(&sim).await;
+    let (client, app) = (client_for(&sim), app_for(&sim));
+    let grant = refresh_and_probe(&client, &app, &token).await.grant.unwrap();
+    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
+        .unwrap()
+        .at_newest_version()
+        .await;
+    let ctx = CheckContext {
+        id_url: grant.id_url.clone(),
+        granted_scopes: grant.scopes.clone(),
+        login_kind: client.host().kind(),
+        preset: sfconnect::presets::bundled().into_iter().find(|p| p.id == "ampersand").unwrap(),
+        app_name: Some(label),
+        app_kind: None,
+        device_flow_used: false,
+        refreshed: true,
+    };
+    let report = run_checks(&rest, ctx, |_| {}).await;
+    let refresh = report.verdict(CheckId::RefreshPolicyInfinite).unwrap();
+    assert!(
+        refresh.detail.contains("has just refreshed") && refresh.detail.contains("could not be read"),
+        "{refresh:?}"
+    );
+    assert_ne!(refresh.status, Status::Fail, "{refresh:?}");
+    let permitted = report.verdict(CheckId::PermittedUsers).unwrap();
+    assert!(permitted.detail.contains("Admin approved users are pre-authorized"), "{permitted:?}");
+    let ip = report.verdict(CheckId::IpRelaxation).unwrap();
+    assert!(ip.detail.starts_with("Enforce IP restrictions"), "{ip:?}");
+    assert!(ip.fix.as_deref().unwrap_or("").contains("External Client App Manager"), "{ip:?}");
 }

@@ -393,19 +393,11 @@ async fn run_checks(
     ctx: crate::checks::CheckContext,
     tx: UnboundedSender<Msg>,
 ) -> crate::checks::Report {
-    // Read at the newest API version the org serves and this build knows (fields newer than the version
-    // asked are hidden); without the list, the default.
-    let notice = crate::salesforce::retry::RetryNotice::default();
-    let version = crate::salesforce::rest::api_versions(&http, &grant.instance_url, &notice)
-        .await
-        .ok()
-        .and_then(|served| crate::salesforce::rest::newest_known(&served));
     match RestClient::new(http, &grant.instance_url, grant.access_token.clone()) {
         Ok(rest) => {
-            let rest = match version {
-                Some(v) => rest.with_api_version(v),
-                None => rest,
-            };
+            // Read at the newest API version the org serves and this build knows (fields newer than the
+            // version asked are hidden); without the list, the default.
+            let rest = rest.at_newest_version().await;
             crate::checks::run_checks(&rest, ctx, |verdict| {
                 let _ = tx.send(Msg::CheckVerdict(verdict));
             })

@@ -184,6 +184,15 @@ impl RestClient {
         self
     }
 
+    /// The same client, reading at the newest version the instance serves that this build knows (one
+    /// request, `GET /services/data/`); when the list cannot be read, the version it had.
+    pub async fn at_newest_version(self) -> Self {
+        match api_versions(&self.http, &self.instance, &self.notice).await.ok().and_then(|v| newest_known(&v)) {
+            Some(version) => self.with_api_version(version),
+            None => self,
+        }
+    }
+
     /// The API version the queries and limits are read at.
     pub fn api_version(&self) -> &str {
         &self.version
