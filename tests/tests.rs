@@ -18,6 +18,7 @@ mod sim_metadata;
 mod sim_protocol;
 mod token_safety;
 mod ui_snapshots;
+mod verdicts;
 mod web_flow;
 mod wire_faults;
 mod wire_faults_flows;
