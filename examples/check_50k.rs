@@ -86,7 +86,9 @@ async fn check(sim: &serde_json::Value, users: usize) -> Result<(Duration, u64, 
     let started = Instant::now();
     let outcome = refresh_and_probe(&client, &app, &token).await;
     let grant = outcome.grant.ok_or("the refresh failed")?;
-    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?;
+    let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())?
+        .at_newest_version()
+        .await;
     let preset = bundled().into_iter().find(|p| p.id == "snow-atlas").ok_or("no snow-atlas preset")?;
     let ctx = CheckContext {
         id_url: grant.id_url.clone(),
@@ -96,6 +98,7 @@ async fn check(sim: &serde_json::Value, users: usize) -> Result<(Duration, u64, 
         app_name: None,
         app_kind: None,
         device_flow_used: false,
+        refreshed: true,
     };
     let report = run_checks(&rest, ctx, |_| {}).await;
     let wall = started.elapsed();

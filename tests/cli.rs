@@ -172,7 +172,8 @@ async fn wait_returns_soon_after_the_key_goes_live() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("live and the secret is accepted"));
     let lag = started.elapsed().saturating_sub(Duration::from_secs(3));
-    assert!(lag < Duration::from_secs(4), "wait returned {lag:?} after the key went live");
+    // Up to 3 s to the next probe, then 1 s to the probe that confirms it (issue 10: two answers in a row).
+    assert!(lag < Duration::from_secs(5), "wait returned {lag:?} after the key went live");
 }
 
 /// A Login URL whose host no DNS server can have (a label over 63 characters, RFC 1035 §2.3.4; nothing is

@@ -122,7 +122,8 @@ async fn wait_returns_within_seconds_of_the_key_going_live() {
     .unwrap();
     assert_eq!(readiness, Readiness::Ready { secret_checked: true });
     let lag = started.elapsed().saturating_sub(Duration::from_secs(2));
-    assert!(lag < Duration::from_millis(3500), "returned {lag:?} after the key went live");
+    // Up to 3 s to the next probe, then CONFIRM_INTERVAL to the one that confirms it (issue 10).
+    assert!(lag < Duration::from_millis(4500), "returned {lag:?} after the key went live");
 }
 
 #[tokio::test]

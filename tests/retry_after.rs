@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use common::*;
 use sfconnect::salesforce::clock::{Clock, ManualClock};
 use sfconnect::salesforce::device_flow::{DeviceEvent, wait_for_device_approval};
-use sfconnect::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
+use sfconnect::salesforce::probe::{CONFIRM_INTERVAL, ProbeEvent, Readiness, wait_until_ready};
 use sfconnect::salesforce::rest::RestClient;
 use sfconnect::salesforce::retry::{MAX_SERVER_WAIT, RetryPolicy};
 use sfconnect::salesforce::{Error, RefreshToken, Scopes, TokenGrant};
@@ -163,10 +163,10 @@ async fn the_probe_waits_as_long_as_asked_and_says_so() {
     let mut events = Vec::new();
     let ready = wait_until_ready(&client, &app, &redirect, &clock, secs(600), |e| events.push(e)).await;
     assert_eq!(ready.ok(), Some(Readiness::Ready { secret_checked: true }), "{events:?}");
-    // Our own pause would be 4 s plus under 1 s of jitter.
-    assert_eq!(clock.sleeps(), [secs(30)]);
+    // Our own pause would be 4 s plus under 1 s of jitter; then the second answer that confirms the key.
+    assert_eq!(clock.sleeps(), [secs(30), CONFIRM_INTERVAL]);
     match events.as_slice() {
-        [ProbeEvent::Retrying { message, retry_in }] => {
+        [ProbeEvent::Retrying { message, retry_in }, ProbeEvent::Answered { .. }] => {
             assert!(message.ends_with("Salesforce asked to wait 30 s"), "{message}");
             assert_eq!(*retry_in, secs(30));
         }

@@ -24,6 +24,7 @@ fn sample() -> ConnectorSettings {
         issued_at: Some("2025-10-01T12:00:00Z".into()),
         preset: Some("snow-atlas".into()),
         app_kind: Some("external_client_app".into()),
+        app_name: Some("Snow Atlas integration".into()),
     }
 }
 
@@ -37,6 +38,7 @@ fn json_has_the_exact_keys_a_connector_reads() {
         keys,
         [
             "app_kind",
+            "app_name",
             "client_id",
             "client_secret",
             "company_names",
@@ -61,7 +63,9 @@ fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
     let settings = sample();
     let json = settings.render(Format::Json);
     assert!(json.contains("  \"preset\": \"snow-atlas\",\n"), "{}", json.as_str());
-    assert!(json.contains("  \"app_kind\": \"external_client_app\"\n"), "{}", json.as_str());
+    assert!(json.contains("  \"app_kind\": \"external_client_app\",\n"), "{}", json.as_str());
+    // Issue 10, point 5: the app's name is recorded, so `check` reads that app's policies.
+    assert!(json.contains("  \"app_name\": \"Snow Atlas integration\"\n"), "{}", json.as_str());
     let toml = settings.render(Format::Toml);
     assert!(toml.contains("\npreset = \"snow-atlas\"\n"), "{}", toml.as_str());
     let env = settings.render(Format::Env);
@@ -72,6 +76,7 @@ fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
         let back = ConnectorSettings::parse(&settings.render(format), None).ok();
         assert_eq!(back.as_ref().and_then(|s| s.preset.as_deref()), Some("snow-atlas"), "{format}");
         assert_eq!(back.as_ref().and_then(|s| s.app_kind.as_deref()), Some("external_client_app"), "{format}");
+        assert_eq!(back.as_ref().and_then(|s| s.app_name.as_deref()), Some("Snow Atlas integration"), "{format}");
     }
     // An app kind that is not one of the two is refused, naming the field.
     let mut odd = settings.clone();
@@ -316,6 +321,7 @@ fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
                 issued_at,
                 preset,
                 app_kind: app_kind.map(str::to_string),
+                app_name: None,
             }
         })
 }

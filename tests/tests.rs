@@ -19,6 +19,7 @@ mod sim_protocol;
 mod standard_clients;
 mod token_safety;
 mod ui_snapshots;
+mod verdicts;
 mod web_flow;
 mod wire_faults;
 mod wire_faults_flows;

@@ -137,6 +137,20 @@ fn propagation() {
     w.probe(Readiness::RedirectNotRegistered, 14);
     snap(&w, "06_propagation_redirect");
     w.assert_fits_80x24("propagation, redirect");
+    // Issue 10, point 3: a missing callback is shown with a copy key, and the wait goes on.
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("c copy callback") && screen.contains("wait goes on by itself"), "{screen}");
+    // Issue 10, point 3: a refused connection is "cannot be reached", counted down, with no word on the key.
+    w.send(Msg::ProbeUnreachable {
+        message: "127.0.0.1:9 refused the connection".into(),
+        retry_in: std::time::Duration::from_secs(8),
+    });
+    snap(&w, "06_propagation_unreachable");
+    w.assert_fits_80x24("propagation, unreachable");
+    assert!(w.joined(80, 24).contains("cannot be reached (the key was not checked)"));
+    assert!(w.joined(80, 24).contains("next try in 8 s"));
+    w.at(86);
+    assert!(w.joined(80, 24).contains("next try in 5 s"), "{}", w.joined(80, 24));
     let failure = Error::OAuth(OAuthError { status: 400, code: "invalid_request".into(), description: None });
     w.send(Msg::Probe(Err(failure)));
     snap(&w, "06_propagation_failed");

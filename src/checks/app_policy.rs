@@ -29,6 +29,104 @@ pub struct ConnectedAppRecord {
     pub validity_period: Option<i64>,
 }
 
+/// The query for an External Client App's OAuth policies, by its name as Setup shows it (its label). The object and
+/// field names are from third-party tools that read them (sfdx-hardis, Salesforce Inspector Reloaded) [C-3p:
+/// not in a Salesforce object reference we could cite]; the picklist values follow the metadata type
+/// ExtlClntAppOauthConfigurablePolicies (Metadata API guide, API 59.0+).
+pub fn eca_query(name: &str) -> String {
+    let name = soql_text(name);
+    format!(
+        "SELECT ExternalClientApplication.MasterLabel, ExternalClientApplication.DeveloperName, \
+         PermittedUsersPolicyType, IpRelaxationPolicyType, RefreshTokenPolicyType, RefreshTokenValidityPeriod, \
+         RefreshTokenValidityUnit FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.MasterLabel = {name}"
+    )
+}
+
+/// One ExtlClntAppOauthPlcyCnfg row: an External Client App's OAuth policies.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct EcaPolicyRecord {
+    /// `AdminApprovedPreAuthorized` or `AllSelfAuthorized`.
+    #[serde(rename = "PermittedUsersPolicyType", default)]
+    pub permitted_users: Option<String>,
+    /// `Enforce`, `Bypass`, `Bypass_2factor` or `Enforce_RelaxRefresh`.
+    #[serde(rename = "IpRelaxationPolicyType", default)]
+    pub ip_relaxation: Option<String>,
+    /// `Infinite`, `Zero` (expire immediately), `SpecificLifetime` or `SpecificInactivity` [C-3p].
+    #[serde(rename = "RefreshTokenPolicyType", default)]
+    pub refresh_policy: Option<String>,
+    #[serde(rename = "RefreshTokenValidityPeriod", default)]
+    pub validity_period: Option<i64>,
+    #[serde(rename = "RefreshTokenValidityUnit", default)]
+    pub validity_unit: Option<String>,
+}
+
+/// `refresh_policy_infinite` for an External Client App. As for a Connected App, "expire immediately" cannot
+/// be what applies when the refresh token has just refreshed.
+pub fn eca_refresh_policy(app: &str, record: &EcaPolicyRecord, refreshed: bool) -> Finding {
+    let path = || policies_path(app, Some(AppKind::ExternalClientApp));
+    let policy = record.refresh_policy.as_deref().unwrap_or("").to_ascii_lowercase();
+    let period = record.validity_period.unwrap_or(0);
+    let unit = record.validity_unit.as_deref().unwrap_or("units").to_ascii_lowercase();
+    match policy.as_str() {
+        "infinite" => Finding::Ok("Refresh token is valid until revoked".into()),
+        "zero" | "expireimmediately" if refreshed => Finding::unknown(
+            format!(
+                "RefreshTokenPolicyType reads {} (\"expire immediately\"), but the refresh token has just refreshed, \
+                 so that is not what Salesforce applies: the policy could not be read",
+                record.refresh_policy.as_deref().unwrap_or("")
+            ),
+            format!("Check {}: Refresh Token Policy.", path()),
+        ),
+        "" => Finding::unknown("the Refresh Token Policy is empty", format!("Check {}.", path())),
+        _ => {
+            let detail = match policy.as_str() {
+                "zero" | "expireimmediately" => "refresh tokens expire immediately".to_string(),
+                p if p.contains("inactiv") => format!("a refresh token expires after {period} {unit} without use"),
+                _ => format!("a refresh token expires {period} {unit} after it is issued"),
+            };
+            Finding::problem(
+                format!("{detail}: the connector will stop working when its token expires"),
+                format!("{}: Refresh Token Policy = \"Refresh token is valid until revoked\", then Save.", path()),
+            )
+        }
+    }
+}
+
+/// `permitted_users` for an External Client App.
+pub fn eca_permitted_users(app: &str, record: &EcaPolicyRecord) -> Finding {
+    match record.permitted_users.as_deref() {
+        Some(p) if p.eq_ignore_ascii_case("AllSelfAuthorized") => Finding::Ok("All users may self-authorize".into()),
+        Some(p) if p.eq_ignore_ascii_case("AdminApprovedPreAuthorized") => Finding::Ok(format!(
+            "Admin approved users are pre-authorized, and this user is (the token works); other users need their \
+             profile or a permission set added: {} > Policies > App Policies",
+            app
+        )),
+        other => Finding::unknown(
+            format!("Permitted Users could not be read ({})", other.unwrap_or("empty")),
+            format!("{}: see Permitted Users.", policies_path(app, Some(AppKind::ExternalClientApp))),
+        ),
+    }
+}
+
+/// `ip_relaxation` for an External Client App.
+pub fn eca_ip_relaxation(app: &str, record: &EcaPolicyRecord) -> Finding {
+    let fix = format!(
+        "{}: IP Relaxation = \"Relax IP restrictions\" if the connector calls from addresses outside the org's \
+         trusted ranges.",
+        policies_path(app, Some(AppKind::ExternalClientApp))
+    );
+    match record.ip_relaxation.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("bypass") => Finding::Ok("Relax IP restrictions".into()),
+        Some("bypass_2factor") => Finding::Ok("Relax IP restrictions with second factor".into()),
+        Some("enforce_relaxrefresh") => Finding::Ok("Enforce IP restrictions, but relax for refresh tokens".into()),
+        Some("enforce") => Finding::problem(
+            "Enforce IP restrictions: the connector's addresses must be in the org's trusted IP ranges",
+            fix,
+        ),
+        _ => Finding::unknown("IP Relaxation could not be read", fix),
+    }
+}
+
 /// Which kind of app the admin created, when known (the wizard knows it; `check --app-kind` tells it).
 /// The Setup paths in the fixes differ: an External Client App lives in its own manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +142,19 @@ impl AppKind {
             AppKind::ConnectedApp => "connected_app",
             AppKind::ExternalClientApp => "external_client_app",
         }
+    }
+
+    /// How to switch the device flow on for the app `app` of this kind (the answer to Salesforce's
+    /// "device flow is not enabled for the app").
+    pub fn device_flow_fix(app: &str, kind: AppKind) -> String {
+        let (flag, minutes) = match kind {
+            AppKind::ExternalClientApp => ("Flow Enablement: tick \"Enable Device Flow\"", 15),
+            AppKind::ConnectedApp => ("tick \"Enable for Device Flow\"", 10),
+        };
+        format!(
+            "{}: {flag}. Save, wait up to {minutes} minutes, then start the device login again.",
+            oauth_settings_path(app, Some(kind))
+        )
     }
 
     /// The kind a file names, if it names one.
@@ -76,24 +187,32 @@ pub fn oauth_settings_path(app: &str, kind: Option<AppKind>) -> String {
     }
 }
 
-/// `refresh_policy_infinite`. Reading a null `RefreshTokenValidityPeriod` as "valid until revoked" is
-/// unconfirmed (the object reference does not say how each Refresh Token Policy choice is stored).
-pub fn refresh_policy(app: &ConnectedAppRecord) -> Finding {
+/// `refresh_policy_infinite`. How Salesforce stores "valid until revoked" in `RefreshTokenValidityPeriod` is
+/// unconfirmed (the object reference does not say how each Refresh Token Policy choice is stored): null and 0
+/// are both read as "valid until revoked". A value that would mean "expire immediately" (below 0) cannot be
+/// true when `refreshed` (the refresh token has just refreshed): then the policy is reported as not readable,
+/// with where to look, never as a warning that contradicts what the run proved.
+pub fn refresh_policy(app: &ConnectedAppRecord, refreshed: bool) -> Finding {
+    let path = || policies_path(&app.name, Some(AppKind::ConnectedApp));
     match app.validity_period {
-        None => Finding::Ok("Refresh token is valid until revoked (no validity period set)".into()),
+        None | Some(0) => Finding::Ok("Refresh token is valid until revoked (no validity period set)".into()),
+        Some(period) if period < 0 && refreshed => Finding::unknown(
+            format!(
+                "RefreshTokenValidityPeriod reads {period} (\"expire immediately\"), but the refresh token has just \
+                 refreshed, so that is not what Salesforce applies: the policy could not be read"
+            ),
+            format!("Check {}: Refresh Token Policy.", path()),
+        ),
         Some(period) => {
             // The period's unit (hours, days, months) is not in the object: Setup shows it.
-            let detail = match (period <= 0, app.by_inactivity == Some(true)) {
+            let detail = match (period < 0, app.by_inactivity == Some(true)) {
                 (true, _) => "refresh tokens expire immediately".to_string(),
                 (false, true) => format!("a refresh token expires after {period} units (see Setup) without use"),
                 (false, false) => format!("a refresh token expires {period} units (see Setup) after it is issued"),
             };
             Finding::problem(
                 format!("{detail}: the connector will stop working when its token expires"),
-                format!(
-                    "{}: Refresh Token Policy = \"Refresh token is valid until revoked\", then Save.",
-                    policies_path(&app.name, Some(AppKind::ConnectedApp))
-                ),
+                format!("{}: Refresh Token Policy = \"Refresh token is valid until revoked\", then Save.", path()),
             )
         }
     }
@@ -120,9 +239,10 @@ pub fn permitted_users(app: &ConnectedAppRecord) -> Finding {
 /// name differs.
 pub fn app_not_found(name: &str, kind: Option<AppKind>) -> Finding {
     let detail = match kind {
-        Some(AppKind::ExternalClientApp) => {
-            format!("{name} is an External Client App, whose policies the API does not show: check them in Setup")
-        }
+        Some(AppKind::ExternalClientApp) => format!(
+            "no External Client App labelled {name} is visible through the API (ExtlClntAppOauthPlcyCnfg): check \
+             its policies in Setup"
+        ),
         _ => format!("no connected app named {name} is visible through the API (an External Client App is not listed)"),
     };
     Finding::unknown(detail, format!("Check it in {}.", policies_path(name, kind)))
@@ -186,10 +306,47 @@ mod tests {
 
     #[test]
     fn an_expiring_refresh_token_is_a_problem() {
-        assert!(matches!(refresh_policy(&app(None, false)), Finding::Ok(_)));
-        let Finding::Problem { detail, fix } = refresh_policy(&app(Some(90), false)) else { panic!() };
+        assert!(matches!(refresh_policy(&app(None, false), true), Finding::Ok(_)));
+        let Finding::Problem { detail, fix } = refresh_policy(&app(Some(90), false), true) else { panic!() };
         assert!(detail.contains("90") && detail.contains("without use"), "{detail}");
         assert!(fix.contains("Manage Connected Apps > sfconnect > Edit Policies"), "{fix}");
+    }
+
+    /// Issue 10, point 5: an External Client App's policies come from its own objects.
+    #[test]
+    fn an_external_client_app_s_policies_are_read_from_its_policy_record() {
+        let record: EcaPolicyRecord = serde_json::from_value(serde_json::json!({
+            "attributes": {"type": "ExtlClntAppOauthPlcyCnfg"},
+            "ExternalClientApplication": {"MasterLabel": "Acme", "DeveloperName": "Acme"},
+            "PermittedUsersPolicyType": "AdminApprovedPreAuthorized", "IpRelaxationPolicyType": "Enforce",
+            "RefreshTokenPolicyType": "SpecificLifetime", "RefreshTokenValidityPeriod": 90,
+            "RefreshTokenValidityUnit": "Days",
+        }))
+        .unwrap();
+        let Finding::Problem { detail, fix } = eca_refresh_policy("Acme", &record, true) else { panic!() };
+        assert!(detail.contains("90 days after it is issued"), "{detail}");
+        assert!(fix.contains("External Client App Manager > Acme > Policies"), "{fix}");
+        assert!(matches!(eca_permitted_users("Acme", &record), Finding::Ok(d) if d.contains("pre-authorized")));
+        assert!(matches!(eca_ip_relaxation("Acme", &record), Finding::Problem { .. }));
+        let zero = EcaPolicyRecord { refresh_policy: Some("Zero".into()), ..record.clone() };
+        assert!(matches!(eca_refresh_policy("Acme", &zero, true), Finding::Unknown { .. }));
+        let infinite = EcaPolicyRecord { refresh_policy: Some("Infinite".into()), ..record };
+        assert!(matches!(eca_refresh_policy("Acme", &infinite, true), Finding::Ok(_)));
+        assert!(eca_query("O'Brien").ends_with("MasterLabel = 'O\\'Brien'"));
+    }
+
+    /// Issue 10, point 6: a verdict never contradicts what the run has just proven.
+    #[test]
+    fn a_policy_that_the_refresh_disproves_is_not_readable_and_null_or_0_is_until_revoked() {
+        assert!(
+            matches!(refresh_policy(&app(Some(0), false), true), Finding::Ok(ref d) if d.contains("until revoked"))
+        );
+        assert!(matches!(refresh_policy(&app(None, false), false), Finding::Ok(_)));
+        let Finding::Unknown { detail, fix } = refresh_policy(&app(Some(-1), false), true) else { panic!() };
+        assert!(detail.contains("has just refreshed") && detail.contains("could not be read"), "{detail}");
+        assert!(fix.contains("Edit Policies") && fix.contains("Refresh Token Policy"), "{fix}");
+        // Without a refresh to go by, the value is taken at its word.
+        assert!(matches!(refresh_policy(&app(Some(-1), false), false), Finding::Problem { .. }));
     }
 
     #[test]

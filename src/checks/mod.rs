@@ -28,7 +28,9 @@ pub use app_policy::AppKind;
 pub use ids::CheckId;
 pub use permissions::{PERMISSIONS, missing_column};
 pub use preview::{DomainCount, DomainTally, LicenceCount, Preview};
-pub use refresh::{RefreshOutcome, refresh_and_probe, refresh_and_probe_saving};
+pub use refresh::{
+    RefreshOutcome, SecretProbe, probe_secret, refresh_and_probe, refresh_and_probe_saving, refresh_first_saving,
+};
 pub use run::run_checks;
 
 /// How a check came out.
@@ -134,13 +136,16 @@ pub struct CheckContext {
     pub login_kind: HostKind,
     /// The target: which checks are required or advisory, its scopes and permissions.
     pub preset: Preset,
-    /// The connected app's name (`OauthToken.AppName`), when known; otherwise the app of the user's most
-    /// recently used token (the one the refresh just used) is taken.
+    /// The app's name as Setup shows it, when known (the wizard's, `--app-name`, the settings file's);
+    /// otherwise the app of the user's most recently used token is assumed, and the verdicts say so.
     pub app_name: Option<String>,
     /// The kind of app, when known: the fixes then name the right Setup pages.
     pub app_kind: Option<AppKind>,
     /// The token came from the device flow, which proves the app has it enabled.
     pub device_flow_used: bool,
+    /// The refresh token refreshed in this run: a policy value saying it would expire at once cannot be
+    /// what applies (see `app_policy::refresh_policy`).
+    pub refreshed: bool,
 }
 
 impl CheckContext {
@@ -184,11 +189,23 @@ impl Report {
         self.checks.iter().any(|c| c.status == Status::Fail)
     }
 
+    /// True when nothing reached Salesforce: the refresh (or the first reads) could not connect. The
+    /// headline then says Salesforce could not be reached, not that a check failed.
+    pub fn unreachable(&self) -> bool {
+        let refresh_unreachable = self
+            .verdict(CheckId::Refresh)
+            .is_some_and(|v| v.status == Status::Fail && v.detail.starts_with(UNREACHABLE_PREFIX));
+        refresh_unreachable || self.preview.as_ref().is_some_and(|p| p.unreachable.is_some())
+    }
+
     /// The verdict for `id`, if it was reported.
     pub fn verdict(&self, id: CheckId) -> Option<&Verdict> {
         self.checks.iter().find(|v| v.id == id)
     }
 }
+
+/// How a verdict's detail begins when the request never reached Salesforce.
+pub const UNREACHABLE_PREFIX: &str = "Salesforce could not be reached: ";
 
 /// A SOQL string literal: backslashes and quotes escaped.
 pub(crate) fn soql_text(value: &str) -> String {

@@ -38,7 +38,11 @@ pub fn org(org: &Organization, login: HostKind, instance_url: &str) -> Finding {
         None => format!("instance URL {instance_url} (not a My Domain address)"),
     };
     let detail = format!("{} ({}, {kind}, {instance}, {my_domain})", org.name, org.edition);
+    // A scratch org reports IsSandbox true, and its My Domain (`NAME.scratch.my.salesforce.com`) is no
+    // production host: neither login URL is wrong for it.
+    let scratch = org.is_sandbox && host_of(instance_url).is_some_and(|h| h.contains(".scratch."));
     let login_says_sandbox = match login {
+        _ if scratch => None,
         HostKind::Sandbox | HostKind::MyDomain { sandbox: true } => Some(true),
         HostKind::Production | HostKind::MyDomain { sandbox: false } => Some(false),
         HostKind::OtherSalesforce | HostKind::Loopback => None,
@@ -57,6 +61,10 @@ pub fn org(org: &Organization, login: HostKind, instance_url: &str) -> Finding {
         }
         _ => Finding::Ok(detail),
     }
+}
+
+fn host_of(url: &str) -> Option<String> {
+    Some(url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase())
 }
 
 /// `acme` for `https://acme.my.salesforce.com` (and `acme--dev.sandbox.my.salesforce.com` gives `acme--dev`).
@@ -95,6 +103,17 @@ mod tests {
         assert!(matches!(finding, Finding::Problem { ref fix, .. } if fix.contains("test.salesforce.com")));
         assert!(matches!(org(&acme(false), HostKind::Sandbox, url), Finding::Problem { .. }));
         assert!(matches!(org(&acme(true), HostKind::Loopback, url), Finding::Ok(_)));
+    }
+
+    /// Issue 10, point 7: a scratch org is IsSandbox true on a `.scratch.` My Domain.
+    #[test]
+    fn a_scratch_org_is_not_told_it_used_a_production_login_url() {
+        let scratch = "https://site-ability-1234.scratch.my.salesforce.com";
+        let login = crate::salesforce::LoginHost::parse(scratch).unwrap().kind();
+        assert!(matches!(org(&acme(true), login, scratch), Finding::Ok(_)));
+        assert!(matches!(org(&acme(true), HostKind::Production, scratch), Finding::Ok(_)));
+        // Not a scratch host: the mismatch is still told.
+        assert!(matches!(org(&acme(true), login, "https://acme.my.salesforce.com"), Finding::Problem { .. }));
     }
 
     #[test]

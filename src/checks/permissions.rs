@@ -73,11 +73,14 @@ pub fn query(user_id: &str, fields: &[String]) -> String {
     format!("{select} FROM PermissionSetAssignment WHERE AssigneeId = '{user_id}'")
 }
 
-/// The column an `INVALID_FIELD` message says is missing: `No such column 'X' on entity 'Y'` gives `X`.
+/// The column an `INVALID_FIELD` message says is missing: `No such column 'X' on entity 'Y'` gives `X`. When
+/// Salesforce names the column by its relationship path (`'PermissionSet.X'`), the path is dropped: the
+/// caller compares with the field's own name.
 pub fn missing_column(message: &str) -> Option<&str> {
     let start = message.find("No such column '")? + "No such column '".len();
     let end = message[start..].find('\'')? + start;
-    Some(&message[start..end])
+    let named = &message[start..end];
+    Some(named.rsplit('.').next().unwrap_or(named)).filter(|c| !c.is_empty())
 }
 
 /// Each permission: granted (by which set), not granted, or unreadable.
@@ -91,6 +94,8 @@ pub struct EffectivePermissions {
     pub profile: Option<String>,
     /// How many sets were read (the profile's included).
     pub sets: usize,
+    /// The API version the columns were asked at ("66.0"): a missing column is missing at that version.
+    pub api_version: Option<String>,
 }
 
 impl EffectivePermissions {
@@ -119,6 +124,21 @@ impl EffectivePermissions {
         out
     }
 
+    /// The same, noting the API version the columns were asked at.
+    pub fn at_version(mut self, version: &str) -> Self {
+        self.api_version = Some(version.to_string());
+        self
+    }
+
+    /// "not in this org at API v66.0": a column Salesforce did not show at the version asked (it hides
+    /// fields newer than that version, and some exist only where a feature is on).
+    fn absent_text(&self) -> String {
+        match &self.api_version {
+            Some(v) => format!("not in this org at API v{v}"),
+            None => "not in this org at the API version asked".to_string(),
+        }
+    }
+
     /// `Some(true)` granted, `Some(false)` not granted, `None` could not be read (or was not asked for).
     pub fn has(&self, field: &str) -> Option<bool> {
         self.read.get(field).map(Option::is_some)
@@ -143,14 +163,15 @@ impl EffectivePermissions {
             Finding::problem(format!("the user lacks {}", labels.join(" and ")), fix)
         } else {
             let lacking: Vec<&str> = fields.iter().filter(|f| self.has(f) == Some(false)).map(|f| label(f)).collect();
-            let mut detail = format!("{} could not be read (this org has no such column)", unknown.join(", "));
+            let mut detail = format!("{} could not be read ({})", unknown.join(", "), self.absent_text());
             if !lacking.is_empty() {
                 detail = format!("the user lacks {}; {detail}", lacking.join(", "));
                 return Finding::unknown(detail, fix);
             }
-            // Nothing readable: there may be nothing to enable at all.
+            // Nothing readable. The column being absent at this version does not prove the permission is
+            // absent from Setup: say where to look, not that there is nothing to enable.
             let fix = format!(
-                "Look in {}: if {} is not listed there, this org does not have it and there is nothing to enable.",
+                "Look in {} for {}: if it is listed, enable it there (or in a permission set assigned to the user).",
                 self.where_to_edit(),
                 unknown.join(" or ")
             );
@@ -179,7 +200,7 @@ impl EffectivePermissions {
         detail.push_str(&format!(" (from {} permission set{plural}, the profile's included)", self.sets));
         if !self.unreadable.is_empty() {
             let unreadable: Vec<&str> = self.unreadable.iter().map(|f| label(f)).collect();
-            detail.push_str(&format!("; could not be read: {}", unreadable.join(", ")));
+            detail.push_str(&format!("; could not be read ({}): {}", self.absent_text(), unreadable.join(", ")));
         }
         let held = |field: &String| self.has(field) == Some(true);
         let lacking = |field: &String| self.has(field) == Some(false);
@@ -203,9 +224,9 @@ impl EffectivePermissions {
         } else if !advisory.is_empty() {
             Finding::problem(format!("target advises {}: {detail}", advisory.join(", ")), fix)
         } else if wanted.advisory.iter().any(|f| self.has(f).is_none()) {
-            // Advised, and this org has no such column: nothing is known to be missing.
+            // Advised, and not shown at this API version: nothing is known either way.
             let fix = format!(
-                "Look in {}: a permission not listed there does not exist in this org, and there is nothing to enable.",
+                "Look in {} for the permissions that could not be read: enable any that is listed there.",
                 self.where_to_edit()
             );
             Finding::unknown(detail, fix)
@@ -253,6 +274,10 @@ mod tests {
                        '__c' after the custom field name.";
         assert_eq!(missing_column(message), Some("PermissionsUseAnyApiClient"));
         assert_eq!(missing_column("unexpected token: 'FROM'"), None);
+        // Issue 10, point 4: the column named by its relationship path.
+        let by_path = "No such column 'PermissionSet.PermissionsCanApproveUninstalledApps' on entity \
+                       'PermissionSetAssignment'.";
+        assert_eq!(missing_column(by_path), Some("PermissionsCanApproveUninstalledApps"));
     }
 
     #[test]
@@ -277,6 +302,27 @@ mod tests {
         assert!(detail.contains("lacks Approve Uninstalled Connected Apps"), "{detail}");
         assert!(detail.contains("Use Any API Client could not be read"), "{detail}");
         let wanted = PresetPermissions { required: vec!["PermissionsApiEnabled".into()], ..Default::default() };
-        assert!(matches!(effective.summary(&wanted), Finding::Ok(d) if d.contains("could not be read: Use Any")));
+        assert!(
+            matches!(effective.summary(&wanted), Finding::Ok(d) if d.contains("could not be read (not in this org at the API version asked): Use Any"))
+        );
+    }
+
+    /// Issue 10, point 4: a column missing at the version asked is "not in this org at API vNN", never
+    /// "nothing to enable".
+    #[test]
+    fn a_column_missing_at_the_version_asked_says_the_version() {
+        let unreadable = vec!["PermissionsCanApproveUninstalledApps".into(), "PermissionsUseAnyApiClient".into()];
+        let effective =
+            EffectivePermissions::from_assignments(&assignments(), &fields(), unreadable).at_version("66.0");
+        let finding = effective.any_of(&["PermissionsCanApproveUninstalledApps", "PermissionsUseAnyApiClient"]);
+        let Finding::Unknown { detail, fix } = finding else { panic!("{finding:?}") };
+        assert!(detail.contains("not in this org at API v66.0"), "{detail}");
+        assert!(!fix.contains("nothing to enable"), "{fix}");
+        let wanted = PresetPermissions { advisory: vec!["PermissionsUseAnyApiClient".into()], ..Default::default() };
+        let Finding::Unknown { detail, fix } = effective.summary(&wanted) else { panic!() };
+        assert!(
+            detail.contains("not in this org at API v66.0") && !fix.contains("nothing to enable"),
+            "{detail} {fix}"
+        );
     }
 }

@@ -38,6 +38,12 @@ pub struct Preview {
     /// What could not be read, one line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// False when the users could not be read: the user and domain counts are then unknown, not zero.
+    #[serde(skip)]
+    pub users_read: bool,
+    /// Set when no read reached Salesforce (refused, DNS, timeout): why, in one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -123,17 +129,27 @@ pub fn count(n: u64, noun: &str) -> String {
 impl Preview {
     /// Lines for a terminal: the counts, then one line per domain (at most `max_domains`).
     pub fn lines(&self, max_domains: usize) -> Vec<String> {
-        let active = self.active_users.map_or("? active users".to_string(), |n| count(n, "active user"));
-        let mut lines = vec![format!(
-            "{active}; {} in all, {} without an email ({} of them active)",
-            count(self.users, "user"),
-            self.users_without_email,
-            self.active_users_without_email
-        )];
+        if let Some(why) = &self.unreachable {
+            return vec![format!("Salesforce could not be reached, so nothing could be read: {why}")];
+        }
+        let active =
+            self.active_users.map_or("active users could not be counted".to_string(), |n| count(n, "active user"));
+        let mut lines = if self.users_read {
+            vec![format!(
+                "{active}; {} in all, {} without an email ({} of them active)",
+                count(self.users, "user"),
+                self.users_without_email,
+                self.active_users_without_email
+            )]
+        } else {
+            vec![format!("{active}; the users could not be read, so their email domains are not known")]
+        };
         for licence in &self.licences {
             lines.push(format!("licence {}: {} of {} used", licence.name, licence.used, licence.total));
         }
-        lines.push(format!("{}:", count(self.domains.len() as u64, "email domain")));
+        if self.users_read {
+            lines.push(format!("{}:", count(self.domains.len() as u64, "email domain")));
+        }
         for d in self.domains.iter().take(max_domains) {
             lines.push(format!("  {:<32} {:>13} ({} active)", d.domain, count(d.users, "user"), d.active));
         }
@@ -164,6 +180,20 @@ mod tests {
         assert_eq!(preview.domains[0], DomainCount { domain: "acme.com".into(), users: 2, active: 1 });
         assert_eq!(preview.domains[1].domain, "sub.example");
         assert!(preview.other_domains.is_none());
+    }
+
+    /// Issue 10, point 11: the preview says in words what could not be read.
+    #[test]
+    fn what_could_not_be_read_is_said_in_words() {
+        let unread = Preview { problems: vec!["users by domain: x".into()], ..Preview::default() };
+        let lines = unread.lines(5).join("\n");
+        assert!(!lines.contains("? active") && !lines.contains("0 email domains"), "{lines}");
+        assert!(lines.contains("active users could not be counted") && lines.contains("could not be read"), "{lines}");
+        let away = Preview { unreachable: Some("h refused the connection".into()), ..Preview::default() };
+        assert_eq!(
+            away.lines(5),
+            ["Salesforce could not be reached, so nothing could be read: h refused the connection"]
+        );
     }
 
     #[test]

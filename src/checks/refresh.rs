@@ -26,12 +26,46 @@ pub async fn refresh_and_probe(client: &Client, app: &AppCredentials, token: &Re
 /// [`refresh_and_probe`], handing each rotated refresh token to `save` the moment it arrives, before any
 /// other request: with rotation on, the token the caller holds is dead from then on, so `save` must
 /// store it before anything else can go wrong.
-///
-/// With rotation on, the "secret needed?" probe does not refresh the real token (that would rotate it
-/// once more): it sends a refresh token that cannot exist, without the secret. Salesforce checks the
-/// client before the token (the simulator does; unconfirmed for Salesforce, see docs/protocol.md), so
-/// `invalid_client` means the secret is required and `invalid_grant` that the client passed without it.
 pub async fn refresh_and_probe_saving(
+    client: &Client,
+    app: &AppCredentials,
+    token: &RefreshToken,
+    mut save: impl FnMut(&RefreshToken),
+) -> RefreshOutcome {
+    let mut outcome = refresh_first_saving(client, app, token, &mut save).await;
+    if outcome.grant.is_none() {
+        return outcome;
+    }
+    let current = outcome.rotated.clone().unwrap_or_else(|| token.clone());
+    let rotation_on = outcome.rotated.is_some();
+    outcome.merge(probe_secret(client, app, &current, rotation_on, save).await);
+    outcome
+}
+
+/// What [`probe_secret`] found.
+#[derive(Debug)]
+pub struct SecretProbe {
+    pub verdict: Verdict,
+    /// The grant of the refresh without the secret, when a real token was refreshed and it worked.
+    pub grant: Option<TokenGrant>,
+}
+
+impl RefreshOutcome {
+    /// Adds the secret probe's verdict, and its newer grant and rotated token.
+    pub fn merge(&mut self, probe: SecretProbe) {
+        if let Some(second) = probe.grant {
+            if second.refresh_token.is_some() {
+                self.rotated = second.refresh_token.clone();
+            }
+            self.grant = Some(second);
+        }
+        self.verdicts.push(probe.verdict);
+    }
+}
+
+/// The `refresh` check: one refresh with the app's credentials (a passing failure retried), handing a
+/// rotated refresh token to `save` the moment it arrives.
+pub async fn refresh_first_saving(
     client: &Client,
     app: &AppCredentials,
     token: &RefreshToken,
@@ -50,7 +84,10 @@ pub async fn refresh_and_probe_saving(
         Ok(grant) => grant,
         Err(e) => {
             let ex = e.explain();
-            let finding = Finding::Broken { detail: ex.headline, fix: ex.fix };
+            // Nothing reached Salesforce: say that first, so no one reads it as the token's fault.
+            let detail =
+                if e.is_unreachable() { format!("{}{}", super::UNREACHABLE_PREFIX, ex.headline) } else { ex.headline };
+            let finding = Finding::Broken { detail, fix: ex.fix };
             return RefreshOutcome {
                 grant: None,
                 rotated: None,
@@ -58,7 +95,7 @@ pub async fn refresh_and_probe_saving(
             };
         }
     };
-    let mut rotated = first.refresh_token.clone();
+    let rotated = first.refresh_token.clone();
     if let Some(newest) = &rotated {
         save(newest);
     }
@@ -66,14 +103,32 @@ pub async fn refresh_and_probe_saving(
     if rotated.is_some() {
         detail.push_str("; refresh token rotation is on: store the newest refresh token after every refresh");
     }
-    let mut verdicts = vec![Verdict::new(CheckId::Refresh, Level::Info, Finding::Ok(detail))];
+    let verdicts = vec![Verdict::new(CheckId::Refresh, Level::Info, Finding::Ok(detail))];
+    RefreshOutcome { grant: Some(first), rotated, verdicts }
+}
+
+/// The `refresh_secret` check: whether a refresh without the secret is accepted. `current` is the newest
+/// refresh token.
+///
+/// With rotation on, the probe does not refresh the real token (that would rotate it once more): it sends a
+/// refresh token that cannot exist, without the secret. Salesforce checks the client before the token (the
+/// simulator does; unconfirmed for Salesforce, see docs/protocol.md), so `invalid_client` means the secret
+/// is required and `invalid_grant` that the client passed without it. Since no real token is spent, the
+/// probe can run beside the reads.
+pub async fn probe_secret(
+    client: &Client,
+    app: &AppCredentials,
+    current: &RefreshToken,
+    rotation_on: bool,
+    mut save: impl FnMut(&RefreshToken),
+) -> SecretProbe {
+    let probe =
+        |finding| SecretProbe { verdict: Verdict::new(CheckId::RefreshSecret, Level::Info, finding), grant: None };
     if app.client_secret.is_none() {
-        let finding = Finding::Ok("refreshes without a secret: the connector needs only the Client ID".into());
-        verdicts.push(Verdict::new(CheckId::RefreshSecret, Level::Info, finding));
-        return RefreshOutcome { grant: Some(first), rotated, verdicts };
+        return probe(Finding::Ok("refreshes without a secret: the connector needs only the Client ID".into()));
     }
     let keyless = AppCredentials { client_id: app.client_id.clone(), client_secret: None };
-    if rotated.is_some() {
+    if rotation_on {
         let finding = match client.refresh(&keyless, &RefreshToken::new(UNKNOWN_REFRESH_TOKEN)).await {
             Err(e) if secret_refused(&e) => Finding::Ok(
                 "required: the connector must store the Client secret (\"Require Secret for Refresh Token Flow\" is on)"
@@ -87,33 +142,25 @@ pub async fn refresh_and_probe_saving(
             // Cannot happen with a made-up token; if it did, no real token was spent.
             Ok(_) => Finding::Ok("optional: the token refreshes without the secret".into()),
         };
-        verdicts.push(Verdict::new(CheckId::RefreshSecret, Level::Info, finding));
-        return RefreshOutcome { grant: Some(first), rotated, verdicts };
+        return probe(finding);
     }
-    let current = token.clone();
-    let (finding, grant) = match client.refresh(&keyless, &current).await {
+    match client.refresh(&keyless, current).await {
         Ok(second) => {
             if let Some(newest) = &second.refresh_token {
                 save(newest);
-                rotated = Some(newest.clone());
             }
             let finding = Finding::Ok(
                 "optional: the token refreshes without the secret (\"Require Secret for Refresh Token Flow\" is off)"
                     .into(),
             );
-            (finding, second)
+            SecretProbe { verdict: Verdict::new(CheckId::RefreshSecret, Level::Info, finding), grant: Some(second) }
         }
-        Err(e) if secret_refused(&e) => {
-            let finding = Finding::Ok(
-                "required: the connector must store the Client secret (\"Require Secret for Refresh Token Flow\" is on)"
-                    .into(),
-            );
-            (finding, first)
-        }
-        Err(e) => (Finding::from_error(&e), first),
-    };
-    verdicts.push(Verdict::new(CheckId::RefreshSecret, Level::Info, finding));
-    RefreshOutcome { grant: Some(grant), rotated, verdicts }
+        Err(e) if secret_refused(&e) => probe(Finding::Ok(
+            "required: the connector must store the Client secret (\"Require Secret for Refresh Token Flow\" is on)"
+                .into(),
+        )),
+        Err(e) => probe(Finding::from_error(&e)),
+    }
 }
 
 /// The refresh token of the rotation-safe probe: the shape of one, but no org issues it.

@@ -12,10 +12,10 @@ use super::args::preset_ids;
 use super::output::host_of;
 use super::{CmdResult, Failure};
 use crate::checks::{
-    CheckContext, CheckId, Finding, Level, Report, Status, Verdict, refresh_and_probe_saving, run_checks,
+    CheckContext, CheckId, Finding, Level, Report, Status, Verdict, probe_secret, refresh_first_saving, run_checks,
 };
 use crate::presets::{Preset, find, load_all, user_preset_dir};
-use crate::salesforce::rest::RestClient;
+use crate::salesforce::rest::{RestClient, api_versions, newest_known};
 use crate::salesforce::retry::RetryNotice;
 use crate::salesforce::{AppCredentials, Client};
 use crate::settings::{Overwrite, read_settings, write_settings};
@@ -33,7 +33,9 @@ pub struct CheckArgs {
     /// settings file, else generic]
     #[arg(long, value_name = "ID")]
     pub preset: Option<String>,
-    /// The connected app's name as Setup shows it [default: the app of the token just used].
+    /// The app's name as Setup shows it (Connected App or External Client App) [default: the name the
+    /// settings file records (the wizard writes it), else the app of the user's most recently used token,
+    /// and the report says it was assumed].
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
     /// The kind of app, so the fixes name the right Setup pages: connected-app or external-client-app
@@ -61,8 +63,15 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let host = host_of(&settings)?;
     // Waits are said on standard error as they begin (a 503 with Retry-After can mean a minute or two of
     // silence otherwise); standard output keeps the table or JSON alone.
-    let notice = RetryNotice::new(|headline, pause| {
-        errln!("{headline}; trying again in {} s", pause.as_secs().max(1));
+    // The refresh and the version list go together, so one outage is heard twice at once: say it once.
+    let last_told = std::sync::Mutex::new(String::new());
+    let notice = RetryNotice::new(move |headline, pause| {
+        let line = format!("{headline}; trying again in {} s", pause.as_secs().max(1));
+        let mut last = last_told.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *last != line {
+            errln!("{line}");
+            *last = line;
+        }
     });
     let client = Client::new(host.clone()).with_retry_notice(notice.clone());
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
@@ -73,7 +82,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let real_path = writable_settings_file(&args.settings)?;
     let format = crate::settings::format_of_file(&real_path).unwrap_or_default();
     let saved = std::cell::RefCell::new(Vec::<String>::new());
-    let save = |newest: &crate::salesforce::RefreshToken| {
+    let mut save = |newest: &crate::salesforce::RefreshToken| {
         let mut updated = settings.clone();
         updated.refresh_token = newest.clone();
         let text = updated.render(format);
@@ -93,28 +102,38 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         };
         saved.borrow_mut().push(note.err().unwrap_or_default());
     };
-    // A signal during the refresh waits until its answer (and the token it may carry) is on disk.
+    // Round one: the refresh, and the org's list of API versions (public, so it needs no token). A signal
+    // during the refresh waits until its answer (and the token it may carry) is on disk.
     let mut stop = super::signals::StopSignals::take();
-    let outcome =
-        super::signals::finish(&mut stop, refresh_and_probe_saving(&client, &app, &settings.refresh_token, save)).await;
-    let saved = saved.into_inner();
-    if let Some(problem) = saved.iter().find(|p| !p.is_empty()) {
+    let (mut outcome, versions) = super::signals::finish(
+        &mut stop,
+        futures_util::future::join(
+            refresh_first_saving(&client, &app, &settings.refresh_token, &mut save),
+            api_versions(client.http(), host.origin(), &notice),
+        ),
+    )
+    .await;
+    if let Some(problem) = saved.borrow().iter().find(|p| !p.is_empty()) {
         return Err(Failure::failed(problem.clone(), "nothing else was checked: put the kept file in place first"));
     }
     if let Some(n) = super::signals::pending(&stop) {
         return Err(Failure::Signal(n));
     }
-    checks.extend(outcome.verdicts);
-    if outcome.rotated.is_some()
-        && let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh)
-    {
-        refresh.detail.push_str("; the new token was saved to the file");
-    }
     let target = format!("{} ({}, {chosen_by})", preset.name, preset.id);
-    let Some(grant) = outcome.grant else {
+    let Some(grant) = outcome.grant.clone() else {
+        checks.extend(outcome.verdicts);
         return finish(&args, &target, Report { checks, preview: None, ..Default::default() });
     };
-
+    let version = match versions {
+        Ok(served) => newest_known(&served),
+        // The login host did not list them: ask the instance (one more round trip, only then).
+        Err(_) => api_versions(client.http(), &grant.instance_url, &notice)
+            .await
+            .ok()
+            .and_then(|served| newest_known(&served)),
+    };
+    let rotation_on = outcome.rotated.is_some();
+    let current = outcome.rotated.clone().unwrap_or_else(|| settings.refresh_token.clone());
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
         .map_err(|_| {
             Failure::failed(
@@ -123,22 +142,46 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             )
         })?
         .with_retry_notice(notice);
+    // An expired access token is renewed once during the reads; not with rotation on, where a renewal
+    // would retire the token just saved, and a signal could end the reads before the next one is saved.
+    let rest = if rotation_on { rest } else { rest.with_renewal(client.clone(), app.clone(), current.clone()) };
+    let rest = match version {
+        Some(v) => rest.with_api_version(v),
+        None => rest,
+    };
     let ctx = CheckContext {
         id_url: grant.id_url.clone(),
         granted_scopes: grant.scopes.clone(),
         login_kind: host.kind(),
         preset,
-        app_name: args.app_name.clone(),
+        // --app-name wins, then the name the settings file records (the wizard writes it).
+        app_name: args.app_name.clone().or_else(|| settings.app_name.clone()),
         // --app-kind wins, then the kind the settings file records (the wizard writes it).
         app_kind: args
             .app_kind
             .map(AppKindArg::kind)
             .or_else(|| settings.app_kind.as_deref().and_then(crate::checks::AppKind::from_id)),
         device_flow_used: false,
+        refreshed: true,
     };
-    let checking = run_checks(&rest, ctx, |verdict| tracing::debug!(id = verdict.id.as_str(), "check done"));
-    // The file is complete from here on: a signal ends the checks at once.
-    let mut report = super::signals::or_stop(&mut stop, checking).await.map_err(Failure::Signal)?;
+    let on_verdict = |verdict: crate::checks::Verdict| tracing::debug!(id = verdict.id.as_str(), "check done");
+    // Round two: every read together, and the refresh without the secret (with rotation on it spends no
+    // real token, see `probe_secret`). The file is complete from here on: a signal ends them at once.
+    let round_two = futures_util::future::join(
+        probe_secret(&client, &app, &current, rotation_on, &mut save),
+        run_checks(&rest, ctx, on_verdict),
+    );
+    let (probe, mut report) = super::signals::or_stop(&mut stop, round_two).await.map_err(Failure::Signal)?;
+    outcome.merge(probe);
+    if let Some(problem) = saved.borrow().iter().find(|p| !p.is_empty()) {
+        return Err(Failure::failed(problem.clone(), "put the kept file in place before the connector runs"));
+    }
+    checks.extend(outcome.verdicts);
+    if outcome.rotated.is_some()
+        && let Some(refresh) = checks.iter_mut().find(|c| c.id == CheckId::Refresh)
+    {
+        refresh.detail.push_str("; the new token was saved to the file");
+    }
     checks.append(&mut report.checks);
     checks.sort_by_key(|v| v.id);
     report.checks = checks;
@@ -255,6 +298,14 @@ fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
         print_wrapped("Target: ", target, width);
         outln!();
         print_table(&report, width);
+    }
+    if report.unreachable() {
+        return Err(Failure::Failed {
+            headline: "Salesforce could not be reached, so nothing was checked (see above)".into(),
+            fix: Some(
+                "check the network, any proxy (HTTPS_PROXY) and the file's login_url, then run check again".into(),
+            ),
+        });
     }
     if report.has_failure() {
         return Err(Failure::Failed { headline: "a required check failed (see above)".into(), fix: None });

@@ -38,21 +38,37 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let app = AppCredentials { client_id, client_secret: secret };
     let started = Instant::now();
     errln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
+    let mut callback_told = false;
     let limit = Duration::from_secs(args.timeout);
     let waiting = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, limit, |event| match event {
         ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
             errln!("  not live yet ({}s)", elapsed.as_secs())
         }
-        ProbeEvent::Retrying { message, retry_in } => {
-            errln!("  {message}; retrying in {}s", retry_in.as_secs())
+        ProbeEvent::NotLiveYet { .. } => {}
+        ProbeEvent::Answered { readiness: Readiness::RedirectNotRegistered, .. } => {
+            if !std::mem::replace(&mut callback_told, true) {
+                errln!("  the consumer key is live, but the app lacks this callback URL. Add this line to");
+                errln!("  the app's Callback URL field, save, and the wait goes on by itself:");
+                errln!("{redirect_uri}");
+            }
         }
-        _ => {}
+        ProbeEvent::Answered { .. } => errln!("  Salesforce knows the key; confirming on another request"),
+        ProbeEvent::Retrying { message, retry_in } => {
+            errln!("  {message}; retrying in {}s", retry_in.as_secs().max(1))
+        }
+        ProbeEvent::Unreachable { message, retry_in } => {
+            errln!("  cannot reach Salesforce ({message}); next try in {}s", retry_in.as_secs().max(1))
+        }
     });
     // The limit bounds the whole wait, a request in flight included: a server that accepts the
     // connection and never answers would otherwise hold each probe for the client's 30 s.
     let Ok(outcome) = tokio::time::timeout(limit, waiting).await else {
         return Err(Failure::failed(
-            format!("no answer from {} settled the wait within {} s", client.host(), args.timeout),
+            format!(
+                "Cannot reach Salesforce: no answer from {} settled the wait within {} s (the consumer key was not checked)",
+                client.host(),
+                args.timeout
+            ),
             "check that the Login URL is reachable from here (a proxy? HTTPS_PROXY), then run wait again, with a longer --timeout if the key is new",
         ));
     };

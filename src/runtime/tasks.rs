@@ -120,16 +120,18 @@ impl Executor {
                     let _ = tx.send(Msg::Verified(verify(&client, &app, &grant).await));
                 });
             }
-            Command::RunChecks { host, grant, preset, app_kind, device_flow_used } => {
+            Command::RunChecks { host, grant, preset, app_kind, device_flow_used, app_name } => {
                 let (tx, http) = (self.tx.clone(), self.http());
                 let ctx = crate::checks::CheckContext {
                     id_url: grant.id_url.clone(),
                     granted_scopes: grant.scopes.clone(),
                     login_kind: host.kind(),
                     preset: *preset,
-                    app_name: None,
+                    app_name: Some(app_name),
                     app_kind: Some(app_kind),
                     device_flow_used,
+                    // The verify step refreshed the token before the checks.
+                    refreshed: true,
                 };
                 tokio::spawn(async move {
                     let report = run_checks(http, &grant, ctx, tx.clone()).await;
@@ -222,15 +224,25 @@ impl Executor {
         tokio::spawn(async move {
             let events = tx.clone();
             let wait = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, PROBE_LIMIT, move |event| {
-                let _ = events.send(match event {
+                let msg = match event {
                     ProbeEvent::NotLiveYet { attempts, .. } => Msg::Probe(Ok(ProbeUpdate {
                         readiness: crate::salesforce::probe::Readiness::NotLive,
                         attempts,
                     })),
+                    // A missing callback is shown while the wait goes on; a first "live" waits for its
+                    // confirmation before the screen says anything.
+                    ProbeEvent::Answered { readiness, attempts } => {
+                        if readiness != crate::salesforce::probe::Readiness::RedirectNotRegistered {
+                            return;
+                        }
+                        Msg::Probe(Ok(ProbeUpdate { readiness, attempts }))
+                    }
                     ProbeEvent::Retrying { message, retry_in } => {
                         Msg::ProbeRetrying(format!("{message}; trying again in {}s", retry_in.as_secs().max(1)))
                     }
-                });
+                    ProbeEvent::Unreachable { message, retry_in } => Msg::ProbeUnreachable { message, retry_in },
+                };
+                let _ = events.send(msg);
             });
             tokio::select! {
                 result = wait => {
@@ -487,6 +499,9 @@ async fn run_checks(
 ) -> crate::checks::Report {
     match RestClient::new(http, &grant.instance_url, grant.access_token.clone()) {
         Ok(rest) => {
+            // Read at the newest API version the org serves and this build knows (fields newer than the
+            // version asked are hidden); without the list, the default.
+            let rest = rest.at_newest_version().await;
             crate::checks::run_checks(&rest, ctx, |verdict| {
                 let _ = tx.send(Msg::CheckVerdict(verdict));
             })

@@ -51,6 +51,9 @@ pub struct ConnectorSettings {
     /// The kind of app the settings were made with, `external_client_app` or `connected_app`, so that
     /// `sfconnect check` names the right Setup pages in its fixes. Not a secret; `None` when not known.
     pub app_kind: Option<String>,
+    /// The app's name as Setup shows it, so that `sfconnect check` reads that app's policies rather than
+    /// guessing the app from the user's tokens. Not a secret; `None` when not known.
+    pub app_name: Option<String>,
 }
 
 /// Why a grant gives no settings.
@@ -118,6 +121,7 @@ impl ConnectorSettings {
             issued_at: None,
             preset: None,
             app_kind: None,
+            app_name: None,
         }
     }
 

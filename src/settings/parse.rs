@@ -31,6 +31,8 @@ struct Raw {
     preset: Option<String>,
     /// Absent from files written before the app kind was recorded: they read as `None`.
     app_kind: Option<String>,
+    /// Absent from files written before the app name was recorded: they read as `None`.
+    app_name: Option<String>,
 }
 
 fn client_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ClientSecret>, D::Error> {
@@ -189,6 +191,7 @@ fn set_field(raw: &mut Raw, key: &str, value: Zeroizing<String>) {
         "issued_at" => raw.issued_at = text(),
         "preset" => raw.preset = text(),
         "app_kind" => raw.app_kind = text(),
+        "app_name" => raw.app_name = text(),
         _ => {}
     }
 }
@@ -251,6 +254,7 @@ fn complete(raw: Raw, origin: &Origin) -> Result<ConnectorSettings, Error> {
         issued_at: present(raw.issued_at),
         preset: present(raw.preset),
         app_kind: present(raw.app_kind),
+        app_name: present(raw.app_name),
     })
 }
 
@@ -288,6 +292,7 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
         ("issued_at", &settings.issued_at),
         ("preset", &settings.preset),
         ("app_kind", &settings.app_kind),
+        ("app_name", &settings.app_name),
     ];
     if let Some((field, _)) = optional.iter().find(|(_, value)| value.as_deref() == Some("")) {
         return Err(invalid(field, "is empty; leave it out instead"));

@@ -10,7 +10,7 @@ use super::{ConnectorSettings, Error, Format};
 /// The keys every format uses, in file order. Env and shell put `SALESFORCE_` before the upper-cased key, as
 /// for every other key (`SALESFORCE_PRESET`), so one prefix still marks all of ours in a shared `.env`. The
 /// sfdx-url format carries only the credentials and the host.
-pub(crate) const KEYS: [&str; 13] = [
+pub(crate) const KEYS: [&str; 14] = [
     "client_id",
     "client_secret",
     "refresh_token",
@@ -24,6 +24,7 @@ pub(crate) const KEYS: [&str; 13] = [
     "issued_at",
     "preset",
     "app_kind",
+    "app_name",
 ];
 
 pub(crate) const ENV_PREFIX: &str = "SALESFORCE_";
@@ -49,6 +50,7 @@ struct Wire<'a> {
     issued_at: Option<&'a str>,
     preset: Option<&'a str>,
     app_kind: Option<&'a str>,
+    app_name: Option<&'a str>,
 }
 
 impl ConnectorSettings {
@@ -82,11 +84,12 @@ impl ConnectorSettings {
             issued_at: self.issued_at.as_deref(),
             preset: self.preset.as_deref(),
             app_kind: self.app_kind.as_deref(),
+            app_name: self.app_name.as_deref(),
         }
     }
 
     /// Each key with its one-line value, `None` when the value is absent.
-    fn flat_values(&self) -> [(&'static str, Option<Zeroizing<String>>); 13] {
+    fn flat_values(&self) -> [(&'static str, Option<Zeroizing<String>>); 14] {
         let text = |value: &str| Some(Zeroizing::new(value.to_owned()));
         let optional = |value: &Option<String>| value.as_deref().and_then(text);
         let scopes = (!self.scopes.is_empty()).then(|| Zeroizing::new(self.scopes.join(&SCOPE_SEPARATOR.to_string())));
@@ -105,6 +108,7 @@ impl ConnectorSettings {
             ("issued_at", optional(&self.issued_at)),
             ("preset", optional(&self.preset)),
             ("app_kind", optional(&self.app_kind)),
+            ("app_name", optional(&self.app_name)),
         ]
     }
 }

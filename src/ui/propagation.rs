@@ -56,6 +56,13 @@ fn status_lines(state: &State, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
             labelled(label, &format!("not live yet ({checks})"), width, theme.text())
         }
         ProbeStatus::Retrying(msg) => labelled(label, &format!("{msg}; trying again"), width, theme.warning()),
+        ProbeStatus::Unreachable { message, .. } => {
+            let left = p.next_try_in(state.now).unwrap_or(0);
+            let next = if left == 0 { "trying again now".to_string() } else { format!("next try in {left} s") };
+            let mut out = labelled(label, "cannot be reached (the key was not checked)", width, theme.warning());
+            out.extend(lines(&format!("{message}; {next}"), width, theme.text()));
+            out
+        }
         ProbeStatus::Ready => labelled(label, "the key is live and the secret is accepted", width, theme.success()),
         ProbeStatus::SecretRejected => {
             let mut out = labelled(label, "the key is live, but the consumer secret is wrong", width, theme.error());
@@ -71,8 +78,11 @@ fn status_lines(state: &State, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
         }
         ProbeStatus::RedirectNotRegistered => {
             let mut out = labelled(label, "the key is live, but the app lacks this callback URL", width, theme.error());
+            let copy = ctx.key_for("copy callback").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
             out.extend(lines(
-                "Fix: add this Callback URL to the app's OAuth settings, save, then try again:",
+                &format!(
+                    "Fix: add this line to the app's Callback URL field{copy} and save; the wait goes on by itself:"
+                ),
                 width,
                 theme.text(),
             ));

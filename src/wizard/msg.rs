@@ -119,6 +119,11 @@ pub enum Msg {
     Probe(Result<ProbeUpdate, Error>),
     /// The probe met a passing failure (5xx, timeout) and retries; the text says what happened.
     ProbeRetrying(String),
+    /// The probe could not reach Salesforce (refused, DNS, timeout); the next try is `retry_in` from now.
+    ProbeUnreachable {
+        message: String,
+        retry_in: std::time::Duration,
+    },
     /// The device flow started: show the code.
     DeviceStarted(Result<DeviceView, Error>),
     /// Polling goes on (elapsed time, for the spinner line).
@@ -243,6 +248,8 @@ pub enum Command {
         app_kind: crate::checks::AppKind,
         /// The token came from the device flow.
         device_flow_used: bool,
+        /// The app's name as the create step gave it, so its own policies are read (not a guess).
+        app_name: String,
     },
     Copy {
         label: String,

@@ -162,6 +162,8 @@ impl Wizard {
             other_domains: None,
             licences: vec![LicenceCount { name: "Salesforce".into(), total: 5000, used: 4210 }],
             problems: vec![],
+            users_read: true,
+            unreachable: None,
         };
         update(
             &mut self.state,

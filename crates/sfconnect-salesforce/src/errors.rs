@@ -44,6 +44,10 @@ pub enum Error {
     /// more than the answer it wraps: a number of seconds is no secret.
     #[error("{answer}; Salesforce asked to wait {}", wait_text(.wait.as_secs()))]
     AskedToWait { wait: Duration, answer: Box<Error> },
+    /// A wait ran out of time while Salesforce could not be reached: the last failure says how. Nothing was
+    /// learnt about the key or the secret.
+    #[error("Cannot reach Salesforce: {last} (still so after {})", wait_text(*.waited_secs))]
+    Unreachable { waited_secs: u64, last: Box<Error> },
     /// A wait (device approval, key propagation) ran out of time.
     #[error("{what} did not finish within {}", wait_text(*.waited_secs))]
     TimedOut { what: &'static str, waited_secs: u64 },
@@ -149,6 +153,13 @@ impl Error {
             }
             // These messages carry their own instruction.
             Error::LoginUrl(_) | Error::Paste(_) => Explanation { headline: self.to_string(), fix: String::new() },
+            Error::Unreachable { last, .. } => Explanation {
+                headline: self.to_string(),
+                fix: format!(
+                    "{} Salesforce never answered, so the consumer key and secret were not checked: run the wait again once it can be reached.",
+                    last.explain().fix
+                ),
+            },
             Error::TimedOut { .. } => Explanation {
                 headline: self.to_string(),
                 fix: "Check that the Consumer Key was copied whole and belongs to the org behind the Login URL; a new app can take 10 minutes (15 for an External Client App). Then start again.".into(),
@@ -204,6 +215,59 @@ impl Error {
         }
     }
 
+    /// The OAuth error description, lower-cased ("" when none was sent).
+    fn oauth_description(&self) -> String {
+        match self {
+            Error::OAuth(e) => e.description.as_deref().unwrap_or("").to_ascii_lowercase(),
+            Error::AskedToWait { answer, .. } => answer.oauth_description(),
+            _ => String::new(),
+        }
+    }
+
+    /// Salesforce's answer when the app's device flow is switched off: `invalid_grant` "device flow is not
+    /// enabled for the app" (forcedotcom/code-builder-feedback#263). `oauth_flow_disabled` (in the server's
+    /// code list, protocol notes §3) is read the same way when it comes from a device-flow request.
+    pub fn is_device_flow_off(&self) -> bool {
+        match self.oauth_code() {
+            Some("invalid_grant") => self.oauth_description().contains("device flow is not enabled"),
+            Some("oauth_flow_disabled") => true,
+            _ => false,
+        }
+    }
+
+    /// The September 2025 block of uninstalled apps: `invalid_client` whose description speaks of installing
+    /// the app ("app must be installed into org"), whether or not a secret was sent.
+    pub fn is_app_not_installed(&self) -> bool {
+        self.oauth_code() == Some("invalid_client") && self.oauth_description().contains("installed")
+    }
+
+    /// The request never reached Salesforce, or no answer came back: a refused connection, a name that does
+    /// not resolve, a timeout. Nothing Salesforce decided, so nothing to blame on the key or the secret.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport {
+                kind: TransportKind::Timeout | TransportKind::Refused | TransportKind::Dns | TransportKind::Other,
+                ..
+            }
+        )
+    }
+
+    /// A host name no DNS server can have (a label over 63 characters is refused before any lookup): waiting
+    /// cannot mend it.
+    pub fn is_impossible_host_name(&self) -> bool {
+        matches!(self, Error::Transport { kind: TransportKind::Dns, detail, .. } if detail.contains("invalid dns name"))
+    }
+
+    /// The access token was refused as expired or revoked: REST's 401 `INVALID_SESSION_ID`, or the plain-text
+    /// 403 `Bad_OAuth_Token` some endpoints send. A refresh may mend it.
+    pub fn is_session_expired(&self) -> bool {
+        match self {
+            Error::Rest(e) => e.code == "INVALID_SESSION_ID" || e.code == BAD_OAUTH_TOKEN,
+            _ => false,
+        }
+    }
+
     /// How long Salesforce asked to wait before trying again (`Retry-After` on a 429 or 503), as sent.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -232,7 +296,7 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
     },
     KnownError {
         code: "invalid_client",
-        description_contains: Some("must be installed"),
+        description_contains: Some("installed"),
         meaning: "The app is not installed in this org, and since September 2025 uninstalled apps are blocked",
         fix: "Setup > Connected Apps OAuth Usage > Install next to the app, or give the user \"Approve Uninstalled Connected Apps\" (or \"Use Any API Client\" under API Access Control).",
     },
@@ -478,6 +542,10 @@ fn explain_oauth(e: &OAuthError) -> Explanation {
     }
 }
 
+/// The plain-text answer (not JSON) Salesforce sends with a 403 for an expired or revoked access token on
+/// some REST resources.
+pub const BAD_OAUTH_TOKEN: &str = "Bad_OAuth_Token";
+
 /// Known REST error codes (protocol notes §5).
 const KNOWN_REST_ERRORS: &[(&str, &str, &str)] = &[
     (
@@ -492,6 +560,11 @@ const KNOWN_REST_ERRORS: &[(&str, &str, &str)] = &[
     ),
     (
         "INVALID_SESSION_ID",
+        "The access token was refused (expired or revoked session)",
+        "sfconnect gets a fresh one from the refresh token; if this persists, the refresh token was revoked: authorize again.",
+    ),
+    (
+        BAD_OAUTH_TOKEN,
         "The access token was refused (expired or revoked session)",
         "sfconnect gets a fresh one from the refresh token; if this persists, the refresh token was revoked: authorize again.",
     ),

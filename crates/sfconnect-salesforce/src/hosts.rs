@@ -70,15 +70,22 @@ pub enum LoginUrlError {
     CommunitySite(String),
 }
 
-/// Host suffixes owned by Salesforce (protocol notes §9).
+/// Host suffixes owned by Salesforce (protocol notes §9): sfdx-core's `SfdcUrl.isSalesforceDomain` list
+/// (`.cloudforce.com`, `.force.com` with `.content.`/`.secure.` under it, `.salesforce.com`,
+/// `.salesforceliveagent.com`, `crmforce.mil`), the China cloud's hosts its tests accept
+/// (`*.my.sfcrmproducts.cn`, Lightning `*.lightning.sfcrmapps.cn`), and the alternative domains its
+/// `toLightningDomain` maps (`*.my-salesforce.com` ↔ `*.my-lightning.com`).
 const SALESFORCE_SUFFIXES: &[&str] = &[
     ".salesforce.com",
     ".force.com",
     ".cloudforce.com",
+    ".salesforceliveagent.com",
     ".salesforce.mil",
     ".crmforce.mil",
     ".sfcrmproducts.cn",
+    ".sfcrmapps.cn",
     ".my-salesforce.com",
+    ".my-lightning.com",
     ".salesforce-setup.com",
     ".visualforce.com",
 ];
@@ -92,6 +99,9 @@ const PAGE_HOST_MAP: &[(&str, &str)] = &[
     (".my.salesforce-setup.com", ".my.salesforce.com"),
     (".lightning.crmforce.mil", ".my.salesforce.mil"),
     (".my.salesforce-setup.mil", ".my.salesforce.mil"),
+    // sfdx-core `toLightningDomain` (and its tests): the China cloud and the alternative domains.
+    (".lightning.sfcrmapps.cn", ".my.sfcrmproducts.cn"),
+    (".my-lightning.com", ".my-salesforce.com"),
 ];
 
 impl LoginHost {
@@ -224,21 +234,30 @@ fn map_page_host(host: &str) -> (String, bool) {
             return (format!("{stem}{login}"), true);
         }
     }
-    // Visualforce: acme--c.vf.force.com, acme--uat--c.sandbox.vf.force.com, acme--c.visualforce.com.
-    for (suffix, sandbox_infix) in [(".vf.force.com", ".sandbox"), (".visualforce.com", ".sandbox")] {
-        if let Some(stem) = host.strip_suffix(suffix) {
-            let (stem, sandbox) = match stem.strip_suffix(sandbox_infix) {
-                Some(s) => (s, true),
-                None => (stem, false),
-            };
-            let org = stem.split("--c").next().unwrap_or(stem).trim_end_matches("--");
-            if !org.is_empty() {
-                let infix = if sandbox { ".sandbox" } else { "" };
-                return (format!("{org}{infix}.my.salesforce.com"), true);
-            }
-        }
+    if let Some(login) = visualforce_to_my_domain(host) {
+        return (login, true);
     }
     (host.to_string(), false)
+}
+
+/// A Visualforce host back to its org's My Domain host, the org's qualifier kept and the package's dropped.
+/// Enhanced domains: `ORG--PKG.vf.force.com`, `ORG--SBX--PKG.sandbox.vf.force.com`,
+/// `ORG-dev-ed--PKG.develop.vf.force.com`, `ORG--PKG.scratch.vf.force.com` (the qualifier between the
+/// label and `.vf.force.com` is the one the My Domain host has). Older ones: `ORG--PKG.visualforce.com`
+/// and `ORG--PKG.INSTANCE.visual.force.com` (the instance is not part of My Domain). The package is the
+/// last `--` part of the first label (`c` for the org's own pages, a namespace such as `sbqq` otherwise).
+fn visualforce_to_my_domain(host: &str) -> Option<String> {
+    let (label, rest) = host.split_once('.')?;
+    // Without a package part it is not an org's Visualforce host (`c.na1.visual.force.com` predates My Domain).
+    let (org, _package) = label.rsplit_once("--")?;
+    if org.is_empty() {
+        return None;
+    }
+    if rest == "vf.force.com" || rest == "visualforce.com" || rest.ends_with(".visual.force.com") {
+        return Some(format!("{org}.my.salesforce.com"));
+    }
+    let qualifier = rest.strip_suffix(".vf.force.com").filter(|q| !q.is_empty() && !q.contains('.'))?;
+    Some(format!("{org}.{qualifier}.my.salesforce.com"))
 }
 
 fn classify(host: &str) -> HostKind {
@@ -308,6 +327,45 @@ mod tests {
         assert_eq!(
             origin("https://acme--uat--c.sandbox.vf.force.com/apex/P"),
             "https://acme--uat.sandbox.my.salesforce.com"
+        );
+    }
+
+    /// Real host shapes (Salesforce's My Domain formats and sfdx-core's `SfdcUrl` tests), in and out.
+    #[test]
+    fn page_hosts_of_every_shape_map_back_to_my_domain() {
+        let table = [
+            // Visualforce, enhanced domains: the qualifier stays, the package goes.
+            ("https://x-dev-ed--c.develop.vf.force.com/apex/P", "https://x-dev-ed.develop.my.salesforce.com"),
+            ("x--c.scratch.vf.force.com", "https://x.scratch.my.salesforce.com"),
+            ("acme--sbqq.vf.force.com", "https://acme.my.salesforce.com"),
+            ("acme--c.vf.force.com", "https://acme.my.salesforce.com"),
+            ("acme--uat--c.sandbox.vf.force.com", "https://acme--uat.sandbox.my.salesforce.com"),
+            ("acme--uat--sbqq.sandbox.vf.force.com", "https://acme--uat.sandbox.my.salesforce.com"),
+            ("acme--c.patch.vf.force.com", "https://acme.patch.my.salesforce.com"),
+            // Visualforce, older forms.
+            ("acme--c.visualforce.com", "https://acme.my.salesforce.com"),
+            ("acme--c.na224.visual.force.com", "https://acme.my.salesforce.com"),
+            // Lightning in the China cloud and on the alternative domains (sfdx-core toLightningDomain).
+            ("https://foo.lightning.sfcrmapps.cn/lightning/page/home", "https://foo.my.sfcrmproducts.cn"),
+            ("foo--sbox1.sandbox.lightning.sfcrmapps.cn", "https://foo--sbox1.sandbox.my.sfcrmproducts.cn"),
+            ("acme.my-lightning.com", "https://acme.my-salesforce.com"),
+            ("acme.lightning.force.com", "https://acme.my.salesforce.com"),
+            ("acme--uat.sandbox.lightning.force.com", "https://acme--uat.sandbox.my.salesforce.com"),
+            // Already login hosts: kept as they are.
+            ("foo.my.sfcrmproducts.cn", "https://foo.my.sfcrmproducts.cn"),
+            ("acme.my-salesforce.com", "https://acme.my-salesforce.com"),
+            ("acme.salesforceliveagent.com", "https://acme.salesforceliveagent.com"),
+            ("x.scratch.my.salesforce.com", "https://x.scratch.my.salesforce.com"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(origin(input), expected, "{input}");
+        }
+        for refused in ["foo.my.sfcrmproducts.com", "www.ghostbusters.com", "acme.lightning.sfcrmapps.cn.evil.io"] {
+            assert!(LoginHost::parse(refused).is_err(), "{refused}");
+        }
+        assert_eq!(
+            LoginHost::parse("acme--uat--c.sandbox.vf.force.com").map(|h| h.kind()),
+            Ok(HostKind::MyDomain { sandbox: true })
         );
     }
 

@@ -5,7 +5,9 @@
 //! invalid" (protocol notes §3, §10). The probe sends a harmless token request: an authorization-code
 //! grant with a code that cannot exist. Nothing is created and no user is involved. The answer tells:
 //! - `invalid_client_id`: the key is not live yet;
-//! - `invalid_client`: the key is live but the secret is refused;
+//! - `invalid_client`: the key is live but the secret is refused (without a secret: the app wants one);
+//!   one whose description speaks of installing the app is the September 2025 uninstalled-app block,
+//!   reported as an error whether or not a secret was sent;
 //! - `invalid_grant`: the key (and the secret, if sent) passed, and the server got as far as the code;
 //! - `redirect_uri_mismatch`: the key is live, but the callback URL is not registered on the app.
 //!
@@ -47,11 +49,36 @@ impl Readiness {
     }
 }
 
+/// Answers past `invalid_client_id` needed in a row before the key counts as live: a new key reaches
+/// Salesforce's servers unevenly, so one server knowing it says little about the next request's server.
+pub const CONFIRMATIONS: u32 = 2;
+
+/// The pause before the confirming probe: short, since the key has been seen once already.
+pub const CONFIRM_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Progress of [`wait_until_ready`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeEvent {
-    NotLiveYet { attempts: u32, elapsed: Duration },
-    Retrying { message: String, retry_in: Duration },
+    NotLiveYet {
+        attempts: u32,
+        elapsed: Duration,
+    },
+    /// An answer past `invalid_client_id` that does not end the wait yet: the first of [`CONFIRMATIONS`],
+    /// or `RedirectNotRegistered` (callback edits propagate too, so the wait goes on until it is fixed).
+    Answered {
+        readiness: Readiness,
+        attempts: u32,
+    },
+    /// Salesforce answered with a passing failure (5xx, 429, a maintenance page).
+    Retrying {
+        message: String,
+        retry_in: Duration,
+    },
+    /// The request never got an answer (refused, DNS, timeout): nothing was learnt about the key.
+    Unreachable {
+        message: String,
+        retry_in: Duration,
+    },
 }
 
 impl Client {
@@ -75,15 +102,15 @@ impl Client {
             return Ok(Readiness::Ready { secret_checked: app.client_secret.is_some() });
         }
         let error = body.error();
-        let description = match &error {
-            Error::OAuth(o) => o.description.clone().unwrap_or_default().to_ascii_lowercase(),
-            _ => String::new(),
-        };
+        if error.is_app_not_installed() {
+            // "app must be installed into org": the September 2025 block, with a secret or without one.
+            return Err(error);
+        }
         let readiness = match error.oauth_code() {
             Some("invalid_client_id") => Readiness::NotLive,
             // Without a secret, `invalid_client` means the key is known and the app wants its secret.
             Some("invalid_client") if app.client_secret.is_none() => Readiness::Ready { secret_checked: false },
-            Some("invalid_client") if !description.contains("installed") => Readiness::SecretRejected,
+            Some("invalid_client") => Readiness::SecretRejected,
             Some("invalid_grant") => Readiness::Ready { secret_checked: app.client_secret.is_some() },
             Some("redirect_uri_mismatch") => Readiness::RedirectNotRegistered,
             _ => return Err(error),
@@ -95,6 +122,12 @@ impl Client {
 
 /// Probes every 2–3 s (with jitter) until the answer is final or `limit` passes; backs off on 429, 5xx
 /// and network failures, for at least as long as a 429 or 503 asked (`Retry-After`, capped).
+///
+/// The key counts as live only after [`CONFIRMATIONS`] answers in a row past `invalid_client_id`. A
+/// callback the app lacks is told (`ProbeEvent::Answered`) but does not end the wait; at the limit it is
+/// the answer. A request that never reached Salesforce (refused, DNS, timeout) proves nothing about the
+/// key: it is retried with back-off, and when the limit comes with Salesforce still out of reach the error
+/// says so ([`Error::Unreachable`]) rather than blaming the key.
 pub async fn wait_until_ready(
     client: &Client,
     app: &AppCredentials,
@@ -106,26 +139,60 @@ pub async fn wait_until_ready(
     let started = clock.now();
     let mut attempts = 0u32;
     let mut transient_in_a_row = 0u32;
+    let mut past_in_a_row = 0u32;
+    let mut last_answer: Option<Readiness> = None;
+    let mut last_unreachable: Option<Error>;
     loop {
         attempts += 1;
-        let wait = match client.probe(app, redirect_uri).await {
-            Ok(r) if r.is_final() => return Ok(r),
-            Ok(_) => {
+        // The event is told only when a next try follows: "next try in 8 s" must not precede the end.
+        let (wait, event) = match client.probe(app, redirect_uri).await {
+            Ok(Readiness::NotLive) => {
+                (transient_in_a_row, past_in_a_row) = (0, 0);
+                (last_answer, last_unreachable) = (None, None);
+                let event = ProbeEvent::NotLiveYet { attempts, elapsed: clock.now().duration_since(started) };
+                (PROBE_INTERVAL + jitter(), event)
+            }
+            Ok(readiness) => {
                 transient_in_a_row = 0;
-                on_event(ProbeEvent::NotLiveYet { attempts, elapsed: clock.now().duration_since(started) });
-                PROBE_INTERVAL + jitter()
+                past_in_a_row += 1;
+                (last_answer, last_unreachable) = (Some(readiness), None);
+                let confirmed = past_in_a_row >= CONFIRMATIONS;
+                if confirmed && readiness != Readiness::RedirectNotRegistered {
+                    return Ok(readiness);
+                }
+                let wait = if readiness == Readiness::RedirectNotRegistered {
+                    PROBE_INTERVAL + jitter()
+                } else {
+                    CONFIRM_INTERVAL
+                };
+                (wait, ProbeEvent::Answered { readiness, attempts })
+            }
+            Err(e) if e.is_unreachable() && !e.is_impossible_host_name() => {
+                transient_in_a_row += 1;
+                let wait = pause_before_retry(backoff(PROBE_INTERVAL, transient_in_a_row) + jitter(), &e);
+                let event = ProbeEvent::Unreachable { message: e.explain().headline, retry_in: wait };
+                last_unreachable = Some(e);
+                (wait, event)
             }
             Err(e) if e.is_transient() => {
                 transient_in_a_row += 1;
+                last_unreachable = None;
                 let wait = pause_before_retry(backoff(PROBE_INTERVAL, transient_in_a_row) + jitter(), &e);
-                on_event(ProbeEvent::Retrying { message: e.explain().headline, retry_in: wait });
-                wait
+                (wait, ProbeEvent::Retrying { message: e.explain().headline, retry_in: wait })
             }
             Err(e) => return Err(e),
         };
         if clock.now().duration_since(started) + wait > limit {
+            if let Some(last) = last_unreachable {
+                return Err(Error::Unreachable { waited_secs: limit.as_secs(), last: Box::new(last) });
+            }
+            if let Some(readiness) = last_answer {
+                // The key is live; the last answer (a missing callback, or one unconfirmed) is the news.
+                return Ok(readiness);
+            }
             return Err(Error::TimedOut { what: "Waiting for the consumer key", waited_secs: limit.as_secs() });
         }
+        on_event(event);
         clock.sleep(wait).await;
     }
 }

@@ -39,6 +39,9 @@ pub enum Fault {
     /// An OAuth error answer of Salesforce's shape, `{"error": …, "error_description": …}`: lets tests
     /// walk every code of the client's error table over real HTTP.
     OAuthError { status: u16, error: String, description: Option<String> },
+    /// 403 with the plain-text body `Bad_OAuth_Token` (not JSON), as Salesforce answers some REST calls made
+    /// with an expired or revoked access token.
+    BadOAuthToken,
 }
 
 /// Which endpoints a fault hits.
@@ -163,6 +166,10 @@ pub async fn apply(State(shared): State<Arc<Shared>>, request: Request, next: Ne
                 .into_response()
         }
         Fault::EmptyBody => StatusCode::OK.into_response(),
+        Fault::BadOAuthToken => {
+            (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"))], "Bad_OAuth_Token")
+                .into_response()
+        }
         Fault::OAuthError { status, error, description } => {
             let mut body = serde_json::json!({ "error": error });
             if let Some(d) = description {

@@ -439,7 +439,12 @@ pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -
     state.authorize.device = match result {
         Ok(view) => DeviceStatus::Polling { view, since: state.now, polls: 0 },
         Err(e) => {
-            let ex = e.explain();
+            let mut ex = e.explain();
+            if e.is_device_flow_off() {
+                // The wizard knows which kind of app was made and its name: one Setup path, not both.
+                let app = super::create_app::app_name_of(state);
+                ex.fix = crate::checks::AppKind::device_flow_fix(&app, state.create_app.kind.checks_kind());
+            }
             DeviceStatus::Failed { headline: ex.headline, fix: ex.fix }
         }
     };

@@ -73,6 +73,7 @@ fn start(state: &mut State) -> Update {
         preset: Box::new(preset),
         app_kind,
         device_flow_used,
+        app_name: super::create_app::app_name_of(state),
     }])
 }
 

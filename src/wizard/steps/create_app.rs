@@ -229,13 +229,18 @@ fn toggle_kind(state: &mut State) {
     state.touched = true;
 }
 
-/// The value a row copies, if it has one.
-pub fn row_value(state: &State, row: Row) -> Option<(&'static str, String)> {
-    let name = match state.preset() {
+/// The name the app is created with (the one typed, else the default this step shows).
+pub fn app_name_of(state: &State) -> String {
+    match state.preset() {
         // Only for the checks: the target makes its own app, so the name says this one can go.
         Some(p) if p.brings_own_app() && state.create_app.name.is_empty() => "sfconnect check (delete after)".into(),
         p => state.create_app.app_name(short_target(p.map(|p| p.name.as_str()).unwrap_or("Salesforce"))),
-    };
+    }
+}
+
+/// The value a row copies, if it has one.
+pub fn row_value(state: &State, row: Row) -> Option<(&'static str, String)> {
+    let name = app_name_of(state);
     match row {
         Row::Name => Some(("App name", name)),
         Row::ApiName => Some(("API name", api_name(&name))),

@@ -60,6 +60,7 @@ pub fn on_result(state: &mut State, msg: Msg) -> Update {
             state.propagation.status = propagation::ProbeStatus::Retrying(text);
             Update::redraw()
         }
+        Msg::ProbeUnreachable { message, retry_in } => propagation::on_unreachable(state, message, retry_in),
         Msg::DeviceStarted(r) => authorize::on_device_started(state, r),
         Msg::DevicePending { polls } => authorize::on_device_pending(state, polls),
         Msg::ListenerReady(r) => authorize::on_listener_ready(state, r),

@@ -30,6 +30,12 @@ pub enum ProbeStatus {
     },
     /// A transient failure; the probe retries.
     Retrying(String),
+    /// The request never reached Salesforce (refused, DNS, timeout): nothing is known about the key. The
+    /// probe tries again at `next_try`.
+    Unreachable {
+        message: String,
+        next_try: Instant,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -37,8 +43,11 @@ pub struct PropagationState {
     pub started: Option<Instant>,
     pub attempts: u32,
     pub status: ProbeStatus,
-    /// Which key and secret the wait is for (the secret as a hash), so a change restarts it.
+    /// Which org, key and secret the wait is for (as a hash), so a change asks Salesforce again.
     fingerprint: Option<[u8; 32]>,
+    /// Which org and key the countdown is for: a new secret asks again, but the app is as old as it was,
+    /// so the countdown goes on.
+    key_fingerprint: Option<[u8; 32]>,
     /// The wait began in an earlier session: keep its start when the secret is entered again.
     resumed: bool,
 }
@@ -65,8 +74,19 @@ impl PropagationState {
     pub fn reset_if_changed(&mut self, host: &str, key: &str, secret: &str) {
         let fingerprint = Self::fingerprint_of(host, key, secret);
         if self.fingerprint != Some(fingerprint) {
-            let started = if self.resumed && self.fingerprint.is_none() { self.started } else { None };
-            *self = PropagationState { fingerprint: Some(fingerprint), started, ..PropagationState::default() };
+            let key_fingerprint = Self::fingerprint_of(host, key, "");
+            // The countdown measures the app's age: only a new org or key starts it again. A resumed wait
+            // keeps its start until the first key is entered.
+            let same_app = self.key_fingerprint == Some(key_fingerprint);
+            let first_after_resume = self.resumed && self.fingerprint.is_none();
+            let started = if same_app || first_after_resume { self.started } else { None };
+            *self = PropagationState {
+                fingerprint: Some(fingerprint),
+                key_fingerprint: Some(key_fingerprint),
+                started,
+                resumed: self.resumed,
+                ..PropagationState::default()
+            };
         }
     }
 
@@ -81,7 +101,25 @@ impl PropagationState {
     }
 
     pub fn waiting(&self) -> bool {
-        matches!(self.status, ProbeStatus::Starting | ProbeStatus::NotLive | ProbeStatus::Retrying(_))
+        matches!(
+            self.status,
+            ProbeStatus::Starting
+                | ProbeStatus::NotLive
+                | ProbeStatus::Retrying(_)
+                | ProbeStatus::Unreachable { .. }
+                | ProbeStatus::RedirectNotRegistered
+        )
+    }
+
+    /// Whole seconds until the next try while Salesforce cannot be reached (rounded up, so 0 only when due).
+    pub fn next_try_in(&self, now: Instant) -> Option<u64> {
+        match &self.status {
+            ProbeStatus::Unreachable { next_try, .. } => {
+                let left = next_try.saturating_duration_since(now);
+                Some(left.as_secs() + u64::from(left.subsec_nanos() > 0))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -167,6 +205,13 @@ pub fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update
     Update::redraw()
 }
 
+/// The probe could not reach Salesforce: say so, with a countdown to the next try (never a word about the
+/// key, which Salesforce has not seen).
+pub fn on_unreachable(state: &mut State, message: String, retry_in: Duration) -> Update {
+    state.propagation.status = ProbeStatus::Unreachable { message, next_try: state.now + retry_in };
+    Update::redraw()
+}
+
 pub fn on_tick(state: &mut State) -> Update {
     // The countdown text changes every second while waiting; nothing else does.
     if state.propagation.waiting() { Update::redraw() } else { Update::none() }
@@ -197,6 +242,14 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             start_probe(state)
         }
         Action::Next if state.propagation.status == ProbeStatus::Ready => go_to(state, Step::Authorize),
+        // The exact line to add to the app's Callback URL field.
+        Action::Copy if state.propagation.status == ProbeStatus::RedirectNotRegistered => {
+            Update::with(vec![Command::Copy {
+                label: "Callback URL".into(),
+                text: state.redirect_uri().into(),
+                secret: false,
+            }])
+        }
         Action::Back => {
             let mut update = go_to(state, Step::Credentials);
             update.commands.insert(0, Command::StopProbe);
@@ -209,7 +262,10 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
 pub fn hints(state: &State) -> Vec<Hint> {
     match state.propagation.status {
         ProbeStatus::Ready => vec![(Action::Next, "continue"), (Action::Back, "back")],
-        ProbeStatus::SecretRejected | ProbeStatus::RedirectNotRegistered | ProbeStatus::Failed { .. } => {
+        ProbeStatus::RedirectNotRegistered => {
+            vec![(Action::Copy, "copy callback"), (Action::Skip, "skip"), (Action::Back, "back")]
+        }
+        ProbeStatus::SecretRejected | ProbeStatus::Failed { .. } => {
             vec![(Action::Back, "fix the key or secret"), (Action::Retry, "try again"), (Action::Skip, "skip")]
         }
         _ => vec![(Action::Skip, "skip the wait"), (Action::Back, "back")],
