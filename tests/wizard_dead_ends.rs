@@ -165,7 +165,7 @@ async fn checks_that_cannot_reach_salesforce_say_so() {
         app_name: None,
         app_kind: None,
         device_flow_used: false,
-        refreshed: false,
+        refreshed: true,
     };
     let report = run_checks(&rest, ctx, |_| {}).await;
     let why = report.unreachable.clone().expect("the report says Salesforce was not reached");
