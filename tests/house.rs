@@ -52,3 +52,43 @@ fn company_names_are_split_one_way_everywhere() {
     assert_eq!(split_company_names(" ; , "), ["*"]);
     assert_eq!(split_company_names("acme.com;*"), ["*"]);
 }
+
+/// `sfconnect wait` against the simulator over https, whose CA is in no store: trusted only through
+/// `SSL_CERT_FILE` (as behind a TLS-inspecting proxy whose CA the admin was given), and a TLS failure
+/// without it, never a silent fallback to another store.
+#[tokio::test]
+async fn ssl_cert_file_is_the_trust_that_reaches_a_private_ca() {
+    use sfconnect_sim::{SimConfig, Simulator, Transport};
+
+    let sim = Simulator::start_with(SimConfig { auto_approve: true, ..SimConfig::default() }, Transport::Https)
+        .await
+        .expect("the simulator starts");
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("proxy-ca.pem");
+    std::fs::write(&ca, sim.ca_pem().expect("a CA under https")).unwrap();
+    let wait = |cert_file: Option<&std::path::Path>| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sfconnect"));
+        cmd.args(["wait", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--timeout", "20"])
+            .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
+            .env_remove("SSL_CERT_DIR")
+            .env_remove("SFCONNECT_LOG")
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        match cert_file {
+            Some(path) => cmd.env("SSL_CERT_FILE", path),
+            // A store without the simulator's CA: the system's on this machine.
+            None => cmd.env_remove("SSL_CERT_FILE"),
+        };
+        cmd.output()
+    };
+    let trusted = wait(Some(&ca)).await.expect("binary runs");
+    let said = String::from_utf8_lossy(&trusted.stderr).into_owned() + &String::from_utf8_lossy(&trusted.stdout);
+    assert!(trusted.status.success(), "with SSL_CERT_FILE: {said}");
+    assert!(said.contains("live"), "{said}");
+
+    let untrusted = wait(None).await.expect("binary runs");
+    let said = String::from_utf8_lossy(&untrusted.stderr).to_lowercase();
+    assert_eq!(untrusted.status.code(), Some(1), "{said}");
+    assert!(said.contains("certificate") || said.contains("tls"), "a TLS failure, named: {said}");
+    sim.shutdown().await;
+}
