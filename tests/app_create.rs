@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, Scopes, parse_paste};
 use sfconnect_sim::{MetadataConfig, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, SimConfig, Simulator};
-use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 fn sfconnect() -> Command {
@@ -23,19 +22,6 @@ fn sfconnect() -> Command {
     }
     cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
     cmd
-}
-
-async fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).await.unwrap();
-    drop(input);
-    child.wait_with_output().await.unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn config(metadata: MetadataConfig) -> SimConfig {

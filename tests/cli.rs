@@ -8,7 +8,6 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::*;
-use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 fn sfconnect() -> Command {
@@ -16,19 +15,6 @@ fn sfconnect() -> Command {
     cmd.env_remove("SFCONNECT_CLIENT_SECRET").env_remove("SFCONNECT_LOG").env_remove("SFCONNECT_LOGIN_URL");
     cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
     cmd
-}
-
-async fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).await.unwrap();
-    drop(input);
-    child.wait_with_output().await.unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn mode_of(path: &Path) -> u32 {

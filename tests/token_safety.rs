@@ -32,10 +32,9 @@ fn sigint_restores_the_terminal() {
 }
 
 use std::path::Path;
-use std::process::Output;
+use tokio::io::AsyncWriteExt;
 
 use sfconnect_sim::{Fault, FaultPlan, FaultScope, SimConfig};
-use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 fn sfconnect(home: &Path) -> Command {
@@ -45,19 +44,6 @@ fn sfconnect(home: &Path) -> Command {
     cmd.env_remove("XDG_STATE_HOME").env("HOME", home);
     cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
     cmd
-}
-
-async fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).await.unwrap();
-    drop(input);
-    child.wait_with_output().await.unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn mkfifo(path: &Path) {

@@ -37,3 +37,19 @@ pub async fn browser_lands_on(client: &Client, authorize_url: &str) -> String {
         .expect("a Location header")
         .to_string()
 }
+
+/// Runs a command of the real binary with `stdin` as its standard input (how secrets and pastes reach it).
+pub async fn run_with_stdin(mut cmd: tokio::process::Command, stdin: &str) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("binary runs");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    child.wait_with_output().await.unwrap()
+}
+
+/// A command's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -349,20 +349,10 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     }
     // While a refused callback is explained, the copy and plain-view keys carry the line to add: the
     // authorize URL is of no use until the app has it.
-    if let Some(callback) = state.authorize.callback_to_add.clone() {
-        match action {
-            Action::Copy => {
-                return Update::with(vec![Command::Copy {
-                    label: "Callback URL".into(),
-                    text: callback.into(),
-                    secret: false,
-                }]);
-            }
-            Action::ShowPlain => {
-                return Update::with(vec![Command::ShowPlain { label: "Callback URL".into(), text: callback.into() }]);
-            }
-            _ => {}
-        }
+    if let Some(callback) = state.authorize.callback_to_add.clone()
+        && let Some(update) = super::callback_line_action(action, callback)
+    {
+        return update;
     }
     match action {
         Action::FocusNext | Action::FocusPrev | Action::SwitchMethod => {

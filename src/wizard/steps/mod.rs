@@ -166,6 +166,19 @@ pub fn help(state: &State) -> &'static str {
     }
 }
 
+/// The copy and plain-view keys on a screen that explains a refused callback: they carry the line to add to
+/// the app's Callback URL field. `None` for any other key.
+pub fn callback_line_action(action: Action, callback: String) -> Option<Update> {
+    let command = match action {
+        Action::Copy => {
+            super::msg::Command::Copy { label: "Callback URL".into(), text: callback.into(), secret: false }
+        }
+        Action::ShowPlain => super::msg::Command::ShowPlain { label: "Callback URL".into(), text: callback.into() },
+        _ => return None,
+    };
+    Some(Update::with(vec![command]))
+}
+
 /// Moves a cursor within `0..len`, wrapping.
 pub fn move_cursor(cursor: &mut usize, len: usize, down: bool) {
     if len == 0 {

@@ -240,20 +240,9 @@ pub fn on_tick(state: &mut State) -> Update {
 pub fn on_action(state: &mut State, action: Action) -> Update {
     let confirmed = std::mem::take(&mut state.verify.confirm_back);
     if let (VerifyStatus::Failed { .. }, Some(callback)) = (&state.verify.status, state.verify.callback_to_add.clone())
+        && let Some(update) = super::callback_line_action(action, callback)
     {
-        match action {
-            Action::Copy => {
-                return Update::with(vec![Command::Copy {
-                    label: "Callback URL".into(),
-                    text: callback.into(),
-                    secret: false,
-                }]);
-            }
-            Action::ShowPlain => {
-                return Update::with(vec![Command::ShowPlain { label: "Callback URL".into(), text: callback.into() }]);
-            }
-            _ => {}
-        }
+        return update;
     }
     match (&state.verify.status, action) {
         (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Checks),
