@@ -88,6 +88,9 @@ async fn wait_then_flow_then_check(sim: &Simulator, app_file: &Path, dir: &Path)
     let written = read_json(&settings);
     assert_eq!(written["client_id"], read_json(app_file)["client_id"]);
     assert_eq!(written["app_kind"], "external_client_app", "the kind is carried into the settings");
+    // Found in a new-user trial: the name was dropped, so `check` graded another app's tokens.
+    assert_eq!(written["app_name"], read_json(app_file)["app_name"], "and the name");
+    assert!(written["app_name"].is_string());
 
     let check = sfconnect().args(["check", "--settings"]).arg(&settings).output().await.unwrap();
     assert!(check.status.success(), "{}\n{}", text(&check.stdout), text(&check.stderr));
@@ -339,7 +342,9 @@ async fn each_refusal_before_the_deploy_says_why_and_creates_nothing() {
     refused(&sim, &token, "named Sfconnect_Acme already exists", "pick another name with --name").await;
     assert_eq!(sim.deploy_requests(), 1);
 
-    refused(&sim, "00Dnot!avalidtoken", "", "").await;
+    // A refused session is the admin's to renew: no refresh token is involved (found in a new-user trial).
+    let said = refused(&sim, "00Dnot!avalidtoken", "refused the session given to app create", "get a fresh one").await;
+    assert!(!said.contains("from the refresh token"), "{said}");
     let bad = create_with_token(&sim, "00Dnot!avalidtoken", &std::env::temp_dir().join("never.json"), &[]).await;
     assert!(text(&bad.stderr).to_lowercase().contains("session"), "{}", text(&bad.stderr));
 }
@@ -539,6 +544,7 @@ async fn a_target_that_wants_the_device_flow_gets_it_and_device_reads_the_app_fi
     assert_eq!(written["client_id"], sim.client_id());
     assert_eq!(written["client_secret"], sim.client_secret(), "the secret came from the app file");
     assert_eq!(written["app_kind"], "external_client_app");
+    assert_eq!(written["app_name"], "Snow_Atlas");
 
     // The generic target's app has no device flow.
     let app_file = dir.path().join("generic.json");
@@ -585,4 +591,41 @@ async fn at_trace_level_neither_the_session_nor_the_secret_is_logged() {
         }
         assert!(sim.requests_seen().iter().all(|r| !r.query.contains(value)), "{what} in a URL");
     }
+}
+
+/// Found in a new-user trial: `app create` registered http://localhost:1717 while the wizard's local-browser
+/// method listened on the port it keeps in the state folder, so an app made by sfconnect refused the wizard's
+/// own redirect. The app now gets the wizard's port.
+#[tokio::test]
+async fn the_emitted_loopback_callback_is_the_port_the_wizard_listens_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(state.join("sfconnect")).unwrap();
+    std::fs::write(state.join("sfconnect").join("listen-port"), "45678\n").unwrap();
+    let out_dir = dir.path().join("eca");
+    let out = sfconnect()
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", &state)
+        .args(["app", "emit", "--out"])
+        .arg(&out_dir)
+        .args(["--contact-email", "admin@acme.example", "--name", "Port_App"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut registered = String::new();
+    for entry in walk(&out_dir) {
+        registered.push_str(&std::fs::read_to_string(entry).unwrap_or_default());
+    }
+    assert!(registered.contains("http://localhost:45678/OauthRedirect"), "the wizard's port is registered");
+    assert!(!registered.contains("localhost:1717"), "no other loopback port");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
 }

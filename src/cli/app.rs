@@ -21,8 +21,11 @@ use crate::salesforce::eca::preflight::SessionUser;
 use crate::salesforce::eca::{ApiName, EcaRequest, EcaSpec, IpRelaxation, PermittedUsers};
 use crate::settings::{AppSettings, EXTERNAL_CLIENT_APP, Overwrite};
 
-/// The loopback callback the wizard's local-browser method listens on by default.
-pub const LOOPBACK_CALLBACK: &str = "http://localhost:1717/OauthRedirect";
+/// The loopback callback the wizard's local-browser method listens on: its port is the one the wizard keeps
+/// in the state folder (chosen now if there is none yet), so an app made here works with that method as is.
+pub fn loopback_callback() -> String {
+    format!("http://localhost:{}/OauthRedirect", crate::runtime::listen_port(None))
+}
 
 #[derive(Debug, Args)]
 pub struct AppArgs {
@@ -49,7 +52,8 @@ pub struct AppShape {
     #[arg(long, value_name = "ID", default_value = "generic")]
     pub preset: String,
     /// A callback URL to register (repeat for more) [default: the login host's success page, for
-    /// paste-back, and http://localhost:1717/OauthRedirect, for the local browser].
+    /// paste-back, and http://localhost:PORT/OauthRedirect for the wizard's local browser, PORT being the one
+    /// it keeps in the state folder].
     #[arg(long = "callback", value_name = "URI")]
     pub callbacks: Vec<String>,
     /// The app's contact email [default: your user's email, from the session].
@@ -121,7 +125,7 @@ fn ip_relaxation(preset: &Preset) -> IpRelaxation {
 pub fn build_spec(shape: &AppShape, host: &LoginHost, default_name: &str, email: &str) -> Result<EcaSpec, Failure> {
     let preset = preset(&shape.preset)?;
     let callbacks = if shape.callbacks.is_empty() {
-        vec![host.default_redirect_uri(), LOOPBACK_CALLBACK.to_string()]
+        vec![host.default_redirect_uri(), loopback_callback()]
     } else {
         shape.callbacks.clone()
     };
@@ -159,6 +163,18 @@ fn session_source(args: &CreateArgs) -> Result<SessionSource<'_>, Failure> {
     Err(Failure::Usage(format!(
         "app create needs a Salesforce session: --access-token - (token on standard input), --sf-org ALIAS, --from-settings FILE, or {ACCESS_TOKEN_ENV}"
     )))
+}
+
+/// A refused session here is the one the admin brought: there is no refresh token to renew it with, so the
+/// fix is a new session (the error table's general fix speaks of refreshing).
+fn session_refused(e: crate::salesforce::Error) -> Failure {
+    if e.is_session_expired() {
+        return Failure::failed(
+            "Salesforce refused the session given to app create (expired, revoked, or not a session of this org)",
+            "get a fresh one (`sf org display --target-org ALIAS`, or use --sf-org ALIAS) and give it again; with --from-settings, the settings file's refresh token makes one",
+        );
+    }
+    Failure::from(e)
 }
 
 /// The session must be for the org the login URL names, or the app would be created in one org and its
@@ -217,8 +233,8 @@ async fn create(args: CreateArgs) -> CmdResult {
     errln!("Using the session from {} on {}", session.described, session.instance_url);
     same_org(&host, &session.instance_url, &session.described)?;
     let rest = rest_client(&session)?;
-    let user: SessionUser = rest.get_json("/services/oauth2/userinfo").await?;
-    let org = rest.organization().await?;
+    let user: SessionUser = rest.get_json("/services/oauth2/userinfo").await.map_err(session_refused)?;
+    let org = rest.organization().await.map_err(session_refused)?;
     let email = args.shape.contact_email.clone().unwrap_or_else(|| user.email.clone());
     let spec = build_spec(&args.shape, &host, ApiName::default_for(&org.name).as_str(), &email)?;
     let name = spec.name.to_string();
@@ -340,7 +356,7 @@ pub(super) mod tests {
         assert_eq!(spec.scopes, vec!["Api", "RefreshToken"]);
         assert!(!spec.device_flow);
         assert_eq!(spec.ip_relaxation, IpRelaxation::EnforceRelaxRefresh);
-        assert_eq!(spec.callbacks, vec![host.default_redirect_uri(), LOOPBACK_CALLBACK.to_string()]);
+        assert_eq!(spec.callbacks, vec![host.default_redirect_uri(), loopback_callback()]);
         let snow = build_spec(&AppShape { preset: "snow-atlas".into(), ..shape() }, &host, "X", "a@b.example").unwrap();
         assert!(snow.device_flow);
         assert_eq!(snow.scopes, vec!["RefreshToken", "Full"]);

@@ -119,6 +119,7 @@ pub struct ResolvedApp {
     pub host: LoginHost,
     pub secret: Option<crate::salesforce::ClientSecret>,
     pub app_kind: Option<String>,
+    pub app_name: Option<String>,
 }
 
 impl AppArgs {
@@ -154,6 +155,7 @@ impl AppArgs {
                 }
             }
         };
-        Ok(ResolvedApp { client_id, host, secret, app_kind: file.and_then(|f| f.app_kind) })
+        let (app_kind, app_name) = file.map_or((None, None), |f| (f.app_kind, f.app_name));
+        Ok(ResolvedApp { client_id, host, secret, app_kind, app_name })
     }
 }

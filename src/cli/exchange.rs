@@ -114,8 +114,12 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
     let grant = signals::finish(&mut stop, client.exchange_code(&app, &exchange)).await.map_err(exchange_failure)?;
     let mut settings =
         settings_from_grant(&client_id, secret, &grant, client.host().origin(), args.out.company_names(), preset)?;
+    // The app's kind and name, from `--settings`, so `check` grades this app's policies and names its pages.
     if settings.app_kind.is_none() {
         settings.app_kind = named.app_kind;
+    }
+    if settings.app_name.is_none() {
+        settings.app_name = named.app_name;
     }
     deliver(&client, &grant, settings, place, &args.out, &mut stop).await
 }
