@@ -92,3 +92,28 @@ fn local_browser_with_a_chosen_port_takes_the_redirect() {
     app.send("y");
     assert!(app.wait_exit(STEP).is_some());
 }
+
+/// Found in a new-user trial: quitting the demo with its token unsaved told the user to "run sfconnect
+/// again and press w" (that token is gone) and to revoke it in Setup (the demo has none).
+#[test]
+fn quitting_the_demo_unsaved_says_what_is_true() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = PtyApp::spawn(&["--demo", "--demo-live-after", "1", "--no-clipboard"], 80, 24, &[], dir.path());
+    app.wait_for("Enter continue", STEP);
+    for _ in 0..4 {
+        app.send(ENTER);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    app.wait_for("show secret", STEP);
+    app.send(ENTER);
+    app.wait_for("click Allow", STEP);
+    app.send(CTRL_O);
+    app.wait_for("run the checks", STEP);
+    app.send("q");
+    app.wait_for("y", STEP);
+    app.send("y");
+    assert_eq!(app.wait_exit(STEP), Some(1), "an unsaved token is a failure");
+    let said = app.screen();
+    assert!(said.contains("demo org and its token are gone"), "{said}");
+    assert!(!said.contains("run sfconnect again and press w"), "{said}");
+}

@@ -135,11 +135,17 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
             "the settings were not saved; the refresh token is kept in the keyring",
             "run sfconnect again to resume, then press w on the last screen",
         )),
+        (true, false) if outcome.demo => Some(Failure::failed(
+            "the settings were not saved (the demo org and its token are gone with it)",
+            "nothing to clean up: a real run asks for the same save (w on the last screen)",
+        )),
+        // A real org: the token cannot be recovered (it was never written), so the way on is a new one.
         (true, false) => Some(Failure::failed(
             "the settings were not saved: this session's refresh token is lost to you, though Salesforce keeps \
              it valid (and counts it toward five per user per app) until it is revoked",
-            "run sfconnect again and press w on the last screen; revoke the lost token in Setup > Connected Apps \
-             OAuth Usage, or delete the app",
+            "run sfconnect again, authorize again and press w on the last screen (use --keyring to keep a token \
+             across a quit); revoke the lost one in Setup: External Client App Manager > the app > OAuth Usage, \
+             or Connected Apps OAuth Usage for a Connected App",
         )),
         (false, _) => None,
     };
