@@ -85,7 +85,7 @@ fn local_browser_with_a_chosen_port_takes_the_redirect() {
     app.wait_for("Step 7 of 10", STEP);
     app.send(TAB);
     app.send(TAB);
-    app.wait_for(&format!("waiting for the browser on 127.0.0.1:{port}"), STEP);
+    app.wait_for(&format!("waiting for the browser on localhost:{port}"), STEP);
     app.send(CTRL_O); // the simulated browser clicks Allow and follows the redirect to the listener
     app.wait_for("Connected as", STEP);
     app.send(CTRL_C);

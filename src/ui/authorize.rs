@@ -246,10 +246,23 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
     }
     let (text, style) = match &a.listener {
         ListenerStatus::Idle | ListenerStatus::Starting => ("starting…".to_string(), theme.text()),
-        ListenerStatus::Listening { port } => (format!("waiting for the browser on 127.0.0.1:{port}"), theme.text()),
+        ListenerStatus::Listening { port } => (format!("waiting for the browser on localhost:{port}"), theme.text()),
         ListenerStatus::Arrived => ("the browser came back".to_string(), theme.success()),
         ListenerStatus::Failed(e) => (format!("failed: {e}"), theme.error()),
     };
     out.extend(labelled(Span::styled("Listener: ", theme.heading()), &text, width, style));
+    if matches!(a.listener, ListenerStatus::Listening { .. }) && a.paste_fix.is_none() {
+        // Salesforce refuses an unregistered callback on its own page, so nothing ever reaches the listener:
+        // the one case this screen cannot see, said before the user is left waiting.
+        let switch = ctx.key_for("method").map(|k| format!(" ({k})")).unwrap_or_default();
+        out.extend(lines(
+            &format!(
+                "Nothing comes back? If the browser shows \"redirect_uri must match configuration\", the app \
+                 lacks the callback in 1.: add it (it takes minutes to apply) or use Paste back{switch}."
+            ),
+            width,
+            theme.dim(),
+        ));
+    }
     problem(out, state, width, ctx);
 }
