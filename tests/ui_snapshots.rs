@@ -355,8 +355,21 @@ fn resume_offer() {
     let fresh = offered(&w, 180, Default::default());
     snap(&fresh, "resume_offer");
     let text = fresh.joined(80, 24);
-    assert!(text.contains("step 6 of 10 (Waiting for Salesforce), 3"), "{text}");
-    assert!(text.contains("paste the consumer secret again"));
+    assert!(text.contains("step 6 of 10 (Waiting for Salesforce) with"), "{text}");
+    assert!(text.contains("secret again"), "{text}");
+    assert!(!text.contains("not the org given now"), "no org was given now: {text}");
+}
+
+/// Found in a new-user trial: a resume took the saved org over a `--login-url` given now, without a word.
+#[test]
+fn resume_offer_names_its_org_and_says_when_another_was_given() {
+    let mut w = Wizard::new(ssh());
+    w.reach_propagation();
+    let mut fresh = offered(&w, 180, Default::default());
+    fresh.state.start.set_login_url("https://other-org.my.salesforce.com");
+    let text = fresh.joined(80, 24);
+    assert!(text.contains("login.salesforce.com"), "the saved org is named: {text}");
+    assert!(text.contains("not the org given now"), "{text}");
 }
 
 /// After the authorization, without the keyring: the popup says the token is lost and what that means.
@@ -386,7 +399,7 @@ fn resume_offer_with_the_keyring() {
     let mut fresh = offered(&w, 600, kept);
     snap(&fresh, "resume_offer_keyring");
     let text = fresh.joined(80, 24);
-    assert!(text.contains("step 10 of 10 (Your settings), 10"), "{text}");
+    assert!(text.contains("step 10 of 10 (Your settings) with"), "{text}");
     assert!(text.contains("no need to authorize again"), "{text}");
     assert!(!text.contains(&SECRET[..8]) && !text.contains(&REFRESH[..8]), "{text}");
     // y: back at the verification, with the kept token standing in for a new authorization.

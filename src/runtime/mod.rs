@@ -92,6 +92,7 @@ pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: 
     }
     if options.sandbox {
         state.start.environment = crate::wizard::steps::start::Environment::Sandbox;
+        state.start.org_given = true;
     }
     if let Some(url) = &options.login_url {
         state.start.set_login_url(url);

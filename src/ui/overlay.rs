@@ -93,8 +93,20 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         }
         _ => " Secrets are never saved, so you will paste the consumer secret again.",
     };
+    // The org it resumes against, said outright: a resume takes the saved org, not a --login-url given now.
+    let saved_org = match offer.progress.environment.as_str() {
+        "sandbox" => crate::salesforce::hosts::SANDBOX.to_string(),
+        "my_domain" => offer.progress.my_domain.clone(),
+        _ => crate::salesforce::hosts::PRODUCTION.to_string(),
+    };
+    let differs = match state.start.login_host() {
+        Ok(_) if !state.start.org_given => false,
+        Ok(now) => crate::salesforce::LoginHost::parse(&saved_org).is_ok_and(|saved| saved.origin() != now.origin()),
+        Err(_) => false,
+    };
+    let other_org = if differs { " That is not the org given now: n starts over with it." } else { "" };
     let detail = format!(
-        "You were at step {} of {} ({}), {ago}. Your entries are kept.{secrets}",
+        "You were at step {} of {} ({}) with {saved_org}, {ago}. Your entries are kept.{other_org}{secrets}",
         step.number(),
         crate::wizard::Step::ALL.len(),
         step.title()

@@ -46,6 +46,9 @@ pub struct StartState {
     pub my_domain: TextField,
     pub focus: StartFocus,
     pub error: Option<String>,
+    /// The org came from the command line (`--login-url` or `--sandbox`), so a resume offer for another org
+    /// says so.
+    pub org_given: bool,
 }
 
 impl StartState {
@@ -59,6 +62,7 @@ impl StartState {
 
     /// Pre-selects from `--login-url`.
     pub fn set_login_url(&mut self, url: &str) {
+        self.org_given = true;
         match LoginHost::parse(url) {
             Ok(h) if h.origin() == crate::salesforce::hosts::PRODUCTION => self.environment = Environment::Production,
             Ok(h) if h.origin() == crate::salesforce::hosts::SANDBOX => self.environment = Environment::Sandbox,
