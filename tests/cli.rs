@@ -217,9 +217,11 @@ async fn device_prints_the_code_then_writes_settings() {
         .await
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
-    assert!(stdout.lines().next().unwrap().starts_with("Enter the code "), "{stdout}");
-    assert!(stdout.contains("?user_code="));
+    // The code is a prompt (stderr); stdout holds only the summary (issue 10, smaller things).
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stderr.lines().any(|l| l.starts_with("Enter the code ")), "{stderr}");
+    assert!(stderr.contains("?user_code="));
+    assert!(!stdout.contains("Enter the code") && !stdout.contains("user_code"), "{stdout}");
     let env_file = std::fs::read_to_string(&settings).unwrap();
     assert!(env_file.contains("SALESFORCE_REFRESH_TOKEN="), "{env_file}");
     assert_eq!(mode_of(&settings), 0o600);

@@ -42,8 +42,9 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     let client = Client::new(host);
     let scopes = scopes_or_default(&args.scope, DEFAULT_SCOPES);
     let device = client.start_device(&client_id, &scopes).await?;
-    outln!("Enter the code {} at {}", device.user_code, device.verification_uri);
-    outln!("or open {}", device.verification_uri_complete());
+    // A prompt for the person, not a result: stderr, so stdout carries only the summary a script reads.
+    errln!("Enter the code {} at {}", device.user_code, device.verification_uri);
+    errln!("or open {}", device.verification_uri_complete());
     errln!("Waiting for approval (up to {} minutes; Ctrl-C to stop)...", DEVICE_LIMIT.as_secs() / 60);
     let app = AppCredentials { client_id: client_id.clone(), client_secret: secret.clone() };
     let mut stop = StopSignals::take();
