@@ -46,8 +46,8 @@ pub struct ExchangeArgs {
     pub out: SettingsOutArgs,
 }
 
-/// What `sfconnect url --json` printed.
-#[derive(Debug, Default, serde::Deserialize)]
+/// What `sfconnect url --json` printed. No `Debug`: it holds the PKCE verifier as plain text.
+#[derive(Default, serde::Deserialize)]
 struct Flow {
     state: Option<String>,
     code_verifier: Option<String>,
