@@ -56,7 +56,8 @@ pub struct AppShape {
     /// it keeps in the state folder].
     #[arg(long = "callback", value_name = "URI")]
     pub callbacks: Vec<String>,
-    /// The app's contact email [default: your user's email, from the session].
+    /// The app's contact email [app create: your user's email, from the session; app emit has no session and
+    /// needs it].
     #[arg(long, value_name = "E")]
     pub contact_email: Option<String>,
 }
