@@ -6,8 +6,8 @@ use crate::common;
 use common::*;
 use sfconnect::checks::{CheckContext, CheckId, Report, Status, Verdict, refresh_and_probe, run_checks};
 use sfconnect::presets::{Preset, bundled};
+use sfconnect::salesforce::RefreshToken;
 use sfconnect::salesforce::rest::RestClient;
-use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, RefreshToken, Scopes, parse_paste};
 use sfconnect_sim::{OrgFixture, PermissionSetFixture, SimConfig, Simulator};
 
 fn preset(id: &str) -> Preset {
@@ -16,24 +16,7 @@ fn preset(id: &str) -> Preset {
 
 /// Authorizes with `scopes` and returns the refresh token.
 async fn authorize(sim: &Simulator, scopes: &str) -> RefreshToken {
-    let client = client_for(sim);
-    let options = AuthorizeOptions {
-        client_id: sim.client_id(),
-        redirect_uri: client.host().default_redirect_uri(),
-        scopes: Scopes::parse(scopes),
-        pkce: true,
-        force_login: false,
-    };
-    let request = AuthorizeRequest::new(client.host(), &options);
-    let landed = browser_lands_on(&client, &request.url).await;
-    let pasted = parse_paste(&landed, Some(&request.state)).expect("redirect parses");
-    let exchange = CodeExchange {
-        code: &pasted.code,
-        redirect_uri: &request.redirect_uri,
-        code_verifier: request.code_verifier.as_ref(),
-    };
-    let grant = client.exchange_code(&app_for(sim), &exchange).await.expect("exchange");
-    grant.refresh_token.expect("refresh token")
+    authorize_with(sim, scopes).await
 }
 
 /// Everything `sfconnect check` does, as a library caller: refresh, then the checks. Also returns the verdicts in

@@ -10,9 +10,7 @@ use sfconnect::checks::{CheckContext, CheckId, Status, refresh_and_probe, run_ch
 use sfconnect::salesforce::clock::ManualClock;
 use sfconnect::salesforce::probe::{ProbeEvent, Readiness, wait_until_ready};
 use sfconnect::salesforce::rest::{MAX_API_VERSION, RestClient};
-use sfconnect::salesforce::{
-    AppCredentials, AuthorizeOptions, AuthorizeRequest, CodeExchange, LoginHost, RefreshToken, Scopes, parse_paste,
-};
+use sfconnect::salesforce::{AppCredentials, LoginHost, RefreshToken, Scopes};
 use sfconnect::wizard::steps::authorize::DeviceStatus;
 use sfconnect::wizard::{Action, Msg};
 use sfconnect_sim::{Fault, FaultPlan, FaultScope, OrgFixture, SimConfig, Simulator};
@@ -35,29 +33,9 @@ fn sfconnect() -> tokio::process::Command {
     cmd
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// Authorizes with the simulator's app and returns the refresh token.
 async fn authorize(sim: &Simulator) -> RefreshToken {
-    let client = client_for(sim);
-    let options = AuthorizeOptions {
-        client_id: sim.client_id(),
-        redirect_uri: client.host().default_redirect_uri(),
-        scopes: Scopes::parse("api refresh_token offline_access"),
-        pkce: true,
-        force_login: false,
-    };
-    let request = AuthorizeRequest::new(client.host(), &options);
-    let landed = browser_lands_on(&client, &request.url).await;
-    let pasted = parse_paste(&landed, Some(&request.state)).expect("redirect parses");
-    let exchange = CodeExchange {
-        code: &pasted.code,
-        redirect_uri: &request.redirect_uri,
-        code_verifier: request.code_verifier.as_ref(),
-    };
-    client.exchange_code(&app_for(sim), &exchange).await.expect("exchange").refresh_token.expect("refresh token")
+    authorize_with(sim, "api refresh_token offline_access").await
 }
 
 /// A settings file for the simulator's app, as `exchange` writes it.

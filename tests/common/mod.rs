@@ -53,3 +53,26 @@ pub async fn run_with_stdin(mut cmd: tokio::process::Command, stdin: &str) -> st
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Authorizes the simulator's app with `scopes` through the web server flow (PKCE, the simulated browser's
+/// Allow) and returns the refresh token.
+pub async fn authorize_with(sim: &Simulator, scopes: &str) -> sfconnect::salesforce::RefreshToken {
+    use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, Scopes, parse_paste};
+    let client = client_for(sim);
+    let options = AuthorizeOptions {
+        client_id: sim.client_id(),
+        redirect_uri: client.host().default_redirect_uri(),
+        scopes: Scopes::parse(scopes),
+        pkce: true,
+        force_login: false,
+    };
+    let request = AuthorizeRequest::new(client.host(), &options);
+    let landed = browser_lands_on(&client, &request.url).await;
+    let pasted = parse_paste(&landed, Some(&request.state)).expect("redirect parses");
+    let exchange = CodeExchange {
+        code: &pasted.code,
+        redirect_uri: &request.redirect_uri,
+        code_verifier: request.code_verifier.as_ref(),
+    };
+    client.exchange_code(&app_for(sim), &exchange).await.expect("exchange").refresh_token.expect("refresh token")
+}
