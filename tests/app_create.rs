@@ -38,7 +38,7 @@ async fn admin_token(sim: &Simulator) -> String {
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options).unwrap();
     let landed = browser_lands_on(&client, &request.url).await;
     let pasted = parse_paste(&landed, Some(&request.state)).unwrap();
     let exchange = CodeExchange {

@@ -48,7 +48,7 @@ fn demo_by_keys_alone_writes_settings_that_work() {
     // While the demo org still runs, prove the saved refresh token works against it.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap());
+        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap()).unwrap();
         let app = AppCredentials {
             client_id: settings["client_id"].as_str().unwrap().into(),
             client_secret: Some(ClientSecret::new(settings["client_secret"].as_str().unwrap())),

@@ -141,7 +141,7 @@ async fn from_settings(path: &Path) -> Result<Session, Failure> {
         Failure::failed(format!("--from-settings {e}"), "give a settings file sfconnect exchange or device wrote")
     })?;
     let host = LoginHost::parse(&settings.login_url).map_err(|e| Failure::Usage(format!("--from-settings: {e}")))?;
-    let client = Client::new(host);
+    let client = Client::new(host)?;
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
     let grant = client.refresh(&app, &settings.refresh_token).await?;
     if !grant.scopes.is_empty() && !grant.scopes.contains("api") && !grant.scopes.contains("full") {
@@ -159,6 +159,6 @@ async fn from_settings(path: &Path) -> Result<Session, Failure> {
 
 /// A REST client on the session's instance (checked to be Salesforce or loopback before the token goes).
 pub fn rest_client(session: &Session) -> Result<RestClient, Failure> {
-    RestClient::new(crate::salesforce::http::build_http_client(), &session.instance_url, session.token.clone())
+    RestClient::new(crate::salesforce::http::build_http_client()?, &session.instance_url, session.token.clone())
         .map_err(Failure::from)
 }

@@ -70,6 +70,10 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     if let Some(url) = &args.login_url {
         LoginHost::parse(url).map_err(|e| Failure::Usage(e.to_string()))?;
     }
+    // Loading the TLS roots takes longer than drawing the first frame: it runs while the presets, the
+    // port and the demo org are made ready, and is awaited before the terminal is taken, so a failure is
+    // said on a terminal in its normal state.
+    let http = tokio::task::spawn_blocking(crate::salesforce::http::build_http_client);
     let (presets, errors) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
     if let Some(id) = &args.preset
         && !presets.iter().any(|p| &p.id == id)
@@ -97,7 +101,11 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         demo,
     };
     let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    let outcome = crate::runtime::run(presets, errors, options)
+    let http = match http.await {
+        Ok(built) => built?,
+        Err(e) => return Err(Failure::failed(format!("the HTTP client could not be built: {e}"), "")),
+    };
+    let outcome = crate::runtime::run(presets, errors, options, http)
         .await
         .map_err(|e| Failure::failed(format!("terminal error: {e}"), ""))?;
     if let Some(sim) = simulator {

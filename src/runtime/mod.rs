@@ -117,8 +117,14 @@ pub fn listen_port(explicit: Option<u16>) -> u16 {
     listener::choose_port(explicit, listener::port_file().as_deref())
 }
 
-/// Runs the wizard in the terminal until the user quits.
-pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Options) -> io::Result<Outcome> {
+/// Runs the wizard in the terminal until the user quits. `http` is the one HTTP client, built by the caller
+/// before, so that a failure to build it is said on a terminal still in its normal state.
+pub async fn run(
+    presets: Vec<Preset>,
+    preset_errors: Vec<String>,
+    options: Options,
+    http: reqwest::Client,
+) -> io::Result<Outcome> {
     let surroundings = surroundings_from_env();
     let mut state = initial_state(presets, surroundings, &options, Instant::now());
     state.authorize.listen_port = listener::choose_port(options.listen_port, listener::port_file().as_deref());
@@ -140,7 +146,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     let clipboard =
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut executor = tasks::Executor::new(tx.clone(), clipboard, options.demo.is_some());
+    let mut executor = tasks::Executor::new(tx.clone(), http, clipboard, options.demo.is_some());
     let mut terminal_bytes = executor.take_terminal_output();
 
     let guard = terminal::TerminalGuard::enter()?;

@@ -36,8 +36,8 @@ const PROBE_LIMIT: Duration = Duration::from_secs(20 * 60);
 /// Runs commands; owns the HTTP client, the clipboard and the cancel tokens of running tasks.
 pub struct Executor {
     tx: UnboundedSender<Msg>,
-    /// Built at the first request, not at start: loading the TLS roots would delay the first frame.
-    http: Option<reqwest::Client>,
+    /// The one HTTP client (redirects off, timeouts set), built before the terminal was taken.
+    http: reqwest::Client,
     /// Shared with the worker thread, which makes the system clipboard's calls.
     clipboard: Option<Arc<Mutex<Clipboard>>>,
     /// The system clipboard is the method (a desktop): copies and clears go to the worker thread. OSC 52
@@ -61,12 +61,12 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
+    pub fn new(tx: UnboundedSender<Msg>, http: reqwest::Client, clipboard: Option<Clipboard>, demo: bool) -> Self {
         let clipboard_on_worker = clipboard.as_ref().is_some_and(|c| c.method() == crate::clipboard::Method::System);
         let (terminal_tx, terminal_rx) = tokio::sync::mpsc::unbounded_channel();
         Self {
             tx,
-            http: None,
+            http,
             clipboard: clipboard.map(|c| Arc::new(Mutex::new(c))),
             clipboard_on_worker,
             terminal_tx,
@@ -210,8 +210,8 @@ impl Executor {
         true
     }
 
-    fn http(&mut self) -> reqwest::Client {
-        self.http.get_or_insert_with(crate::salesforce::http::build_http_client).clone()
+    fn http(&self) -> reqwest::Client {
+        self.http.clone()
     }
 
     fn client(&mut self, host: LoginHost) -> Client {
@@ -410,8 +410,11 @@ impl Executor {
                 let _ = tx.send(Msg::Saved(Err(fail(format!("Could not create {}: {e}", dir.display())))));
                 return;
             }
-            let result =
-                write_settings(&path, &settings.render(format), overwrite).map(|()| path).map_err(|e| match e {
+            let result = settings
+                .render(format)
+                .and_then(|text| write_settings(&path, &text, overwrite))
+                .map(|()| path)
+                .map_err(|e| match e {
                     crate::settings::Error::AlreadyExists { .. } => {
                         SaveFailure { exists: true, message: "A file is already there.".into() }
                     }
@@ -560,7 +563,11 @@ mod tests {
     fn executor() -> (Executor, tokio::sync::mpsc::UnboundedReceiver<Msg>) {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let over_ssh = Environment { ssh: true, display: false, tmux: false, screen: false };
-        (Executor::new(tx, Some(Clipboard::new(over_ssh)), false), rx)
+        (Executor::new(tx, http(), Some(Clipboard::new(over_ssh)), false), rx)
+    }
+
+    fn http() -> reqwest::Client {
+        crate::salesforce::http::build_http_client().unwrap()
     }
 
     fn copy(label: &str, secret: bool) -> Command {
@@ -617,7 +624,7 @@ mod tests {
     async fn a_slow_system_clipboard_does_not_hold_the_loop() {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let desktop = Environment { ssh: false, display: true, tmux: false, screen: false };
-        let mut executor = Executor::new(tx, Some(Clipboard::with_opener(desktop, open_slow)), false);
+        let mut executor = Executor::new(tx, http(), Some(Clipboard::with_opener(desktop, open_slow)), false);
         let mut terminal = Vec::new();
         let asked = std::time::Instant::now();
         executor.run(copy("Client secret", true), &mut terminal);
