@@ -10,6 +10,7 @@ mod cli;
 mod device_and_probe;
 mod house;
 mod loud_failures;
+mod oauth_exchange;
 mod parsers_property;
 mod presets;
 mod retry_after;
