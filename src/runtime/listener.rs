@@ -243,7 +243,8 @@ pub fn open_in_browser(url: &str, folder: &Path) -> std::io::Result<()> {
 pub fn redirect_page(url: &str, folder: &Path) -> std::io::Result<PathBuf> {
     crate::settings::create_private_dir(folder)?;
     let escaped = url.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
-    let script = serde_json::to_string(url).unwrap_or_default().replace('<', "\\u003c");
+    // A JSON string is a JavaScript string literal; `Value`'s Display cannot fail, unlike `to_string`.
+    let script = serde_json::Value::String(url.to_string()).to_string().replace('<', "\\u003c");
     let html = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" content=\"no-referrer\">\
 <meta http-equiv=\"refresh\" content=\"0;url={escaped}\"><title>sfconnect</title></head><body>\
