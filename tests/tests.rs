@@ -9,6 +9,7 @@ mod checks;
 mod cli;
 mod device_and_probe;
 mod house;
+mod json_failures;
 mod parsers_property;
 mod presets;
 mod retry_after;

@@ -42,7 +42,8 @@ pub struct CheckArgs {
     /// [default: the kind the settings file records (the wizard writes it), else both are given].
     #[arg(long, value_name = "KIND")]
     pub app_kind: Option<AppKindArg>,
-    /// Print {"checks": [...], "org": {...}, "user": {...}, "preview": {...}} instead of a table.
+    /// Print {"ok", "checks": [...], "org": {...}, "user": {...}, "preview": {...}} instead of a table
+    /// ("error" and "fix" too when it fails; a run that fails before the checks prints only those three).
     #[arg(long)]
     pub json: bool,
 }
@@ -289,28 +290,45 @@ fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Pa
 }
 
 fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
+    let failure = if report.unreachable() {
+        Some((
+            "Salesforce could not be reached, so nothing was checked",
+            Some("check the network, any proxy (HTTPS_PROXY) and the file's login_url, then run check again"),
+        ))
+    } else if report.has_failure() {
+        Some(("a required check failed", None))
+    } else {
+        None
+    };
     if args.json {
-        let json = serde_json::to_string_pretty(&report)
+        let mut json = serde_json::to_value(&report)
             .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
-        outln!("{json}");
+        if let serde_json::Value::Object(fields) = &mut json {
+            match failure {
+                Some((headline, fix)) => fields.extend(super::json_outcome::failure_fields(headline, fix)),
+                None => {
+                    fields.insert("ok".into(), true.into());
+                }
+            }
+        }
+        let text = serde_json::to_string_pretty(&json)
+            .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
+        outln!("{text}");
     } else {
         let width = terminal_width();
         print_wrapped("Target: ", target, width);
         outln!();
         print_table(&report, width);
     }
-    if report.unreachable() {
-        return Err(Failure::Failed {
-            headline: "Salesforce could not be reached, so nothing was checked (see above)".into(),
-            fix: Some(
-                "check the network, any proxy (HTTPS_PROXY) and the file's login_url, then run check again".into(),
-            ),
-        });
+    match failure {
+        None => Ok(()),
+        Some((headline, fix)) => {
+            let headline = format!("{headline} (see {})", if args.json { "the report" } else { "above" });
+            let fix = fix.map(str::to_string);
+            // The JSON report already says `"ok": false`: no second object after it.
+            Err(if args.json { Failure::InResult { headline, fix } } else { Failure::Failed { headline, fix } })
+        }
     }
-    if report.has_failure() {
-        return Err(Failure::Failed { headline: "a required check failed (see above)".into(), fix: None });
-    }
-    Ok(())
 }
 
 /// The terminal's width when standard output is one: details and fixes then wrap under their column;
