@@ -7,6 +7,7 @@ mod ui_support;
 mod app_create;
 mod checks;
 mod cli;
+mod command_logs;
 mod device_and_probe;
 mod house;
 mod json_failures;

@@ -62,6 +62,16 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let (preset, chosen_by) =
         choose_preset(&presets, args.preset.as_deref(), settings.preset.as_deref(), &args.settings)?;
     let host = host_of(&settings)?;
+    // The shape of the run: which target and app, whether a secret is in the file; never its values.
+    tracing::info!(
+        preset = preset.id.as_str(),
+        %chosen_by,
+        app_name_known = args.app_name.is_some() || settings.app_name.is_some(),
+        app_kind = args.app_kind.map(|k| format!("{k:?}")).or_else(|| settings.app_kind.clone()).as_deref(),
+        secret_in_file = settings.client_secret.is_some(),
+        host = host.origin(),
+        "check started"
+    );
     // Waits are said on standard error as they begin (a 503 with Retry-After can mean a minute or two of
     // silence otherwise); standard output keeps the table or JSON alone.
     // The refresh and the version list go together, so one outage is heard twice at once: say it once.
@@ -133,6 +143,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             .ok()
             .and_then(|served| newest_known(&served)),
     };
+    tracing::info!(api_version = version.as_deref(), "refresh done; reading the org");
     let rotation_on = outcome.rotated.is_some();
     let current = outcome.rotated.clone().unwrap_or_else(|| settings.refresh_token.clone());
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
@@ -290,6 +301,14 @@ fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Pa
 }
 
 fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
+    let count = |status: Status| report.checks.iter().filter(|c| c.status == status).count();
+    tracing::info!(
+        checks = report.checks.len(),
+        failed = count(Status::Fail),
+        warned = count(Status::Warn),
+        unreachable = report.unreachable(),
+        "check done"
+    );
     let failure = if report.unreachable() {
         Some((
             "Salesforce could not be reached, so nothing was checked",

@@ -151,6 +151,24 @@ pub enum Command {
 }
 
 impl Command {
+    /// The subcommand's name, for the log.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::App(app::AppArgs { command: app::AppCommand::Create(_) }) => "app create",
+            Command::App(app::AppArgs { command: app::AppCommand::Emit(_) }) => "app emit",
+            Command::Url(_) => "url",
+            Command::Exchange(_) => "exchange",
+            Command::Device(_) => "device",
+            Command::Wait(_) => "wait",
+            Command::Check(_) => "check",
+            Command::Revoke(_) => "revoke",
+            #[cfg(feature = "sim")]
+            Command::Simulate(_) => "simulate",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+        }
+    }
+
     /// Whether the command was asked for `--json`: its failures are then JSON on standard output too.
     fn prints_json(&self) -> bool {
         match self {
@@ -219,6 +237,8 @@ pub fn main() -> ExitCode {
     };
     let json = cli.command.as_ref().is_some_and(Command::prints_json);
     let _log_guard = logging::init();
+    let command = cli.command.as_ref().map_or("wizard", Command::name);
+    tracing::info!(command, version = env!("CARGO_PKG_VERSION"), "sfconnect started");
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -229,6 +249,14 @@ pub fn main() -> ExitCode {
     let outcome = runtime.block_on(run(cli));
     // Do not wait for stray tasks (a hung request, a simulator): the outcome is known.
     runtime.shutdown_background();
+    match &outcome {
+        Ok(()) => tracing::info!(command, "finished"),
+        Err(Failure::Failed { headline, .. } | Failure::InResult { headline, .. }) => {
+            tracing::warn!(command, error = %headline, "failed")
+        }
+        Err(Failure::Usage(message)) => tracing::warn!(command, error = %message, "refused its arguments"),
+        Err(Failure::Signal(n)) => tracing::info!(command, signal = n, "stopped by a signal"),
+    }
     if json
         && let Err(failure) = &outcome
         && let Some(object) = json_outcome::failure_object(failure)
