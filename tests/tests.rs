@@ -8,6 +8,7 @@ mod app_create;
 mod checks;
 mod cli;
 mod command_logs;
+mod demo_org;
 mod device_and_probe;
 mod house;
 mod json_failures;

@@ -29,7 +29,8 @@ pub struct ConnectedAppRecord {
     pub validity_period: Option<i64>,
 }
 
-/// The query for an External Client App's OAuth policies, by its name as Setup shows it (its label). The object and
+/// The query for an External Client App's OAuth policies, by its name as Setup shows it (its label) or its API
+/// name (what `app create` records: the label is the API name with spaces). The object and
 /// field names are from third-party tools that read them (sfdx-hardis, Salesforce Inspector Reloaded) [C-3p:
 /// not in a Salesforce object reference we could cite]; the picklist values follow the metadata type
 /// ExtlClntAppOauthConfigurablePolicies (Metadata API guide, API 59.0+).
@@ -38,13 +39,26 @@ pub fn eca_query(name: &str) -> String {
     format!(
         "SELECT ExternalClientApplication.MasterLabel, ExternalClientApplication.DeveloperName, \
          PermittedUsersPolicyType, IpRelaxationPolicyType, RefreshTokenPolicyType, RefreshTokenValidityPeriod, \
-         RefreshTokenValidityUnit FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.MasterLabel = {name}"
+         RefreshTokenValidityUnit FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.MasterLabel = {name} \
+         OR ExternalClientApplication.DeveloperName = {name}"
     )
+}
+
+/// The app an `ExtlClntAppOauthPlcyCnfg` row belongs to.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct EcaNames {
+    /// The name Setup shows, and `OauthToken.AppName` (protocol notes: External Client Apps).
+    #[serde(rename = "MasterLabel", default)]
+    pub label: Option<String>,
+    #[serde(rename = "DeveloperName", default)]
+    pub api_name: Option<String>,
 }
 
 /// One ExtlClntAppOauthPlcyCnfg row: an External Client App's OAuth policies.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct EcaPolicyRecord {
+    #[serde(rename = "ExternalClientApplication", default)]
+    pub app: Option<EcaNames>,
     /// `AdminApprovedPreAuthorized` or `AllSelfAuthorized`.
     #[serde(rename = "PermittedUsersPolicyType", default)]
     pub permitted_users: Option<String>,
@@ -58,6 +72,19 @@ pub struct EcaPolicyRecord {
     pub validity_period: Option<i64>,
     #[serde(rename = "RefreshTokenValidityUnit", default)]
     pub validity_unit: Option<String>,
+}
+
+impl EcaPolicyRecord {
+    /// The app's label, the name its tokens show.
+    pub fn label(&self) -> Option<&str> {
+        self.app.as_ref().and_then(|a| a.label.as_deref())
+    }
+}
+
+/// Of the rows found for `name`, the one whose label is `name`, else the first (found by its API name).
+pub fn eca_record_named(records: Vec<EcaPolicyRecord>, name: &str) -> Option<EcaPolicyRecord> {
+    let exact = records.iter().position(|r| r.label() == Some(name)).unwrap_or(0);
+    records.into_iter().nth(exact)
 }
 
 /// `refresh_policy_infinite` for an External Client App. As for a Connected App, "expire immediately" cannot
@@ -240,8 +267,8 @@ pub fn permitted_users(app: &ConnectedAppRecord) -> Finding {
 pub fn app_not_found(name: &str, kind: Option<AppKind>) -> Finding {
     let detail = match kind {
         Some(AppKind::ExternalClientApp) => format!(
-            "no External Client App labelled {name} is visible through the API (ExtlClntAppOauthPlcyCnfg): check \
-             its policies in Setup"
+            "no External Client App labelled or named {name} is visible through the API (ExtlClntAppOauthPlcyCnfg): \
+             check its policies in Setup"
         ),
         _ => format!("no connected app named {name} is visible through the API (an External Client App is not listed)"),
     };
@@ -323,6 +350,7 @@ mod tests {
             "RefreshTokenValidityUnit": "Days",
         }))
         .unwrap();
+        assert_eq!(record.label(), Some("Acme"), "the label its tokens show");
         let Finding::Problem { detail, fix } = eca_refresh_policy("Acme", &record, true) else { panic!() };
         assert!(detail.contains("90 days after it is issued"), "{detail}");
         assert!(fix.contains("External Client App Manager > Acme > Policies"), "{fix}");
@@ -332,7 +360,10 @@ mod tests {
         assert!(matches!(eca_refresh_policy("Acme", &zero, true), Finding::Unknown { .. }));
         let infinite = EcaPolicyRecord { refresh_policy: Some("Infinite".into()), ..record };
         assert!(matches!(eca_refresh_policy("Acme", &infinite, true), Finding::Ok(_)));
-        assert!(eca_query("O'Brien").ends_with("MasterLabel = 'O\\'Brien'"));
+        assert!(
+            eca_query("O'Brien")
+                .ends_with("MasterLabel = 'O\\'Brien' OR ExternalClientApplication.DeveloperName = 'O\\'Brien'")
+        );
     }
 
     /// Issue 10, point 6: a verdict never contradicts what the run has just proven.

@@ -123,6 +123,12 @@ impl Preset {
         !self.settings_fields.iter().any(|f| f.key == SettingsKey::ClientId)
     }
 
+    /// True when the target checks IP relaxation (it calls from addresses outside the org's trusted
+    /// ranges): an app made for it relaxes IP restrictions.
+    pub fn checks_ip_relaxation(&self) -> bool {
+        self.checks.required.iter().chain(&self.checks.advisory).any(|c| c == "ip_relaxation")
+    }
+
     /// The scopes as the `scope` parameter of an authorize request: tokens separated by spaces.
     pub fn scope_parameter(&self) -> String {
         self.scopes.join(" ")
