@@ -1,5 +1,5 @@
 //! The connected app's policies as far as `ConnectedApplication` shows them (refresh token policy, Permitted
-//! Users), and the settings the API does not show (IP Relaxation, Enable for Device Flow, MFA, object access),
+//! Users), and the settings the API does not show (IP Relaxation, the device flow's checkbox, MFA, object access),
 //! which are asked of the admin with the exact place to look.
 
 use serde::Deserialize;
@@ -171,16 +171,43 @@ impl AppKind {
         }
     }
 
+    /// The device flow's checkbox as Setup labels it for this kind of app.
+    pub fn device_flow_label(self) -> &'static str {
+        match self {
+            AppKind::ExternalClientApp => "Enable Device Flow",
+            AppKind::ConnectedApp => "Enable for Device Flow",
+        }
+    }
+
+    /// The device flow's checkbox, quoted, for a kind that may not be known (then both labels).
+    pub fn device_flow_checkbox(kind: Option<AppKind>) -> String {
+        match kind {
+            Some(kind) => format!("\"{}\"", kind.device_flow_label()),
+            None => "\"Enable for Device Flow\" (External Client App: \"Enable Device Flow\")".to_string(),
+        }
+    }
+
+    /// How long a change to the app's OAuth settings may take to reach every server: up to 10 minutes for
+    /// a Connected App (the vendor procedures), 15 for an External Client App (Salesforce help: "distributed
+    /// globally within 15 minutes").
+    pub fn settings_delay_minutes(kind: Option<AppKind>) -> u32 {
+        match kind {
+            Some(AppKind::ConnectedApp) => 10,
+            _ => 15,
+        }
+    }
+
     /// How to switch the device flow on for the app `app` of this kind (the answer to Salesforce's
     /// "device flow is not enabled for the app").
     pub fn device_flow_fix(app: &str, kind: AppKind) -> String {
-        let (flag, minutes) = match kind {
-            AppKind::ExternalClientApp => ("Flow Enablement: tick \"Enable Device Flow\"", 15),
-            AppKind::ConnectedApp => ("tick \"Enable for Device Flow\"", 10),
+        let flag = match kind {
+            AppKind::ExternalClientApp => format!("Flow Enablement: tick \"{}\"", kind.device_flow_label()),
+            AppKind::ConnectedApp => format!("tick \"{}\"", kind.device_flow_label()),
         };
         format!(
-            "{}: {flag}. Save, wait up to {minutes} minutes, then start the device login again.",
-            oauth_settings_path(app, Some(kind))
+            "{}: {flag}. Save, wait up to {} minutes, then start the device login again.",
+            oauth_settings_path(app, Some(kind)),
+            Self::settings_delay_minutes(Some(kind))
         )
     }
 
@@ -196,6 +223,18 @@ pub fn policies_path(app: &str, kind: Option<AppKind>) -> String {
     let connected =
         format!("Setup > Apps > Connected Apps > Manage Connected Apps > {app} > Edit Policies > OAuth Policies");
     let external = format!("Setup > External Client App Manager > {app} > Policies > Edit > OAuth Policies");
+    match kind {
+        Some(AppKind::ConnectedApp) => connected,
+        Some(AppKind::ExternalClientApp) => external,
+        None => format!("{connected} (for an External Client App: {external})"),
+    }
+}
+
+/// Where an app's OAuth usage (the users and tokens it has) is. The External Client App path is our reading
+/// of Setup [B: not confirmed from a Salesforce page]; with the kind unknown, both are given.
+pub fn oauth_usage_path(app: &str, kind: Option<AppKind>) -> String {
+    let connected = format!("Setup > Apps > Connected Apps > Connected Apps OAuth Usage > {app}");
+    let external = format!("Setup > External Client App Manager > {app} > OAuth Usage");
     match kind {
         Some(AppKind::ConnectedApp) => connected,
         Some(AppKind::ExternalClientApp) => external,
@@ -290,8 +329,8 @@ pub fn device_flow(app: &str, kind: Option<AppKind>, used: bool) -> Finding {
         return Finding::Ok("on: this authorization used the device flow".into());
     }
     let flag = match kind {
-        Some(AppKind::ExternalClientApp) => "Flow Enablement: Enable Device Flow",
-        _ => "Enable for Device Flow",
+        Some(AppKind::ExternalClientApp) => format!("Flow Enablement: {}", AppKind::device_flow_checkbox(kind)),
+        _ => AppKind::device_flow_checkbox(kind),
     };
     Finding::unknown(
         "not visible through the API: look in Setup (the fix says where)",

@@ -49,7 +49,16 @@ pub async fn run_checks(rest: &RestClient, ctx: CheckContext, mut on_verdict: im
     };
     let required_scopes = Scopes::from_tokens(ctx.preset.scopes.iter().cloned());
     emit(
-        weigh(&ctx, CheckId::ScopesGranted, usage::scopes_granted(&ctx.granted_scopes, &required_scopes)),
+        weigh(
+            &ctx,
+            CheckId::ScopesGranted,
+            usage::scopes_granted(
+                &ctx.granted_scopes,
+                &required_scopes,
+                ctx.app_name.as_deref().unwrap_or("(app)"),
+                ctx.app_kind,
+            ),
+        ),
         &mut report,
     );
 
@@ -356,7 +365,7 @@ async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
         CheckId::TokensPerUser,
         match (&read, &shown_as) {
             (Err(e), _) => Finding::from_error(e),
-            (Ok(()), Some(app)) => tokens::tokens_per_user(&held, app),
+            (Ok(()), Some(app)) => tokens::tokens_per_user(&held, app, ctx.app_kind),
             (Ok(()), None) => Finding::Ok("no tokens are visible for this user".into()),
         },
     ));

@@ -36,7 +36,8 @@ pub struct Preset {
     pub summary: String,
     /// OAuth scope tokens exactly as sent, e.g. `["refresh_token", "offline_access", "full"]`.
     pub scopes: Vec<String>,
-    /// The target asks for "Enable for Device Flow" on the app.
+    /// The target asks for the device flow on the app ("Enable Device Flow" on an External Client App,
+    /// "Enable for Device Flow" on a Connected App).
     #[serde(default)]
     pub device_flow: bool,
     /// The target's settings form has a Company names field.
