@@ -94,6 +94,9 @@ pub struct AuthorizeState {
     pub show_qr: bool,
     /// When the pasted or redirected code arrived: codes live about 15 minutes.
     pub code_received: Option<Instant>,
+    /// Authorizing again after a failed exchange: the method used last time stays on screen, rather than
+    /// the recommended one (a denied device login went back to the Paste back tab).
+    pub again: bool,
 }
 
 impl Default for AuthorizeState {
@@ -111,6 +114,7 @@ impl Default for AuthorizeState {
             listen_port: PLACEHOLDER_LISTEN_PORT,
             show_qr: false,
             code_received: None,
+            again: false,
         }
     }
 }
@@ -171,7 +175,8 @@ fn recommended(state: &State) -> Method {
 
 fn on_enter(state: &mut State) -> Update {
     state.authorize.recommended = recommended(state);
-    if state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
+    let again = std::mem::take(&mut state.authorize.again);
+    if !again && state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
         state.authorize.method = state.authorize.recommended;
     }
     start_method(state)
@@ -571,6 +576,7 @@ impl Screen for AuthorizeScreen {
                 // The last code was spent or refused: the next try needs a fresh authorize request.
                 state.authorize.request = None;
                 state.authorize.device = DeviceStatus::default();
+                state.authorize.again = true;
                 go_to(state, Step::AUTHORIZE)
             }
             other => return Err(other),
