@@ -15,6 +15,7 @@ mod json_failures;
 mod parsers_property;
 mod presets;
 mod retry_after;
+mod screen_fixture;
 mod settings_crash;
 mod settings_files;
 mod sim_metadata;
