@@ -3,7 +3,7 @@
 //! changes with time; queued messages are drained before one frame is drawn, inside a synchronized
 //! update so a slow SSH link never shows half a frame.
 
-mod keymap;
+mod demo_org;
 mod listener;
 mod progress_file;
 mod tasks;
@@ -21,7 +21,8 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-pub use keymap::{Context, key_name, message_for};
+pub use crate::keymap::{Context, key_name, message_for};
+pub use demo_org::{DemoAppShape, DemoSetup};
 
 use crate::presets::Preset;
 use crate::settings::Format;
@@ -43,6 +44,8 @@ pub struct Options {
     pub keyring: bool,
     /// The simulated org to run against (`--demo`).
     pub demo: Option<DemoApp>,
+    /// Sets the demo org's app up as the create step describes it (`--demo`).
+    pub demo_setup: Option<DemoSetup>,
 }
 
 /// How the wizard ended.
@@ -143,6 +146,10 @@ pub async fn run(
         });
     }
     let mut keeper = progress_file::ProgressKeeper::new(!demo);
+    let mut demo_org = options.demo_setup.clone().map(demo_org::DemoOrgSync::new);
+    if let Some(sync) = &mut demo_org {
+        sync.note(&state);
+    }
     let clipboard =
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -233,6 +240,9 @@ pub async fn run(
                 }
             }
         }
+        if let Some(sync) = &mut demo_org {
+            sync.note(&state);
+        }
         let now = Instant::now();
         let jobs = [keeper.note(&state, std::time::SystemTime::now(), now), keeper.take_due(now)];
         for job in jobs.into_iter().flatten() {
@@ -264,7 +274,7 @@ pub async fn run(
         unsaved: state.result.settings.is_some()
             && !state.result.saved_current
             && !state.preset().is_some_and(|p| p.brings_own_app()),
-        resumable: !demo && state.step > crate::wizard::Step::Start && state.result.saved.is_none(),
+        resumable: !demo && state.step != crate::wizard::Step::START && state.result.saved.is_none(),
         connected_as,
         keyring: state.keyring,
         signal: stopped_by,
@@ -299,31 +309,15 @@ fn read_kept(client_id: &str) -> crate::wizard::msg::KeptSecrets {
 
 fn to_msg(event: Event, state: &State) -> Option<Msg> {
     match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => {
-            let context = if crate::wizard::steps::text_focus(state) && state.mode == Mode::Running && !state.help {
-                Context::Text
-            } else {
-                Context::Browse
-            };
-            message_for(key, context)
-        }
+        Event::Key(key) if key.kind != KeyEventKind::Release => message_for(key, crate::keymap::reading_context(state)),
         Event::Paste(text) => Some(Msg::Paste(text.into())),
         Event::Resize(..) => Some(Msg::Resize),
         _ => None,
     }
 }
 
-/// The hints for the bottom bar, with key names from the keymap of the current context.
-pub fn hints_for(state: &State) -> Vec<(String, &'static str)> {
-    let context = if crate::wizard::steps::text_focus(state) { Context::Text } else { Context::Browse };
-    crate::wizard::steps::hints(state)
-        .into_iter()
-        .filter_map(|(action, label)| key_name(action, context).map(|k| (k, label)))
-        .collect()
-}
-
 fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, state: &State) -> io::Result<()> {
-    let hints = hints_for(state);
+    let hints = crate::keymap::hints(state);
     crossterm::queue!(io::stdout(), BeginSynchronizedUpdate)?;
     terminal.draw(|frame| crate::ui::render(frame, state, &hints))?;
     crossterm::queue!(io::stdout(), EndSynchronizedUpdate)?;

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::Ctx;
 use super::field::{FieldLook, field_line};
 use super::wrap::{labelled, lines, url_lines};
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::create_app::{ROWS, Row, row_value};
 
@@ -133,16 +134,16 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
                 crate::wizard::steps::create_app::AppKind::ExternalClientApp => "Connected App",
                 crate::wizard::steps::create_app::AppKind::ConnectedApp => "External Client App",
             };
-            let switch = ctx.key_for("change").map(|k| format!("  ({k}: {other})")).unwrap_or_default();
+            let switch = ctx.key_for(Action::Toggle).map(|k| format!("  ({k}: {other})")).unwrap_or_default();
             (format!("{}{switch}", app.kind.label()), theme.value())
         }
         Row::DeviceFlow => {
             let yes = if app.device_flow { "Yes" } else { "No" };
-            (format!("Enable for Device Flow: {yes}"), theme.value())
+            (format!("{}: {yes}", app.kind.checks_kind().device_flow_label()), theme.value())
         }
         Row::Scopes => {
             let labels = crate::wizard::steps::create_app::scope_labels(state);
-            (format!("{} (the next step says why)", labels.join("; ")), theme.value())
+            (format!("{} (the target's; the next step lists them)", labels.join("; ")), theme.value())
         }
         Row::Pkce => ("Require PKCE: on (recommended)".into(), theme.text()),
         Row::Secrets => ("Require secret for Web Server and Refresh Token flows: on".into(), theme.text()),
