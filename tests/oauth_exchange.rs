@@ -148,3 +148,18 @@ async fn an_oauth_error_reads_as_it_did() {
     assert!(err.explain().headline.contains("already used"), "{}", err.explain().headline);
     assert!(!err.is_transient());
 }
+
+/// Salesforce's older examples of a token answer have no `token_type` (docs/protocol.md, Token endpoint):
+/// the code is spent by then, so the answer is read, not refused for a field sfconnect does not use.
+#[tokio::test]
+async fn an_answer_without_token_type_still_gives_the_grant() {
+    let answer = r#"{"id":"https://login.salesforce.com/id/00Dx0000000BV7z/005x00000012Q9P","issued_at":"1278448832702",
+        "instance_url":"https://na1.salesforce.com/","signature":"0CmxinZir53Yex7nE0TD+zMpvIWYGb/bdJh6XfOH6EQ=",
+        "access_token":"00Dx0000000BV7z!AR8AQAxo9UfVkh8AlV0Gomt9Czx9","refresh_token":"5Aep861"}"#;
+    let (client, _) = token_endpoint((StatusCode::OK, vec![(header::CONTENT_TYPE, "application/json")], answer)).await;
+    let grant = exchange(&client).await.expect("a grant without token_type");
+    assert_eq!(grant.token_type, "Bearer");
+    assert_eq!(grant.instance_url, "https://na1.salesforce.com");
+    assert_eq!(grant.refresh_token.as_ref().map(|t| t.expose()), Some("5Aep861"));
+    assert!(grant.scopes.is_empty(), "no scope field: none listed");
+}

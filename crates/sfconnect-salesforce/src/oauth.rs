@@ -14,17 +14,14 @@ use std::future::Future;
 use std::pin::Pin;
 
 use oauth2::basic::{BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
-use oauth2::{
-    AsyncHttpClient, ExtraTokenFields, HttpRequest, HttpResponse, RequestTokenError, StandardRevocableToken,
-    StandardTokenResponse,
-};
+use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse, RequestTokenError, StandardRevocableToken};
 use serde::{Deserialize, Serialize};
 
 use super::errors::{Error, OAuthError};
 use super::http::{Body, fold_untrusted, transport_error};
 
-/// The fields Salesforce adds to a token answer (protocol notes §2). `refresh_token` and `scope` are
-/// standard fields, read by oauth2 itself.
+/// The fields Salesforce adds to a token answer (protocol notes §2); `refresh_token` and `scope` are
+/// standard fields.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct SalesforceTokenFields {
     #[serde(default)]
@@ -36,8 +33,6 @@ pub struct SalesforceTokenFields {
     /// Base64 HMAC-SHA256 of `id` and `issued_at`, keyed with the consumer secret. Not a secret itself.
     pub signature: Option<String>,
 }
-
-impl ExtraTokenFields for SalesforceTokenFields {}
 
 /// `issued_at` is a string of epoch milliseconds; accept a number too.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -56,8 +51,54 @@ impl IssuedAt {
     }
 }
 
-/// A token answer from Salesforce, as oauth2 reads it.
-pub type SalesforceTokenResponse = StandardTokenResponse<SalesforceTokenFields, BasicTokenType>;
+/// A token answer from Salesforce, as oauth2 reads it: oauth2's `StandardTokenResponse` but for
+/// `token_type`, which RFC 6749 requires and oauth2's type does too, while Salesforce's own older examples of
+/// the web server flow's answer leave it out (docs/protocol.md, Token endpoint). Missing, it is "Bearer",
+/// the only type Salesforce issues: a code is spent by the time its answer is read, so an answer that
+/// carries a token is never refused for a field sfconnect does not use.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct SalesforceTokenResponse {
+    access_token: oauth2::AccessToken,
+    #[serde(default = "bearer", deserialize_with = "oauth2::helpers::deserialize_untagged_enum_case_insensitive")]
+    token_type: BasicTokenType,
+    refresh_token: Option<oauth2::RefreshToken>,
+    #[serde(rename = "scope", default, deserialize_with = "oauth2::helpers::deserialize_space_delimited_vec")]
+    scopes: Option<Vec<oauth2::Scope>>,
+    #[serde(flatten)]
+    salesforce: SalesforceTokenFields,
+}
+
+fn bearer() -> BasicTokenType {
+    BasicTokenType::Bearer
+}
+
+impl SalesforceTokenResponse {
+    /// The fields Salesforce adds.
+    pub fn extra_fields(&self) -> &SalesforceTokenFields {
+        &self.salesforce
+    }
+}
+
+impl oauth2::TokenResponse for SalesforceTokenResponse {
+    type TokenType = BasicTokenType;
+
+    fn access_token(&self) -> &oauth2::AccessToken {
+        &self.access_token
+    }
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+    /// Salesforce sends no `expires_in`: a session lasts as the org's session policy says.
+    fn expires_in(&self) -> Option<std::time::Duration> {
+        None
+    }
+    fn refresh_token(&self) -> Option<&oauth2::RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+    fn scopes(&self) -> Option<&Vec<oauth2::Scope>> {
+        self.scopes.as_ref()
+    }
+}
 
 /// Salesforce's OAuth error body, `{"error": …, "error_description": …}`. oauth2 reads it only from an
 /// answer the wrapper passed on, which it never does for a failure (see the module docs); it is mapped
