@@ -259,7 +259,11 @@ fn sighup_after_the_authorization_then_resume() {
                 second.wait_for("✓ Saved: ", STEP);
                 let (saved, _) = sfconnect::settings::read_settings(&output).expect("the settings file reads back");
                 assert_eq!(saved.preset.as_deref(), Some("snow-atlas"), "the file records its target");
-                assert_eq!(saved.app_kind.as_deref(), Some("external_client_app"), "and the kind of app");
+                assert_eq!(
+                    saved.app_kind,
+                    Some(sfconnect::salesforce::AppKind::ExternalClientApp),
+                    "and the kind of app"
+                );
                 let refreshed =
                     runtime.block_on(async { client_for(&sim).refresh(&app_for(&sim), &saved.refresh_token).await });
                 assert!(refreshed.is_ok(), "step {n}: the resumed session's token works: {refreshed:?}");

@@ -129,38 +129,20 @@ pub fn eca_ip_relaxation(app: &str, record: &EcaPolicyRecord) -> Finding {
 
 /// Which kind of app the admin created, when known (the wizard knows it; `check --app-kind` tells it).
 /// The Setup paths in the fixes differ: an External Client App lives in its own manager.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppKind {
-    ConnectedApp,
-    ExternalClientApp,
-}
+pub use crate::salesforce::AppKind;
 
-impl AppKind {
-    /// The kind as settings and progress files write it (`settings::APP_KINDS`).
-    pub fn id(self) -> &'static str {
-        match self {
-            AppKind::ConnectedApp => "connected_app",
-            AppKind::ExternalClientApp => "external_client_app",
-        }
-    }
-
-    /// How to switch the device flow on for the app `app` of this kind (the answer to Salesforce's
-    /// "device flow is not enabled for the app").
-    pub fn device_flow_fix(app: &str, kind: AppKind) -> String {
-        let (flag, minutes) = match kind {
-            AppKind::ExternalClientApp => ("Flow Enablement: tick \"Enable Device Flow\"", 15),
-            AppKind::ConnectedApp => ("tick \"Enable for Device Flow\"", 10),
-        };
-        format!(
-            "{}: {flag}. Save, wait up to {minutes} minutes, then start the device login again.",
-            oauth_settings_path(app, Some(kind))
-        )
-    }
-
-    /// The kind a file names, if it names one.
-    pub fn from_id(id: &str) -> Option<Self> {
-        [AppKind::ConnectedApp, AppKind::ExternalClientApp].into_iter().find(|k| k.id() == id)
-    }
+/// How to switch the device flow on for the app `app` of this kind (the answer to Salesforce's
+/// "device flow is not enabled for the app").
+pub fn device_flow_fix(app: &str, kind: AppKind) -> String {
+    let flag = match kind {
+        AppKind::ExternalClientApp => "Flow Enablement: tick \"Enable Device Flow\"",
+        AppKind::ConnectedApp => "tick \"Enable for Device Flow\"",
+    };
+    let minutes = kind.propagation_limit().as_secs() / 60;
+    format!(
+        "{}: {flag}. Save, wait up to {minutes} minutes, then start the device login again.",
+        oauth_settings_path(app, Some(kind))
+    )
 }
 
 /// Where an app's OAuth policies are. The External Client App path is our reading of Setup [B: not

@@ -118,8 +118,24 @@ pub struct ResolvedApp {
     pub client_id: String,
     pub host: LoginHost,
     pub secret: Option<crate::salesforce::ClientSecret>,
-    pub app_kind: Option<String>,
+    pub app_kind: Option<crate::salesforce::AppKind>,
     pub app_name: Option<String>,
+}
+
+/// `--app-kind` as the command line spells it (kebab-case); clap stays out of the protocol crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppKindArg {
+    ConnectedApp,
+    ExternalClientApp,
+}
+
+impl From<AppKindArg> for crate::salesforce::AppKind {
+    fn from(arg: AppKindArg) -> Self {
+        match arg {
+            AppKindArg::ConnectedApp => Self::ConnectedApp,
+            AppKindArg::ExternalClientApp => Self::ExternalClientApp,
+        }
+    }
 }
 
 impl AppArgs {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::args::preset_ids;
+use super::args::{AppKindArg, preset_ids};
 use super::output::host_of;
 use super::{CmdResult, Failure};
 use crate::checks::{
@@ -157,10 +157,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         // --app-name wins, then the name the settings file records (the wizard writes it).
         app_name: args.app_name.clone().or_else(|| settings.app_name.clone()),
         // --app-kind wins, then the kind the settings file records (the wizard writes it).
-        app_kind: args
-            .app_kind
-            .map(AppKindArg::kind)
-            .or_else(|| settings.app_kind.as_deref().and_then(crate::checks::AppKind::from_id)),
+        app_kind: args.app_kind.map(Into::into).or(settings.app_kind),
         device_flow_used: false,
         refreshed: true,
     };
@@ -208,22 +205,6 @@ fn writable_settings_file(path: &Path) -> Result<PathBuf, Failure> {
         )
     })?;
     Ok(real)
-}
-
-/// `--app-kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AppKindArg {
-    ConnectedApp,
-    ExternalClientApp,
-}
-
-impl AppKindArg {
-    fn kind(self) -> crate::checks::AppKind {
-        match self {
-            AppKindArg::ConnectedApp => crate::checks::AppKind::ConnectedApp,
-            AppKindArg::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
-        }
-    }
 }
 
 /// Where the preset came from, for the report's first line.

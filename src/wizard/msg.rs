@@ -245,7 +245,7 @@ pub enum Command {
         grant: Box<TokenGrant>,
         preset: Box<crate::presets::Preset>,
         /// The kind of app the create step described, so the fixes name the right Setup pages.
-        app_kind: crate::checks::AppKind,
+        app_kind: crate::salesforce::AppKind,
         /// The token came from the device flow.
         device_flow_used: bool,
         /// The app's name as the create step gave it, so its own policies are read (not a guess).

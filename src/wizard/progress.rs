@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::state::{State, Step};
 use super::steps::authorize::Method;
-use super::steps::create_app::AppKind;
 use super::steps::start::Environment;
-use crate::salesforce::Scopes;
+use crate::salesforce::{AppKind, Scopes};
 
 /// How old a progress file may be and still be offered for resuming.
 pub const RESUME_WITHIN: Duration = Duration::from_secs(24 * 3600);
@@ -25,7 +24,7 @@ pub struct Progress {
     pub preset_id: String,
     pub environment: String,
     pub my_domain: String,
-    pub app_kind: String,
+    pub app_kind: AppKind,
     pub app_name: String,
     pub contact_email: String,
     pub device_flow: bool,
@@ -100,7 +99,7 @@ impl Progress {
             }
             .into(),
             my_domain: unless_secret(state.start.my_domain.value(), secret),
-            app_kind: state.create_app.kind.checks_kind().id().into(),
+            app_kind: state.create_app.kind,
             app_name: unless_secret(state.create_app.name.value(), secret),
             contact_email: unless_secret(state.create_app.email.value(), secret),
             device_flow: state.create_app.device_flow,
@@ -143,10 +142,7 @@ impl Progress {
         // A file written before secrets were kept out may still hold one: it is not put back.
         let kept = |value: &str| unless_secret(value, "");
         state.start.my_domain.set(&kept(&self.my_domain));
-        state.create_app.kind = match crate::checks::AppKind::from_id(&self.app_kind) {
-            Some(crate::checks::AppKind::ConnectedApp) => AppKind::ConnectedApp,
-            _ => AppKind::ExternalClientApp,
-        };
+        state.create_app.kind = self.app_kind;
         state.create_app.name.set(&kept(&self.app_name));
         state.create_app.email.set(&kept(&self.contact_email));
         state.create_app.device_flow = self.device_flow;

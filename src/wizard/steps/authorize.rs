@@ -433,7 +433,7 @@ pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -
             if e.is_device_flow_off() {
                 // The wizard knows which kind of app was made and its name: one Setup path, not both.
                 let app = super::create_app::app_name_of(state);
-                ex.fix = crate::checks::AppKind::device_flow_fix(&app, state.create_app.kind.checks_kind());
+                ex.fix = crate::checks::device_flow_fix(&app, state.create_app.kind);
             }
             DeviceStatus::Failed { headline: ex.headline, fix: ex.fix }
         }

@@ -183,7 +183,7 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
     state.result.settings = Some(made).map(|mut s| {
         s.company_names = state.result.company_names();
         s.preset = state.preset().map(|p| p.id.clone());
-        s.app_kind = Some(state.create_app.kind.checks_kind().id().into());
+        s.app_kind = Some(state.create_app.kind);
         s.app_name = Some(super::create_app::app_name_of(state));
         s
     });
