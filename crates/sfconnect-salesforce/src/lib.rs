@@ -27,7 +27,7 @@ pub mod web_flow;
 
 pub use app_kind::{AppKind, UnknownAppKind};
 pub use client::{AppCredentials, Client, CodeExchange};
-pub use errors::{Error, Explanation};
+pub use errors::{Error, Explanation, OAuthErrorCode};
 pub use hosts::{HostKind, LoginHost, LoginUrlError};
 pub use paste::{PasteError, Pasted, parse_paste};
 pub use scope::Scopes;

@@ -285,7 +285,7 @@ fn submit(state: &mut State) -> Update {
 /// request used, to add to the app. `from_listener`: the text came to the loopback port, where any local
 /// program can send it, so Salesforce's words are not repeated as if they were Salesforce's.
 fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_listener: bool) {
-    use crate::salesforce::PasteError;
+    use crate::salesforce::{OAuthErrorCode, PasteError};
     // An older message ("the key is live") would sit under the explanation and push it off screen.
     state.toast = None;
     let a = &mut state.authorize;
@@ -307,13 +307,15 @@ fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_lis
         }
         (false, _) => explained.headline,
     });
-    let retry = match (code.as_str(), a.method) {
-        ("access_denied", Method::LocalBrowser) => " sfconnect is still listening: the same URL works again.",
-        ("access_denied", _) => " The same URL works again (Ctrl-Y copies it).",
+    let retry = match (&code, a.method) {
+        (OAuthErrorCode::AccessDenied, Method::LocalBrowser) => {
+            " sfconnect is still listening: the same URL works again."
+        }
+        (OAuthErrorCode::AccessDenied, _) => " The same URL works again (Ctrl-Y copies it).",
         _ => "",
     };
     a.paste_fix = Some(format!("{}{retry}", explained.fix)).filter(|f| !f.is_empty());
-    if code == "redirect_uri_mismatch" {
+    if code == OAuthErrorCode::RedirectUriMismatch {
         a.callback_to_add = a.request.as_ref().map(|r| r.redirect_uri.clone());
     }
 }

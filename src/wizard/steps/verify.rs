@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, TokenGrant};
+use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, OAuthErrorCode, TokenGrant};
 use crate::settings::ConnectorSettings;
 use crate::wizard::msg::{Action, Command, KeptSecret, Verified};
 use crate::wizard::state::{State, Step};
@@ -109,9 +109,13 @@ fn exchange_command(state: &State, pending: &PendingExchange) -> Option<Command>
 /// Which step fixes an error.
 fn back_to_for(error: &Error) -> Step {
     match error.oauth_code() {
-        Some("invalid_client" | "invalid_client_id") => Step::Credentials,
-        Some("redirect_uri_mismatch" | "unsupported_response_type" | "oauth_flow_disabled") => Step::CreateApp,
-        Some("invalid_scope") => Step::Scopes,
+        Some(OAuthErrorCode::InvalidClient | OAuthErrorCode::InvalidClientId) => Step::Credentials,
+        Some(
+            OAuthErrorCode::RedirectUriMismatch
+            | OAuthErrorCode::UnsupportedResponseType
+            | OAuthErrorCode::OauthFlowDisabled,
+        ) => Step::CreateApp,
+        Some(OAuthErrorCode::InvalidScope) => Step::Scopes,
         _ => match error {
             Error::MissingRefreshToken { .. } => Step::Scopes,
             _ => Step::Authorize,
@@ -146,7 +150,7 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
         Err(e) => {
             // Salesforce may have seen the code: it is spent.
             let pending = state.verify.pending.take();
-            if e.oauth_code() == Some("redirect_uri_mismatch") {
+            if e.oauth_code() == Some(&OAuthErrorCode::RedirectUriMismatch) {
                 state.verify.callback_to_add = pending.map(|p| p.redirect_uri);
             }
             let ex = e.explain();
