@@ -22,7 +22,9 @@ pub const PLACEHOLDER_LISTEN_PORT: u16 = 1717;
 /// The loopback callback path.
 pub const LISTENER_PATH: &str = "/OauthRedirect";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the authorization comes back. The progress file writes it as `paste_back`, `device` or `local_browser`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Method {
     #[default]
     PasteBack,
