@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 
 use super::app_session::{ACCESS_TOKEN_ENV, SessionSource, rest_client, session};
 use super::{CmdResult, Failure};
+use crate::checks::CheckId;
 use crate::presets::Preset;
 use crate::salesforce::AppKind;
 use crate::salesforce::LoginHost;
@@ -115,12 +116,7 @@ fn preset(id: &str) -> Result<Preset, Failure> {
 /// IP relaxation as the target asks: "Relax IP restrictions" when it checks for it, else enforced with
 /// refresh let through.
 fn ip_relaxation(preset: &Preset) -> IpRelaxation {
-    let checks = preset.checks.required.iter().chain(&preset.checks.advisory);
-    if checks.into_iter().any(|c| c == "ip_relaxation") {
-        IpRelaxation::Bypass
-    } else {
-        IpRelaxation::EnforceRelaxRefresh
-    }
+    if preset.checks.lists(CheckId::IpRelaxation) { IpRelaxation::Bypass } else { IpRelaxation::EnforceRelaxRefresh }
 }
 
 /// The one place the app's shape becomes a spec, for create and emit alike.
