@@ -108,9 +108,7 @@ pub async fn run(args: AppArgs) -> CmdResult {
 
 fn preset(id: &str) -> Result<Preset, Failure> {
     let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
-    crate::presets::find(&presets, id).cloned().ok_or_else(|| {
-        Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", super::args::preset_ids(&presets)))
-    })
+    crate::presets::named(&presets, id).cloned().map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// IP relaxation as the target asks: "Relax IP restrictions" when it checks for it, else enforced with

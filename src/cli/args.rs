@@ -75,10 +75,8 @@ impl SettingsOutArgs {
     pub fn checked_preset(&self) -> Result<Option<String>, Failure> {
         let Some(id) = &self.preset else { return Ok(None) };
         let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
-        match crate::presets::find(&presets, id) {
-            Some(preset) => Ok(Some(preset.id.clone())),
-            None => Err(Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", preset_ids(&presets)))),
-        }
+        let preset = crate::presets::named(&presets, id).map_err(|e| Failure::Usage(e.to_string()))?;
+        Ok(Some(preset.id.clone()))
     }
 
     pub fn company_names(&self) -> Vec<String> {
@@ -93,11 +91,6 @@ pub fn scopes_or_default(scope: &Option<String>, default: &str) -> Scopes {
 
 /// Default scopes for the scriptable commands: API access and a refresh token.
 pub const DEFAULT_SCOPES: &str = "api refresh_token offline_access";
-
-/// The ids of `presets`, comma-separated, for messages that list the choices.
-pub fn preset_ids(presets: &[crate::presets::Preset]) -> String {
-    presets.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-}
 
 /// Which app: a Client ID, or a file that names it (`app create --output`, or a settings file).
 #[derive(Debug, Clone, Args)]

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::args::{AppKindArg, preset_ids};
+use super::args::AppKindArg;
 use super::output::host_of;
 use super::{CmdResult, Failure};
 use crate::checks::{
     CheckContext, CheckId, Finding, Level, Report, Status, Verdict, probe_secret, refresh_first_saving, run_checks,
 };
-use crate::presets::{Preset, find, load_all, user_preset_dir};
+use crate::presets::{Preset, find, load_all, named, user_preset_dir};
 use crate::salesforce::rest::{RestClient, api_versions, newest_known};
 use crate::salesforce::retry::RetryNotice;
 use crate::salesforce::{AppCredentials, Client};
@@ -52,10 +52,8 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     for error in &broken {
         errln!("warning: a preset of yours was not loaded: {error}");
     }
-    if let Some(id) = &args.preset
-        && find(&presets, id).is_none()
-    {
-        return Err(Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", preset_ids(&presets))));
+    if let Some(id) = &args.preset {
+        named(&presets, id).map_err(|e| Failure::Usage(e.to_string()))?;
     }
     let (settings, exposure) = read_settings(&args.settings)?;
     let (preset, chosen_by) =
@@ -245,7 +243,7 @@ fn choose_preset(
             format!(
                 "settings file {}: `preset` is `{id}`, which is not a known preset (known: {})",
                 path.display(),
-                preset_ids(presets)
+                crate::presets::ids(presets)
             ),
             format!(
                 "set `preset` in the file to one of those, add a preset with the id `{id}` to {}, or pass --preset ID",

@@ -281,3 +281,31 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Preset>, Vec<PresetError>) {
 pub fn find<'p>(presets: &'p [Preset], id: &str) -> Option<&'p Preset> {
     presets.iter().find(|preset| preset.id == id)
 }
+
+/// `--preset ID` named no preset: the one message for it, whichever command (or the wizard) was given it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown --preset `{id}`, expected one of {valid}")]
+pub struct UnknownPreset {
+    pub id: String,
+    /// The ids there are, comma-separated ([`ids`]).
+    pub valid: String,
+}
+
+/// Where the preset `--preset ID` names is in `presets` (bundled and the user's, as [`load_all`] gives
+/// them). The one lookup of that flag: the command line and the wizard both call it.
+pub fn position_of(presets: &[Preset], id: &str) -> Result<usize, UnknownPreset> {
+    presets
+        .iter()
+        .position(|preset| preset.id == id)
+        .ok_or_else(|| UnknownPreset { id: id.to_owned(), valid: ids(presets) })
+}
+
+/// The preset `--preset ID` names, as [`position_of`] finds it.
+pub fn named<'p>(presets: &'p [Preset], id: &str) -> Result<&'p Preset, UnknownPreset> {
+    position_of(presets, id).map(|i| &presets[i])
+}
+
+/// The ids of `presets`, comma-separated, for messages that list the choices.
+pub fn ids(presets: &[Preset]) -> String {
+    presets.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+}

@@ -155,7 +155,7 @@ impl Progress {
     /// Puts the entries back into `state` and returns the step to show: the credentials step when the
     /// saved step needs the secret, which is never saved here (the caller may have it from the keyring).
     pub fn apply(&self, state: &mut State, wall: SystemTime) -> Step {
-        if let Some(i) = state.presets.iter().position(|p| p.id == self.preset_id) {
+        if let Ok(i) = crate::presets::position_of(&state.presets, &self.preset_id) {
             state.start.preset_index = i;
         }
         state.start.environment = self.environment;
