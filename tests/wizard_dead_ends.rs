@@ -67,7 +67,7 @@ fn a_secret_in_an_old_progress_file_is_not_put_back() {
     progress.apply(&mut fresh.state, SystemTime::now() + Duration::from_secs(5));
     assert_eq!(fresh.state.credentials.key.value(), KEY);
     assert!(fresh.state.create_app.email.is_empty());
-    assert_eq!(fresh.state.step, Step::Start, "apply only fills the fields; the caller moves");
+    assert_eq!(fresh.state.step, Step::START, "apply only fills the fields; the caller moves");
 }
 
 /// A loopback port nothing listens on: a connection to it is refused, as to a Salesforce behind a
@@ -99,7 +99,7 @@ async fn a_code_that_never_left_is_kept_and_sent_again() {
 
     let mut w = Wizard::new(ssh());
     w.reach_authorize().reach_verify();
-    assert_eq!(w.state.step, Step::Verify);
+    assert_eq!(w.state.step, Step::VERIFY);
     let sent_code = w.state.verify.pending.as_ref().map(|p| p.code.expose().to_string()).expect("in flight");
     w.send(Msg::Authorized(Err(refused)));
     let VerifyStatus::Failed { headline, fix, can_retry, .. } = &w.state.verify.status else {
@@ -109,6 +109,16 @@ async fn a_code_that_never_left_is_kept_and_sent_again() {
     assert!(fix.contains("code is kept") && !fix.contains("may or may not"), "{fix}");
     let screen = w.joined(80, 24);
     assert!(screen.contains("sends the same code again") && screen.contains("t try again"), "{screen}");
+    // The kept code's remaining life counts down by itself (a new-user trial saw it freeze between keys).
+    let every_second = sfconnect::wizard::tick_interval(&w.state);
+    assert_eq!(every_second, Some(std::time::Duration::from_secs(1)), "the code's clock ticks");
+    let received = w.state.authorize.code_received.expect("the code arrived");
+    let before = w.joined(80, 24);
+    w.send(Msg::Tick(received + std::time::Duration::from_secs(75)));
+    let after = w.joined(80, 24);
+    assert!(before != after && after.contains("arrived 01:15 ago"), "{after}");
+    w.send(Msg::Tick(received + std::time::Duration::from_secs(16 * 60)));
+    assert_eq!(sfconnect::wizard::tick_interval(&w.state), None, "a code past its life needs no more ticks");
 
     let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Retry)).commands;
     let resent = commands.iter().find_map(|c| match c {
@@ -211,7 +221,7 @@ fn a_refused_callback_shows_the_line_to_add_and_copies_it() {
     assert_eq!(w.state.authorize.paste_fix.as_deref(), Some(cli_fix.as_str()), "one explanation for both");
     assert!(w.state.authorize.paste.is_empty(), "the error address is not left in the field");
     let screen = w.joined(80, 24);
-    assert!(screen.contains("The line to add to the app's Callback URL field (^Y copies it):"), "{screen}");
+    assert!(screen.contains("The line to add to the app's Callback URL field (Ctrl-Y copies it):"), "{screen}");
     assert!(screen.contains(&callback) && screen.contains("^Y copy callback"), "{screen}");
     w.assert_fits_80x24("authorize with a refused callback");
 
@@ -334,10 +344,10 @@ fn the_demo_checks_a_typed_my_domain() {
     w.act(Action::FocusNext).act(Action::Down).act(Action::Down);
     assert_eq!(w.state.start.environment, Environment::MyDomain);
     w.type_text("not a url").act(Action::Next);
-    assert_eq!(w.state.step, Step::Start);
+    assert_eq!(w.state.step, Step::START);
     assert!(w.state.start.error.is_some());
     w.act(Action::ClearField).type_text("https://acme.my.salesforce.com").act(Action::Next);
-    assert_eq!(w.state.step, Step::Prerequisites);
+    assert_eq!(w.state.step, Step::PREREQUISITES);
 }
 
 /// Issue 10, smaller things: after a resume, Enter with the secret still empty did nothing visible (the
@@ -346,7 +356,7 @@ fn the_demo_checks_a_typed_my_domain() {
 fn enter_with_an_empty_secret_says_so() {
     let mut w = Wizard::new(ssh());
     w.reach_credentials().send(Msg::Paste(KEY.into())).act(Action::FocusNext).act(Action::Next);
-    assert_eq!(w.state.step, Step::Credentials);
+    assert_eq!(w.state.step, Step::CREDENTIALS);
     let screen = w.joined(80, 24);
     assert!(screen.contains("Consumer Secret is empty"), "{screen}");
 }
@@ -377,6 +387,17 @@ fn saving_is_said_once() {
     let screen = w.joined(80, 24);
     assert_eq!(screen.matches("Saved").count(), 1, "{screen}");
     assert!(screen.contains("✓ Saved: "), "{screen}");
+
+    // Another format after the save changes the file name, not the values: nothing is "not saved yet"
+    // (a new-user trial read that and saved twice). A changed value is.
+    w.act(Action::Format);
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("These values are saved in") && !screen.contains("not saved yet"), "{screen}");
+    w.send(Msg::Saved(Ok(w.state.result.path().unwrap())));
+    w.state.result.saved_current = false;
+    w.act(Action::Format);
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains("what changed since is not saved yet"), "{screen}");
 }
 
 /// Issue 10, smaller things: `sfconnect --help` listed json, env and toml for --format, though the wizard
@@ -414,7 +435,7 @@ fn f1_opens_the_help_where_a_field_has_the_focus() {
     let mut w = Wizard::new(ssh());
     w.reach_credentials();
     let hint = crate::ui_support::hints(&w.state);
-    assert!(hint.iter().any(|(k, label)| k == "F1" && *label == "help"), "{hint:?}");
+    assert!(hint.iter().any(|h| h.key == "F1" && h.description == "help"), "{hint:?}");
     let f1 = crossterm::event::KeyEvent::new(crossterm::event::KeyCode::F(1), crossterm::event::KeyModifiers::NONE);
     let msg = sfconnect::runtime::message_for(f1, sfconnect::runtime::Context::Text).expect("F1 means something");
     w.send(msg);

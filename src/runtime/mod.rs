@@ -3,7 +3,6 @@
 //! changes with time; queued messages are drained before one frame is drawn, inside a synchronized
 //! update so a slow SSH link never shows half a frame.
 
-mod keymap;
 mod listener;
 mod progress_file;
 mod tasks;
@@ -21,7 +20,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-pub use keymap::{Context, key_name, message_for};
+pub use crate::keymap::{Context, key_name, message_for};
 
 use crate::presets::Preset;
 use crate::settings::Format;
@@ -258,7 +257,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         unsaved: state.result.settings.is_some()
             && !state.result.saved_current
             && !state.preset().is_some_and(|p| p.brings_own_app()),
-        resumable: !demo && state.step > crate::wizard::Step::Start && state.result.saved.is_none(),
+        resumable: !demo && state.step != crate::wizard::Step::START && state.result.saved.is_none(),
         connected_as,
         keyring: state.keyring,
         signal: stopped_by,
@@ -293,31 +292,15 @@ fn read_kept(client_id: &str) -> crate::wizard::msg::KeptSecrets {
 
 fn to_msg(event: Event, state: &State) -> Option<Msg> {
     match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => {
-            let context = if crate::wizard::steps::text_focus(state) && state.mode == Mode::Running && !state.help {
-                Context::Text
-            } else {
-                Context::Browse
-            };
-            message_for(key, context)
-        }
+        Event::Key(key) if key.kind != KeyEventKind::Release => message_for(key, crate::keymap::reading_context(state)),
         Event::Paste(text) => Some(Msg::Paste(text.into())),
         Event::Resize(..) => Some(Msg::Resize),
         _ => None,
     }
 }
 
-/// The hints for the bottom bar, with key names from the keymap of the current context.
-pub fn hints_for(state: &State) -> Vec<(String, &'static str)> {
-    let context = if crate::wizard::steps::text_focus(state) { Context::Text } else { Context::Browse };
-    crate::wizard::steps::hints(state)
-        .into_iter()
-        .filter_map(|(action, label)| key_name(action, context).map(|k| (k, label)))
-        .collect()
-}
-
 fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, state: &State) -> io::Result<()> {
-    let hints = hints_for(state);
+    let hints = crate::keymap::hints(state);
     crossterm::queue!(io::stdout(), BeginSynchronizedUpdate)?;
     terminal.draw(|frame| crate::ui::render(frame, state, &hints))?;
     crossterm::queue!(io::stdout(), EndSynchronizedUpdate)?;

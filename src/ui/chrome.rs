@@ -10,7 +10,6 @@ use super::KeyHint;
 use super::theme::Theme;
 use super::wrap::{lines, wrap};
 use crate::wizard::State;
-use crate::wizard::state::Step;
 use crate::wizard::steps::create_app::short_target;
 
 /// The rows of the frame.
@@ -25,8 +24,10 @@ pub struct Areas {
 /// The frame's rows for `state` in `area`: the toast line grows to up to three rows so a long message is
 /// wrapped, not cut.
 pub fn areas(area: Rect, state: &State) -> Areas {
-    let toast_rows =
-        state.toast.as_ref().map_or(1, |t| wrap(&t.text, area.width.saturating_sub(2) as usize).len().clamp(1, 3));
+    let toast_rows = state.toast.as_ref().map_or(1, |t| {
+        let text = crate::keymap::fill(&t.text, crate::keymap::screen_context(state));
+        wrap(&text, area.width.saturating_sub(2) as usize).len().clamp(1, 3)
+    });
     let [title, progress, body, toast, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -40,20 +41,22 @@ pub fn areas(area: Rect, state: &State) -> Areas {
     Areas { title, progress, body, toast, hints }
 }
 
-pub fn render(frame: &mut Frame, areas: &Areas, state: &State, hints: &[KeyHint], theme: Theme) {
+pub fn render(frame: &mut Frame, areas: &Areas, state: &State, ctx: super::Ctx) {
+    let (hints, theme) = (ctx.hints, ctx.theme);
     frame.render_widget(Paragraph::new(title_line(state, areas.title.width as usize, theme)), areas.title);
-    frame.render_widget(Paragraph::new(progress_line(state.step, theme)), areas.progress);
+    frame.render_widget(Paragraph::new(progress_line(state, theme)), areas.progress);
     if let Some(toast) = &state.toast {
         let style = if toast.error { theme.error() } else { theme.success() };
         let toast_area = Rect { x: areas.toast.x + 1, width: areas.toast.width.saturating_sub(2), ..areas.toast };
-        frame.render_widget(Paragraph::new(lines(&toast.text, toast_area.width as usize, style)), toast_area);
+        let text = ctx.fill(&toast.text);
+        frame.render_widget(Paragraph::new(lines(&text, toast_area.width as usize, style)), toast_area);
     }
     frame.render_widget(Paragraph::new(hint_line(hints, areas.hints.width as usize, theme)), areas.hints);
 }
 
 fn title_line(state: &State, width: usize, theme: Theme) -> Line<'static> {
     let step = state.step;
-    let left = format!(" sfconnect · Step {} of {} · {}", step.number(), Step::ALL.len(), step.title());
+    let left = format!(" sfconnect · Step {} of {} · {}", state.number(step), state.screens.len(), state.title(step));
     let mut right: Vec<Span<'static>> = Vec::new();
     if let Some(preset) = state.preset() {
         right.push(Span::styled(short_target(&preset.name).to_string(), theme.dim()));
@@ -73,13 +76,14 @@ fn title_line(state: &State, width: usize, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn progress_line(current: Step, theme: Theme) -> Line<'static> {
+fn progress_line(state: &State, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, step) in Step::ALL.iter().enumerate() {
-        if i > 0 {
+    let current = state.number(state.step);
+    for i in 1..=state.screens.len() {
+        if i > 1 {
             spans.push(Span::styled("──", theme.dim()));
         }
-        let (dot, style) = match step.cmp(&current) {
+        let (dot, style) = match i.cmp(&current) {
             std::cmp::Ordering::Less => ("●", theme.success()),
             std::cmp::Ordering::Equal => ("◉", theme.focus()),
             std::cmp::Ordering::Greater => ("○", theme.dim()),
@@ -93,7 +97,7 @@ fn progress_line(current: Step, theme: Theme) -> Line<'static> {
 pub fn hint_line(hints: &[KeyHint], width: usize, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (key, description) in hints {
+    for KeyHint { key, description, .. } in hints {
         let gap = if used > 1 { 2 } else { 0 };
         let need = gap + key.chars().count() + 1 + description.chars().count();
         if used + need > width {

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::Ctx;
 use super::field::{FieldLook, field_line};
 use super::wrap::{labelled, lines, url_lines};
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::create_app::{ROWS, Row, row_value};
 
@@ -130,7 +131,7 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
     match row {
         Row::Kind => {
             let other = app.kind.other().label();
-            let switch = ctx.key_for("change").map(|k| format!("  ({k}: {other})")).unwrap_or_default();
+            let switch = ctx.key_for(Action::Toggle).map(|k| format!("  ({k}: {other})")).unwrap_or_default();
             (format!("{}{switch}", app.kind.label()), theme.value())
         }
         Row::DeviceFlow => {
@@ -139,7 +140,7 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
         }
         Row::Scopes => {
             let labels = crate::wizard::steps::create_app::scope_labels(state);
-            (format!("{} (the next step says why)", labels.join("; ")), theme.value())
+            (format!("{} (the target's; the next step lists them)", labels.join("; ")), theme.value())
         }
         Row::Pkce => ("Require PKCE: on (recommended)".into(), theme.text()),
         Row::Secrets => ("Require secret for Web Server and Refresh Token flows: on".into(), theme.text()),

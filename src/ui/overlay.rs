@@ -17,13 +17,15 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     // As wide as the screen up to 80 columns, so no text behind it shows at the edges on a small terminal.
     let width = area.width.min(80);
     let inner_width = width.saturating_sub(4) as usize;
-    let mut text = lines(steps::help(state), inner_width, theme.text());
+    // The help names the keys of the screen under it; the popup itself reads keys as a list does.
+    let mut text = lines(&ctx.fill(steps::help(state)), inner_width, theme.text());
     text.push(Line::default());
-    // In a text field `?` types, so name the help key the hint bar shows (F1 there).
-    let key = ctx.key_for("help").unwrap_or("?");
-    text.push(Line::from(Span::styled(format!("Esc or {key} to close"), theme.dim())));
+    // Named as on the screen under it (F1 where a field has the focus); the popup takes those keys too.
+    let close =
+        format!("{} or {} to close", ctx.key(crate::wizard::Action::Back), ctx.key(crate::wizard::Action::Help));
+    text.push(Line::from(Span::styled(close, theme.dim())));
     let height = (text.len() as u16 + 2).min(area.height);
-    let title = format!(" Help: {} ", state.step.title());
+    let title = format!(" Help: {} ", state.title(state.step));
     popup(frame, area, width, height, &title, text);
 }
 
@@ -31,18 +33,20 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
 pub fn confirm_quit(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let unsaved = state.result.settings.is_some() && !state.result.saved_current;
     // Saving is on the last step: from an earlier one, the way there is part of the advice.
-    let save = if state.step == crate::wizard::Step::Result {
-        "press n, then w to save it."
+    let save_key = crate::keymap::spoken(crate::wizard::Action::Save, crate::keymap::Context::Browse);
+    let save_key = save_key.as_deref().unwrap_or("the save key");
+    let save = if state.step == crate::wizard::Step::RESULT {
+        format!("press n, then {save_key} to save it.")
     } else {
-        "press n, go on to the last step, press w."
+        format!("press n, go on to the last step, press {save_key}.")
     };
     let (title, body): (&str, &[&str]) = if unsaved && state.keyring {
         (
             "Quit without saving?",
-            &["The refresh token is only in the keyring.", "Run sfconnect again to resume, or", save],
+            &["The refresh token is only in the keyring.", "Run sfconnect again to resume, or", &save],
         )
     } else if unsaved {
-        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "To keep it, do not quit:", save])
+        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "To keep it, do not quit:", &save])
     } else if state.demo.is_some() {
         ("Quit the demo?", &["Nothing of a real org is touched."])
     } else if state.keyring {
@@ -76,17 +80,19 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     };
     let width = area.width.min(64);
     let mut text = vec![Line::from(Span::styled("Resume where you stopped?", theme.heading())), Line::default()];
+    let past_credentials = state.is_after(step, crate::wizard::Step::CREDENTIALS);
+    let past_verify = !state.is_after(crate::wizard::Step::VERIFY, step);
     let secrets = match (&offer.kept.client_secret, &offer.kept.refresh_token) {
-        _ if step <= crate::wizard::Step::Credentials => "",
-        (Some(_), Some(_)) if step >= crate::wizard::Step::Verify => {
+        _ if !past_credentials => "",
+        (Some(_), Some(_)) if past_verify => {
             " The consumer secret and refresh token are in the keyring: no need to authorize again."
         }
         (Some(_), _) => " The consumer secret is in the keyring.",
-        _ if offer.progress.keyring && step >= crate::wizard::Step::Verify => {
+        _ if offer.progress.keyring && past_verify => {
             " The keyring no longer holds the secret: you will paste it again and authorize again."
         }
         _ if offer.progress.keyring => " The keyring no longer holds the secret: you will paste it again.",
-        _ if step >= crate::wizard::Step::Verify => {
+        _ if past_verify => {
             " Secrets are never saved: you will paste the consumer secret again and authorize again, which \
              makes a new refresh token (the lost one still counts toward Salesforce's five per user per app \
              until revoked). --keyring keeps them across a drop."
@@ -107,9 +113,9 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let other_org = if differs { " That is not the org given now: n starts over with it." } else { "" };
     let detail = format!(
         "You were at step {} of {} ({}) with {saved_org}, {ago}. Your entries are kept.{other_org}{secrets}",
-        step.number(),
-        crate::wizard::Step::ALL.len(),
-        step.title()
+        state.number(step),
+        state.screens.len(),
+        state.title(step)
     );
     text.extend(lines(&detail, width.saturating_sub(4) as usize, theme.text()));
     text.push(Line::default());

@@ -152,6 +152,18 @@ pub enum Msg {
     Saved(Result<PathBuf, SaveFailure>),
     /// A secret was kept in the OS keyring (`--keyring`): what to say, or why it could not be.
     Kept(Result<String, String>),
+    /// From the authorize step: a code is on its way to the exchange, kept for a retry.
+    ExchangeStarted(crate::wizard::steps::verify::PendingExchange),
+    /// From the verify step: the exchange gave these settings (not proven yet).
+    Granted(Box<crate::settings::ConnectorSettings>),
+    /// From the verify step: the refresh worked as this user; under rotation, with the token that replaced
+    /// the one in the settings.
+    Proven {
+        username: String,
+        rotated: Option<RefreshToken>,
+    },
+    /// From the verify step: the code was spent or refused, so the next authorization starts afresh.
+    AuthorizeAgain,
 }
 
 /// A secret to keep in the OS keyring when the user opted in (`--keyring`).

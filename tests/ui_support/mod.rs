@@ -19,7 +19,7 @@ pub const REFRESH: &str = "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrFHdbXCrOIdJOxD
 
 /// The hints as the runtime computes them from its keymap, so snapshots show the real key names.
 pub fn hints(state: &State) -> Vec<KeyHint> {
-    sfconnect::runtime::hints_for(state)
+    sfconnect::keymap::hints(state)
 }
 
 pub fn ssh() -> Surroundings {
@@ -35,6 +35,11 @@ impl Wizard {
     pub fn new(surroundings: Surroundings) -> Self {
         let t0 = Instant::now();
         Self { state: State::new(sfconnect::presets::bundled(), surroundings, t0), t0 }
+    }
+
+    /// A wizard around a state built by the test (its own list of steps, say).
+    pub fn with_state(state: State) -> Self {
+        Self { t0: state.now, state }
     }
 
     pub fn send(&mut self, msg: Msg) -> &mut Self {

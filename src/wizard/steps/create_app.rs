@@ -2,9 +2,10 @@
 //! Connected App, each with its click path, and every value to type with a key that copies it.
 
 use crate::wizard::msg::{Action, Command};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::{Hint, edit, move_cursor};
 
@@ -126,14 +127,14 @@ pub fn email_problem(email: &str) -> Option<&'static str> {
     None
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 Create the app in Salesforce while this screen shows what to type.
 
 External Client App or Connected App? Since Spring '26 Salesforce restricts creating new Connected \
 Apps and points to External Client Apps, which do the same for an integration like this. Pick the kind \
-your org offers (Space on the first row switches).
+your org offers ({toggle} on the first row switches).
 
-Move with the arrows; on a value, press c (Ctrl-Y on the name and email rows) to copy it and paste it into the \
+Move with the arrows; on a value, press {copy@list} ({copy@text} on the name and email rows) to copy it and paste it into the \
 Salesforce form. The name and email are yours to change: type over them.
 
 Settings to tick:
@@ -141,7 +142,7 @@ Settings to tick:
 - Require PKCE: leave on; sfconnect always sends PKCE.
 - Require secret for the Web Server and Refresh Token flows: leave on; the connector stores the secret.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     let row = state.create_app.row();
     let editing = match row {
         Row::Name => Some(&mut state.create_app.name),
@@ -182,9 +183,9 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
                 state.create_app.cursor = ROWS.iter().position(|r| *r == Row::Email).unwrap_or(0);
                 return Update::redraw();
             }
-            go_to(state, Step::Scopes)
+            go_next(state)
         }
-        Action::Back => go_to(state, Step::Prerequisites),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
@@ -236,7 +237,7 @@ fn copy_row(state: &mut State, row: Row) -> Update {
     }
 }
 
-pub fn on_text(state: &mut State, text: &str) -> Update {
+fn on_text(state: &mut State, text: &str) -> Update {
     let field = match state.create_app.row() {
         Row::Name => &mut state.create_app.name,
         Row::Email => &mut state.create_app.email,
@@ -247,11 +248,11 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     Update::redraw()
 }
 
-pub fn text_focus(state: &State) -> bool {
+fn text_focus(state: &State) -> bool {
     matches!(state.create_app.row(), Row::Name | Row::Email)
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     let mut h = vec![(Action::Down, "move")];
     match state.create_app.row() {
         Row::Kind | Row::DeviceFlow => h.push((Action::Toggle, "change")),
@@ -282,5 +283,46 @@ mod tests {
         assert!(email_problem("admin@acme").is_some());
         assert!(email_problem("admin").is_some());
         assert!(email_problem("ad min@acme.com").is_some());
+    }
+}
+
+impl Step {
+    pub const CREATE_APP: Step = Step::new("create_app");
+}
+
+#[derive(Debug)]
+pub struct CreateAppScreen;
+
+impl Screen for CreateAppScreen {
+    fn id(&self) -> Step {
+        Step::CREATE_APP
+    }
+
+    fn title(&self) -> &'static str {
+        "Create the app"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::create_app::render(frame, area, state, ctx)
+    }
+
+    fn on_text(&self, state: &mut State, text: &str) -> Update {
+        on_text(state, text)
+    }
+
+    fn text_focus(&self, state: &State) -> bool {
+        text_focus(state)
     }
 }

@@ -3,9 +3,10 @@
 
 use crate::salesforce::ClientSecret;
 use crate::wizard::msg::{Action, KeptSecret};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::create_app::AppKind;
 use super::{Hint, edit};
@@ -99,19 +100,19 @@ pub fn secret_problem(secret: &str, key: &str) -> Option<String> {
     None
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 Paste the Consumer Key and the Consumer Secret of the app you created.
 
 Salesforce shows them only after a verification code it emails you. If you changed the app's scopes \
 after creating it, generate new consumer details first (Staged Consumer Details > Generate > Apply); \
 the old ones stop working.
 
-The secret is masked: Ctrl-R shows it. It is never written anywhere except the settings file you \
+The secret is masked: {reveal} shows it. It is never written anywhere except the settings file you \
 choose at the end, and never logged.
 
-Tab or Up/Down moves between the fields; Enter continues once both look right.";
+{focus_next} or {up}/{down} moves between the fields; {next} continues once both look right.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     let field = match state.credentials.focus {
         CredFocus::Key => &mut state.credentials.key,
         CredFocus::Secret => &mut state.credentials.secret,
@@ -148,16 +149,16 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             let c = &state.credentials;
             state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
             let keep = state.credentials.client_secret().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
-            let mut update = go_to(state, Step::Propagation);
+            let mut update = go_next(state);
             update.commands.extend(keep);
             update
         }
-        Action::Back => go_to(state, Step::Scopes),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
 
-pub fn on_text(state: &mut State, text: &str) -> Update {
+fn on_text(state: &mut State, text: &str) -> Update {
     let field = match state.credentials.focus {
         CredFocus::Key => &mut state.credentials.key,
         CredFocus::Secret => &mut state.credentials.secret,
@@ -169,7 +170,7 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     Update::redraw()
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     let reveal = if state.credentials.reveal { "hide secret" } else { "show secret" };
     vec![
         (Action::FocusNext, "next field"),
@@ -192,5 +193,46 @@ mod tests {
         assert!(key_problem("3MVG9abcdefgh.x_y").unwrap().contains("cut short"));
         assert!(key_problem("CustomKey_1").is_none(), "custom keys may be short");
         assert!(secret_problem(secret, "3MVG9abcdefgh").is_none());
+    }
+}
+
+impl Step {
+    pub const CREDENTIALS: Step = Step::new("credentials");
+}
+
+#[derive(Debug)]
+pub struct CredentialsScreen;
+
+impl Screen for CredentialsScreen {
+    fn id(&self) -> Step {
+        Step::CREDENTIALS
+    }
+
+    fn title(&self) -> &'static str {
+        "Consumer key and secret"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::credentials::render(frame, area, state, ctx)
+    }
+
+    fn on_text(&self, state: &mut State, text: &str) -> Update {
+        on_text(state, text)
+    }
+
+    fn text_focus(&self, _state: &State) -> bool {
+        true
     }
 }

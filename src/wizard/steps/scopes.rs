@@ -4,8 +4,9 @@
 use crate::salesforce::Scopes;
 use crate::salesforce::scope::SCOPE_TABLE;
 use crate::wizard::msg::{Action, Command};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::{Hint, move_cursor};
 
@@ -39,11 +40,11 @@ pub fn warnings(selected: &Scopes, asked: &[String]) -> Vec<&'static str> {
     w
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 In the app's OAuth settings, move these scopes from Available OAuth Scopes to Selected OAuth Scopes. \
 The labels here are exactly those Salesforce shows.
 
-The target's scopes are ticked. Space ticks or unticks the scope under the cursor; c copies its label, \
+The target's scopes are ticked. {toggle} ticks or unticks the scope under the cursor; {copy} copies its label, \
 to paste into the filter of Salesforce's list.
 
 Perform requests at any time (refresh_token, offline_access) is what gives a refresh token: without it \
@@ -52,7 +53,7 @@ the connector stops working when the session ends.
 If you change scopes on an app that already exists, Salesforce may need new consumer details: \
 Manage Consumer Details > Staged Consumer Details > Generate, then Apply.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     match action {
         Action::Up | Action::Down => {
             move_cursor(&mut state.scopes.cursor, SCOPE_TABLE.len(), action == Action::Down);
@@ -79,12 +80,45 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             }]),
             None => Update::none(),
         },
-        Action::Next => go_to(state, Step::Credentials),
-        Action::Back => go_to(state, Step::CreateApp),
+        Action::Next => go_next(state),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
 
-pub fn hints(_: &State) -> Vec<Hint> {
+fn hints(_: &State) -> Vec<Hint> {
     vec![(Action::Toggle, "tick"), (Action::Copy, "copy label"), (Action::Next, "continue"), (Action::Back, "back")]
+}
+
+impl Step {
+    pub const SCOPES: Step = Step::new("scopes");
+}
+
+#[derive(Debug)]
+pub struct ScopesScreen;
+
+impl Screen for ScopesScreen {
+    fn id(&self) -> Step {
+        Step::SCOPES
+    }
+
+    fn title(&self) -> &'static str {
+        "Scopes"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::scopes::render(frame, area, state, ctx)
+    }
 }
