@@ -115,10 +115,13 @@ pub struct ResolvedApp {
     pub app_name: Option<String>,
 }
 
-/// `--app-kind` as the command line spells it (kebab-case); clap stays out of the protocol crate.
+/// `--app-kind` as the command line spells it (kebab-case, and the files' snake_case id as an alias); clap
+/// stays out of the protocol crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AppKindArg {
+    #[value(alias = "connected_app")]
     ConnectedApp,
+    #[value(alias = "external_client_app")]
     ExternalClientApp,
 }
 
@@ -166,5 +169,28 @@ impl AppArgs {
         };
         let (app_kind, app_name) = file.map_or((None, None), |f| (f.app_kind, f.app_name));
         Ok(ResolvedApp { client_id, host, secret, app_kind, app_name })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::AppKindArg;
+    use crate::salesforce::AppKind;
+
+    /// `--app-kind` takes the flag spelling and the id the files write, and means the one `AppKind`.
+    #[test]
+    fn app_kind_takes_both_spellings_and_maps_to_the_one_kind() {
+        for (typed, kind) in [
+            ("external-client-app", AppKind::ExternalClientApp),
+            ("external_client_app", AppKind::ExternalClientApp),
+            ("connected-app", AppKind::ConnectedApp),
+            ("connected_app", AppKind::ConnectedApp),
+        ] {
+            let arg = AppKindArg::from_str(typed, false).unwrap_or_else(|e| panic!("{typed}: {e}"));
+            assert_eq!(AppKind::from(arg), kind, "{typed}");
+        }
+        assert!(AppKindArg::from_str("canvas-app", false).is_err());
     }
 }
