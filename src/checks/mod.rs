@@ -24,7 +24,7 @@ use crate::presets::Preset;
 use crate::salesforce::rest::{Identity, Organization};
 use crate::salesforce::{HostKind, Scopes};
 
-pub use app_policy::{AppKind, device_flow_fix};
+pub use app_policy::{AppKind, device_flow_fix, device_flow_label};
 pub use ids::CheckId;
 pub use permissions::{PERMISSIONS, missing_column};
 pub use preview::{DomainCount, DomainTally, LicenceCount, Preview};

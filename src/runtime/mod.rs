@@ -3,6 +3,7 @@
 //! changes with time; queued messages are drained before one frame is drawn, inside a synchronized
 //! update so a slow SSH link never shows half a frame.
 
+mod demo_org;
 mod listener;
 mod progress_file;
 mod tasks;
@@ -21,6 +22,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 pub use crate::keymap::{Context, key_name, message_for};
+pub use demo_org::{DemoAppShape, DemoSetup};
 
 use crate::presets::Preset;
 use crate::settings::Format;
@@ -42,6 +44,8 @@ pub struct Options {
     pub keyring: bool,
     /// The simulated org to run against (`--demo`).
     pub demo: Option<DemoApp>,
+    /// Sets the demo org's app up as the create step describes it (`--demo`).
+    pub demo_setup: Option<DemoSetup>,
 }
 
 /// How the wizard ended.
@@ -136,6 +140,10 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         });
     }
     let mut keeper = progress_file::ProgressKeeper::new(!demo);
+    let mut demo_org = options.demo_setup.clone().map(demo_org::DemoOrgSync::new);
+    if let Some(sync) = &mut demo_org {
+        sync.note(&state);
+    }
     let clipboard =
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -225,6 +233,9 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
                     break 'outer;
                 }
             }
+        }
+        if let Some(sync) = &mut demo_org {
+            sync.note(&state);
         }
         let now = Instant::now();
         let jobs = [keeper.note(&state, std::time::SystemTime::now(), now), keeper.take_due(now)];

@@ -136,7 +136,7 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
         }
         Row::DeviceFlow => {
             let yes = if app.device_flow { "Yes" } else { "No" };
-            (format!("Enable for Device Flow: {yes}"), theme.value())
+            (format!("{}: {yes}", crate::checks::device_flow_label(app.kind)), theme.value())
         }
         Row::Scopes => {
             let labels = crate::wizard::steps::create_app::scope_labels(state);

@@ -156,7 +156,8 @@ Paste back (works everywhere, also over SSH): open the URL in any browser signed
 with {copy@text}, or show a QR code for a phone with {show_qr@text}), click Allow, then copy the whole address \
 the browser lands on and paste it here. The code alone works too, encoded or not.
 
-Device code: needs \"Enable for Device Flow\" on the app. Open the URL on any device, type the code, \
+Device code: needs the device flow on the app (\"Enable Device Flow\" on an External Client App, \"Enable \
+for Device Flow\" on a Connected App). Open the URL on any device, type the code, \
 click Allow; sfconnect notices by itself.
 
 Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's redirect, on the port of \
