@@ -144,7 +144,7 @@ async fn an_oauth_error_reads_as_it_did() {
     ))
     .await;
     let err = exchange(&client).await.expect_err("refused");
-    assert_eq!(err.oauth_code(), Some("invalid_grant"));
+    assert_eq!(err.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::InvalidGrant));
     assert!(err.explain().headline.contains("already used"), "{}", err.explain().headline);
     assert!(!err.is_transient());
 }

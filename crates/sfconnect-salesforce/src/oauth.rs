@@ -175,7 +175,7 @@ pub fn request_error(err: RequestTokenError<Error, SalesforceErrorResponse>) -> 
         RequestTokenError::Request(e) => e,
         RequestTokenError::ServerResponse(e) => Error::OAuth(OAuthError {
             status: 400,
-            code: fold_untrusted(&e.error),
+            code: fold_untrusted(&e.error).into(),
             description: e.error_description.as_deref().map(fold_untrusted),
         }),
         RequestTokenError::Parse(e, bytes) => {
