@@ -343,7 +343,7 @@ async fn each_refusal_before_the_deploy_says_why_and_creates_nothing() {
     assert_eq!(sim.deploy_requests(), 1);
 
     // A refused session is the admin's to renew: no refresh token is involved (found in a new-user trial).
-    let said = refused(&sim, "00Dnot!avalidtoken", "refused the session given to app create", "get a fresh one").await;
+    let said = refused(&sim, "00Dnot!avalidtoken", "Salesforce refused the session (expired", "get a fresh one").await;
     assert!(!said.contains("from the refresh token"), "{said}");
     let bad = create_with_token(&sim, "00Dnot!avalidtoken", &std::env::temp_dir().join("never.json"), &[]).await;
     assert!(text(&bad.stderr).to_lowercase().contains("session"), "{}", text(&bad.stderr));

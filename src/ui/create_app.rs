@@ -1,5 +1,8 @@
 //! Step 3, Create the app: the kind of app with its click path, then the values table (label, value),
-//! the cursor row highlighted, an editing cursor on the name and email rows, and the error from Enter.
+//! the cursor row highlighted, an editing cursor on the name and email rows, and the error from Enter;
+//! or, once chosen, "Create it for me" ([`for_me`]).
+
+mod for_me;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -19,8 +22,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let theme = ctx.theme;
     let width = area.width as usize;
     let app = &state.create_app;
+    if app.for_me.active() {
+        return for_me::render(frame, area, state, ctx);
+    }
     let mut out: Vec<Line> = Vec::new();
 
+    if let Some(made) = &app.for_me.made {
+        let text = format!("✓ sfconnect created {} in {} (with {}).", made.app_name, made.org_name, made.session);
+        out.extend(lines(&text, width, theme.success()));
+    } else if let Some(key) = ctx.key_for("create it for me") {
+        let text = format!("Or press {key}: sfconnect creates it for you with a Salesforce session.");
+        out.extend(lines(&text, width, theme.value()));
+    }
     let label = app.kind.label();
     let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
     out.push(Line::from(Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())));

@@ -28,6 +28,7 @@ pub fn tick_interval(state: &State) -> Option<std::time::Duration> {
         }
         Step::Verify if state.verify.busy() => Some(std::time::Duration::from_millis(250)),
         Step::Checks if state.checks.running => Some(std::time::Duration::from_millis(250)),
+        Step::CreateApp if state.create_app.for_me.busy() => Some(std::time::Duration::from_millis(250)),
         _ => None,
     }
 }

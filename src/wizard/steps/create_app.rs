@@ -1,5 +1,8 @@
 //! Step 3, Create the app: External Client App (what Salesforce offers since Spring '26) or classic
-//! Connected App, each with its click path, and every value to type with a key that copies it.
+//! Connected App, each with its click path, and every value to type with a key that copies it; or
+//! "Create it for me" ([`for_me`]), which creates the External Client App with a Salesforce session.
+
+pub mod for_me;
 
 use crate::wizard::msg::{Action, Command};
 use crate::wizard::state::{State, Step};
@@ -112,6 +115,8 @@ pub struct CreateAppState {
     pub device_flow: bool,
     pub cursor: usize,
     pub error: Option<String>,
+    /// "Create it for me": its phase, the sessions found, the app made.
+    pub for_me: for_me::ForMe,
 }
 
 impl CreateAppState {
@@ -174,6 +179,12 @@ Settings to tick:
 - Require secret for the Web Server and Refresh Token flows: leave on; the connector stores the secret.";
 
 pub fn on_action(state: &mut State, action: Action) -> Update {
+    if state.create_app.for_me.active() {
+        return for_me::on_action(state, action);
+    }
+    if action == Action::CreateForMe {
+        return for_me::begin(state);
+    }
     let row = state.create_app.row();
     let editing = match row {
         Row::Name => Some(&mut state.create_app.name),
@@ -229,8 +240,12 @@ fn toggle_kind(state: &mut State) {
     state.touched = true;
 }
 
-/// The name the app is created with (the one typed, else the default this step shows).
+/// The name the app is created with (the one typed, else the default this step shows); for an app this
+/// step created, its API name, as `app create` records it.
 pub fn app_name_of(state: &State) -> String {
+    if let Some(made) = &state.create_app.for_me.made {
+        return made.app_name.clone();
+    }
     match state.preset() {
         // Only for the checks: the target makes its own app, so the name says this one can go.
         Some(p) if p.brings_own_app() && state.create_app.name.is_empty() => "sfconnect check (delete after)".into(),
@@ -272,6 +287,9 @@ fn copy_row(state: &mut State, row: Row) -> Update {
 }
 
 pub fn on_text(state: &mut State, text: &str) -> Update {
+    if state.create_app.for_me.active() {
+        return for_me::on_text(state, text);
+    }
     let field = match state.create_app.row() {
         Row::Name => &mut state.create_app.name,
         Row::Email => &mut state.create_app.email,
@@ -283,10 +301,35 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
 }
 
 pub fn text_focus(state: &State) -> bool {
+    if state.create_app.for_me.active() {
+        return for_me::text_focus(state);
+    }
     matches!(state.create_app.row(), Row::Name | Row::Email)
 }
 
+/// Results for this step (the sessions found, the creation's stages and end); `Err` gives the message back.
+pub fn on_result(state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
+    for_me::on_result(state, msg)
+}
+
+/// Time moves the creation's spinner and elapsed time.
+pub fn on_tick(state: &mut State) -> Update {
+    if state.create_app.for_me.busy() { Update::redraw() } else { Update::none() }
+}
+
+/// "Create it for me" is offered where sfconnect can create the app: not for a target that brings its own.
+pub fn offers_for_me(state: &State) -> bool {
+    !state.preset().is_some_and(|p| p.brings_own_app())
+}
+
+pub fn help(state: &State) -> &'static str {
+    if state.create_app.for_me.active() { for_me::HELP } else { HELP }
+}
+
 pub fn hints(state: &State) -> Vec<Hint> {
+    if state.create_app.for_me.active() {
+        return for_me::hints(state);
+    }
     let mut h = vec![(Action::Down, "move")];
     match state.create_app.row() {
         Row::Kind | Row::DeviceFlow => h.push((Action::Toggle, "change")),
@@ -294,6 +337,9 @@ pub fn hints(state: &State) -> Vec<Hint> {
         _ => h.push((Action::Copy, "copy")),
     }
     h.extend([(Action::Next, "continue"), (Action::Back, "back")]);
+    if offers_for_me(state) {
+        h.push((Action::CreateForMe, "create it for me"));
+    }
     h
 }
 

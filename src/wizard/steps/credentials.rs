@@ -25,6 +25,8 @@ pub struct CredentialsState {
     pub reveal: bool,
     /// Shown after Enter when a field is not acceptable.
     pub error: Option<String>,
+    /// The app sfconnect created, whose key (and secret, when the org gave it) fill the fields.
+    pub from_app: Option<String>,
 }
 
 impl CredentialsState {
@@ -155,6 +157,28 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         Action::Back => go_to(state, Step::Scopes),
         _ => Update::none(),
     }
+}
+
+/// The create step made the app: its key and secret fill the fields (they were read back from the org,
+/// or are the ones sfconnect wrote), and the wait starts from them. Without a secret (the org keeps it from
+/// the API) the secret's field takes the focus.
+pub fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> Update {
+    let c = &mut state.credentials;
+    c.key.set(&app.client_id);
+    match &app.secret {
+        Some(secret) => c.secret.set(secret.expose()),
+        None => {
+            c.secret.clear();
+            c.focus = CredFocus::Secret;
+        }
+    }
+    c.error = None;
+    c.from_app = Some(app.app_name.clone());
+    let host = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
+    let c = &state.credentials;
+    state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
+    let keep = app.secret.clone().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
+    Update { commands: keep.into_iter().collect(), dirty: true }
 }
 
 pub fn on_text(state: &mut State, text: &str) -> Update {

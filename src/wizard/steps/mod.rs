@@ -84,7 +84,7 @@ pub fn on_result(state: &mut State, msg: Msg) -> Update {
             state.warn(text);
             Update::redraw()
         }
-        _ => Update::none(),
+        msg => create_app::on_result(state, msg).unwrap_or_else(|_| Update::none()),
     }
 }
 
@@ -94,6 +94,7 @@ pub fn on_tick(state: &mut State) -> Update {
         Step::Authorize => authorize::on_tick(state),
         Step::Verify => verify::on_tick(state),
         Step::Checks => checks::on_tick(state),
+        Step::CreateApp => create_app::on_tick(state),
         _ => Update::none(),
     }
 }
@@ -154,7 +155,7 @@ pub fn help(state: &State) -> &'static str {
     match state.step {
         Step::Start => start::HELP,
         Step::Prerequisites => prerequisites::HELP,
-        Step::CreateApp => create_app::HELP,
+        Step::CreateApp => create_app::help(state),
         Step::Scopes => scopes::HELP,
         Step::Credentials => credentials::HELP,
         Step::Propagation => propagation::HELP,

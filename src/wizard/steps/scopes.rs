@@ -13,6 +13,14 @@ use super::{Hint, move_cursor};
 pub struct ScopesState {
     pub selected: Scopes,
     pub cursor: usize,
+    /// The app sfconnect created with these scopes: nothing is left to pick in Setup.
+    pub set_on_app: Option<String>,
+}
+
+/// The create step made the app with the selected scopes: this step is done.
+pub fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> Update {
+    state.scopes.set_on_app = Some(app.app_name.clone());
+    Update::redraw()
 }
 
 /// True when any token of a table row is selected.
@@ -56,6 +64,11 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     match action {
         Action::Up | Action::Down => {
             move_cursor(&mut state.scopes.cursor, SCOPE_TABLE.len(), action == Action::Down);
+            Update::redraw()
+        }
+        // The app exists with the scopes it was made with: changing them here would not change it.
+        Action::Toggle if state.scopes.set_on_app.is_some() => {
+            state.warn("These scopes are set on the app sfconnect created; change them in Setup if you must.");
             Update::redraw()
         }
         Action::Toggle => {
