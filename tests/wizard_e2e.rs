@@ -117,3 +117,51 @@ fn quitting_the_demo_unsaved_says_what_is_true() {
     assert!(said.contains("demo org and its token are gone"), "{said}");
     assert!(!said.contains("run sfconnect again and press w"), "{said}");
 }
+
+/// Issue 13: the demo creates the app itself by keys alone ("Create it for me" with the demo org's admin
+/// session), waits for the new key, and saves settings whose key is the new app's and whose refresh token
+/// works.
+#[test]
+fn demo_creates_the_app_by_keys_alone_down_to_saved_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("settings.json");
+    let out = output.to_str().unwrap();
+    let args = ["--demo", "--demo-live-after", "2", "--no-clipboard", "--output", out];
+    let mut app = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+    app.wait_for("Enter continue", STEP);
+    app.send(ENTER); // Start: defaults
+    app.wait_for("Step 2 of 10", STEP);
+    app.send(ENTER); // Before you start
+    app.wait_for("create it for me", STEP); // Create the app: the click-through offers the other way
+    app.send(CTRL_N);
+    app.wait_for("The demo org's admin session", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 6 of 10", STEP); // created: the key and secret filled in, on to the wait
+    assert!(app.screen().contains("Created "), "{}", app.screen());
+    app.wait_for("click Allow", STEP); // the new key went live
+    app.send(CTRL_O);
+    app.wait_for("run the checks", STEP);
+    app.send(ENTER);
+    app.wait_for("run again", STEP);
+    app.send(ENTER);
+    app.wait_for("save", STEP);
+    app.send("w");
+    app.wait_for("✓ Saved: ", STEP);
+
+    let settings: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    assert_eq!(settings["app_kind"], "external_client_app");
+    assert_eq!(settings["app_name"], "Snow_Atlas_integration", "the created app's API name");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap());
+        let app = AppCredentials {
+            client_id: settings["client_id"].as_str().unwrap().into(),
+            client_secret: Some(ClientSecret::new(settings["client_secret"].as_str().unwrap())),
+        };
+        assert_eq!(app.client_id.len(), 64, "the key sfconnect generated, not the demo org's own");
+        let refreshed = client.refresh(&app, &RefreshToken::new(settings["refresh_token"].as_str().unwrap())).await;
+        assert!(refreshed.is_ok(), "the simulator accepts the saved refresh token: {refreshed:?}");
+    });
+    app.send("q");
+    assert_eq!(app.wait_exit(STEP), Some(0));
+}
