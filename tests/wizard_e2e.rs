@@ -132,7 +132,7 @@ fn demo_creates_the_app_by_keys_alone_down_to_saved_settings() {
     app.send(ENTER); // Start: defaults
     app.wait_for("Step 2 of 10", STEP);
     app.send(ENTER); // Before you start
-    app.wait_for("create it for me", STEP); // Create the app: the click-through offers the other way
+    app.wait_for("auto-create", STEP); // Create the app: the click-through offers the other way
     app.send(CTRL_N);
     app.wait_for("The demo org's admin session", STEP);
     app.send(ENTER);

@@ -30,13 +30,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     if let Some(made) = &app.for_me.made {
         let text = format!("✓ sfconnect created {} in {} (with {}).", made.app_name, made.org_name, made.session);
         out.extend(lines(&text, width, theme.success()));
-    } else if let Some(key) = ctx.key_for("create it for me") {
-        let text = format!("Or press {key}: sfconnect creates it for you with a Salesforce session.");
-        out.extend(lines(&text, width, theme.value()));
     }
     let label = app.kind.label();
     let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
-    out.push(Line::from(Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())));
+    let mut heading = vec![Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())];
+    // The other way, on the same line: the click-through keeps its rows at 80x24.
+    if app.for_me.made.is_none()
+        && let Some(key) = ctx.key_for("auto-create")
+    {
+        heading.push(Span::styled(format!(" (or {key}: let sfconnect do it)"), theme.value()));
+    }
+    out.push(Line::from(heading));
     for step in app.kind.click_path() {
         // Each step wraps under itself, two columns in from its first line.
         let wrapped = lines(step, width.saturating_sub(4), theme.text());

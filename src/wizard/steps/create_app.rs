@@ -338,7 +338,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
     }
     h.extend([(Action::Next, "continue"), (Action::Back, "back")]);
     if offers_for_me(state) {
-        h.push((Action::CreateForMe, "create it for me"));
+        h.push((Action::CreateForMe, "auto-create"));
     }
     h
 }
