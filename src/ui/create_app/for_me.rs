@@ -74,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 theme.text(),
             ));
             out.extend(lines(
-                "Setup's Session Management lists sessions but never shows their ids: it is no way to get one.",
+                "Setup's Session Management lists sessions but never their tokens: it is no way to get one.",
                 width,
                 theme.dim(),
             ));

@@ -308,6 +308,8 @@ pub fn text_focus(state: &State) -> bool {
 }
 
 /// Results for this step (the sessions found, the creation's stages and end); `Err` gives the message back.
+// The step-dispatch shape: a message that is not this step's goes back whole, moved, not copied.
+#[allow(clippy::result_large_err)]
 pub fn on_result(state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
     for_me::on_result(state, msg)
 }

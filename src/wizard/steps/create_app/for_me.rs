@@ -23,7 +23,7 @@ use super::super::{Hint, edit, move_cursor};
 use super::{AppKind, ROWS, Row, api_name, app_name_of, email_problem};
 
 /// Where an admin without a session at hand gets one. Accurate on purpose: Setup's Session Management lists
-/// sessions but never shows their ids, so it is no way to get one (docs/protocol.md, "Session").
+/// sessions but never their tokens, so it is no way to get one (docs/protocol.md, "Session").
 pub const WHERE_TO_GET_A_TOKEN: &str = "`sf org auth show-access-token --target-org ALIAS --json` (older \
      Salesforce CLIs: `sf org display --target-org ALIAS --json`), the accessToken value; log in first with \
      `sf org login web --alias ALIAS` on a machine with a browser";
@@ -338,6 +338,8 @@ fn on_failed(state: &mut State, action: Action, way_on: WayOn) -> Update {
 }
 
 /// The results of the runtime's work for this step; `Err` gives back a message that is not this step's.
+// The step-dispatch shape: a message that is not this step's goes back whole, moved, not copied.
+#[allow(clippy::result_large_err)]
 pub fn on_result(state: &mut State, msg: Msg) -> Result<Update, Msg> {
     match msg {
         Msg::SessionsFound(offers) => {
