@@ -12,6 +12,7 @@ mod house;
 mod parsers_property;
 mod presets;
 mod retry_after;
+mod screen_fixture;
 mod settings_crash;
 mod settings_files;
 mod sim_metadata;

@@ -633,7 +633,7 @@ mod wizard {
             &mut state,
             Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 1 })),
         );
-        assert_eq!(state.step, Step::Authorize);
+        assert_eq!(state.step, Step::AUTHORIZE);
         state
     }
 

@@ -45,7 +45,7 @@ fn start() {
 fn prerequisites() {
     let mut w = Wizard::new(ssh());
     w.act(Action::Next).act(Action::Toggle).act(Action::Down);
-    assert_eq!(w.state.step, Step::Prerequisites);
+    assert_eq!(w.state.step, Step::PREREQUISITES);
     snap(&w, "02_prerequisites");
     w.assert_fits_80x24("prerequisites");
     assert!(w.joined(80, 24).contains("Nothing here blocks you"));
@@ -126,7 +126,7 @@ fn create_app_for_me() {
 fn scopes() {
     let mut w = Wizard::new(ssh());
     w.reach_credentials().act(Action::Back);
-    assert_eq!(w.state.step, Step::Scopes);
+    assert_eq!(w.state.step, Step::SCOPES);
     snap(&w, "04_scopes");
     // Untick "Perform requests at any time": the red warning shows.
     w.act(Action::Down).act(Action::Down).act(Action::Down).act(Action::Toggle);
@@ -181,7 +181,7 @@ fn credentials_demo() {
 fn propagation() {
     let mut w = Wizard::new(ssh());
     w.reach_propagation().at(83).probe(Readiness::NotLive, 12);
-    assert_eq!(w.state.step, Step::Propagation);
+    assert_eq!(w.state.step, Step::PROPAGATION);
     snap(&w, "06_propagation_waiting");
     w.assert_fits_80x24("propagation");
     assert!(w.joined(80, 24).contains("01:23 of up to 15:00"));
@@ -215,7 +215,7 @@ fn propagation() {
 fn authorize_paste_back() {
     let mut w = Wizard::new(ssh());
     w.reach_authorize();
-    assert_eq!(w.state.step, Step::Authorize);
+    assert_eq!(w.state.step, Step::AUTHORIZE);
     snap(&w, "07_authorize_paste_back");
     w.assert_fits_80x24("authorize paste back");
     let url = w.state.authorize.request.as_ref().map(|r| r.url.clone()).expect("an authorize request");
@@ -280,7 +280,7 @@ fn authorize_local_browser() {
 fn verify() {
     let mut w = Wizard::new(ssh());
     w.reach_authorize().reach_verify();
-    assert_eq!(w.state.step, Step::Verify);
+    assert_eq!(w.state.step, Step::VERIFY);
     snap(&w, "08_verify_exchanging");
     w.authorized().at(123);
     snap(&w, "08_verify_verifying");
@@ -319,7 +319,7 @@ fn verify() {
 fn checks() {
     let mut w = Wizard::new(ssh());
     w.reach_checks();
-    assert_eq!(w.state.step, Step::Checks);
+    assert_eq!(w.state.step, Step::CHECKS);
     snap(&w, "085_checks");
     w.assert_fits_80x24("checks");
     let screen = w.joined(80, 24);
@@ -348,7 +348,7 @@ fn company_names_picker() {
 fn result() {
     let mut w = Wizard::new(ssh());
     w.reach_result();
-    assert_eq!(w.state.step, Step::Result);
+    assert_eq!(w.state.step, Step::RESULT);
     snap(&w, "09_result");
     w.assert_fits_80x24("result");
     let screen = w.joined(120, 40);
@@ -458,7 +458,7 @@ fn resume_offer_with_the_keyring() {
     assert!(!text.contains(&SECRET[..8]) && !text.contains(&REFRESH[..8]), "{text}");
     // y: back at the verification, with the kept token standing in for a new authorization.
     fresh.act(Action::Next);
-    assert_eq!(fresh.state.step, sfconnect::wizard::Step::Verify);
+    assert_eq!(fresh.state.step, sfconnect::wizard::Step::VERIFY);
     snap(&fresh, "08_verify_resumed");
     assert!(fresh.joined(80, 24).contains("kept in the keyring"));
 }
@@ -511,7 +511,7 @@ fn hint_bars_fit_80_columns() {
     });
     demo.reach_authorize();
     for _ in 0..3 {
-        assert_eq!(demo.state.step, sfconnect::wizard::Step::Authorize);
+        assert_eq!(demo.state.step, sfconnect::wizard::Step::AUTHORIZE);
         check(&demo);
         demo.act(Action::FocusNext);
     }
@@ -528,7 +528,7 @@ fn a_rejected_secret_is_marked_on_the_credentials_step() {
     let mut w = Wizard::new(ssh());
     w.reach_propagation().probe(Readiness::SecretRejected, 3);
     w.act(Action::Back);
-    assert_eq!(w.state.step, sfconnect::wizard::Step::Credentials);
+    assert_eq!(w.state.step, sfconnect::wizard::Step::CREDENTIALS);
     let text = w.joined(80, 24);
     assert!(text.contains("Salesforce rejected this secret"), "{text}");
     w.act(Action::FocusNext);

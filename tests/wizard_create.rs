@@ -25,7 +25,7 @@ fn on_create_step(base_url: &str) -> Wizard {
     w.state.apply_preset();
     w.state.start.set_login_url(base_url);
     w.act(Action::Next).act(Action::Next);
-    assert_eq!(w.state.step, Step::CreateApp);
+    assert_eq!(w.state.step, Step::CREATE_APP);
     w
 }
 
@@ -87,7 +87,7 @@ async fn a_pasted_session_creates_the_app_and_the_wizard_goes_on_to_the_wait() {
     assert!(events.contains(&CreateEvent::Validating) && events.contains(&CreateEvent::Deploying), "{events:?}");
     let new_key = sim.client_id();
     assert_ne!(new_key, old_key, "the simulator serves the app the wizard created");
-    assert_eq!(w.state.step, Step::Propagation, "on to the wait");
+    assert_eq!(w.state.step, Step::PROPAGATION, "on to the wait");
     assert_eq!(w.state.credentials.key.value(), new_key);
     assert_eq!(w.state.credentials.secret.value(), sim.client_secret());
     let probe = last.commands.iter().find_map(|c| match c {
@@ -178,7 +178,7 @@ async fn each_refusal_gives_its_sentence_and_a_way_on() {
     assert!(r.headline.contains("Professional Edition has no Metadata API"), "{r:?}");
 
     assert!(sim.deployed_apps().is_empty(), "no refusal created anything");
-    assert_eq!(w.state.step, Step::CreateApp);
+    assert_eq!(w.state.step, Step::CREATE_APP);
 }
 
 /// An org whose admin lacks both metadata permissions.
@@ -204,7 +204,7 @@ async fn an_org_keeping_its_secret_leads_to_the_secret_field_with_where_to_copy_
     let command = paste_token(&mut w, &admin_token(&sim).await);
     let (events, _) = run(&mut w, command).await;
     assert!(events.contains(&CreateEvent::SecretRefusedRetryingWithout), "{events:?}");
-    assert_eq!(w.state.step, Step::Credentials);
+    assert_eq!(w.state.step, Step::CREDENTIALS);
     assert_eq!(w.state.credentials.key.value(), sim.client_id());
     assert!(w.state.credentials.secret.is_empty());
     assert_eq!(w.state.credentials.focus, sfconnect::wizard::steps::credentials::CredFocus::Secret);

@@ -67,7 +67,7 @@ fn a_secret_in_an_old_progress_file_is_not_put_back() {
     progress.apply(&mut fresh.state, SystemTime::now() + Duration::from_secs(5));
     assert_eq!(fresh.state.credentials.key.value(), KEY);
     assert!(fresh.state.create_app.email.is_empty());
-    assert_eq!(fresh.state.step, Step::Start, "apply only fills the fields; the caller moves");
+    assert_eq!(fresh.state.step, Step::START, "apply only fills the fields; the caller moves");
 }
 
 /// A loopback port nothing listens on: a connection to it is refused, as to a Salesforce behind a
@@ -99,7 +99,7 @@ async fn a_code_that_never_left_is_kept_and_sent_again() {
 
     let mut w = Wizard::new(ssh());
     w.reach_authorize().reach_verify();
-    assert_eq!(w.state.step, Step::Verify);
+    assert_eq!(w.state.step, Step::VERIFY);
     let sent_code = w.state.verify.pending.as_ref().map(|p| p.code.expose().to_string()).expect("in flight");
     w.send(Msg::Authorized(Err(refused)));
     let VerifyStatus::Failed { headline, fix, can_retry, .. } = &w.state.verify.status else {
@@ -334,10 +334,10 @@ fn the_demo_checks_a_typed_my_domain() {
     w.act(Action::FocusNext).act(Action::Down).act(Action::Down);
     assert_eq!(w.state.start.environment, Environment::MyDomain);
     w.type_text("not a url").act(Action::Next);
-    assert_eq!(w.state.step, Step::Start);
+    assert_eq!(w.state.step, Step::START);
     assert!(w.state.start.error.is_some());
     w.act(Action::ClearField).type_text("https://acme.my.salesforce.com").act(Action::Next);
-    assert_eq!(w.state.step, Step::Prerequisites);
+    assert_eq!(w.state.step, Step::PREREQUISITES);
 }
 
 /// Issue 10, smaller things: after a resume, Enter with the secret still empty did nothing visible (the
@@ -346,7 +346,7 @@ fn the_demo_checks_a_typed_my_domain() {
 fn enter_with_an_empty_secret_says_so() {
     let mut w = Wizard::new(ssh());
     w.reach_credentials().send(Msg::Paste(KEY.into())).act(Action::FocusNext).act(Action::Next);
-    assert_eq!(w.state.step, Step::Credentials);
+    assert_eq!(w.state.step, Step::CREDENTIALS);
     let screen = w.joined(80, 24);
     assert!(screen.contains("Consumer Secret is empty"), "{screen}");
 }

@@ -40,9 +40,9 @@ fn to_credentials(state: &mut State) {
     }
     type_text(state, "admin@acme.com");
     act(state, Action::Next);
-    assert_eq!(state.step, Step::Scopes);
+    assert_eq!(state.step, Step::SCOPES);
     act(state, Action::Next);
-    assert_eq!(state.step, Step::Credentials);
+    assert_eq!(state.step, Step::CREDENTIALS);
 }
 
 /// Through the credentials (the secret pasted with a trailing line break, as copies often are) to the wait.
@@ -52,14 +52,14 @@ fn to_propagation(state: &mut State) {
     act(state, Action::FocusNext);
     update(state, Msg::Paste(format!("{SECRET}\n").into()));
     let commands = act(state, Action::Next);
-    assert_eq!(state.step, Step::Propagation);
+    assert_eq!(state.step, Step::PROPAGATION);
     assert!(commands.iter().any(|c| matches!(c, Command::StartProbe { .. })));
 }
 
 fn to_authorize(state: &mut State) {
     to_propagation(state);
     update(state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 3 })));
-    assert_eq!(state.step, Step::Authorize);
+    assert_eq!(state.step, Step::AUTHORIZE);
 }
 
 fn grant(with_refresh: bool) -> TokenGrant {
@@ -105,7 +105,7 @@ fn back_and_forth_keeps_what_was_entered() {
     act(&mut state, Action::Back);
     act(&mut state, Action::Back);
     act(&mut state, Action::Back);
-    assert_eq!(state.step, Step::Start);
+    assert_eq!(state.step, Step::START);
     assert_eq!(state.start.preset_index, chosen, "the target is kept");
     act(&mut state, Action::Next);
     act(&mut state, Action::Next);
@@ -125,7 +125,7 @@ fn a_bad_my_domain_is_refused_with_the_field_named() {
     assert_eq!(state.start.focus, StartFocus::MyDomain);
     type_text(&mut state, "http://acme.my.salesforce.com");
     act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Start);
+    assert_eq!(state.step, Step::START);
     let error = state.start.error.clone().expect("an error is shown");
     assert!(error.contains("Login URL") && error.contains("https"), "{error}");
     for _ in 0.."http://acme.my.salesforce.com".len() {
@@ -133,7 +133,7 @@ fn a_bad_my_domain_is_refused_with_the_field_named() {
     }
     type_text(&mut state, "https://acme.lightning.force.com/lightning/setup/home");
     act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Prerequisites);
+    assert_eq!(state.step, Step::PREREQUISITES);
     assert_eq!(state.login_host().unwrap().origin(), "https://acme.my.salesforce.com");
 }
 
@@ -143,7 +143,7 @@ fn create_app_needs_an_email_and_derives_the_api_name() {
     act(&mut state, Action::Next);
     act(&mut state, Action::Next);
     act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::CreateApp);
+    assert_eq!(state.step, Step::CREATE_APP);
     assert!(state.create_app.error.as_deref().unwrap_or("").contains("Contact Email"));
     let api =
         sfconnect::wizard::steps::create_app::row_value(&state, sfconnect::wizard::steps::create_app::Row::ApiName);
@@ -162,7 +162,7 @@ fn scopes_warn_without_refresh_token() {
     assert!(state.scopes.selected.allows_refresh(), "every target asks for a refresh token");
     let row =
         sfconnect::salesforce::scope::SCOPE_TABLE.iter().position(|s| s.tokens.contains(&"refresh_token")).unwrap();
-    state.step = Step::Scopes;
+    state.step = Step::SCOPES;
     state.scopes.cursor = row;
     act(&mut state, Action::Toggle);
     assert!(!state.scopes.selected.contains("refresh_token") && !state.scopes.selected.contains("offline_access"));
@@ -183,7 +183,7 @@ fn swapped_key_and_secret_are_caught_before_any_request() {
     update(&mut state, Msg::Paste(SECRET.into()));
     let commands = act(&mut state, Action::Next);
     assert!(commands.is_empty());
-    assert_eq!(state.step, Step::Credentials);
+    assert_eq!(state.step, Step::CREDENTIALS);
     assert!(state.credentials.error.as_deref().unwrap().contains("Consumer Secret"));
 }
 
@@ -193,12 +193,12 @@ fn propagation_moves_on_when_live_and_stops_on_a_wrong_secret() {
     to_propagation(&mut state);
     assert_eq!(tick_interval(&state), Some(Duration::from_secs(1)), "the countdown ticks while waiting");
     update(&mut state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::NotLive, attempts: 1 })));
-    assert_eq!(state.step, Step::Propagation);
+    assert_eq!(state.step, Step::PROPAGATION);
     update(&mut state, Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::SecretRejected, attempts: 2 })));
-    assert_eq!(state.step, Step::Propagation, "a wrong secret does not move on");
+    assert_eq!(state.step, Step::PROPAGATION, "a wrong secret does not move on");
     assert_eq!(tick_interval(&state), None, "nothing ticks once the wait is over");
     act(&mut state, Action::Back);
-    assert_eq!(state.step, Step::Credentials);
+    assert_eq!(state.step, Step::CREDENTIALS);
 }
 
 #[test]
@@ -207,7 +207,7 @@ fn skipping_the_wait_stops_the_probe() {
     to_propagation(&mut state);
     let commands = act(&mut state, Action::Skip);
     assert!(matches!(commands.first(), Some(Command::StopProbe)));
-    assert_eq!(state.step, Step::Authorize);
+    assert_eq!(state.step, Step::AUTHORIZE);
 }
 
 #[test]
@@ -219,12 +219,12 @@ fn a_pasted_redirect_is_exchanged_and_a_foreign_state_refused() {
         &mut state,
         Msg::Paste("https://login.salesforce.com/services/oauth2/success?code=aPrx1%3D%3D&state=other".into()),
     );
-    assert_eq!(state.step, Step::Authorize);
+    assert_eq!(state.step, Step::AUTHORIZE);
     assert!(state.authorize.paste_error.as_deref().unwrap().contains("state"));
     state.authorize.paste.clear();
     let url = format!("https://login.salesforce.com/services/oauth2/success?code=aPrx1%3D%3D&state={request_state}");
     let commands = update(&mut state, Msg::Paste(url.into())).commands;
-    assert_eq!(state.step, Step::Verify);
+    assert_eq!(state.step, Step::VERIFY);
     match commands.first() {
         Some(Command::Exchange { code, verifier, .. }) => {
             assert_eq!(code.expose(), "aPrx1==");
@@ -257,7 +257,7 @@ fn a_device_code_that_arrives_after_leaving_the_step_is_dropped() {
     update(&mut state, Msg::DeviceStarted(Ok(late)));
     assert_eq!(state.authorize.device, DeviceStatus::Idle, "the stale code is not shown");
     act(&mut state, Action::Next); // back to authorize, on the device tab
-    assert_eq!(state.step, Step::Authorize);
+    assert_eq!(state.step, Step::AUTHORIZE);
     // The same for the listener: one stopped before it reported stays stopped, and going back starts one.
     act(&mut state, Action::FocusNext); // local browser
     act(&mut state, Action::FocusNext); // paste-back: the listener was stopped
@@ -285,7 +285,7 @@ fn the_device_login_goes_on_across_tabs() {
     // Approved while the paste-back tab shows: on to the verification all the same.
     act(&mut state, Action::FocusPrev);
     let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
-    assert_eq!(state.step, Step::Verify);
+    assert_eq!(state.step, Step::VERIFY);
     assert!(commands.iter().any(|c| matches!(c, Command::StopDevice)), "leaving the step stops it: {commands:?}");
 }
 
@@ -302,13 +302,13 @@ fn verify_keeps_the_token_and_sends_errors_to_the_step_that_fixes_them() {
         }))),
     );
     match &state.verify.status {
-        VerifyStatus::Failed { back_to, .. } => assert_eq!(*back_to, Step::Credentials),
+        VerifyStatus::Failed { back_to, .. } => assert_eq!(*back_to, Step::CREDENTIALS),
         other => panic!("{other:?}"),
     }
     update(&mut state, Msg::Authorized(Ok(grant(false))));
     match &state.verify.status {
         VerifyStatus::Failed { back_to, headline, .. } => {
-            assert_eq!(*back_to, Step::Scopes);
+            assert_eq!(*back_to, Step::SCOPES);
             assert!(headline.contains("no refresh token"));
         }
         other => panic!("{other:?}"),
@@ -335,10 +335,10 @@ fn verify_keeps_the_token_and_sends_errors_to_the_step_that_fixes_them() {
         "a rotated token replaces the old"
     );
     let commands = act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Checks);
+    assert_eq!(state.step, Step::CHECKS);
     assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { .. })), "the checks start on entry");
     act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Result, "Enter skips checks still running: they advise, they do not gate");
+    assert_eq!(state.step, Step::RESULT, "Enter skips checks still running: they advise, they do not gate");
 }
 
 #[test]
@@ -346,7 +346,7 @@ fn saving_never_replaces_without_a_second_press() {
     let mut state = new_state();
     to_authorize(&mut state);
     update(&mut state, Msg::Authorized(Ok(grant(true))));
-    state.step = Step::Result;
+    state.step = Step::RESULT;
     state.result.output = Some("/tmp/x.json".into());
     let commands = act(&mut state, Action::Save);
     assert!(matches!(commands.first(), Some(Command::Save { overwrite: Overwrite::Never, create_folder: false, .. })));
@@ -379,7 +379,7 @@ fn company_names_must_be_domains_and_esc_cancels() {
     let mut state = new_state();
     to_authorize(&mut state);
     update(&mut state, Msg::Authorized(Ok(grant(true))));
-    state.step = Step::Result;
+    state.step = Step::RESULT;
     let row = sfconnect::wizard::steps::result::rows(&state)
         .iter()
         .position(|r| r.key == sfconnect::presets::SettingsKey::CompanyNames)
@@ -428,7 +428,7 @@ fn messages_and_commands_print_no_secret() {
         Msg::Paste("https://login.salesforce.com/services/oauth2/success?code=aPrxSECRETCODEVALUE%3D%3D".into());
     assert!(!format!("{pasted:?}").contains("SECRETCODE"), "a pasted redirect prints its length only");
     update(&mut state, Msg::Authorized(Ok(grant(true))));
-    state.step = Step::Result;
+    state.step = Step::RESULT;
     state.result.cursor = 1;
     let commands = act(&mut state, Action::Copy);
     let shown = format!("{commands:?} {state:?}");
@@ -520,9 +520,9 @@ fn resuming_with_kept_secrets_skips_what_they_cover() {
         state
     };
 
-    let mut state = offer(Step::Checks, true);
+    let mut state = offer(Step::CHECKS, true);
     let commands = update(&mut state, Msg::Char('y')).commands;
-    assert_eq!(state.step, Step::Verify);
+    assert_eq!(state.step, Step::VERIFY);
     assert!(state.keyring, "a resumed keyring session keeps using it");
     assert_eq!(state.credentials.secret.value(), SECRET);
     assert!(
@@ -533,18 +533,18 @@ fn resuming_with_kept_secrets_skips_what_they_cover() {
     let commands = update(&mut state, Msg::Authorized(Ok(grant(true)))).commands;
     assert!(commands.iter().any(|c| matches!(c, Command::Verify { .. })));
     update(&mut state, Msg::Verified(Ok(verified())));
-    assert_eq!(state.step, Step::Checks, "back where it stopped");
+    assert_eq!(state.step, Step::CHECKS, "back where it stopped");
 
-    let mut state = offer(Step::Result, false);
+    let mut state = offer(Step::RESULT, false);
     update(&mut state, Msg::Char('y'));
-    assert_eq!(state.step, Step::Authorize, "no kept token: authorize again, the secret is back");
+    assert_eq!(state.step, Step::AUTHORIZE, "no kept token: authorize again, the secret is back");
     assert_eq!(state.credentials.secret.value(), SECRET);
 
-    let mut state = offer(Step::Authorize, true);
+    let mut state = offer(Step::AUTHORIZE, true);
     update(&mut state, Msg::Char('y'));
-    assert_eq!(state.step, Step::Authorize, "before the exchange, the secret alone takes it back where it was");
+    assert_eq!(state.step, Step::AUTHORIZE, "before the exchange, the secret alone takes it back where it was");
 
-    let mut state = offer(Step::Authorize, true);
+    let mut state = offer(Step::AUTHORIZE, true);
     let commands = update(&mut state, Msg::Char('n')).commands;
     assert!(commands.iter().any(|c| matches!(c, Command::ForgetKept { client_id } if client_id == KEY)));
     assert!(commands.iter().any(|c| matches!(c, Command::ForgetProgress)));
@@ -569,16 +569,16 @@ fn going_back_from_a_working_token_asks_first() {
     update(&mut state, Msg::Authorized(Ok(grant(true))));
     update(&mut state, Msg::Verified(Ok(verified())));
     act(&mut state, Action::Back);
-    assert_eq!(state.step, Step::Verify, "one Esc only warns");
+    assert_eq!(state.step, Step::VERIFY, "one Esc only warns");
     assert!(state.toast.as_ref().is_some_and(|t| t.text.contains("Esc again")), "{:?}", state.toast);
     act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Checks, "Enter goes on, and forgets the Esc");
+    assert_eq!(state.step, Step::CHECKS, "Enter goes on, and forgets the Esc");
     act(&mut state, Action::Back);
-    assert_eq!(state.step, Step::Verify);
+    assert_eq!(state.step, Step::VERIFY);
     act(&mut state, Action::Back);
-    assert_eq!(state.step, Step::Verify, "a fresh first Esc warns again");
+    assert_eq!(state.step, Step::VERIFY, "a fresh first Esc warns again");
     act(&mut state, Action::Back);
-    assert_eq!(state.step, Step::Authorize);
+    assert_eq!(state.step, Step::AUTHORIZE);
 }
 
 /// Tokens from the device flow prove the app has it enabled: the checks are told so.
@@ -590,7 +590,7 @@ fn the_checks_hear_that_the_device_flow_was_used() {
     update(&mut state, Msg::DeviceAuthorized(Ok(grant(true))));
     update(&mut state, Msg::Verified(Ok(verified())));
     let commands = act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Checks);
+    assert_eq!(state.step, Step::CHECKS);
     assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { device_flow_used: true, .. })), "{commands:?}");
 }
 
@@ -609,7 +609,7 @@ fn after_a_failed_proof_the_checks_explain_it() {
     update(&mut state, Msg::Verified(Err(api_off)));
     assert!(matches!(state.verify.status, VerifyStatus::Failed { can_retry: true, .. }));
     let commands = act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Checks);
+    assert_eq!(state.step, Step::CHECKS);
     assert!(commands.iter().any(|c| matches!(c, Command::RunChecks { .. })), "{commands:?}");
 }
 
@@ -628,7 +628,7 @@ fn every_key_kept_under_is_forgotten_on_save() {
     let other = format!("{}X", &KEY[..KEY.len() - 1]);
     state.credentials.key.set(&other);
     act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Propagation);
+    assert_eq!(state.step, Step::PROPAGATION);
     let commands = update(&mut state, Msg::Saved(Ok("/tmp/settings.json".into()))).commands;
     let forgotten: Vec<&str> = commands
         .iter()
@@ -650,10 +650,10 @@ fn a_new_org_means_a_new_wait() {
         &mut state,
         Msg::Probe(Ok(ProbeUpdate { readiness: Readiness::Ready { secret_checked: true }, attempts: 1 })),
     );
-    assert_eq!(state.step, Step::Authorize);
+    assert_eq!(state.step, Step::AUTHORIZE);
     state.start.environment = Environment::Sandbox; // another org, same key and secret
-    state.step = Step::Credentials;
+    state.step = Step::CREDENTIALS;
     let commands = act(&mut state, Action::Next);
-    assert_eq!(state.step, Step::Propagation, "not straight on to authorize with the old answer");
+    assert_eq!(state.step, Step::PROPAGATION, "not straight on to authorize with the old answer");
     assert!(commands.iter().any(|c| matches!(c, Command::StartProbe { .. })), "{commands:?}");
 }

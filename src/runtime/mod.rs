@@ -266,7 +266,7 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         unsaved: state.result.settings.is_some()
             && !state.result.saved_current
             && !state.preset().is_some_and(|p| p.brings_own_app()),
-        resumable: !demo && state.step > crate::wizard::Step::Start && state.result.saved.is_none(),
+        resumable: !demo && state.step != crate::wizard::Step::START && state.result.saved.is_none(),
         connected_as,
         keyring: state.keyring,
         signal: stopped_by,

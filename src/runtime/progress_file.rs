@@ -96,7 +96,7 @@ impl ProgressKeeper {
             self.pending = None;
             return Some(ProgressJob::Forget);
         }
-        if state.step == crate::wizard::Step::Start && !state.touched {
+        if state.step == crate::wizard::Step::START && !state.touched {
             return None;
         }
         // `from_state` wants the wall time of `state.now`, which is the moment of the last message, not

@@ -10,7 +10,6 @@ use super::KeyHint;
 use super::theme::Theme;
 use super::wrap::{lines, wrap};
 use crate::wizard::State;
-use crate::wizard::state::Step;
 use crate::wizard::steps::create_app::short_target;
 
 /// The rows of the frame.
@@ -42,7 +41,7 @@ pub fn areas(area: Rect, state: &State) -> Areas {
 
 pub fn render(frame: &mut Frame, areas: &Areas, state: &State, hints: &[KeyHint], theme: Theme) {
     frame.render_widget(Paragraph::new(title_line(state, areas.title.width as usize, theme)), areas.title);
-    frame.render_widget(Paragraph::new(progress_line(state.step, theme)), areas.progress);
+    frame.render_widget(Paragraph::new(progress_line(state, theme)), areas.progress);
     if let Some(toast) = &state.toast {
         let style = if toast.error { theme.error() } else { theme.success() };
         let toast_area = Rect { x: areas.toast.x + 1, width: areas.toast.width.saturating_sub(2), ..areas.toast };
@@ -53,7 +52,7 @@ pub fn render(frame: &mut Frame, areas: &Areas, state: &State, hints: &[KeyHint]
 
 fn title_line(state: &State, width: usize, theme: Theme) -> Line<'static> {
     let step = state.step;
-    let left = format!(" sfconnect · Step {} of {} · {}", step.number(), Step::ALL.len(), step.title());
+    let left = format!(" sfconnect · Step {} of {} · {}", state.number(step), state.screens.len(), state.title(step));
     let mut right: Vec<Span<'static>> = Vec::new();
     if let Some(preset) = state.preset() {
         right.push(Span::styled(short_target(&preset.name).to_string(), theme.dim()));
@@ -73,13 +72,14 @@ fn title_line(state: &State, width: usize, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn progress_line(current: Step, theme: Theme) -> Line<'static> {
+fn progress_line(state: &State, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, step) in Step::ALL.iter().enumerate() {
-        if i > 0 {
+    let current = state.number(state.step);
+    for i in 1..=state.screens.len() {
+        if i > 1 {
             spans.push(Span::styled("──", theme.dim()));
         }
-        let (dot, style) = match step.cmp(&current) {
+        let (dot, style) = match i.cmp(&current) {
             std::cmp::Ordering::Less => ("●", theme.success()),
             std::cmp::Ordering::Equal => ("◉", theme.focus()),
             std::cmp::Ordering::Greater => ("○", theme.dim()),

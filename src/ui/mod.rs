@@ -6,27 +6,27 @@
 //! and the instants in state), or decide anything the wizard decides. Every screen fits 80x24; long text
 //! is wrapped, long URLs are cut into lines and never truncated.
 
-mod authorize;
-mod checks;
+pub(crate) mod authorize;
+pub(crate) mod checks;
 mod chrome;
-mod create_app;
-mod credentials;
+pub(crate) mod create_app;
+pub(crate) mod credentials;
 mod elapsed;
 mod field;
 mod overlay;
-mod prerequisites;
-mod propagation;
+pub(crate) mod prerequisites;
+pub(crate) mod propagation;
 mod qr;
-mod result;
-mod scopes;
-mod start;
+pub(crate) mod result;
+pub(crate) mod scopes;
+pub(crate) mod start;
 mod theme;
-mod verify;
+pub(crate) mod verify;
 mod wrap;
 
 use ratatui::Frame;
 
-use crate::wizard::state::{Mode, State, Step};
+use crate::wizard::state::{Mode, State};
 pub use chrome::hint_line;
 pub use qr::qr_rows;
 pub use theme::Theme;
@@ -37,7 +37,7 @@ pub type KeyHint = (String, &'static str);
 
 /// What every screen gets besides the state.
 #[derive(Clone, Copy)]
-pub(crate) struct Ctx<'a> {
+pub struct Ctx<'a> {
     pub theme: Theme,
     pub hints: &'a [KeyHint],
 }
@@ -70,19 +70,7 @@ pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
     }
     let areas = chrome::areas(frame.area(), state);
     chrome::render(frame, &areas, state, hints, theme);
-    let body = areas.body;
-    match state.step {
-        Step::Start => start::render(frame, body, state, ctx),
-        Step::Prerequisites => prerequisites::render(frame, body, state, ctx),
-        Step::CreateApp => create_app::render(frame, body, state, ctx),
-        Step::Scopes => scopes::render(frame, body, state, ctx),
-        Step::Credentials => credentials::render(frame, body, state, ctx),
-        Step::Propagation => propagation::render(frame, body, state, ctx),
-        Step::Authorize => authorize::render(frame, body, state, ctx),
-        Step::Verify => verify::render(frame, body, state, ctx),
-        Step::Checks => checks::render(frame, body, state, ctx),
-        Step::Result => result::render(frame, body, state, ctx),
-    }
+    state.screen().render(frame, areas.body, state, ctx);
     if state.help {
         overlay::help(frame, frame.area(), state, ctx);
     }

@@ -23,7 +23,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let key = ctx.key_for("help").unwrap_or("?");
     text.push(Line::from(Span::styled(format!("Esc or {key} to close"), theme.dim())));
     let height = (text.len() as u16 + 2).min(area.height);
-    let title = format!(" Help: {} ", state.step.title());
+    let title = format!(" Help: {} ", state.title(state.step));
     popup(frame, area, width, height, &title, text);
 }
 
@@ -31,7 +31,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
 pub fn confirm_quit(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let unsaved = state.result.settings.is_some() && !state.result.saved_current;
     // Saving is on the last step: from an earlier one, the way there is part of the advice.
-    let save = if state.step == crate::wizard::Step::Result {
+    let save = if state.step == crate::wizard::Step::RESULT {
         "press n, then w to save it."
     } else {
         "press n, go on to the last step, press w."
@@ -76,17 +76,19 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     };
     let width = area.width.min(64);
     let mut text = vec![Line::from(Span::styled("Resume where you stopped?", theme.heading())), Line::default()];
+    let past_credentials = state.is_after(step, crate::wizard::Step::CREDENTIALS);
+    let past_verify = !state.is_after(crate::wizard::Step::VERIFY, step);
     let secrets = match (&offer.kept.client_secret, &offer.kept.refresh_token) {
-        _ if step <= crate::wizard::Step::Credentials => "",
-        (Some(_), Some(_)) if step >= crate::wizard::Step::Verify => {
+        _ if !past_credentials => "",
+        (Some(_), Some(_)) if past_verify => {
             " The consumer secret and refresh token are in the keyring: no need to authorize again."
         }
         (Some(_), _) => " The consumer secret is in the keyring.",
-        _ if offer.progress.keyring && step >= crate::wizard::Step::Verify => {
+        _ if offer.progress.keyring && past_verify => {
             " The keyring no longer holds the secret: you will paste it again and authorize again."
         }
         _ if offer.progress.keyring => " The keyring no longer holds the secret: you will paste it again.",
-        _ if step >= crate::wizard::Step::Verify => {
+        _ if past_verify => {
             " Secrets are never saved: you will paste the consumer secret again and authorize again, which \
              makes a new refresh token (the lost one still counts toward Salesforce's five per user per app \
              until revoked). --keyring keeps them across a drop."
@@ -107,9 +109,9 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let other_org = if differs { " That is not the org given now: n starts over with it." } else { "" };
     let detail = format!(
         "You were at step {} of {} ({}) with {saved_org}, {ago}. Your entries are kept.{other_org}{secrets}",
-        step.number(),
-        crate::wizard::Step::ALL.len(),
-        step.title()
+        state.number(step),
+        state.screens.len(),
+        state.title(step)
     );
     text.extend(lines(&detail, width.saturating_sub(4) as usize, theme.text()));
     text.push(Line::default());

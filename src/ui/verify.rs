@@ -73,7 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             out.push(Line::default());
             let esc = ctx.key_for("go fix it").unwrap_or("Esc");
             out.extend(lines(
-                &format!("{esc} goes back to step {}, {}.", back_to.number(), back_to.title()),
+                &format!("{esc} goes back to step {}, {}.", state.number(*back_to), state.title(*back_to)),
                 width,
                 theme.text(),
             ));

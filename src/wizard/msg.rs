@@ -162,8 +162,25 @@ pub enum Msg {
     CreateProgress(CreateEvent),
     /// Creating the app ended.
     CreateFinished(Result<Box<CreatedApp>, CreateRefusal>),
-    /// The create step made the app: the steps that hold its values take them.
+    /// From the create step: it made the app; its key and secret go to the credentials step, which goes
+    /// on to the wait.
     AppCreated(Box<AppMade>),
+    /// From the create step: the app it made has these scopes, so the scopes step is done.
+    ScopesSetOnApp {
+        app_name: String,
+    },
+    /// From the authorize step: a code is on its way to the exchange, kept for a retry.
+    ExchangeStarted(crate::wizard::steps::verify::PendingExchange),
+    /// From the verify step: the exchange gave these settings (not proven yet).
+    Granted(Box<crate::settings::ConnectorSettings>),
+    /// From the verify step: the refresh worked as this user; under rotation, with the token that replaced
+    /// the one in the settings.
+    Proven {
+        username: String,
+        rotated: Option<RefreshToken>,
+    },
+    /// From the verify step: the code was spent or refused, so the next authorization starts afresh.
+    AuthorizeAgain,
 }
 
 /// A Salesforce session the create step may use, as the runtime found it (no secret in it).
@@ -248,6 +265,7 @@ pub enum WayOn {
 #[derive(Debug, Clone)]
 pub struct AppMade {
     pub app_name: String,
+    pub org_name: String,
     pub client_id: String,
     pub secret: Option<ClientSecret>,
 }

@@ -126,7 +126,7 @@ impl Progress {
 
     /// True when it is worth offering: recent, and past the first step.
     pub fn worth_resuming(&self, wall: SystemTime) -> bool {
-        self.step > Step::Start && self.age(wall) < RESUME_WITHIN
+        self.step != Step::START && self.age(wall) < RESUME_WITHIN
     }
 
     /// Puts the entries back into `state` and returns the step to show: the credentials step when the
@@ -166,6 +166,6 @@ impl Progress {
             state.propagation.resume_from(state.now.checked_sub(ago).unwrap_or(state.now));
         }
         state.touched = true;
-        if self.step > Step::Credentials { Step::Credentials } else { self.step }
+        if state.is_after(self.step, Step::CREDENTIALS) { Step::CREDENTIALS } else { self.step }
     }
 }

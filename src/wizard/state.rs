@@ -9,64 +9,8 @@ use super::steps::{
 };
 use crate::presets::Preset;
 
-/// The steps, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    Start,
-    Prerequisites,
-    CreateApp,
-    Scopes,
-    Credentials,
-    Propagation,
-    Authorize,
-    Verify,
-    Checks,
-    Result,
-}
-
-impl Step {
-    pub const ALL: [Step; 10] = [
-        Step::Start,
-        Step::Prerequisites,
-        Step::CreateApp,
-        Step::Scopes,
-        Step::Credentials,
-        Step::Propagation,
-        Step::Authorize,
-        Step::Verify,
-        Step::Checks,
-        Step::Result,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Step::Start => "Start",
-            Step::Prerequisites => "Before you start",
-            Step::CreateApp => "Create the app",
-            Step::Scopes => "Scopes",
-            Step::Credentials => "Consumer key and secret",
-            Step::Propagation => "Waiting for Salesforce",
-            Step::Authorize => "Authorize",
-            Step::Verify => "Exchange and verify",
-            Step::Checks => "Checks",
-            Step::Result => "Your settings",
-        }
-    }
-
-    /// 1-based position, for "Step 3 of 9".
-    pub fn number(self) -> usize {
-        Step::ALL.iter().position(|s| *s == self).map(|i| i + 1).unwrap_or(1)
-    }
-
-    pub fn next(self) -> Step {
-        Step::ALL.get(self.number()).copied().unwrap_or(self)
-    }
-
-    pub fn prev(self) -> Step {
-        Step::ALL.get(self.number().saturating_sub(2)).copied().unwrap_or(self)
-    }
-}
+use super::screen::Screen;
+pub use super::screen::Step;
 
 /// Facts about where sfconnect runs, read once at start by the runtime.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,6 +61,8 @@ pub struct DemoApp {
 /// Everything the wizard knows.
 #[derive(Debug)]
 pub struct State {
+    /// The steps in order (`steps::SCREENS` unless a test adds one).
+    pub screens: Vec<&'static dyn Screen>,
     pub step: Step,
     pub mode: Mode,
     pub help: bool,
@@ -159,9 +105,21 @@ pub struct ResumeOffer {
 
 impl State {
     pub fn new(presets: Vec<Preset>, surroundings: Surroundings, now: Instant) -> Self {
+        Self::with_screens(super::steps::SCREENS.to_vec(), presets, surroundings, now)
+    }
+
+    /// A wizard with its own list of steps (the first one is shown first).
+    pub fn with_screens(
+        screens: Vec<&'static dyn Screen>,
+        presets: Vec<Preset>,
+        surroundings: Surroundings,
+        now: Instant,
+    ) -> Self {
         let start = StartState::default();
+        let first = screens.first().map_or(Step::START, |s| s.id());
         let mut state = Self {
-            step: Step::Start,
+            screens,
+            step: first,
             mode: Mode::Running,
             help: false,
             now,
@@ -186,6 +144,46 @@ impl State {
         };
         state.apply_preset();
         state
+    }
+
+    /// The step on screen.
+    pub fn screen(&self) -> &'static dyn Screen {
+        self.screen_of(self.step).unwrap_or(super::steps::SCREENS[0])
+    }
+
+    /// The screen of `step`, if this wizard has it.
+    pub fn screen_of(&self, step: Step) -> Option<&'static dyn Screen> {
+        self.screens.iter().copied().find(|s| s.id() == step)
+    }
+
+    /// 0-based position of `step` in the wizard's order (past the end when the wizard lacks it).
+    fn position(&self, step: Step) -> usize {
+        self.screens.iter().position(|s| s.id() == step).unwrap_or(self.screens.len())
+    }
+
+    /// 1-based number of `step`, for "Step 3 of 10".
+    pub fn number(&self, step: Step) -> usize {
+        self.position(step) + 1
+    }
+
+    /// True when `step` comes after `other` in the wizard's order.
+    pub fn is_after(&self, step: Step, other: Step) -> bool {
+        self.position(step) > self.position(other)
+    }
+
+    /// The title of `step`.
+    pub fn title(&self, step: Step) -> &'static str {
+        self.screen_of(step).map_or("", |s| s.title())
+    }
+
+    /// The step after the one on screen (the same at the end).
+    pub fn next_step(&self) -> Step {
+        self.screens.get(self.position(self.step) + 1).map_or(self.step, |s| s.id())
+    }
+
+    /// The step before the one on screen (the same at the start).
+    pub fn prev_step(&self) -> Step {
+        self.position(self.step).checked_sub(1).and_then(|i| self.screens.get(i)).map_or(self.step, |s| s.id())
     }
 
     /// The chosen target.

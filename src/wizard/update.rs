@@ -11,11 +11,13 @@ pub struct Update {
     pub commands: Vec<Command>,
     /// Something visible changed: draw a frame.
     pub dirty: bool,
+    /// Messages for other steps, delivered (through their `on_result`) before this update returns.
+    pub tell: Vec<Msg>,
 }
 
 impl Update {
     pub fn redraw() -> Self {
-        Self { commands: Vec::new(), dirty: true }
+        Self { dirty: true, ..Self::default() }
     }
 
     pub fn none() -> Self {
@@ -23,7 +25,21 @@ impl Update {
     }
 
     pub fn with(commands: Vec<Command>) -> Self {
-        Self { commands, dirty: true }
+        Self { commands, dirty: true, tell: Vec::new() }
+    }
+
+    /// Sends `msg` to whichever step takes it: how steps tell each other things instead of writing each
+    /// other's state.
+    pub fn tell(mut self, msg: Msg) -> Self {
+        self.tell.push(msg);
+        self
+    }
+
+    /// Adds what `other` asks for after what this update asks for.
+    pub fn merge(&mut self, other: Update) {
+        self.commands.extend(other.commands);
+        self.dirty |= other.dirty;
+        self.tell.extend(other.tell);
     }
 
     pub fn push(&mut self, command: Command) {
@@ -32,12 +48,31 @@ impl Update {
     }
 }
 
-/// Applies one message.
+/// Applies one message, then delivers what steps told each other on the way.
 pub fn update(state: &mut State, msg: Msg) -> Update {
+    let mut update = apply(state, msg);
+    let mut told = std::mem::take(&mut update.tell);
+    // Bounded: a step answering a message with another message is fine, an endless exchange is a bug.
+    for _ in 0..16 {
+        if told.is_empty() {
+            break;
+        }
+        for msg in std::mem::take(&mut told) {
+            let mut answer = steps::on_result(state, msg);
+            told.append(&mut answer.tell);
+            update.merge(answer);
+        }
+    }
+    debug_assert!(told.is_empty(), "steps kept telling each other things");
+    update
+}
+
+fn apply(state: &mut State, msg: Msg) -> Update {
     match msg {
         Msg::Tick(now) => {
             state.now = now;
-            return steps::on_tick(state);
+            let screen = state.screen();
+            return screen.on_tick(state);
         }
         Msg::Resize => return Update::redraw(),
         Msg::SecretCopyExpired(label) => {
@@ -89,7 +124,8 @@ pub fn update(state: &mut State, msg: Msg) -> Update {
         Msg::Action(action) => {
             // A key press clears the last message, so stale news does not linger.
             let had_toast = state.toast.take().is_some();
-            let mut update = steps::on_action(state, action);
+            let screen = state.screen();
+            let mut update = screen.on_action(state, action);
             update.dirty |= had_toast;
             update
         }
@@ -104,7 +140,7 @@ pub fn update(state: &mut State, msg: Msg) -> Update {
 
 fn ask_quit(state: &mut State) -> Update {
     let unsaved_settings = state.result.settings.is_some() && !state.result.saved_current;
-    if (state.touched && state.step != Step::Result) || unsaved_settings {
+    if (state.touched && state.step != Step::RESULT) || unsaved_settings {
         state.mode = Mode::ConfirmQuit;
         Update::redraw()
     } else {
@@ -148,11 +184,13 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
     }
     let wall = offer.offered_wall + state.now.saturating_duration_since(offer.offered_at);
     let saved_step = offer.progress.step;
+    let past_credentials = state.is_after(saved_step, Step::CREDENTIALS);
+    let past_verify = !state.is_after(Step::VERIFY, saved_step);
     let step = offer.progress.apply(state, wall);
     let kept = offer.kept;
-    let Some(secret) = kept.client_secret.filter(|_| saved_step > Step::Credentials) else {
+    let Some(secret) = kept.client_secret.filter(|_| past_credentials) else {
         let mut update = go_to(state, step);
-        if saved_step > Step::Credentials {
+        if past_credentials {
             let why = match &kept.error {
                 Some(e) => {
                     format!("The keyring could not be read ({e}): paste the consumer secret again, then press Enter.")
@@ -160,7 +198,7 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
                 None if offer.progress.keyring => {
                     "The keyring no longer holds the secret: paste the consumer secret again, then press Enter.".into()
                 }
-                None if saved_step >= Step::Verify => "Welcome back. Secrets are never saved: paste the consumer \
+                None if past_verify => "Welcome back. Secrets are never saved: paste the consumer \
                      secret again, press Enter, then authorize again."
                     .to_string(),
                 None => "Welcome back. Secrets are never saved: paste the consumer secret again, then press Enter."
@@ -184,19 +222,19 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
     let origin = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
     state.propagation.reset_if_changed(&origin, &key, secret.expose().trim());
     let (host, refresh_token) = (state.login_host(), kept.refresh_token);
-    match (saved_step >= Step::Verify, refresh_token, host) {
+    match (past_verify, refresh_token, host) {
         (true, Some(refresh_token), Some(host)) => {
             state.verify.begin_exchange(state.now);
             state.verify.resumed = true;
-            state.verify.resume_to = (saved_step > Step::Verify).then_some(saved_step);
+            state.verify.resume_to = (saved_step != Step::VERIFY).then_some(saved_step);
             let app = crate::salesforce::AppCredentials { client_id: key, client_secret: Some(secret) };
-            let mut update = go_to(state, Step::Verify);
+            let mut update = go_to(state, Step::VERIFY);
             update.commands.insert(0, Command::RefreshKept { host, app, refresh_token });
             state.say("Welcome back: the consumer secret and refresh token came from the keyring.");
             update
         }
         (true, _, _) => {
-            let update = go_to(state, Step::Authorize);
+            let update = go_to(state, Step::AUTHORIZE);
             state.warn(
                 "Welcome back: the secret came from the keyring, but no refresh token was kept: authorize again.",
             );
@@ -212,12 +250,24 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
 
 /// Moves to `step`, starting whatever work that step does on entry.
 pub fn go_to(state: &mut State, step: Step) -> Update {
-    let leaving = state.step;
+    let leaving = state.screen();
     state.step = step;
     state.toast = None;
-    let mut update = steps::on_leave(state, leaving);
-    let enter = steps::on_enter(state);
-    update.commands.extend(enter.commands);
+    let mut update = leaving.on_leave(state);
+    let entering = state.screen();
+    update.merge(entering.on_enter(state));
     update.dirty = true;
     update
+}
+
+/// Moves to the step after the one on screen, in the wizard's order.
+pub fn go_next(state: &mut State) -> Update {
+    let next = state.next_step();
+    go_to(state, next)
+}
+
+/// Moves to the step before the one on screen, in the wizard's order.
+pub fn go_back(state: &mut State) -> Update {
+    let prev = state.prev_step();
+    go_to(state, prev)
 }

@@ -37,6 +37,11 @@ impl Wizard {
         Self { state: State::new(sfconnect::presets::bundled(), surroundings, t0), t0 }
     }
 
+    /// A wizard around a state built by the test (its own list of steps, say).
+    pub fn with_state(state: State) -> Self {
+        Self { t0: state.now, state }
+    }
+
     pub fn send(&mut self, msg: Msg) -> &mut Self {
         update(&mut self.state, msg);
         self

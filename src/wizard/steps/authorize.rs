@@ -8,10 +8,11 @@
 use std::time::Instant;
 
 use crate::salesforce::{AppCredentials, AuthorizeOptions, AuthorizeRequest, Error, parse_paste};
-use crate::wizard::msg::{Action, Command, DeviceView};
+use crate::wizard::msg::{Action, Command, DeviceView, Msg};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next, go_to};
 
 use super::{Hint, edit};
 
@@ -142,7 +143,7 @@ pub fn loopback_callback(port: u16) -> String {
     format!("http://localhost:{port}{LISTENER_PATH}")
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 Authorize once, as the user the connector will act as. Three ways:
 
 Paste back (works everywhere, also over SSH): open the URL in any browser signed in to the org (copy it \
@@ -168,7 +169,7 @@ fn recommended(state: &State) -> Method {
     }
 }
 
-pub fn on_enter(state: &mut State) -> Update {
+fn on_enter(state: &mut State) -> Update {
     state.authorize.recommended = recommended(state);
     if state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
         state.authorize.method = state.authorize.recommended;
@@ -177,7 +178,7 @@ pub fn on_enter(state: &mut State) -> Update {
 }
 
 /// Leaving the step stops the listener and the device login.
-pub fn on_leave(state: &mut State) -> Update {
+fn on_leave(state: &mut State) -> Update {
     let mut update = stop_listener(state);
     if matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
         state.authorize.device = DeviceStatus::Idle;
@@ -335,14 +336,12 @@ fn exchange(state: &mut State, code: crate::salesforce::AuthCode) -> Update {
         verifier: pending.verifier.clone(),
     };
     state.authorize.code_received = Some(state.now);
-    state.verify.begin_exchange(state.now);
-    state.verify.pending = Some(pending);
-    let mut update = go_to(state, Step::Verify);
+    let mut update = go_next(state).tell(Msg::ExchangeStarted(pending));
     update.commands.insert(0, command);
     update
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     if state.authorize.method == Method::PasteBack && edit(&mut state.authorize.paste, action) {
         state.authorize.clear_problem();
         return Update::redraw();
@@ -393,7 +392,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
                 state.authorize.device = DeviceStatus::Idle;
                 update.push(Command::StopDevice);
             }
-            let back = go_to(state, Step::Propagation);
+            let back = go_back(state);
             update.commands.extend(back.commands);
             update.dirty = true;
             update
@@ -402,7 +401,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     }
 }
 
-pub fn on_text(state: &mut State, text: &str) -> Update {
+fn on_text(state: &mut State, text: &str) -> Update {
     if state.authorize.method != Method::PasteBack {
         return Update::none();
     }
@@ -416,11 +415,11 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
 /// The whole step uses the text keys (Ctrl-Y, Ctrl-G, …), whichever tab shows: the paste-back field
 /// needs them, and one screen whose keys change with its tab confused a first-time user. Typing on the
 /// other tabs does nothing.
-pub fn text_focus(_state: &State) -> bool {
+fn text_focus(_state: &State) -> bool {
     true
 }
 
-pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Update {
+fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Update {
     if state.authorize.device != DeviceStatus::Starting {
         // A start the user already left (the step was left before the code came): its polling was
         // stopped, so showing its code would leave a code nobody waits for, and block a new start.
@@ -441,14 +440,14 @@ pub fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -
     Update::redraw()
 }
 
-pub fn on_device_pending(state: &mut State, count: u32) -> Update {
+fn on_device_pending(state: &mut State, count: u32) -> Update {
     if let DeviceStatus::Polling { polls, .. } = &mut state.authorize.device {
         *polls = count;
     }
     Update::none()
 }
 
-pub fn on_listener_ready(state: &mut State, result: Result<u16, String>) -> Update {
+fn on_listener_ready(state: &mut State, result: Result<u16, String>) -> Update {
     if state.authorize.listener != ListenerStatus::Starting {
         // The listener was stopped (the user moved on) before it reported: it is closed already.
         return Update::none();
@@ -460,7 +459,7 @@ pub fn on_listener_ready(state: &mut State, result: Result<u16, String>) -> Upda
     Update::redraw()
 }
 
-pub fn on_redirect(state: &mut State, url: &str) -> Update {
+fn on_redirect(state: &mut State, url: &str) -> Update {
     let expected = state.authorize.request.as_ref().map(|r| r.state.clone());
     match parse_paste(url, expected.as_deref()) {
         Ok(pasted) => {
@@ -476,7 +475,7 @@ pub fn on_redirect(state: &mut State, url: &str) -> Update {
     }
 }
 
-pub fn on_tick(state: &mut State) -> Update {
+fn on_tick(state: &mut State) -> Update {
     // Elapsed time under the device code changes each second.
     if matches!(state.authorize.device, DeviceStatus::Polling { .. }) && state.authorize.method == Method::Device {
         Update::redraw()
@@ -485,7 +484,7 @@ pub fn on_tick(state: &mut State) -> Update {
     }
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     let mut h = vec![(Action::FocusNext, "method")];
     let method = state.authorize.method;
     if state.demo.is_some() && method != Method::Device {
@@ -515,4 +514,82 @@ pub fn hints(state: &State) -> Vec<Hint> {
     }
     h.push((Action::Back, "back"));
     h
+}
+
+fn tick_interval(state: &State) -> Option<std::time::Duration> {
+    let polling = matches!(state.authorize.device, DeviceStatus::Polling { .. });
+    (state.authorize.method == Method::Device && polling).then_some(std::time::Duration::from_secs(1))
+}
+
+impl Step {
+    pub const AUTHORIZE: Step = Step::new("authorize");
+}
+
+#[derive(Debug)]
+pub struct AuthorizeScreen;
+
+impl Screen for AuthorizeScreen {
+    fn id(&self) -> Step {
+        Step::AUTHORIZE
+    }
+
+    fn title(&self) -> &'static str {
+        "Authorize"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::authorize::render(frame, area, state, ctx)
+    }
+
+    fn on_text(&self, state: &mut State, text: &str) -> Update {
+        on_text(state, text)
+    }
+
+    fn text_focus(&self, state: &State) -> bool {
+        text_focus(state)
+    }
+
+    fn on_result(&self, state: &mut State, msg: Msg) -> Result<Update, Msg> {
+        Ok(match msg {
+            Msg::DeviceStarted(r) => on_device_started(state, r),
+            Msg::DevicePending { polls } => on_device_pending(state, polls),
+            Msg::ListenerReady(r) => on_listener_ready(state, r),
+            Msg::RedirectArrived(url) => on_redirect(state, url.expose()),
+            Msg::AuthorizeAgain => {
+                // The last code was spent or refused: the next try needs a fresh authorize request.
+                state.authorize.request = None;
+                state.authorize.device = DeviceStatus::default();
+                go_to(state, Step::AUTHORIZE)
+            }
+            other => return Err(other),
+        })
+    }
+
+    fn on_enter(&self, state: &mut State) -> Update {
+        on_enter(state)
+    }
+
+    fn on_leave(&self, state: &mut State) -> Update {
+        on_leave(state)
+    }
+
+    fn on_tick(&self, state: &mut State) -> Update {
+        on_tick(state)
+    }
+
+    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
+        tick_interval(state)
+    }
 }

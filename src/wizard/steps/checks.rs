@@ -5,9 +5,10 @@
 use std::time::Instant;
 
 use crate::checks::{Preview, Report, Status, Verdict};
-use crate::wizard::msg::{Action, Command};
+use crate::wizard::msg::{Action, Command, Msg};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::{Hint, move_cursor};
 
@@ -39,7 +40,7 @@ impl ChecksState {
     }
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 With the new token, sfconnect checks what the vendor procedures ask you to verify by hand: API access \
 for the org and the user, the user's licence and permissions (from the profile and every permission \
 set), the app's refresh-token policy, how many tokens the user already holds for the app (Salesforce \
@@ -51,7 +52,7 @@ it in Setup, then press t to run the checks again.
 The preview shows what the connector will see: active users, licences and users by email domain, \
 which helps choose Company names on the next screen.";
 
-pub fn on_enter(state: &mut State) -> Update {
+fn on_enter(state: &mut State) -> Update {
     if state.checks.done || state.checks.running {
         return Update::redraw();
     }
@@ -77,7 +78,7 @@ fn start(state: &mut State) -> Update {
     }])
 }
 
-pub fn on_verdict(state: &mut State, verdict: Verdict) -> Update {
+fn on_verdict(state: &mut State, verdict: Verdict) -> Update {
     if !state.checks.running {
         return Update::none();
     }
@@ -86,7 +87,7 @@ pub fn on_verdict(state: &mut State, verdict: Verdict) -> Update {
     Update::redraw()
 }
 
-pub fn on_done(state: &mut State, report: Report) -> Update {
+fn on_done(state: &mut State, report: Report) -> Update {
     state.checks.running = false;
     state.checks.done = true;
     // Problems first, so nothing that needs the admin sits below the fold.
@@ -105,28 +106,85 @@ pub fn on_done(state: &mut State, report: Report) -> Update {
     Update::redraw()
 }
 
-pub fn on_tick(state: &mut State) -> Update {
+fn on_tick(state: &mut State) -> Update {
     if state.checks.running { Update::redraw() } else { Update::none() }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     match action {
         Action::Up | Action::Down => {
             move_cursor(&mut state.checks.cursor, state.checks.verdicts.len(), action == Action::Down);
             Update::redraw()
         }
         Action::Retry if !state.checks.running => start(state),
-        Action::Next if !state.checks.running => go_to(state, Step::Result),
+        Action::Next if !state.checks.running => go_next(state),
         // While the checks run, Enter skips them: they are advice, not a gate.
-        Action::Next | Action::Skip => go_to(state, Step::Result),
-        Action::Back => go_to(state, Step::Verify),
+        Action::Next | Action::Skip => go_next(state),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     if state.checks.running {
         return vec![(Action::Next, "skip the checks"), (Action::Back, "back")];
     }
     vec![(Action::Down, "details"), (Action::Retry, "run again"), (Action::Next, "continue"), (Action::Back, "back")]
+}
+
+fn tick_interval(state: &State) -> Option<std::time::Duration> {
+    state.checks.running.then_some(std::time::Duration::from_millis(250))
+}
+
+impl Step {
+    pub const CHECKS: Step = Step::new("checks");
+}
+
+#[derive(Debug)]
+pub struct ChecksScreen;
+
+impl Screen for ChecksScreen {
+    fn id(&self) -> Step {
+        Step::CHECKS
+    }
+
+    fn title(&self) -> &'static str {
+        "Checks"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::checks::render(frame, area, state, ctx)
+    }
+
+    fn on_result(&self, state: &mut State, msg: Msg) -> Result<Update, Msg> {
+        Ok(match msg {
+            Msg::CheckVerdict(v) => on_verdict(state, v),
+            Msg::ChecksDone(report) => on_done(state, *report),
+            other => return Err(other),
+        })
+    }
+
+    fn on_enter(&self, state: &mut State) -> Update {
+        on_enter(state)
+    }
+
+    fn on_tick(&self, state: &mut State) -> Update {
+        on_tick(state)
+    }
+
+    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
+        tick_interval(state)
+    }
 }

@@ -5,9 +5,10 @@
 pub mod for_me;
 
 use crate::wizard::msg::{Action, Command};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::{Hint, edit, move_cursor};
 
@@ -163,7 +164,7 @@ pub fn email_problem(email: &str) -> Option<&'static str> {
     None
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 Create the app in Salesforce while this screen shows what to type.
 
 External Client App or Connected App? Since Spring '26 Salesforce restricts creating new Connected \
@@ -178,7 +179,7 @@ Settings to tick:
 - Require PKCE: leave on; sfconnect always sends PKCE.
 - Require secret for the Web Server and Refresh Token flows: leave on; the connector stores the secret.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     if state.create_app.for_me.active() {
         return for_me::on_action(state, action);
     }
@@ -225,9 +226,9 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
                 state.create_app.cursor = ROWS.iter().position(|r| *r == Row::Email).unwrap_or(0);
                 return Update::redraw();
             }
-            go_to(state, Step::Scopes)
+            go_next(state)
         }
-        Action::Back => go_to(state, Step::Prerequisites),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
@@ -286,7 +287,7 @@ fn copy_row(state: &mut State, row: Row) -> Update {
     }
 }
 
-pub fn on_text(state: &mut State, text: &str) -> Update {
+fn on_text(state: &mut State, text: &str) -> Update {
     if state.create_app.for_me.active() {
         return for_me::on_text(state, text);
     }
@@ -300,23 +301,11 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     Update::redraw()
 }
 
-pub fn text_focus(state: &State) -> bool {
+fn text_focus(state: &State) -> bool {
     if state.create_app.for_me.active() {
         return for_me::text_focus(state);
     }
     matches!(state.create_app.row(), Row::Name | Row::Email)
-}
-
-/// Results for this step (the sessions found, the creation's stages and end); `Err` gives the message back.
-// The step-dispatch shape: a message that is not this step's goes back whole, moved, not copied.
-#[allow(clippy::result_large_err)]
-pub fn on_result(state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
-    for_me::on_result(state, msg)
-}
-
-/// Time moves the creation's spinner and elapsed time.
-pub fn on_tick(state: &mut State) -> Update {
-    if state.create_app.for_me.busy() { Update::redraw() } else { Update::none() }
 }
 
 /// "Create it for me" is offered where sfconnect can create the app: not for a target that brings its own.
@@ -324,11 +313,7 @@ pub fn offers_for_me(state: &State) -> bool {
     !state.preset().is_some_and(|p| p.brings_own_app())
 }
 
-pub fn help(state: &State) -> &'static str {
-    if state.create_app.for_me.active() { for_me::HELP } else { HELP }
-}
-
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     if state.create_app.for_me.active() {
         return for_me::hints(state);
     }
@@ -365,5 +350,61 @@ mod tests {
         assert!(email_problem("admin@acme").is_some());
         assert!(email_problem("admin").is_some());
         assert!(email_problem("ad min@acme.com").is_some());
+    }
+}
+
+impl Step {
+    pub const CREATE_APP: Step = Step::new("create_app");
+}
+
+#[derive(Debug)]
+pub struct CreateAppScreen;
+
+impl Screen for CreateAppScreen {
+    fn id(&self) -> Step {
+        Step::CREATE_APP
+    }
+
+    fn title(&self) -> &'static str {
+        "Create the app"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, state: &State) -> &'static str {
+        if state.create_app.for_me.active() { for_me::HELP } else { HELP }
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::create_app::render(frame, area, state, ctx)
+    }
+
+    fn on_text(&self, state: &mut State, text: &str) -> Update {
+        on_text(state, text)
+    }
+
+    fn text_focus(&self, state: &State) -> bool {
+        text_focus(state)
+    }
+
+    /// The sessions found, the creation's stages and its end.
+    fn on_result(&self, state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
+        for_me::on_result(state, msg)
+    }
+
+    /// Time moves the creation's spinner and the time spent.
+    fn on_tick(&self, state: &mut State) -> Update {
+        if state.create_app.for_me.busy() { Update::redraw() } else { Update::none() }
+    }
+
+    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
+        // A spinner at 4 Hz, only while the creation runs.
+        state.create_app.for_me.busy().then_some(std::time::Duration::from_millis(250))
     }
 }

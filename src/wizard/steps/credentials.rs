@@ -3,9 +3,10 @@
 
 use crate::salesforce::ClientSecret;
 use crate::wizard::msg::{Action, KeptSecret};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next, go_to};
 
 use super::create_app::AppKind;
 use super::{Hint, edit};
@@ -101,7 +102,7 @@ pub fn secret_problem(secret: &str, key: &str) -> Option<String> {
     None
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 Paste the Consumer Key and the Consumer Secret of the app you created.
 
 Salesforce shows them only after a verification code it emails you. If you changed the app's scopes \
@@ -113,7 +114,7 @@ choose at the end, and never logged.
 
 Tab or Up/Down moves between the fields; Enter continues once both look right.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     let field = match state.credentials.focus {
         CredFocus::Key => &mut state.credentials.key,
         CredFocus::Secret => &mut state.credentials.secret,
@@ -150,19 +151,19 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             let c = &state.credentials;
             state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
             let keep = state.credentials.client_secret().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
-            let mut update = go_to(state, Step::Propagation);
+            let mut update = go_next(state);
             update.commands.extend(keep);
             update
         }
-        Action::Back => go_to(state, Step::Scopes),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
 
-/// The create step made the app: its key and secret fill the fields (they were read back from the org,
-/// or are the ones sfconnect wrote), and the wait starts from them. Without a secret (the org keeps it from
-/// the API) the secret's field takes the focus.
-pub fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> Update {
+/// The create step made the app: its key and secret fill the fields (read back from the org, or the ones
+/// sfconnect wrote), and the wizard goes on to the wait, which proves them. Without a secret (the org keeps
+/// it from the API) this step opens on the secret's field, saying where to copy it from.
+fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> Update {
     let c = &mut state.credentials;
     c.key.set(&app.client_id);
     match &app.secret {
@@ -178,10 +179,22 @@ pub fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> U
     let c = &state.credentials;
     state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
     let keep = app.secret.clone().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
-    Update { commands: keep.into_iter().collect(), dirty: true }
+    let next = if app.secret.is_some() { Step::PROPAGATION } else { Step::CREDENTIALS };
+    let mut update = go_to(state, next);
+    update.commands.extend(keep);
+    if app.secret.is_some() {
+        state.say(format!("Created {} in {}: its key and secret are filled in.", app.app_name, app.org_name));
+    } else {
+        state.warn(format!(
+            "Created {}; the org keeps its secret from the API: copy it from {} and paste it here.",
+            app.app_name,
+            crate::salesforce::eca::create::where_to_copy_the_secret(&app.app_name)
+        ));
+    }
+    update
 }
 
-pub fn on_text(state: &mut State, text: &str) -> Update {
+fn on_text(state: &mut State, text: &str) -> Update {
     let field = match state.credentials.focus {
         CredFocus::Key => &mut state.credentials.key,
         CredFocus::Secret => &mut state.credentials.secret,
@@ -193,7 +206,7 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     Update::redraw()
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     let reveal = if state.credentials.reveal { "hide secret" } else { "show secret" };
     vec![
         (Action::FocusNext, "next field"),
@@ -216,5 +229,53 @@ mod tests {
         assert!(key_problem("3MVG9abcdefgh.x_y").unwrap().contains("cut short"));
         assert!(key_problem("CustomKey_1").is_none(), "custom keys may be short");
         assert!(secret_problem(secret, "3MVG9abcdefgh").is_none());
+    }
+}
+
+impl Step {
+    pub const CREDENTIALS: Step = Step::new("credentials");
+}
+
+#[derive(Debug)]
+pub struct CredentialsScreen;
+
+impl Screen for CredentialsScreen {
+    fn id(&self) -> Step {
+        Step::CREDENTIALS
+    }
+
+    fn title(&self) -> &'static str {
+        "Consumer key and secret"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::credentials::render(frame, area, state, ctx)
+    }
+
+    fn on_text(&self, state: &mut State, text: &str) -> Update {
+        on_text(state, text)
+    }
+
+    fn text_focus(&self, _state: &State) -> bool {
+        true
+    }
+
+    fn on_result(&self, state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
+        match msg {
+            crate::wizard::msg::Msg::AppCreated(app) => Ok(on_app_created(state, &app)),
+            other => Err(other),
+        }
     }
 }

@@ -3,8 +3,9 @@
 
 use crate::presets::Preset;
 use crate::wizard::msg::Action;
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::{Hint, move_cursor};
 
@@ -58,7 +59,7 @@ pub fn items(preset: Option<&Preset>) -> Vec<PrereqItem> {
     items
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 These are the prerequisites the vendor procedures list. Tick (Space) the ones you know are true; \
 leave the rest. Nothing here blocks you: once sfconnect holds a token it checks what it can through \
 the API and tells you exactly what to fix.
@@ -66,7 +67,7 @@ the API and tells you exactly what to fix.
 If you are not sure about permissions, ask whoever administers your org, or continue and let the \
 checks find out.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     let len = items(state.preset()).len();
     state.prereq.ticked.resize(len, false);
     match action {
@@ -81,12 +82,45 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             }
             Update::redraw()
         }
-        Action::Next => go_to(state, Step::CreateApp),
-        Action::Back => go_to(state, Step::Start),
+        Action::Next => go_next(state),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
 
-pub fn hints(_: &State) -> Vec<Hint> {
+fn hints(_: &State) -> Vec<Hint> {
     vec![(Action::Toggle, "tick"), (Action::Next, "continue"), (Action::Back, "back")]
+}
+
+impl Step {
+    pub const PREREQUISITES: Step = Step::new("prerequisites");
+}
+
+#[derive(Debug)]
+pub struct PrerequisitesScreen;
+
+impl Screen for PrerequisitesScreen {
+    fn id(&self) -> Step {
+        Step::PREREQUISITES
+    }
+
+    fn title(&self) -> &'static str {
+        "Before you start"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::prerequisites::render(frame, area, state, ctx)
+    }
 }

@@ -8,9 +8,10 @@ use sha2::{Digest, Sha256};
 
 use crate::salesforce::probe::Readiness;
 use crate::salesforce::{AppCredentials, Error};
-use crate::wizard::msg::{Action, Command, ProbeUpdate};
+use crate::wizard::msg::{Action, Command, Msg, ProbeUpdate};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::Hint;
 
@@ -136,7 +137,7 @@ pub const MEANWHILE: &[&str] = &[
     "  connector stops when the token expires.",
 ];
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 A new app's consumer key takes a while to reach every Salesforce server: up to 10 minutes for a \
 Connected App, up to 15 for an External Client App. Until then Salesforce answers \"client \
 identifier invalid\".
@@ -147,7 +148,7 @@ secret is right, before you authorize.
 
 Press s to skip the wait if you know the app is ready; Esc goes back to fix the key or secret.";
 
-pub fn on_enter(state: &mut State) -> Update {
+fn on_enter(state: &mut State) -> Update {
     if state.propagation.status == ProbeStatus::Ready {
         return Update::redraw();
     }
@@ -173,7 +174,7 @@ fn start_probe(state: &mut State) -> Update {
     Update::with(vec![Command::StartProbe { host, app, redirect_uri: state.redirect_uri() }])
 }
 
-pub fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update {
+fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update {
     let p = &mut state.propagation;
     match result {
         Ok(update) => {
@@ -191,9 +192,9 @@ pub fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update
             p.status = ProbeStatus::Failed { headline: ex.headline, fix: ex.fix };
         }
     }
-    if state.propagation.status == ProbeStatus::Ready && state.step == Step::Propagation {
+    if state.propagation.status == ProbeStatus::Ready && state.step == Step::PROPAGATION {
         let waited = state.propagation.elapsed(state.now).as_secs();
-        let mut update = go_to(state, Step::Authorize);
+        let mut update = go_next(state);
         state.say(format!(
             "The consumer key is live and the secret is accepted (waited {:02}:{:02}).",
             waited / 60,
@@ -207,20 +208,20 @@ pub fn on_probe(state: &mut State, result: Result<ProbeUpdate, Error>) -> Update
 
 /// The probe could not reach Salesforce: say so, with a countdown to the next try (never a word about the
 /// key, which Salesforce has not seen).
-pub fn on_unreachable(state: &mut State, message: String, retry_in: Duration) -> Update {
+fn on_unreachable(state: &mut State, message: String, retry_in: Duration) -> Update {
     state.propagation.status = ProbeStatus::Unreachable { message, next_try: state.now + retry_in };
     Update::redraw()
 }
 
-pub fn on_tick(state: &mut State) -> Update {
+fn on_tick(state: &mut State) -> Update {
     // The countdown text changes every second while waiting; nothing else does.
     if state.propagation.waiting() { Update::redraw() } else { Update::none() }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     match action {
         Action::Skip => {
-            let mut update = go_to(state, Step::Authorize);
+            let mut update = go_next(state);
             update.commands.insert(0, Command::StopProbe);
             match state.propagation.status {
                 ProbeStatus::SecretRejected => state.warn(
@@ -241,7 +242,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             state.propagation.status = ProbeStatus::Starting;
             start_probe(state)
         }
-        Action::Next if state.propagation.status == ProbeStatus::Ready => go_to(state, Step::Authorize),
+        Action::Next if state.propagation.status == ProbeStatus::Ready => go_next(state),
         // The exact line to add to the app's Callback URL field.
         Action::Copy if state.propagation.status == ProbeStatus::RedirectNotRegistered => {
             Update::with(vec![Command::Copy {
@@ -251,7 +252,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             }])
         }
         Action::Back => {
-            let mut update = go_to(state, Step::Credentials);
+            let mut update = go_back(state);
             update.commands.insert(0, Command::StopProbe);
             update
         }
@@ -259,7 +260,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     }
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     match state.propagation.status {
         ProbeStatus::Ready => vec![(Action::Next, "continue"), (Action::Back, "back")],
         ProbeStatus::RedirectNotRegistered => {
@@ -269,5 +270,66 @@ pub fn hints(state: &State) -> Vec<Hint> {
             vec![(Action::Back, "fix the key or secret"), (Action::Retry, "try again"), (Action::Skip, "skip")]
         }
         _ => vec![(Action::Skip, "skip the wait"), (Action::Back, "back")],
+    }
+}
+
+fn tick_interval(state: &State) -> Option<Duration> {
+    state.propagation.waiting().then_some(Duration::from_secs(1))
+}
+
+impl Step {
+    pub const PROPAGATION: Step = Step::new("propagation");
+}
+
+#[derive(Debug)]
+pub struct PropagationScreen;
+
+impl Screen for PropagationScreen {
+    fn id(&self) -> Step {
+        Step::PROPAGATION
+    }
+
+    fn title(&self) -> &'static str {
+        "Waiting for Salesforce"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::propagation::render(frame, area, state, ctx)
+    }
+
+    fn on_result(&self, state: &mut State, msg: Msg) -> Result<Update, Msg> {
+        Ok(match msg {
+            Msg::Probe(r) => on_probe(state, r),
+            Msg::ProbeRetrying(text) => {
+                state.propagation.status = ProbeStatus::Retrying(text);
+                Update::redraw()
+            }
+            Msg::ProbeUnreachable { message, retry_in } => on_unreachable(state, message, retry_in),
+            other => return Err(other),
+        })
+    }
+
+    fn on_enter(&self, state: &mut State) -> Update {
+        on_enter(state)
+    }
+
+    fn on_tick(&self, state: &mut State) -> Update {
+        on_tick(state)
+    }
+
+    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
+        tick_interval(state)
     }
 }

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use crate::presets::SettingsKey;
 use crate::settings::{ConnectorSettings, Format, Overwrite};
-use crate::wizard::msg::{Action, Command, SaveFailure};
+use crate::wizard::msg::{Action, Command, Msg, SaveFailure};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back};
 
 use super::{Hint, edit, move_cursor};
 
@@ -177,7 +178,7 @@ pub fn environment(login_url: &str) -> &'static str {
     }
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 These are the values the connector's settings form asks for, named as that form names them.
 
 Copy one value at a time with c (move with the arrows) and paste it into the form field by field, or \
@@ -193,7 +194,7 @@ w writes the file (mode 0600, only you can read it); f switches JSON, .env and T
 is replaced only if you press w a second time.";
 
 /// The last step's help for a target that brings its own app (AvePoint, Nintex, Ampersand).
-pub const HELP_OWN_APP: &str = "\
+const HELP_OWN_APP: &str = "\
 This target takes none of these values: it connects through its own app when you connect in its \
 product, as its notes below say. The app you made and its token served the checks: they showed \
 whether the user who will connect has what the target needs.
@@ -202,7 +203,7 @@ Keep the settings (w) only to run `sfconnect check --settings FILE` again after 
 Setup; afterwards `sfconnect revoke --settings FILE` ends the token, and you can delete the app you \
 made for the checks in Setup.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     if state.result.editing_company {
         if edit(&mut state.result.company, action) {
             return Update::redraw();
@@ -307,7 +308,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             Update::redraw()
         }
         Action::Save => save(state),
-        Action::Back => go_to(state, Step::Checks),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
@@ -334,7 +335,7 @@ fn save(state: &mut State) -> Update {
     }])
 }
 
-pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Update {
+fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Update {
     match result {
         Ok(path) => {
             state.result.confirm_replace = false;
@@ -370,7 +371,7 @@ pub fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Upda
     Update::redraw()
 }
 
-pub fn on_text(state: &mut State, text: &str) -> Update {
+fn on_text(state: &mut State, text: &str) -> Update {
     if !state.result.editing_company {
         return Update::none();
     }
@@ -378,11 +379,11 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     Update::redraw()
 }
 
-pub fn text_focus(state: &State) -> bool {
+fn text_focus(state: &State) -> bool {
     state.result.editing_company
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     if state.result.editing_company {
         return vec![(Action::Next, "done")];
     }
@@ -402,4 +403,74 @@ pub fn hints(state: &State) -> Vec<Hint> {
         h.push((Action::Edit, "edit"));
     }
     h
+}
+
+/// New settings from the exchange, completed with what the earlier steps chose.
+fn on_granted(state: &mut State, mut settings: ConnectorSettings) -> Update {
+    settings.company_names = state.result.company_names();
+    settings.preset = state.preset().map(|p| p.id.clone());
+    settings.app_kind = Some(state.create_app.kind.checks_kind().id().into());
+    settings.app_name = Some(super::create_app::app_name_of(state));
+    state.result.settings = Some(settings);
+    state.result.saved_current = false;
+    Update::redraw()
+}
+
+impl Step {
+    pub const RESULT: Step = Step::new("result");
+}
+
+#[derive(Debug)]
+pub struct ResultScreen;
+
+impl Screen for ResultScreen {
+    fn id(&self) -> Step {
+        Step::RESULT
+    }
+
+    fn title(&self) -> &'static str {
+        "Your settings"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, state: &State) -> &'static str {
+        if state.preset().is_some_and(|p| p.brings_own_app()) { HELP_OWN_APP } else { HELP }
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::result::render(frame, area, state, ctx)
+    }
+
+    fn on_text(&self, state: &mut State, text: &str) -> Update {
+        on_text(state, text)
+    }
+
+    fn text_focus(&self, state: &State) -> bool {
+        text_focus(state)
+    }
+
+    fn on_result(&self, state: &mut State, msg: Msg) -> Result<Update, Msg> {
+        Ok(match msg {
+            Msg::Saved(r) => on_saved(state, r),
+            Msg::Granted(settings) => on_granted(state, *settings),
+            Msg::Proven { username, rotated } => {
+                if let Some(settings) = &mut state.result.settings {
+                    settings.username = Some(username);
+                    if let Some(rotated) = rotated {
+                        settings.refresh_token = rotated;
+                        state.result.saved_current = false;
+                    }
+                }
+                Update::none()
+            }
+            other => return Err(other),
+        })
+    }
 }

@@ -4,8 +4,9 @@
 use crate::salesforce::Scopes;
 use crate::salesforce::scope::SCOPE_TABLE;
 use crate::wizard::msg::{Action, Command};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next};
 
 use super::{Hint, move_cursor};
 
@@ -15,12 +16,6 @@ pub struct ScopesState {
     pub cursor: usize,
     /// The app sfconnect created with these scopes: nothing is left to pick in Setup.
     pub set_on_app: Option<String>,
-}
-
-/// The create step made the app with the selected scopes: this step is done.
-pub fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> Update {
-    state.scopes.set_on_app = Some(app.app_name.clone());
-    Update::redraw()
 }
 
 /// True when any token of a table row is selected.
@@ -47,7 +42,7 @@ pub fn warnings(selected: &Scopes, asked: &[String]) -> Vec<&'static str> {
     w
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 In the app's OAuth settings, move these scopes from Available OAuth Scopes to Selected OAuth Scopes. \
 The labels here are exactly those Salesforce shows.
 
@@ -60,7 +55,7 @@ the connector stops working when the session ends.
 If you change scopes on an app that already exists, Salesforce may need new consumer details: \
 Manage Consumer Details > Staged Consumer Details > Generate, then Apply.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     match action {
         Action::Up | Action::Down => {
             move_cursor(&mut state.scopes.cursor, SCOPE_TABLE.len(), action == Action::Down);
@@ -92,12 +87,56 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             }]),
             None => Update::none(),
         },
-        Action::Next => go_to(state, Step::Credentials),
-        Action::Back => go_to(state, Step::CreateApp),
+        Action::Next => go_next(state),
+        Action::Back => go_back(state),
         _ => Update::none(),
     }
 }
 
-pub fn hints(_: &State) -> Vec<Hint> {
+fn hints(_: &State) -> Vec<Hint> {
     vec![(Action::Toggle, "tick"), (Action::Copy, "copy label"), (Action::Next, "continue"), (Action::Back, "back")]
+}
+
+impl Step {
+    pub const SCOPES: Step = Step::new("scopes");
+}
+
+#[derive(Debug)]
+pub struct ScopesScreen;
+
+impl Screen for ScopesScreen {
+    fn id(&self) -> Step {
+        Step::SCOPES
+    }
+
+    fn title(&self) -> &'static str {
+        "Scopes"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::scopes::render(frame, area, state, ctx)
+    }
+
+    /// The create step made the app with the selected scopes: this step is done.
+    fn on_result(&self, state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
+        match msg {
+            crate::wizard::msg::Msg::ScopesSetOnApp { app_name } => {
+                state.scopes.set_on_app = Some(app_name);
+                Ok(Update::redraw())
+            }
+            other => Err(other),
+        }
+    }
 }

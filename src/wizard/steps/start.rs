@@ -3,9 +3,10 @@
 
 use crate::salesforce::{LoginHost, LoginUrlError};
 use crate::wizard::msg::Action;
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_next};
 
 use super::{Hint, edit, move_cursor};
 
@@ -74,7 +75,7 @@ impl StartState {
     }
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 Pick the product you are connecting Salesforce to: its preset decides the OAuth scopes, the settings \
 names and the checks. Pick Generic for anything else.
 
@@ -86,7 +87,7 @@ from your org (a Lightning page or a Setup page works): sfconnect finds the logi
 
 Tab moves between the lists; Enter continues.";
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     let focus = state.start.focus;
     if focus == StartFocus::MyDomain && edit(&mut state.start.my_domain, action) {
         state.start.error = None;
@@ -128,10 +129,10 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
             // The demo runs against its simulated org whatever is chosen, but a typed My Domain is still
             // checked, so the demo teaches what the real run will refuse.
             if state.demo.is_some() && state.start.environment != Environment::MyDomain {
-                return go_to(state, Step::Prerequisites);
+                return go_next(state);
             }
             match state.start.login_host() {
-                Ok(_) => go_to(state, Step::Prerequisites),
+                Ok(_) => go_next(state),
                 Err(e) => {
                     state.start.error = Some(e.to_string());
                     state.start.focus = StartFocus::MyDomain;
@@ -143,7 +144,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     }
 }
 
-pub fn on_text(state: &mut State, text: &str) -> Update {
+fn on_text(state: &mut State, text: &str) -> Update {
     if state.start.focus != StartFocus::MyDomain {
         return Update::none();
     }
@@ -152,14 +153,55 @@ pub fn on_text(state: &mut State, text: &str) -> Update {
     Update::redraw()
 }
 
-pub fn text_focus(state: &State) -> bool {
+fn text_focus(state: &State) -> bool {
     state.start.focus == StartFocus::MyDomain
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     let mut h = vec![(Action::Up, "choose"), (Action::FocusNext, "switch list"), (Action::Next, "continue")];
     if state.start.focus == StartFocus::MyDomain {
         h.retain(|(a, _)| *a != Action::Up);
     }
     h
+}
+
+impl Step {
+    pub const START: Step = Step::new("start");
+}
+
+#[derive(Debug)]
+pub struct StartScreen;
+
+impl Screen for StartScreen {
+    fn id(&self) -> Step {
+        Step::START
+    }
+
+    fn title(&self) -> &'static str {
+        "Start"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::start::render(frame, area, state, ctx)
+    }
+
+    fn on_text(&self, state: &mut State, text: &str) -> Update {
+        on_text(state, text)
+    }
+
+    fn text_focus(&self, state: &State) -> bool {
+        text_focus(state)
+    }
 }

@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, TokenGrant};
 use crate::settings::ConnectorSettings;
-use crate::wizard::msg::{Action, Command, KeptSecret, Verified};
+use crate::wizard::msg::{Action, Command, KeptSecret, Msg, Verified};
+use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::{Update, go_back, go_next, go_to};
 
 use super::Hint;
 
@@ -82,7 +83,7 @@ impl VerifyState {
     }
 }
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 sfconnect exchanges the authorization code for tokens (the secret travels in the request body, never \
 in a URL), then proves the refresh token works by using it once and reading who it belongs to.
 
@@ -109,12 +110,12 @@ fn exchange_command(state: &State, pending: &PendingExchange) -> Option<Command>
 /// Which step fixes an error.
 fn back_to_for(error: &Error) -> Step {
     match error.oauth_code() {
-        Some("invalid_client" | "invalid_client_id") => Step::Credentials,
-        Some("redirect_uri_mismatch" | "unsupported_response_type" | "oauth_flow_disabled") => Step::CreateApp,
-        Some("invalid_scope") => Step::Scopes,
+        Some("invalid_client" | "invalid_client_id") => Step::CREDENTIALS,
+        Some("redirect_uri_mismatch" | "unsupported_response_type" | "oauth_flow_disabled") => Step::CREATE_APP,
+        Some("invalid_scope") => Step::SCOPES,
         _ => match error {
-            Error::MissingRefreshToken { .. } => Step::Scopes,
-            _ => Step::Authorize,
+            Error::MissingRefreshToken { .. } => Step::SCOPES,
+            _ => Step::AUTHORIZE,
         },
     }
 }
@@ -126,7 +127,7 @@ fn app(state: &State) -> AppCredentials {
     }
 }
 
-pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Update {
+fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Update {
     let grant = match result.and_then(|g| match g.refresh_token {
         Some(_) => Ok(g),
         None => Err(Error::MissingRefreshToken { granted: g.scopes.to_param() }),
@@ -138,10 +139,10 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
             state.verify.status = VerifyStatus::Failed {
                 headline: format!("Salesforce could not be reached, so the code was never sent: {}", ex.headline),
                 fix: format!("{} The code is kept and still works (about 15 minutes after Allow).", ex.fix),
-                back_to: Step::Start,
+                back_to: Step::START,
                 can_retry: true,
             };
-            return if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+            return if state.step == Step::VERIFY { Update::redraw() } else { go_to(state, Step::VERIFY) };
         }
         Err(e) => {
             // Salesforce may have seen the code: it is spent.
@@ -160,7 +161,7 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
                 (ex.headline, ex.fix)
             };
             state.verify.status = VerifyStatus::Failed { headline, fix, back_to: back_to_for(&e), can_retry: false };
-            return if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+            return if state.step == Step::VERIFY { Update::redraw() } else { go_to(state, Step::VERIFY) };
         }
     };
     state.verify.pending = None;
@@ -174,24 +175,17 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
             state.verify.status = VerifyStatus::Failed {
                 headline: refused.to_string(),
                 fix: refused.fix().to_string(),
-                back_to: Step::Start,
+                back_to: Step::START,
                 can_retry: false,
             };
-            return if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+            return if state.step == Step::VERIFY { Update::redraw() } else { go_to(state, Step::VERIFY) };
         }
     };
-    state.result.settings = Some(made).map(|mut s| {
-        s.company_names = state.result.company_names();
-        s.preset = state.preset().map(|p| p.id.clone());
-        s.app_kind = Some(state.create_app.kind.checks_kind().id().into());
-        s.app_name = Some(super::create_app::app_name_of(state));
-        s
-    });
-    state.result.saved_current = false;
     let keep = grant.refresh_token.clone().and_then(|t| state.keep(KeptSecret::RefreshToken(t)));
     state.verify.grant = Some(grant.clone());
     state.verify.status = VerifyStatus::Verifying { since: state.now };
-    let mut update = if state.step == Step::Verify { Update::redraw() } else { go_to(state, Step::Verify) };
+    let mut update = if state.step == Step::VERIFY { Update::redraw() } else { go_to(state, Step::VERIFY) };
+    update = update.tell(Msg::Granted(Box::new(made)));
     update.commands.extend(keep);
     if let Some(host) = state.login_host() {
         update.push(Command::Verify { host, app: app(state), grant: Box::new(grant) });
@@ -199,30 +193,22 @@ pub fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Up
     update
 }
 
-pub fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update {
+fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update {
     match result {
         Ok(v) => {
             let kind = if v.is_sandbox { "sandbox" } else { "production" };
             let connected_as = format!("Connected as {} to {} ({}, {kind})", v.username, v.org_name, v.edition);
-            let mut kept = None;
-            if let Some(settings) = &mut state.result.settings {
-                settings.username = Some(v.username.clone());
-                if let Some(rotated) = v.rotated {
-                    // Rotation is on: the proving refresh replaced the token, so hand over the new one.
-                    kept = Some(rotated.clone());
-                    settings.refresh_token = rotated;
-                    state.result.saved_current = false;
-                }
-            }
+            // Rotation is on: the proving refresh replaced the token, so the settings hand over the new one.
+            let keep = v.rotated.clone().and_then(|t| state.keep(KeptSecret::RefreshToken(t)));
+            let proven = Msg::Proven { username: v.username.clone(), rotated: v.rotated };
             state.verify.status = VerifyStatus::Done { connected_as };
-            let keep = kept.and_then(|t| state.keep(KeptSecret::RefreshToken(t)));
             // A resumed session goes on to the step it stopped at, now that its kept token is proved.
             let mut update = match state.verify.resume_to.take() {
                 Some(step) => go_to(state, step),
                 None => Update::redraw(),
             };
             update.commands.extend(keep);
-            return update;
+            return update.tell(proven);
         }
         Err(e) => {
             let ex = e.explain();
@@ -233,11 +219,11 @@ pub fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update
     Update::redraw()
 }
 
-pub fn on_tick(state: &mut State) -> Update {
+fn on_tick(state: &mut State) -> Update {
     if state.verify.busy() { Update::redraw() } else { Update::none() }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Update {
+fn on_action(state: &mut State, action: Action) -> Update {
     let confirmed = std::mem::take(&mut state.verify.confirm_back);
     if let (VerifyStatus::Failed { .. }, Some(callback)) = (&state.verify.status, state.verify.callback_to_add.clone())
         && let Some(update) = super::callback_line_action(action, callback)
@@ -245,11 +231,11 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         return update;
     }
     match (&state.verify.status, action) {
-        (VerifyStatus::Done { .. }, Action::Next) => go_to(state, Step::Checks),
+        (VerifyStatus::Done { .. }, Action::Next) => go_next(state),
         // The tokens exist even if the proof failed: on to the checks, which say what is wrong with the
         // org (API access off, a licence…) and how to fix it; the settings can be handed over after.
         (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => {
-            go_to(state, Step::Checks)
+            go_next(state)
         }
         (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => {
             match (state.verify.grant.clone(), state.login_host(), state.verify.pending.clone()) {
@@ -270,14 +256,13 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         }
         (VerifyStatus::Failed { back_to, .. }, Action::Back) => {
             let step = *back_to;
-            if step == Step::Authorize {
-                // A used or failed code is worthless: the next try needs a fresh authorize request.
-                state.authorize.request = None;
-                state.authorize.device = Default::default();
+            if step == Step::AUTHORIZE {
+                // A used or failed code is worthless: the authorize step starts afresh.
+                return Update::none().tell(Msg::AuthorizeAgain);
             }
             go_to(state, step)
         }
-        (VerifyStatus::Done { .. }, Action::Back) if confirmed => go_to(state, Step::Authorize),
+        (VerifyStatus::Done { .. }, Action::Back) if confirmed => go_back(state),
         (VerifyStatus::Done { .. }, Action::Back) => {
             // A working token would be dropped: going back only makes sense to authorize again.
             state.verify.confirm_back = true;
@@ -291,7 +276,7 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
     }
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
+fn hints(state: &State) -> Vec<Hint> {
     match &state.verify.status {
         VerifyStatus::Done { .. } => vec![(Action::Next, "run the checks")],
         VerifyStatus::Failed { can_retry: true, .. } if state.verify.grant.is_none() => {
@@ -305,5 +290,69 @@ pub fn hints(state: &State) -> Vec<Hint> {
         }
         VerifyStatus::Failed { .. } => vec![(Action::Back, "go fix it")],
         _ => vec![],
+    }
+}
+
+fn tick_interval(state: &State) -> Option<Duration> {
+    state.verify.busy().then_some(Duration::from_millis(250))
+}
+
+impl Step {
+    pub const VERIFY: Step = Step::new("verify");
+}
+
+#[derive(Debug)]
+pub struct VerifyScreen;
+
+impl Screen for VerifyScreen {
+    fn id(&self) -> Step {
+        Step::VERIFY
+    }
+
+    fn title(&self) -> &'static str {
+        "Exchange and verify"
+    }
+
+    fn on_action(&self, state: &mut State, action: Action) -> Update {
+        on_action(state, action)
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        hints(state)
+    }
+
+    fn help(&self, _state: &State) -> &'static str {
+        HELP
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
+        crate::ui::verify::render(frame, area, state, ctx)
+    }
+
+    fn on_result(&self, state: &mut State, msg: Msg) -> Result<Update, Msg> {
+        Ok(match msg {
+            Msg::Authorized(r) => on_authorized(state, r),
+            Msg::DeviceAuthorized(r) => {
+                let approved = r.is_ok();
+                let update = on_authorized(state, r);
+                state.verify.via_device = approved;
+                update
+            }
+            Msg::Verified(r) => on_verified(state, r),
+            Msg::ExchangeStarted(pending) => {
+                state.verify.begin_exchange(state.now);
+                state.verify.pending = Some(pending);
+                Update::redraw()
+            }
+            other => return Err(other),
+        })
+    }
+
+    fn on_tick(&self, state: &mut State) -> Update {
+        on_tick(state)
+    }
+
+    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
+        tick_interval(state)
     }
 }

@@ -10,14 +10,14 @@
 use std::time::Instant;
 
 use crate::salesforce::AccessToken;
-use crate::salesforce::eca::create::{CreateEvent, SecretSource, where_to_copy_the_secret};
+use crate::salesforce::eca::create::{CreateEvent, SecretSource};
 use crate::wizard::msg::{
     Action, AppMade, AppToCreate, Command, CreateRefusal, CreatedApp, Msg, OfferedSession, SessionChoice, SessionOffer,
     WayOn,
 };
-use crate::wizard::state::{State, Step};
+use crate::wizard::state::State;
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_to};
+use crate::wizard::update::Update;
 
 use super::super::{Hint, edit, move_cursor};
 use super::{AppKind, ROWS, Row, api_name, app_name_of, email_problem};
@@ -384,8 +384,8 @@ fn on_progress(state: &mut State, event: CreateEvent) -> Update {
     Update::redraw()
 }
 
-/// The app exists: its values go to the steps that hold them, and the wizard goes on to the wait (or to
-/// the secret's field, when the org keeps the secret from the API).
+/// The app exists: its scopes and values go to the steps that hold them, by message, and the credentials
+/// step takes the wizard on to the wait.
 fn on_created(state: &mut State, app: CreatedApp) -> Update {
     let me = &mut state.create_app.for_me;
     me.phase = Phase::Off;
@@ -399,26 +399,13 @@ fn on_created(state: &mut State, app: CreatedApp) -> Update {
     if state.create_app.email.is_empty() {
         state.create_app.email.set(&app.contact_email);
     }
-    let has_secret = app.secret.is_some();
-    let made = AppMade { app_name: app.app_name.clone(), client_id: app.client_id, secret: app.secret };
-    // wired by message after the Screen trait lands
-    let mut update = super::super::scopes::on_app_created(state, &made);
-    let filled = super::super::credentials::on_app_created(state, &made);
-    update.commands.extend(filled.commands);
-    let next = if has_secret { Step::Propagation } else { Step::Credentials };
-    let moved = go_to(state, next);
-    update.commands.extend(moved.commands);
-    update.dirty = true;
-    if has_secret {
-        state.say(format!("Created {} in {}: its key and secret are filled in.", app.app_name, app.org_name));
-    } else {
-        state.warn(format!(
-            "Created {}; the org keeps its secret from the API: copy it from {} and paste it here.",
-            app.app_name,
-            where_to_copy_the_secret(&app.app_name)
-        ));
-    }
-    update
+    let made = AppMade {
+        app_name: app.app_name.clone(),
+        org_name: app.org_name,
+        client_id: app.client_id,
+        secret: app.secret,
+    };
+    Update::redraw().tell(Msg::ScopesSetOnApp { app_name: app.app_name }).tell(Msg::AppCreated(Box::new(made)))
 }
 
 pub fn text_focus(state: &State) -> bool {
