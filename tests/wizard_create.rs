@@ -98,6 +98,7 @@ async fn a_pasted_session_creates_the_app_and_the_wizard_goes_on_to_the_wait() {
     let deployed = sim.deployed_apps();
     assert_eq!(deployed.len(), 1);
     assert_eq!(app_name_of(&w.state), deployed[0].name, "the settings record the app's API name");
+    assert_eq!(w.state.create_app.name.value(), deployed[0].name, "and a resumed session keeps it");
     assert_eq!(w.state.create_app.kind.checks_kind().id(), "external_client_app");
     assert_eq!(w.state.scopes.set_on_app.as_deref(), Some(deployed[0].name.as_str()), "scopes step done");
     assert!(w.joined(80, 24).contains("Created"), "{}", w.joined(80, 24));

@@ -396,6 +396,8 @@ fn on_created(state: &mut State, app: CreatedApp) -> Update {
         secret_source: app.secret_source,
     });
     state.create_app.kind = AppKind::ExternalClientApp;
+    // The name field takes the app's API name: what the settings record, and what a resumed session keeps.
+    state.create_app.name.set(&app.app_name);
     if state.create_app.email.is_empty() {
         state.create_app.email.set(&app.contact_email);
     }
