@@ -8,7 +8,7 @@ use crate::ui_support;
 use common::*;
 use sfconnect::salesforce::eca::create::CreateEvent;
 use sfconnect::wizard::msg::{CreateRefusal, OfferedSession, SessionChoice, SessionOffer, WayOn};
-use sfconnect::wizard::steps::create_app::for_me::Phase;
+use sfconnect::wizard::steps::create_app::creation::Phase;
 use sfconnect::wizard::steps::create_app::{ROWS, Row, app_name_of};
 use sfconnect::wizard::{Action, Command, Msg, Step, update};
 use sfconnect_sim::{MetadataConfig, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, SimConfig, Simulator};

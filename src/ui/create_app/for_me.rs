@@ -13,7 +13,8 @@ use super::super::field::{FieldLook, field_line};
 use super::super::wrap::{labelled, lines};
 use crate::wizard::State;
 use crate::wizard::msg::WayOn;
-use crate::wizard::steps::create_app::for_me::{Phase, Stage, WHERE_TO_GET_A_TOKEN, planned_api_name};
+use crate::wizard::steps::create_app::creation::{Phase, Stage};
+use crate::wizard::steps::create_app::for_me::{WHERE_TO_GET_A_TOKEN, planned_api_name};
 use crate::wizard::steps::create_app::scope_labels;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {

@@ -2,6 +2,7 @@
 //! Connected App, each with its click path, and every value to type with a key that copies it; or
 //! "Create it for me" ([`for_me`]), which creates the External Client App with a Salesforce session.
 
+pub mod creation;
 pub mod for_me;
 
 use crate::wizard::msg::{Action, Command};
@@ -117,7 +118,7 @@ pub struct CreateAppState {
     pub cursor: usize,
     pub error: Option<String>,
     /// "Create it for me": its phase, the sessions found, the app made.
-    pub for_me: for_me::ForMe,
+    pub for_me: creation::ForMe,
 }
 
 impl CreateAppState {
