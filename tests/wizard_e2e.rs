@@ -165,3 +165,39 @@ fn demo_creates_the_app_by_keys_alone_down_to_saved_settings() {
     app.send("q");
     assert_eq!(app.wait_exit(STEP), Some(0));
 }
+
+/// Issue 13: outside the demo, "Create it for me" offers the Salesforce CLI's login of this org (and not
+/// another org's), creates the app with it, and the wait ends when the new key is live.
+#[test]
+fn the_wizard_offers_the_sf_login_of_the_org_and_creates_the_app_with_it() {
+    use sfconnect_sim::{MetadataConfig, SimConfig};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let metadata = MetadataConfig { propagation: Duration::from_millis(1500), ..MetadataConfig::default() };
+    let sim = runtime.block_on(common::start(SimConfig { metadata, ..common::quick_config() }));
+    let dir = tempfile::tempdir().unwrap();
+    let token = sim.admin_session();
+    let bin = crate::app_create::fake_sf(dir.path(), &sim.base_url(), &token);
+    let path = crate::app_create::path_with(&bin);
+    let url = sim.base_url();
+    let args = ["--login-url", url.as_str(), "--no-clipboard"];
+    let mut app = PtyApp::spawn(&args, 80, 24, &[("PATH", path.as_str())], dir.path());
+    app.wait_for("Enter continue", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 2 of 10", STEP);
+    app.send(ENTER);
+    app.wait_for("auto-create", STEP);
+    app.send(CTRL_N);
+    app.wait_for("Salesforce CLI login acme (admin@acme.example)", STEP);
+    assert!(!app.screen().contains("globex"), "another org's login is not offered:\n{}", app.screen());
+    app.send(ENTER);
+    app.wait_for("Step 6 of 10", STEP);
+    assert!(app.screen().contains("Created "), "{}", app.screen());
+    app.wait_for("Step 7 of 10", STEP); // the new key went live: on to the authorization
+    assert!(!app.screen().contains(&token));
+    assert_eq!(sim.deployed_apps().len(), 1);
+    let calls = std::fs::read_to_string(dir.path().join("sf.log")).unwrap();
+    assert!(calls.contains("org list --json") && calls.contains("org auth show-access-token --target-org acme"));
+    app.send(CTRL_C);
+    app.send("y");
+    assert!(app.wait_exit(STEP).is_some());
+}

@@ -210,7 +210,8 @@ pub fn same_org(login: &LoginHost, instance_url: &str, described: &str) -> Resul
 /// The rule of [`same_org`], for finding sessions too.
 pub(super) fn instance_agrees(login: &LoginHost, instance: &LoginHost) -> bool {
     match login.kind() {
-        HostKind::MyDomain { .. } => instance.origin() == login.origin(),
+        // A loopback login URL is a simulated org: only its own origin is that org.
+        HostKind::MyDomain { .. } | HostKind::Loopback => instance.origin() == login.origin(),
         HostKind::Production => !instance.is_sandbox(),
         HostKind::Sandbox => instance.is_sandbox() || instance.kind() == HostKind::Loopback,
         _ => true,

@@ -113,5 +113,7 @@ mod tests {
         assert!(offers[0].label.contains("admin@acme.com"));
         let any_production = LoginHost::parse("https://login.salesforce.com").unwrap();
         assert_eq!(sf_logins(&result, &any_production).len(), 2);
+        let simulated = LoginHost::parse("http://127.0.0.1:41000").unwrap();
+        assert!(sf_logins(&result, &simulated).is_empty(), "a simulated org is only its own origin");
     }
 }
