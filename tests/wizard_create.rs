@@ -284,3 +284,42 @@ fn a_pasted_token_is_checked_before_it_is_used() {
     assert!(!w.joined(80, 24).contains("AQ0"), "the token stays masked");
     assert!(w.joined(80, 24).contains("show-access-token"), "where to get one");
 }
+
+/// An earlier settings file of this org, with the api scope, is found in the data folder and offered; a
+/// file of another org, or without the api scope, is not. Picking it refreshes its token once and creates
+/// the app with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_earlier_settings_file_of_the_org_is_offered_and_creates_the_app() {
+    let sim = start(config(MetadataConfig::default())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, login: &str, scopes: &str, refresh: &str| {
+        let json = serde_json::json!({
+            "client_id": sim.client_id(), "client_secret": sim.client_secret(), "refresh_token": refresh,
+            "login_url": login, "instance_url": login, "scopes": scopes.split(' ').collect::<Vec<_>>(),
+        });
+        sfconnect::settings::write_settings(
+            &dir.path().join(name),
+            &json.to_string(),
+            sfconnect::settings::Overwrite::Never,
+        )
+        .unwrap();
+    };
+    let refresh = authorize_with(&sim, "api refresh_token").await;
+    write("sfconnect-settings.json", &sim.base_url(), "api refresh_token", refresh.expose());
+    write("sfconnect-other.json", "https://globex.my.salesforce.com", "api refresh_token", refresh.expose());
+    write("sfconnect-no-api.json", &sim.base_url(), "refresh_token", refresh.expose());
+    let host = sfconnect::salesforce::LoginHost::parse(&sim.base_url()).unwrap();
+    let offers = sfconnect::runtime::session_find::settings_files(dir.path(), &host);
+    assert_eq!(offers.len(), 1, "{offers:?}");
+    assert_eq!(offers[0].source, OfferedSession::SettingsFile(dir.path().join("sfconnect-settings.json")));
+
+    let mut w = on_create_step(&sim.base_url());
+    update(&mut w.state, Msg::Action(Action::CreateForMe));
+    w.send(Msg::SessionsFound(offers));
+    let mut started = update(&mut w.state, Msg::Action(Action::Next));
+    let (_, _) = run(&mut w, started.commands.remove(0)).await;
+    assert_eq!(w.state.step, Step::PROPAGATION, "{:?}", w.state.create_app.for_me.phase);
+    assert_eq!(w.state.credentials.key.value(), sim.client_id());
+    let made = w.state.create_app.for_me.made.clone().unwrap();
+    assert!(made.session.contains("sfconnect-settings.json"), "{made:?}");
+}

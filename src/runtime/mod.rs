@@ -8,7 +8,7 @@ mod keymap;
 mod listener;
 mod progress_file;
 pub mod session;
-mod session_find;
+pub mod session_find;
 mod tasks;
 mod terminal;
 mod worker;
