@@ -18,6 +18,7 @@
 pub mod checks;
 pub mod cli;
 pub mod clipboard;
+pub mod keymap;
 pub mod presets;
 pub mod runtime;
 pub use sfconnect_salesforce as salesforce;

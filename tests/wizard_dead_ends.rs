@@ -211,7 +211,7 @@ fn a_refused_callback_shows_the_line_to_add_and_copies_it() {
     assert_eq!(w.state.authorize.paste_fix.as_deref(), Some(cli_fix.as_str()), "one explanation for both");
     assert!(w.state.authorize.paste.is_empty(), "the error address is not left in the field");
     let screen = w.joined(80, 24);
-    assert!(screen.contains("The line to add to the app's Callback URL field (^Y copies it):"), "{screen}");
+    assert!(screen.contains("The line to add to the app's Callback URL field (Ctrl-Y copies it):"), "{screen}");
     assert!(screen.contains(&callback) && screen.contains("^Y copy callback"), "{screen}");
     w.assert_fits_80x24("authorize with a refused callback");
 
@@ -414,7 +414,7 @@ fn f1_opens_the_help_where_a_field_has_the_focus() {
     let mut w = Wizard::new(ssh());
     w.reach_credentials();
     let hint = crate::ui_support::hints(&w.state);
-    assert!(hint.iter().any(|(k, label)| k == "F1" && *label == "help"), "{hint:?}");
+    assert!(hint.iter().any(|h| h.key == "F1" && h.description == "help"), "{hint:?}");
     let f1 = crossterm::event::KeyEvent::new(crossterm::event::KeyCode::F(1), crossterm::event::KeyModifiers::NONE);
     let msg = sfconnect::runtime::message_for(f1, sfconnect::runtime::Context::Text).expect("F1 means something");
     w.send(msg);

@@ -92,13 +92,17 @@ pub async fn create_for_wizard(
     if email.trim().is_empty() {
         return Err(refusal(
             "the session's user has no email address for the app's Contact Email",
-            "type a Contact Email on this step, then press Ctrl-N again",
+            "type a Contact Email on this step, then press {create_for_me} again",
             WayOn::ClickThrough,
         ));
     }
     let spec =
         app_spec(&app.preset, &app.scopes, &app.api_name, &email, &app.callbacks, app.device_flow).map_err(|e| {
-            refusal(e.to_string(), "change the value on this step, then press Ctrl-N again", WayOn::ClickThrough)
+            refusal(
+                e.to_string(),
+                "change the value on this step, then press {create_for_me} again",
+                WayOn::ClickThrough,
+            )
         })?;
     let events = tx.clone();
     let created = create_app(&opened.rest, spec, false, &TokioClock, move |event| {
@@ -128,8 +132,8 @@ pub fn explain_refusal(e: CreateError) -> CreateRefusal {
             {
                 return refusal(
                     format!("an External Client App named {name} already exists in this org"),
-                    "type another App name on this step and press Ctrl-N again; or, to use that app, go on by \
-                     the click-through (Esc) and paste its key and secret on step 5",
+                    "type another App name on this step and press {create_for_me} again; or, to use that app, go on by \
+                     the click-through ({back}) and paste its key and secret on step 5",
                     WayOn::AnotherName,
                 );
             }

@@ -4,7 +4,6 @@
 //! update so a slow SSH link never shows half a frame.
 
 pub mod create_app;
-mod keymap;
 mod listener;
 mod progress_file;
 pub mod session;
@@ -24,7 +23,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-pub use keymap::{Context, key_name, message_for};
+pub use crate::keymap::{Context, key_name, message_for};
 
 use crate::presets::Preset;
 use crate::settings::Format;
@@ -301,31 +300,15 @@ fn read_kept(client_id: &str) -> crate::wizard::msg::KeptSecrets {
 
 fn to_msg(event: Event, state: &State) -> Option<Msg> {
     match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => {
-            let context = if crate::wizard::steps::text_focus(state) && state.mode == Mode::Running && !state.help {
-                Context::Text
-            } else {
-                Context::Browse
-            };
-            message_for(key, context)
-        }
+        Event::Key(key) if key.kind != KeyEventKind::Release => message_for(key, crate::keymap::reading_context(state)),
         Event::Paste(text) => Some(Msg::Paste(text.into())),
         Event::Resize(..) => Some(Msg::Resize),
         _ => None,
     }
 }
 
-/// The hints for the bottom bar, with key names from the keymap of the current context.
-pub fn hints_for(state: &State) -> Vec<(String, &'static str)> {
-    let context = if crate::wizard::steps::text_focus(state) { Context::Text } else { Context::Browse };
-    crate::wizard::steps::hints(state)
-        .into_iter()
-        .filter_map(|(action, label)| key_name(action, context).map(|k| (k, label)))
-        .collect()
-}
-
 fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, state: &State) -> io::Result<()> {
-    let hints = hints_for(state);
+    let hints = crate::keymap::hints(state);
     crossterm::queue!(io::stdout(), BeginSynchronizedUpdate)?;
     terminal.draw(|frame| crate::ui::render(frame, state, &hints))?;
     crossterm::queue!(io::stdout(), EndSynchronizedUpdate)?;

@@ -12,6 +12,7 @@ use super::Ctx;
 use super::elapsed::{mm_ss, spinner};
 use super::field::{FieldLook, field_line};
 use super::wrap::{labelled, lines, url_lines};
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::authorize::{DeviceStatus, ListenerStatus, Method};
 
@@ -66,7 +67,7 @@ fn why_line(state: &State, ctx: Ctx) -> Line<'static> {
     } else {
         "desktop"
     };
-    let switch = ctx.key_for("method").map(|k| format!("; {k} switches")).unwrap_or_default();
+    let switch = ctx.key_for(Action::FocusNext).map(|k| format!("; {k} switches")).unwrap_or_default();
     Line::from(Span::styled(
         format!(" {} recommended: {why}{switch}", state.authorize.recommended.label()),
         ctx.theme.dim(),
@@ -76,15 +77,17 @@ fn why_line(state: &State, ctx: Ctx) -> Line<'static> {
 fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
     let theme = ctx.theme;
     let a = &state.authorize;
-    // The URL is wrapped here: selecting it by hand takes the plain view (Ctrl-P), where it is one line.
-    let copy =
-        ctx.key_for("copy URL").map(|k| format!(" ({k} copies it, ^P shows it on one line)")).unwrap_or_default();
+    // The URL is wrapped here: selecting it by hand takes the plain view, where it is one line.
+    let plain = ctx.key(Action::ShowPlain);
+    let copy = ctx
+        .key_for(Action::Copy)
+        .map(|k| format!(" ({k} copies it, {plain} shows it on one line)"))
+        .unwrap_or_default();
     match (&a.request, &a.paste_fix) {
         // An explained error needs the room at 80x24; the URL is unchanged and still one key away.
         (Some(_), Some(_)) => {
-            // Ctrl-U empties the field in every text context (the keymap's TEXT table).
             let how = match a.callback_to_add {
-                Some(_) => ": Ctrl-U clears the error and shows it again".to_string(),
+                Some(_) => format!(": {} clears the error and shows it again", ctx.key(Action::ClearField)),
                 None => copy.clone(),
             };
             out.extend(lines(
@@ -117,7 +120,7 @@ fn paste_back(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ct
     out.push(field);
     // The count says the paste is ready to use: not above the error that refuses it.
     if !a.paste.is_empty() && a.paste_error.is_none() {
-        let submit = ctx.key_for("use pasted").map(|k| format!(": {k} uses it")).unwrap_or_default();
+        let submit = ctx.key_for(Action::Next).map(|k| format!(": {k} uses it")).unwrap_or_default();
         out.push(Line::from(Span::styled(
             format!("   {}{submit}", crate::checks::preview::count(a.paste.len() as u64, "character")),
             theme.dim(),
@@ -134,11 +137,10 @@ fn problem(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) 
     let Some(error) = &a.paste_error else { return };
     out.extend(lines(error, width, theme.error()));
     if let Some(fix) = &a.paste_fix {
-        out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
+        out.extend(labelled(Span::styled("Fix: ", theme.heading()), &ctx.fill(fix), width, theme.text()));
     }
     if let Some(callback) = &a.callback_to_add {
-        // The demo's shorter hint bar calls the same key "copy".
-        let key = ctx.key_for("copy callback").or_else(|| ctx.key_for("copy"));
+        let key = ctx.key_for(Action::Copy);
         let copy = key.map(|k| format!(" ({k} copies it)")).unwrap_or_default();
         out.extend(lines(&format!("The line to add to the app's Callback URL field{copy}:"), width, theme.text()));
         out.extend(url_lines(callback, width, 3, theme.value()));
@@ -230,7 +232,7 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
         out.extend(url_lines(&ssh, width, 3, theme.value()));
     }
     n += 1;
-    let open = match (state.surroundings.ssh, ctx.key_for("open browser")) {
+    let open = match (state.surroundings.ssh, ctx.key_for(Action::OpenBrowser)) {
         (false, Some(k)) => format!(" ({k} opens it)"),
         _ => String::new(),
     };
@@ -238,7 +240,7 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
     match (&a.request, &a.paste_fix) {
         // An explained error needs the room at 80x24; the URL is unchanged and one key away.
         (Some(_), Some(_)) => {
-            let copy = ctx.key_for("copy URL").map(|k| format!("; {k} copies it")).unwrap_or_default();
+            let copy = ctx.key_for(Action::Copy).map(|k| format!("; {k} copies it")).unwrap_or_default();
             out.extend(lines(&format!("   (hidden while the error below is shown{copy})"), width, theme.dim()))
         }
         (Some(request), None) => out.extend(url_lines(&request.url, width, 3, theme.value())),
@@ -254,7 +256,7 @@ fn local_browser(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx:
     if matches!(a.listener, ListenerStatus::Listening { .. }) && a.paste_fix.is_none() {
         // Salesforce refuses an unregistered callback on its own page, so nothing ever reaches the listener:
         // the one case this screen cannot see, said before the user is left waiting.
-        let switch = ctx.key_for("method").map(|k| format!(" ({k})")).unwrap_or_default();
+        let switch = ctx.key_for(Action::FocusNext).map(|k| format!(" ({k})")).unwrap_or_default();
         out.extend(lines(
             &format!(
                 "Nothing comes back? If the browser shows \"redirect_uri must match configuration\", the app \

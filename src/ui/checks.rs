@@ -10,6 +10,7 @@ use super::Ctx;
 use super::elapsed::{mm_ss, spinner};
 use super::wrap::{labelled, lines};
 use crate::checks::{Preview, Status};
+use crate::wizard::Action;
 use crate::wizard::State;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
@@ -30,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         )));
     } else if let Some(why) = &checks.unreachable {
         // One cause behind every line: say it, rather than count checks that could not be made.
-        let again = ctx.key_for("run again").map(|k| format!(", then run again ({k})")).unwrap_or_default();
+        let again = ctx.key_for(Action::Retry).map(|k| format!(", then run again ({k})")).unwrap_or_default();
         out.extend(lines(
             &format!("✗ Salesforce could not be reached, so nothing was checked: {why}. Check the network{again}."),
             width,
@@ -48,9 +49,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             (0, w) => Span::styled(format!("! {w} to look at; nothing blocks the connector."), theme.warning()),
             (f, _) => Span::styled(
                 format!(
-                    "✗ {} failed: fix {} in Setup, then run again (t).",
+                    "✗ {} failed: fix {} in Setup, then run again ({}).",
                     crate::checks::preview::count(f as u64, "required check"),
-                    if f == 1 { "it" } else { "them" }
+                    if f == 1 { "it" } else { "them" },
+                    ctx.key(Action::Retry)
                 ),
                 theme.error(),
             ),

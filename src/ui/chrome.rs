@@ -24,8 +24,10 @@ pub struct Areas {
 /// The frame's rows for `state` in `area`: the toast line grows to up to three rows so a long message is
 /// wrapped, not cut.
 pub fn areas(area: Rect, state: &State) -> Areas {
-    let toast_rows =
-        state.toast.as_ref().map_or(1, |t| wrap(&t.text, area.width.saturating_sub(2) as usize).len().clamp(1, 3));
+    let toast_rows = state.toast.as_ref().map_or(1, |t| {
+        let text = crate::keymap::fill(&t.text, crate::keymap::screen_context(state));
+        wrap(&text, area.width.saturating_sub(2) as usize).len().clamp(1, 3)
+    });
     let [title, progress, body, toast, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -39,13 +41,15 @@ pub fn areas(area: Rect, state: &State) -> Areas {
     Areas { title, progress, body, toast, hints }
 }
 
-pub fn render(frame: &mut Frame, areas: &Areas, state: &State, hints: &[KeyHint], theme: Theme) {
+pub fn render(frame: &mut Frame, areas: &Areas, state: &State, ctx: super::Ctx) {
+    let (hints, theme) = (ctx.hints, ctx.theme);
     frame.render_widget(Paragraph::new(title_line(state, areas.title.width as usize, theme)), areas.title);
     frame.render_widget(Paragraph::new(progress_line(state, theme)), areas.progress);
     if let Some(toast) = &state.toast {
         let style = if toast.error { theme.error() } else { theme.success() };
         let toast_area = Rect { x: areas.toast.x + 1, width: areas.toast.width.saturating_sub(2), ..areas.toast };
-        frame.render_widget(Paragraph::new(lines(&toast.text, toast_area.width as usize, style)), toast_area);
+        let text = ctx.fill(&toast.text);
+        frame.render_widget(Paragraph::new(lines(&text, toast_area.width as usize, style)), toast_area);
     }
     frame.render_widget(Paragraph::new(hint_line(hints, areas.hints.width as usize, theme)), areas.hints);
 }
@@ -93,7 +97,7 @@ fn progress_line(state: &State, theme: Theme) -> Line<'static> {
 pub fn hint_line(hints: &[KeyHint], width: usize, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (key, description) in hints {
+    for KeyHint { key, description, .. } in hints {
         let gap = if used > 1 { 2 } else { 0 };
         let need = gap + key.chars().count() + 1 + description.chars().count();
         if used + need > width {

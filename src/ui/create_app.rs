@@ -12,6 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::Ctx;
 use super::field::{FieldLook, field_line};
 use super::wrap::{labelled, lines, url_lines};
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::create_app::{ROWS, Row, row_value};
 
@@ -36,7 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let mut heading = vec![Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())];
     // The other way, on the same line: the click-through keeps its rows at 80x24.
     if app.for_me.made.is_none()
-        && let Some(key) = ctx.key_for("auto-create")
+        && let Some(key) = ctx.key_for(Action::CreateForMe)
     {
         heading.push(Span::styled(format!(" (or {key}: let sfconnect do it)"), theme.value()));
     }
@@ -150,7 +151,7 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
                 crate::wizard::steps::create_app::AppKind::ExternalClientApp => "Connected App",
                 crate::wizard::steps::create_app::AppKind::ConnectedApp => "External Client App",
             };
-            let switch = ctx.key_for("change").map(|k| format!("  ({k}: {other})")).unwrap_or_default();
+            let switch = ctx.key_for(Action::Toggle).map(|k| format!("  ({k}: {other})")).unwrap_or_default();
             (format!("{}{switch}", app.kind.label()), theme.value())
         }
         Row::DeviceFlow => {

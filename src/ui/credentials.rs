@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::Ctx;
 use super::field::{FieldLook, field_line};
 use super::wrap::lines;
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::credentials::{CredFocus, key_problem, secret_problem, where_to_find};
 
@@ -46,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let secret_focus = c.focus == CredFocus::Secret;
     out.push(Line::default());
     let mut secret_label = label("Consumer Secret", secret_focus, c.secret.len(), ctx);
-    let reveal = ctx.key_for(if c.reveal { "hide secret" } else { "show secret" });
+    let reveal = ctx.key_for(Action::Reveal);
     let state_text = match (c.reveal, reveal) {
         (true, Some(k)) => format!("  shown ({k} hides it)"),
         (false, Some(k)) => format!("  hidden ({k} shows it)"),

@@ -31,21 +31,34 @@ pub use chrome::hint_line;
 pub use qr::qr_rows;
 pub use theme::Theme;
 
-/// A key hint as the runtime computed it from the keymap: (key name like "Enter", "^Y", "↑↓", "Space", "q";
-/// description).
-pub type KeyHint = (String, &'static str);
+use crate::keymap::Context;
+pub use crate::keymap::KeyHint;
+use crate::wizard::Action;
 
 /// What every screen gets besides the state.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub theme: Theme,
     pub hints: &'a [KeyHint],
+    /// Where keys are read now (a field with the focus, or lists), for naming them in sentences.
+    pub keys: Context,
 }
 
 impl Ctx<'_> {
-    /// The key the hint bar shows for `description` ("copy URL" → "^Y"), to name it in a sentence.
-    pub fn key_for(&self, description: &str) -> Option<&str> {
-        self.hints.iter().find(|(_, d)| *d == description).map(|(k, _)| k.as_str())
+    /// How a sentence names the key for `action` here ("Ctrl-Y"), when the hint bar offers it: a sentence
+    /// that names a key only when it does something now.
+    pub fn key_for(&self, action: Action) -> Option<String> {
+        self.hints.iter().any(|h| h.action == action).then(|| self.key(action))
+    }
+
+    /// How a sentence names the key for `action` here, whether or not the bar shows it.
+    pub fn key(&self, action: Action) -> String {
+        crate::keymap::spoken(action, self.keys).unwrap_or_else(|| format!("{action:?}"))
+    }
+
+    /// `text` with its key placeholders (`{copy}`) filled in from the keymap.
+    pub fn fill<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        crate::keymap::fill(text, self.keys)
     }
 }
 
@@ -56,20 +69,24 @@ pub const MIN_SIZE: (u16, u16) = (70, 20);
 
 pub fn render(frame: &mut Frame, state: &State, hints: &[KeyHint]) {
     let theme = Theme::new(state.surroundings.no_color);
-    let ctx = Ctx { theme, hints };
+    let ctx = Ctx { theme, hints, keys: crate::keymap::screen_context(state) };
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         let text = format!(
             "This terminal is {}x{}; sfconnect needs at least {}x{} (80x24 is best). Make the window larger: \
-             nothing you entered is lost. Ctrl-C quits.",
-            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+             nothing you entered is lost. {} quits.",
+            area.width,
+            area.height,
+            MIN_SIZE.0,
+            MIN_SIZE.1,
+            ctx.key(Action::Interrupt)
         );
         let lines = wrap::lines(&text, usize::from(area.width.saturating_sub(2)).max(10), theme.warning());
         frame.render_widget(ratatui::widgets::Paragraph::new(lines), area.inner(ratatui::layout::Margin::new(1, 1)));
         return;
     }
     let areas = chrome::areas(frame.area(), state);
-    chrome::render(frame, &areas, state, hints, theme);
+    chrome::render(frame, &areas, state, ctx);
     state.screen().render(frame, areas.body, state, ctx);
     if state.help {
         overlay::help(frame, frame.area(), state, ctx);

@@ -17,11 +17,13 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     // As wide as the screen up to 80 columns, so no text behind it shows at the edges on a small terminal.
     let width = area.width.min(80);
     let inner_width = width.saturating_sub(4) as usize;
-    let mut text = lines(steps::help(state), inner_width, theme.text());
+    // The help names the keys of the screen under it; the popup itself reads keys as a list does.
+    let mut text = lines(&ctx.fill(steps::help(state)), inner_width, theme.text());
     text.push(Line::default());
-    // In a text field `?` types, so name the help key the hint bar shows (F1 there).
-    let key = ctx.key_for("help").unwrap_or("?");
-    text.push(Line::from(Span::styled(format!("Esc or {key} to close"), theme.dim())));
+    // Named as on the screen under it (F1 where a field has the focus); the popup takes those keys too.
+    let close =
+        format!("{} or {} to close", ctx.key(crate::wizard::Action::Back), ctx.key(crate::wizard::Action::Help));
+    text.push(Line::from(Span::styled(close, theme.dim())));
     let height = (text.len() as u16 + 2).min(area.height);
     let title = format!(" Help: {} ", state.title(state.step));
     popup(frame, area, width, height, &title, text);
@@ -31,18 +33,20 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
 pub fn confirm_quit(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let unsaved = state.result.settings.is_some() && !state.result.saved_current;
     // Saving is on the last step: from an earlier one, the way there is part of the advice.
+    let save_key = crate::keymap::spoken(crate::wizard::Action::Save, crate::keymap::Context::Browse);
+    let save_key = save_key.as_deref().unwrap_or("the save key");
     let save = if state.step == crate::wizard::Step::RESULT {
-        "press n, then w to save it."
+        format!("press n, then {save_key} to save it.")
     } else {
-        "press n, go on to the last step, press w."
+        format!("press n, go on to the last step, press {save_key}.")
     };
     let (title, body): (&str, &[&str]) = if unsaved && state.keyring {
         (
             "Quit without saving?",
-            &["The refresh token is only in the keyring.", "Run sfconnect again to resume, or", save],
+            &["The refresh token is only in the keyring.", "Run sfconnect again to resume, or", &save],
         )
     } else if unsaved {
-        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "To keep it, do not quit:", save])
+        ("Quit without saving?", &["The refresh token is saved nowhere yet.", "To keep it, do not quit:", &save])
     } else if state.demo.is_some() {
         ("Quit the demo?", &["Nothing of a real org is touched."])
     } else if state.keyring {

@@ -9,6 +9,7 @@ use ratatui::widgets::{Gauge, Paragraph};
 use super::Ctx;
 use super::elapsed::mm_ss;
 use super::wrap::{labelled, lines, url_lines};
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::propagation::{MEANWHILE, ProbeStatus};
 
@@ -76,7 +77,7 @@ fn status_lines(state: &State, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
         ProbeStatus::Ready => labelled(label, "the key is live and the secret is accepted", width, theme.success()),
         ProbeStatus::SecretRejected => {
             let mut out = labelled(label, "the key is live, but the consumer secret is wrong", width, theme.error());
-            let back = ctx.key_for("fix the key or secret").map(|k| format!(" ({k})")).unwrap_or_default();
+            let back = ctx.key_for(Action::Back).map(|k| format!(" ({k})")).unwrap_or_default();
             out.extend(lines(
                 &format!(
                     "Fix: go back{back} and paste the Consumer Secret again, whole, from the app's consumer details."
@@ -88,7 +89,7 @@ fn status_lines(state: &State, width: usize, ctx: Ctx) -> Vec<Line<'static>> {
         }
         ProbeStatus::RedirectNotRegistered => {
             let mut out = labelled(label, "the key is live, but the app lacks this callback URL", width, theme.error());
-            let copy = ctx.key_for("copy callback").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+            let copy = ctx.key_for(Action::Copy).map(|k| format!(" ({k} copies it)")).unwrap_or_default();
             out.extend(lines(
                 &format!(
                     "Fix: add this line to the app's Callback URL field{copy} and save; the wait goes on by itself:"

@@ -12,6 +12,7 @@ use super::field::{FieldLook, field_line};
 use super::wrap::{hard_wrap, lines, wrap};
 use crate::presets::SettingsKey;
 use crate::settings::ConnectorSettings;
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::create_app::short_target;
 use crate::wizard::steps::result::rows;
@@ -50,15 +51,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ));
         } else if fails > 0 {
             let text = format!(
-                "✗ {} failed: {}. The connector will not work until it is fixed in Setup (Esc shows the fix).",
+                "✗ {} failed: {}. The connector will not work until it is fixed in Setup ({} shows the fix).",
                 crate::checks::preview::count(fails as u64, "required check"),
-                failed.join(", ")
+                failed.join(", "),
+                ctx.key(Action::Back)
             );
             out.extend(lines(&text, width, theme.error()));
         } else if warns > 0 {
             let text = format!(
-                "! {} to look at on the checks step (Esc); nothing blocks the connector.",
-                crate::checks::preview::count(warns as u64, "advisory check")
+                "! {} to look at on the checks step ({}); nothing blocks the connector.",
+                crate::checks::preview::count(warns as u64, "advisory check"),
+                ctx.key(Action::Back)
             );
             out.extend(lines(&text, width, theme.warning()));
         }
@@ -121,8 +124,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             theme.success(),
         )),
         (None, Some(path)) => {
-            let save = ctx.key_for("save").map(|k| format!("{k} saves to")).unwrap_or_else(|| "Saves to".into());
-            let format = ctx.key_for("format").map(|k| format!("; {k} changes the format")).unwrap_or_default();
+            let save = ctx.key_for(Action::Save).map(|k| format!("{k} saves to")).unwrap_or_else(|| "Saves to".into());
+            let format = ctx.key_for(Action::Format).map(|k| format!("; {k} changes the format")).unwrap_or_default();
             out.extend(lines(
                 &format!("{save}: {} ({}{format})", path.display(), r.format.name()),
                 width,

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::Ctx;
 use super::elapsed::{mm_ss, spinner};
 use super::wrap::{labelled, lines};
+use crate::wizard::Action;
 use crate::wizard::State;
 use crate::wizard::steps::verify::{CODE_LIFETIME, VerifyStatus};
 
@@ -18,7 +19,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let width = area.width as usize;
     let mut out: Vec<Line> = Vec::new();
     match &state.verify.status {
-        VerifyStatus::Idle => out.extend(lines("Nothing to verify yet: authorize first (Esc).", width, theme.text())),
+        VerifyStatus::Idle => {
+            let text = format!("Nothing to verify yet: authorize first ({}).", ctx.key(Action::Back));
+            out.extend(lines(&text, width, theme.text()))
+        }
         VerifyStatus::Exchanging { since } => {
             let waited = state.now.saturating_duration_since(*since);
             let text = if state.verify.resumed {
@@ -50,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 width,
                 theme.text(),
             ));
-            if let Some(k) = ctx.key_for("run the checks") {
+            if let Some(k) = ctx.key_for(Action::Next) {
                 rest.extend(lines(&format!("Press {k} to check the org's prerequisites with it."), width, theme.dim()));
             }
             let below = Rect { y: area.y + height, height: area.height.saturating_sub(height), ..area };
@@ -62,7 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             out.push(Line::default());
             out.extend(labelled(Span::styled("Fix: ", theme.heading()), fix, width, theme.text()));
             if let Some(callback) = &state.verify.callback_to_add {
-                let copy = ctx.key_for("copy callback").map(|k| format!(" ({k} copies it)")).unwrap_or_default();
+                let copy = ctx.key_for(Action::Copy).map(|k| format!(" ({k} copies it)")).unwrap_or_default();
                 out.extend(lines(
                     &format!("The line to add to the app's Callback URL field{copy}:"),
                     width,
@@ -71,14 +75,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 out.extend(super::wrap::url_lines(callback, width, 3, theme.value()));
             }
             out.push(Line::default());
-            let esc = ctx.key_for("go fix it").unwrap_or("Esc");
+            let esc = ctx.key(Action::Back);
             out.extend(lines(
                 &format!("{esc} goes back to step {}, {}.", state.number(*back_to), state.title(*back_to)),
                 width,
                 theme.text(),
             ));
             if *can_retry {
-                if let Some(k) = ctx.key_for("try again") {
+                if let Some(k) = ctx.key_for(Action::Retry) {
                     let what = if state.verify.grant.is_some() {
                         "tries the verification again with the same tokens"
                     } else {

@@ -193,15 +193,17 @@ fn answer_resume(state: &mut State, msg: &Msg) -> Update {
         if past_credentials {
             let why = match &kept.error {
                 Some(e) => {
-                    format!("The keyring could not be read ({e}): paste the consumer secret again, then press Enter.")
+                    format!(
+                        "The keyring could not be read ({e}): paste the consumer secret again, then press {{next}}."
+                    )
                 }
                 None if offer.progress.keyring => {
-                    "The keyring no longer holds the secret: paste the consumer secret again, then press Enter.".into()
+                    "The keyring no longer holds the secret: paste the consumer secret again, then press {next}.".into()
                 }
                 None if past_verify => "Welcome back. Secrets are never saved: paste the consumer \
-                     secret again, press Enter, then authorize again."
+                     secret again, press {next}, then authorize again."
                     .to_string(),
-                None => "Welcome back. Secrets are never saved: paste the consumer secret again, then press Enter."
+                None => "Welcome back. Secrets are never saved: paste the consumer secret again, then press {next}."
                     .to_string(),
             };
             if kept.error.is_some() || offer.progress.keyring {

@@ -81,3 +81,23 @@ fn a_saved_step_that_no_screen_has_is_refused_with_the_known_ids() {
     let error = serde_json::from_str::<Step>("\"region\"").expect_err("an unknown id is refused").to_string();
     assert!(error.contains("unknown step \"region\"") && error.contains("create_app"), "{error}");
 }
+
+/// Key names in help come from the keymap: a help text names no key by hand, and every placeholder in it
+/// is a key the keymap has, so changing a binding changes every help text.
+#[test]
+fn help_names_keys_only_through_the_keymap() {
+    use sfconnect::keymap::{fill, screen_context};
+    let mut state = State::new(sfconnect::presets::bundled(), ssh(), Instant::now());
+    let by_hand = ["Enter", "Esc", "Ctrl-", "^", "Space", "Tab", "F1", "press c", "with c ", "(w)", "(t)"];
+    for screen in steps::SCREENS {
+        state.step = screen.id();
+        let help = screen.help(&state);
+        for name in by_hand {
+            assert!(!help.contains(name), "{}: the help names {name:?} by hand: {help}", screen.title());
+        }
+        // Filled as the help popup fills it: in the context of the screen under it.
+        let filled = fill(help, screen_context(&state));
+        let left: Vec<&str> = filled.match_indices('{').map(|(i, _)| &filled[i..(i + 16).min(filled.len())]).collect();
+        assert!(left.is_empty(), "{}: placeholders the keymap does not know: {left:?}", screen.title());
+    }
+}

@@ -19,7 +19,7 @@ pub const REFRESH: &str = "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrFHdbXCrOIdJOxD
 
 /// The hints as the runtime computes them from its keymap, so snapshots show the real key names.
 pub fn hints(state: &State) -> Vec<KeyHint> {
-    sfconnect::runtime::hints_for(state)
+    sfconnect::keymap::hints(state)
 }
 
 pub fn ssh() -> Surroundings {

@@ -11,11 +11,11 @@ use super::super::Ctx;
 use super::super::elapsed::{mm_ss, spinner};
 use super::super::field::{FieldLook, field_line};
 use super::super::wrap::{labelled, lines};
-use crate::wizard::State;
 use crate::wizard::msg::WayOn;
 use crate::wizard::steps::create_app::creation::{Phase, Stage};
 use crate::wizard::steps::create_app::for_me::{WHERE_TO_GET_A_TOKEN, planned_api_name};
 use crate::wizard::steps::create_app::scope_labels;
+use crate::wizard::{Action, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let theme = ctx.theme;
@@ -109,7 +109,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             }
             out.push(Line::default());
             out.push(Line::from(Span::styled(format!("Time spent: {}", mm_ss(waited)), theme.dim())));
-            let esc = ctx.key_for("stop").or(ctx.key_for("stop waiting")).unwrap_or("Esc");
+            let esc = ctx.key(Action::Back);
             let note = if *asking_stop {
                 format!(
                     "The deploy runs in Salesforce now: stopping only stops waiting, and the app may still be \
@@ -125,23 +125,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         }
         Phase::Failed(refusal) => {
             out.push(Line::default());
-            out.extend(labelled(Span::styled("✗ ", theme.error()), &refusal.headline, width, theme.error()));
+            out.extend(labelled(Span::styled("✗ ", theme.error()), &ctx.fill(&refusal.headline), width, theme.error()));
             out.push(Line::default());
-            out.extend(labelled(Span::styled("Fix: ", theme.heading()), &refusal.fix, width, theme.text()));
+            out.extend(labelled(Span::styled("Fix: ", theme.heading()), &ctx.fill(&refusal.fix), width, theme.text()));
             out.push(Line::default());
-            let key = |d: &str| ctx.key_for(d).unwrap_or("?").to_string();
+            let (next, back) = (ctx.key(Action::Next), ctx.key(Action::Back));
             let first = match refusal.way_on {
-                WayOn::AnotherSession => format!("{}: pick or paste another session", key("another session")),
-                WayOn::AnotherName => format!("{}: type another name", key("another name")),
-                WayOn::TryAgain => format!("{}: try again", key("try again")),
-                WayOn::ClickThrough => {
-                    format!("{}: create it by hand, every value still filled in", key("click-through"))
-                }
+                WayOn::AnotherSession => format!("{next}: pick or paste another session"),
+                WayOn::AnotherName => format!("{next}: type another name"),
+                WayOn::TryAgain => format!("{next}: try again"),
+                WayOn::ClickThrough => format!("{next}: create it by hand, every value still filled in"),
             };
             out.extend(lines(&first, width, theme.text()));
             if refusal.way_on != WayOn::ClickThrough {
-                let back = format!("{}: create it by hand, every value still filled in", key("click-through"));
-                out.extend(lines(&back, width, theme.text()));
+                let by_hand = format!("{back}: create it by hand, every value still filled in");
+                out.extend(lines(&by_hand, width, theme.text()));
             }
         }
         Phase::Stopped => {

@@ -147,7 +147,7 @@ const HELP: &str = "\
 Authorize once, as the user the connector will act as. Three ways:
 
 Paste back (works everywhere, also over SSH): open the URL in any browser signed in to the org (copy it \
-with Ctrl-Y, or show a QR code for a phone with Ctrl-G), click Allow, then copy the whole address \
+with {copy@text}, or show a QR code for a phone with {show_qr@text}), click Allow, then copy the whole address \
 the browser lands on and paste it here. The code alone works too, encoded or not.
 
 Device code: needs \"Enable for Device Flow\" on the app. Open the URL on any device, type the code, \
@@ -157,7 +157,7 @@ Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's r
 the second callback URL the create step listed (it must be on the app; --listen-port picks another). Over SSH, run the shown ssh -L line on your laptop so its browser \
 reaches this machine.
 
-Tab switches the method; copy (Ctrl-Y), QR (Ctrl-G) and one-line view (Ctrl-P) are the same on every tab. A code lives about 15 minutes after you click Allow. Ctrl-P prints the URL alone on one line, for selecting it by hand; any key comes back.";
+{focus_next} switches the method; copy ({copy@text}), QR ({show_qr@text}) and one-line view ({show_plain@text}) are the same on every tab. A code lives about 15 minutes after you click Allow. {show_plain@text} prints the URL alone on one line, for selecting it by hand; any key comes back.";
 
 fn recommended(state: &State) -> Method {
     if state.surroundings.headless() {
@@ -310,7 +310,7 @@ fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_lis
     });
     let retry = match (code.as_str(), a.method) {
         ("access_denied", Method::LocalBrowser) => " sfconnect is still listening: the same URL works again.",
-        ("access_denied", _) => " The same URL works again (Ctrl-Y copies it).",
+        ("access_denied", _) => " The same URL works again ({copy@text} copies it).",
         _ => "",
     };
     a.paste_fix = Some(format!("{}{retry}", explained.fix)).filter(|f| !f.is_empty());

@@ -47,7 +47,7 @@ set), the app's refresh-token policy, how many tokens the user already holds for
 keeps five; a sixth silently revokes the oldest), the API budget, and the granted scopes.
 
 Red is required by the target and must be fixed; yellow is advice. Move to a line to read its fix, fix \
-it in Setup, then press t to run the checks again.
+it in Setup, then press {retry} to run the checks again.
 
 The preview shows what the connector will see: active users, licences and users by email domain, \
 which helps choose Company names on the next screen.";

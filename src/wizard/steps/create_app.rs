@@ -170,9 +170,9 @@ Create the app in Salesforce while this screen shows what to type.
 
 External Client App or Connected App? Since Spring '26 Salesforce restricts creating new Connected \
 Apps and points to External Client Apps, which do the same for an integration like this. Pick the kind \
-your org offers (Space on the first row switches).
+your org offers ({toggle} on the first row switches).
 
-Move with the arrows; on a value, press c (Ctrl-Y on the name and email rows) to copy it and paste it into the \
+Move with the arrows; on a value, press {copy@list} ({copy@text} on the name and email rows) to copy it and paste it into the \
 Salesforce form. The name and email are yours to change: type over them.
 
 Settings to tick:

@@ -109,10 +109,10 @@ Salesforce shows them only after a verification code it emails you. If you chang
 after creating it, generate new consumer details first (Staged Consumer Details > Generate > Apply); \
 the old ones stop working.
 
-The secret is masked: Ctrl-R shows it. It is never written anywhere except the settings file you \
+The secret is masked: {reveal} shows it. It is never written anywhere except the settings file you \
 choose at the end, and never logged.
 
-Tab or Up/Down moves between the fields; Enter continues once both look right.";
+{focus_next} or {up}/{down} moves between the fields; {next} continues once both look right.";
 
 fn on_action(state: &mut State, action: Action) -> Update {
     let field = match state.credentials.focus {

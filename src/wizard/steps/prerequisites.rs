@@ -60,7 +60,7 @@ pub fn items(preset: Option<&Preset>) -> Vec<PrereqItem> {
 }
 
 const HELP: &str = "\
-These are the prerequisites the vendor procedures list. Tick (Space) the ones you know are true; \
+These are the prerequisites the vendor procedures list. Tick ({toggle}) the ones you know are true; \
 leave the rest. Nothing here blocks you: once sfconnect holds a token it checks what it can through \
 the API and tells you exactly what to fix.
 

@@ -146,7 +146,7 @@ sfconnect asks Salesforce every 2-3 seconds with a harmless request (nothing is 
 asked anything) and moves on by itself the moment the key works. It also finds out whether the \
 secret is right, before you authorize.
 
-Press s to skip the wait if you know the app is ready; Esc goes back to fix the key or secret.";
+Press {skip} to skip the wait if you know the app is ready; {back} goes back to fix the key or secret.";
 
 fn on_enter(state: &mut State) -> Update {
     if state.propagation.status == ProbeStatus::Ready {
@@ -226,7 +226,7 @@ fn on_action(state: &mut State, action: Action) -> Update {
             match state.propagation.status {
                 ProbeStatus::SecretRejected => state.warn(
                     "Skipped, but Salesforce rejected the consumer secret: the exchange after Allow will fail \
-                     the same way until it is fixed (Esc twice goes back to it).",
+                     the same way until it is fixed ({back} twice goes back to it).",
                 ),
                 ProbeStatus::RedirectNotRegistered => state.warn(
                     "Skipped, but the callback URL is not on the app: Allow will end in a redirect_uri_mismatch \

@@ -181,17 +181,17 @@ pub fn environment(login_url: &str) -> &'static str {
 const HELP: &str = "\
 These are the values the connector's settings form asks for, named as that form names them.
 
-Copy one value at a time with c (move with the arrows) and paste it into the form field by field, or \
-copy all with a. Over SSH, copying goes through your terminal (OSC 52); if your terminal ignores that, \
-press p (Ctrl-P) to show one value alone on one line and select it by hand.
+Copy one value at a time with {copy} (move with the arrows) and paste it into the form field by field, or \
+copy all with {copy_all}. Over SSH, copying goes through your terminal (OSC 52); if your terminal ignores that, \
+press {show_plain@list} ({show_plain@text}) to show one value alone on one line and select it by hand.
 
 Company names: * collects every user, including those without an email address. A list of domains \
-collects only those domains and leaves out users without email. On the Company names row, e opens \
-the org's email domains to tick with Space (when the checks could not read them, e lets you type \
+collects only those domains and leaves out users without email. On the Company names row, {edit} opens \
+the org's email domains to tick with {toggle} (when the checks could not read them, {edit} lets you type \
 names, comma-separated).
 
-w writes the file (mode 0600, only you can read it); f switches JSON, .env and TOML. An existing file \
-is replaced only if you press w a second time.";
+{save} writes the file (mode 0600, only you can read it); {format} switches JSON, .env and TOML. An existing file \
+is replaced only if you press {save} a second time.";
 
 /// The last step's help for a target that brings its own app (AvePoint, Nintex, Ampersand).
 const HELP_OWN_APP: &str = "\
@@ -199,7 +199,7 @@ This target takes none of these values: it connects through its own app when you
 product, as its notes below say. The app you made and its token served the checks: they showed \
 whether the user who will connect has what the target needs.
 
-Keep the settings (w) only to run `sfconnect check --settings FILE` again after fixing something in \
+Keep the settings ({save}) only to run `sfconnect check --settings FILE` again after fixing something in \
 Setup; afterwards `sfconnect revoke --settings FILE` ends the token, and you can delete the app you \
 made for the checks in Setup.";
 

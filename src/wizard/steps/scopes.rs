@@ -46,7 +46,7 @@ const HELP: &str = "\
 In the app's OAuth settings, move these scopes from Available OAuth Scopes to Selected OAuth Scopes. \
 The labels here are exactly those Salesforce shows.
 
-The target's scopes are ticked. Space ticks or unticks the scope under the cursor; c copies its label, \
+The target's scopes are ticked. {toggle} ticks or unticks the scope under the cursor; {copy} copies its label, \
 to paste into the filter of Salesforce's list.
 
 Perform requests at any time (refresh_token, offline_access) is what gives a refresh token: without it \

@@ -85,7 +85,7 @@ Then pick where your org lives:
 - My Domain: your org's own login address, such as https://acme.my.salesforce.com. Paste any address \
 from your org (a Lightning page or a Setup page works): sfconnect finds the login host in it.
 
-Tab moves between the lists; Enter continues.";
+{focus_next} moves between the lists; {next} continues.";
 
 fn on_action(state: &mut State, action: Action) -> Update {
     let focus = state.start.focus;

@@ -87,7 +87,7 @@ const HELP: &str = "\
 sfconnect exchanges the authorization code for tokens (the secret travels in the request body, never \
 in a URL), then proves the refresh token works by using it once and reading who it belongs to.
 
-If something fails, the message says why and which step fixes it: Esc goes back there. A code is \
+If something fails, the message says why and which step fixes it: {back} goes back there. A code is \
 single use: after a failed exchange, authorize again rather than pasting the same code.";
 
 /// True when the exchange never reached Salesforce, so its code is unused: the client's one rule
@@ -268,7 +268,7 @@ fn on_action(state: &mut State, action: Action) -> Update {
             state.verify.confirm_back = true;
             state.warn(
                 "Going back means authorizing again, for a new token (this one keeps working and counts \
-                 toward the five per user per app). Esc again to go back; Enter goes on.",
+                 toward the five per user per app). {back} again to go back; {next} goes on.",
             );
             Update::redraw()
         }

@@ -231,7 +231,7 @@ fn on_failed(state: &mut State, action: Action, way_on: WayOn) -> Update {
             WayOn::AnotherName => {
                 let update = leave(state);
                 state.create_app.cursor = ROWS.iter().position(|r| *r == Row::Name).unwrap_or(0);
-                state.say("Type another App name, then press Ctrl-N again.");
+                state.say("Type another App name, then press {create_for_me} again.");
                 update
             }
             WayOn::TryAgain => on_failed(state, Action::Retry, way_on),
@@ -362,9 +362,9 @@ The session: a login of the Salesforce CLI for this org (sf org list shows them)
 settings file for this org whose app has the api scope, or an access token you paste. It is used for this \
 only and kept nowhere.
 
-Nothing is created before a dry run (a checkOnly deploy) passes. Esc stops at any stage; once the deploy \
+Nothing is created before a dry run (a checkOnly deploy) passes. {back} stops at any stage; once the deploy \
 has started, Salesforce finishes it on its side, so the screen asks first.
 
 The app: the name, contact email, callback URLs, scopes and device flow of this step; PKCE and the \
-secret required; refresh tokens valid until revoked. Esc, or a refusal, goes back to the click-through \
+secret required; refresh tokens valid until revoked. {back}, or a refusal, goes back to the click-through \
 with every value still filled in.";

@@ -3,10 +3,19 @@
 //!
 //! Two contexts: `Browse` (lists and values: letters are shortcuts) and `Text` (a field has the focus:
 //! letters type, shortcuts need Ctrl).
+//!
+//! Prose names keys through the same table: a sentence writes `{copy}` (the key in the context on screen),
+//! `{copy@text}` or `{copy@list}` (the key where a field has the focus, or in lists), and the screen fills
+//! it in with [`fill`]. So no text names a key by hand, and changing a binding here changes every text.
+//! The runtime reads keys with it, the screens name them with it; it depends on neither.
+
+use std::borrow::Cow;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
 
-use crate::wizard::{Action, Msg};
+use crate::wizard::{Action, Msg, State};
 
 /// A key with its modifiers, as the table writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +141,91 @@ pub fn message_for(event: KeyEvent, context: Context) -> Option<Msg> {
     }
 }
 
+/// The context of the step on screen: a focused text field types. Hints and sentences name keys in it.
+pub fn screen_context(state: &State) -> Context {
+    if crate::wizard::steps::text_focus(state) { Context::Text } else { Context::Browse }
+}
+
+/// The context a key press is read in: the step's, unless a popup or a question is on top of it (then
+/// letters answer that).
+pub fn reading_context(state: &State) -> Context {
+    match screen_context(state) {
+        Context::Text if state.mode == crate::wizard::state::Mode::Running && !state.help => Context::Text,
+        _ => Context::Browse,
+    }
+}
+
+/// A key hint for the bottom bar: the action, its key as the bar writes it ("^Y"), and what it does here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHint {
+    pub action: Action,
+    pub key: String,
+    pub description: &'static str,
+}
+
+/// The hints for the bottom bar, with key names from the table of the current context.
+pub fn hints(state: &State) -> Vec<KeyHint> {
+    let context = screen_context(state);
+    crate::wizard::steps::hints(state)
+        .into_iter()
+        .filter_map(|(action, description)| key_name(action, context).map(|key| KeyHint { action, key, description }))
+        .collect()
+}
+
+/// How a sentence names the first key bound to `action` in `context`: "Ctrl-Y", "Enter", "Space", "c".
+pub fn spoken(action: Action, context: Context) -> Option<String> {
+    let (key, _) = table(context).find(|(_, a)| *a == action)?;
+    let base = match key.code {
+        KeyCode::Up => "Up".to_string(),
+        KeyCode::Down => "Down".to_string(),
+        KeyCode::Left => "Left".to_string(),
+        KeyCode::Right => "Right".to_string(),
+        KeyCode::BackTab => "Shift-Tab".to_string(),
+        KeyCode::Backspace => "Backspace".to_string(),
+        KeyCode::Delete => "Delete".to_string(),
+        _ => return key_name(action, context).map(|name| name.replacen('^', "Ctrl-", 1)),
+    };
+    Some(base)
+}
+
+/// Fills each `{action}`, `{action@text}` and `{action@list}` in `text` with the key's name as a sentence
+/// writes it (see the module's doc). Braces around anything else stay as they are.
+pub fn fill(text: &str, context: Context) -> Cow<'_, str> {
+    if !text.contains('{') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return Cow::Owned(out);
+        };
+        let token = &after[..close];
+        match placeholder(token, context) {
+            Some(name) => out.push_str(&name),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The key name for one placeholder (`copy`, `copy@text`), or `None` when the braces hold something else.
+fn placeholder(token: &str, context: Context) -> Option<String> {
+    let (name, context) = match token.split_once('@') {
+        Some((name, "text")) => (name, Context::Text),
+        Some((name, "list")) => (name, Context::Browse),
+        Some(_) => return None,
+        None => (token, context),
+    };
+    let action = Action::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(name)).ok()?;
+    spoken(action, context)
+}
+
 /// The name of the first key bound to `action` in `context`, for the hint bar.
 pub fn key_name(action: Action, context: Context) -> Option<String> {
     let (key, _) = table(context).find(|(_, a)| *a == action)?;
@@ -186,5 +280,25 @@ mod tests {
             assert!(key_name(action, Context::Browse).is_some(), "{action:?} in lists");
         }
         assert_eq!(key_name(Action::Copy, Context::Text).as_deref(), Some("^Y"));
+    }
+
+    #[test]
+    fn prose_takes_key_names_from_the_table() {
+        assert_eq!(fill("{copy} copies it", Context::Browse), "c copies it");
+        assert_eq!(fill("{copy} copies it", Context::Text), "Ctrl-Y copies it");
+        assert_eq!(
+            fill("press {copy@text} anywhere, {copy@list} in lists", Context::Browse),
+            "press Ctrl-Y anywhere, c in lists"
+        );
+        assert_eq!(
+            fill("{next} continues; {focus_prev} goes back", Context::Text),
+            "Enter continues; Shift-Tab goes back"
+        );
+        // Braces that are not a key stay: JSON in a help text, a typo.
+        assert_eq!(
+            fill("{\"a\": 1} and {nonsense} and {copy@nowhere}", Context::Browse),
+            "{\"a\": 1} and {nonsense} and {copy@nowhere}"
+        );
+        assert_eq!(fill("an open { brace", Context::Browse), "an open { brace");
     }
 }
