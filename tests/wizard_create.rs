@@ -270,6 +270,18 @@ fn esc_stops_before_the_deploy_and_asks_first_once_it_runs() {
 }
 
 #[test]
+fn a_token_can_be_pasted_without_waiting_for_the_search() {
+    let mut w = on_create_step("https://acme.my.salesforce.com");
+    update(&mut w.state, Msg::Action(Action::CreateForMe));
+    assert_eq!(w.state.create_app.for_me.phase, Phase::Finding);
+    w.act(Action::Next);
+    assert_eq!(w.state.create_app.for_me.phase, Phase::Paste);
+    // The search's answer, arriving late, does not take the screen away from the field.
+    w.send(Msg::SessionsFound(Vec::new()));
+    assert_eq!(w.state.create_app.for_me.phase, Phase::Paste);
+}
+
+#[test]
 fn a_pasted_token_is_checked_before_it_is_used() {
     let mut w = on_create_step("https://acme.my.salesforce.com");
     update(&mut w.state, Msg::Action(Action::CreateForMe));

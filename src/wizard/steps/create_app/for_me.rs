@@ -98,6 +98,11 @@ pub fn on_action(state: &mut State, action: Action) -> Update {
         Phase::Off => Update::none(),
         Phase::Finding => match action {
             Action::Back => leave(state),
+            // The search waits on `sf`, which may be slow to start: pasting a token need not wait for it.
+            Action::Next => {
+                state.create_app.for_me.phase = Phase::Paste;
+                Update::redraw()
+            }
             _ => Update::none(),
         },
         Phase::Pick => on_pick(state, action),
@@ -323,7 +328,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
     let me = &state.create_app.for_me;
     match &me.phase {
         Phase::Off => Vec::new(),
-        Phase::Finding => vec![(Action::Back, "back")],
+        Phase::Finding => vec![(Action::Next, "paste a token instead"), (Action::Back, "back")],
         Phase::Pick => vec![(Action::Down, "move"), (Action::Next, "use it"), (Action::Back, "back")],
         Phase::Paste => vec![
             (Action::Reveal, if me.reveal { "hide" } else { "show" }),
