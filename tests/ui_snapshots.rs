@@ -122,6 +122,38 @@ fn create_app_for_me() {
     w.assert_fits_80x24("create for me, refused");
 }
 
+/// After "Create it for me": the wait, and going back, the credentials filled in, the scopes done and the
+/// create step saying what was made.
+#[test]
+fn after_create_it_for_me() {
+    use sfconnect::salesforce::eca::create::SecretSource;
+    use sfconnect::wizard::msg::CreatedApp;
+    let mut w = Wizard::new(ssh());
+    w.state.start.set_login_url("https://acme.my.salesforce.com");
+    w.act(Action::Next).act(Action::Next).act(Action::CreateForMe);
+    w.send(Msg::SessionsFound(Vec::new())).act(Action::Next);
+    w.send(Msg::Paste("00D5g000004Xq2B!AQ0AQ.sessiontoken".into())).act(Action::Next);
+    w.send(Msg::CreateFinished(Ok(Box::new(CreatedApp {
+        app_name: "Snow_Atlas_integration".into(),
+        client_id: KEY.into(),
+        secret: Some(ClientSecret::new(SECRET)),
+        secret_source: SecretSource::WrittenAndConfirmed,
+        org_name: "Acme".into(),
+        session: "the pasted token".into(),
+        contact_email: "admin@acme.com".into(),
+    }))));
+    assert_eq!(w.state.step, Step::PROPAGATION);
+    snap(&w, "06_propagation_after_create");
+    w.act(Action::Back);
+    snap(&w, "05_credentials_after_create");
+    assert!(!w.joined(80, 24).contains(SECRET), "the secret stays masked");
+    w.act(Action::Back);
+    snap(&w, "04_scopes_after_create");
+    w.act(Action::Back);
+    snap(&w, "03_create_app_after_create");
+    w.assert_fits_80x24("create app, after create");
+}
+
 #[test]
 fn scopes() {
     let mut w = Wizard::new(ssh());
