@@ -92,3 +92,46 @@ async fn ssl_cert_file_is_the_trust_that_reaches_a_private_ca() {
     assert!(said.contains("certificate") || said.contains("tls"), "a TLS failure, named: {said}");
     sim.shutdown().await;
 }
+
+/// From a new-user trial: the README listed no environment variables. Every variable the code reads (an
+/// `env::var`, a clap `env = "..."`, a `*_ENV` constant, or the names the wizard's surroundings and the
+/// clipboard look up) is in its table.
+#[test]
+fn every_environment_variable_the_code_reads_is_in_the_readme() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let table = readme.split("## Environment variables").nth(1).expect("an Environment variables section");
+    let table = table.split("\n## ").next().unwrap();
+    let mut sources = Vec::new();
+    let mut folders = vec![root.join("src"), root.join("crates/sfconnect-salesforce/src")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let reads = ["env::var", "var_os(", "env = \"", "_ENV: &str", "set(\"", "lookup(\""];
+    let mut names = std::collections::BTreeSet::new();
+    for line in sources.iter().flat_map(|s| s.lines()).filter(|l| reads.iter().any(|r| l.contains(r))) {
+        let parts: Vec<&str> = line.split('"').collect();
+        for (before, quoted) in parts.iter().zip(parts.iter().skip(1)).step_by(2) {
+            // `value_name = "URL"` names a flag's value, not a variable.
+            let is_name = !before.trim_end().ends_with("value_name =")
+                && quoted.len() > 2
+                && quoted.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && quoted.starts_with(|c: char| c.is_ascii_uppercase());
+            if is_name {
+                names.insert(quoted.to_string());
+            }
+        }
+    }
+    for expected in ["SFCONNECT_CLIENT_SECRET", "SFCONNECT_LOG", "SFCONNECT_LOG_FILE", "NO_COLOR", "TMUX"] {
+        assert!(names.contains(expected), "the scan finds {expected}: {names:?}");
+    }
+    let missing: Vec<&String> = names.iter().filter(|n| !table.contains(&format!("`{n}`"))).collect();
+    assert!(missing.is_empty(), "read by the code, not in README's Environment variables: {missing:?}");
+}

@@ -17,6 +17,31 @@ fn every_bundled_preset_loads_with_what_the_wizard_needs() {
     }
 }
 
+/// From a new-user trial: the Snow Atlas summary said "A connected app" while the wizard has the admin create
+/// an External Client App (its default kind). A target's texts are shown before and whatever the kind: where
+/// they name one kind's app, page or checkbox, they name the other's too.
+#[test]
+fn preset_texts_name_both_kinds_of_app_where_they_name_one() {
+    let one_kind = ["connected app", "manage connected apps >", "oauth usage >", "enable for device flow"];
+    for preset in bundled() {
+        for text in std::iter::once(&preset.summary).chain(&preset.notes) {
+            // "Approve Uninstalled Connected Apps" and "Manage Connected Apps" are permissions' names, not
+            // kinds of app (a Setup page "Manage Connected Apps > ..." is one).
+            let lower = text
+                .to_lowercase()
+                .replace("manage connected apps >", "manage connected-apps page >")
+                .replace("uninstalled connected apps", "")
+                .replace("manage connected apps", "");
+            let names_one = one_kind
+                .iter()
+                .any(|w| lower.contains(&w.replace("manage connected apps", "manage connected-apps page")));
+            if names_one {
+                assert!(lower.contains("external client app"), "{}: {text}", preset.id);
+            }
+        }
+    }
+}
+
 #[test]
 fn snow_atlas_matches_its_procedure() {
     let presets = bundled();

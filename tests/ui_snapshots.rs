@@ -668,3 +668,29 @@ fn nintex_gets_its_environment_not_a_url() {
     assert_eq!(sfconnect::wizard::steps::result::environment("https://test.salesforce.com"), "Sandbox");
     assert_eq!(sfconnect::wizard::steps::result::environment("https://acme.my.salesforce.com"), "Production");
 }
+
+/// From a new-user trial: the create step and the device tab said "Enable for Device Flow" (a Connected App's
+/// label) for an External Client App, whose checkbox Setup labels "Enable Device Flow".
+#[test]
+fn the_device_flow_checkbox_is_named_as_the_kind_of_app_labels_it() {
+    use sfconnect::wizard::steps::create_app::AppKind;
+    let kinds = [
+        (AppKind::ExternalClientApp, "Enable Device Flow", "Enable for Device Flow"),
+        (AppKind::ConnectedApp, "Enable for Device Flow", "\"Enable Device Flow\""),
+    ];
+    for (kind, label, other) in kinds {
+        let mut w = Wizard::new(ssh());
+        w.act(Action::Next).act(Action::Next);
+        w.state.create_app.kind = kind;
+        w.state.create_app.device_flow = false;
+        let create = w.joined(120, 40);
+        assert!(create.contains(&format!("{label}: No")), "{create}");
+        w.act(Action::Back).act(Action::Back);
+        w.reach_authorize().act(Action::FocusNext);
+        w.state.create_app.kind = kind;
+        w.state.create_app.device_flow = false;
+        let device = w.joined(120, 40);
+        assert!(device.contains(&format!("You set \"{label}\" to No")), "{device}");
+        assert!(!device.contains(other), "{device}");
+    }
+}

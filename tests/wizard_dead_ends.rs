@@ -109,6 +109,16 @@ async fn a_code_that_never_left_is_kept_and_sent_again() {
     assert!(fix.contains("code is kept") && !fix.contains("may or may not"), "{fix}");
     let screen = w.joined(80, 24);
     assert!(screen.contains("sends the same code again") && screen.contains("t try again"), "{screen}");
+    // The kept code's remaining life counts down by itself (a new-user trial saw it freeze between keys).
+    let every_second = sfconnect::wizard::tick_interval(&w.state);
+    assert_eq!(every_second, Some(std::time::Duration::from_secs(1)), "the code's clock ticks");
+    let received = w.state.authorize.code_received.expect("the code arrived");
+    let before = w.joined(80, 24);
+    w.send(Msg::Tick(received + std::time::Duration::from_secs(75)));
+    let after = w.joined(80, 24);
+    assert!(before != after && after.contains("arrived 01:15 ago"), "{after}");
+    w.send(Msg::Tick(received + std::time::Duration::from_secs(16 * 60)));
+    assert_eq!(sfconnect::wizard::tick_interval(&w.state), None, "a code past its life needs no more ticks");
 
     let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Retry)).commands;
     let resent = commands.iter().find_map(|c| match c {
@@ -377,6 +387,17 @@ fn saving_is_said_once() {
     let screen = w.joined(80, 24);
     assert_eq!(screen.matches("Saved").count(), 1, "{screen}");
     assert!(screen.contains("✓ Saved: "), "{screen}");
+
+    // Another format after the save changes the file name, not the values: nothing is "not saved yet"
+    // (a new-user trial read that and saved twice). A changed value is.
+    w.act(Action::Format);
+    let screen = w.joined(80, 24);
+    assert!(screen.contains("These values are saved in") && !screen.contains("not saved yet"), "{screen}");
+    w.send(Msg::Saved(Ok(w.state.result.path().unwrap())));
+    w.state.result.saved_current = false;
+    w.act(Action::Format);
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains("what changed since is not saved yet"), "{screen}");
 }
 
 /// Issue 10, smaller things: `sfconnect --help` listed json, env and toml for --format, though the wizard

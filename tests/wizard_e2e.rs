@@ -55,6 +55,24 @@ fn demo_by_keys_alone_writes_settings_that_work() {
         };
         let refreshed = client.refresh(&app, &RefreshToken::new(settings["refresh_token"].as_str().unwrap())).await;
         assert!(refreshed.is_ok(), "the simulator accepts the saved refresh token: {refreshed:?}");
+
+        // From a new-user trial: `check` against the demo found neither the demo's External Client App nor its
+        // token. The demo org's app is the one the wizard described, under the name the settings record.
+        let check = tokio::process::Command::new(env!("CARGO_BIN_EXE_sfconnect"))
+            .args(["check", "--json", "--settings"])
+            .arg(&output)
+            .env_remove("SFCONNECT_LOG")
+            .output()
+            .await
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("a report");
+        let verdict = |id: &str| report["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).cloned();
+        let app_name = settings["app_name"].as_str().expect("the wizard records the app's name");
+        assert_eq!(settings["app_kind"], "external_client_app");
+        let tokens = verdict("tokens_per_user").expect("the target counts tokens");
+        assert!(tokens["detail"].as_str().unwrap().starts_with(&format!("1 of 5 tokens for {app_name}")), "{tokens}");
+        let policy = verdict("refresh_policy_infinite").expect("the target checks the refresh policy");
+        assert_eq!(policy["status"], "pass", "read from the demo app's own policies: {policy}");
     });
 
     app.send("q");

@@ -660,3 +660,26 @@ fn a_new_org_means_a_new_wait() {
     assert_eq!(state.step, Step::PROPAGATION, "not straight on to authorize with the old answer");
     assert!(commands.iter().any(|c| matches!(c, Command::StartProbe { .. })), "{commands:?}");
 }
+
+/// A denied device login, then Esc on the verify step: back on the Device code tab with a new code
+/// coming, not on the recommended Paste back tab (a new-user trial lost its place there).
+#[test]
+fn authorizing_again_after_a_denied_device_login_stays_on_the_device_tab() {
+    use sfconnect::wizard::steps::authorize::Method;
+    let mut state = new_state();
+    to_authorize(&mut state);
+    act(&mut state, Action::FocusNext);
+    assert_eq!(state.authorize.method, Method::Device);
+    update(&mut state, Msg::DeviceStarted(Ok(device_view("ABCD-EFGH"))));
+    let denied = Error::OAuth(OAuthError {
+        status: 400,
+        code: "access_denied".into(),
+        description: Some("end-user denied authorization".into()),
+    });
+    update(&mut state, Msg::DeviceAuthorized(Err(denied)));
+    assert_eq!(state.step, Step::VERIFY);
+    let commands = act(&mut state, Action::Back);
+    assert_eq!(state.step, Step::AUTHORIZE);
+    assert_eq!(state.authorize.method, Method::Device, "the method used stays");
+    assert!(commands.iter().any(|c| matches!(c, Command::StartDevice { .. })), "a new code is asked for: {commands:?}");
+}

@@ -1,5 +1,5 @@
 //! The connected app's policies as far as `ConnectedApplication` shows them (refresh token policy, Permitted
-//! Users), and the settings the API does not show (IP Relaxation, Enable for Device Flow, MFA, object access),
+//! Users), and the settings the API does not show (IP Relaxation, the device flow's checkbox, MFA, object access),
 //! which are asked of the admin with the exact place to look.
 
 use serde::Deserialize;
@@ -29,7 +29,8 @@ pub struct ConnectedAppRecord {
     pub validity_period: Option<i64>,
 }
 
-/// The query for an External Client App's OAuth policies, by its name as Setup shows it (its label). The object and
+/// The query for an External Client App's OAuth policies, by its name as Setup shows it (its label) or its API
+/// name (what `app create` records: the label is the API name with spaces). The object and
 /// field names are from third-party tools that read them (sfdx-hardis, Salesforce Inspector Reloaded) [C-3p:
 /// not in a Salesforce object reference we could cite]; the picklist values follow the metadata type
 /// ExtlClntAppOauthConfigurablePolicies (Metadata API guide, API 59.0+).
@@ -38,13 +39,26 @@ pub fn eca_query(name: &str) -> String {
     format!(
         "SELECT ExternalClientApplication.MasterLabel, ExternalClientApplication.DeveloperName, \
          PermittedUsersPolicyType, IpRelaxationPolicyType, RefreshTokenPolicyType, RefreshTokenValidityPeriod, \
-         RefreshTokenValidityUnit FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.MasterLabel = {name}"
+         RefreshTokenValidityUnit FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.MasterLabel = {name} \
+         OR ExternalClientApplication.DeveloperName = {name}"
     )
+}
+
+/// The app an `ExtlClntAppOauthPlcyCnfg` row belongs to.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct EcaNames {
+    /// The name Setup shows, and `OauthToken.AppName` (protocol notes: External Client Apps).
+    #[serde(rename = "MasterLabel", default)]
+    pub label: Option<String>,
+    #[serde(rename = "DeveloperName", default)]
+    pub api_name: Option<String>,
 }
 
 /// One ExtlClntAppOauthPlcyCnfg row: an External Client App's OAuth policies.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct EcaPolicyRecord {
+    #[serde(rename = "ExternalClientApplication", default)]
+    pub app: Option<EcaNames>,
     /// `AdminApprovedPreAuthorized` or `AllSelfAuthorized`.
     #[serde(rename = "PermittedUsersPolicyType", default)]
     pub permitted_users: Option<String>,
@@ -58,6 +72,19 @@ pub struct EcaPolicyRecord {
     pub validity_period: Option<i64>,
     #[serde(rename = "RefreshTokenValidityUnit", default)]
     pub validity_unit: Option<String>,
+}
+
+impl EcaPolicyRecord {
+    /// The app's label, the name its tokens show.
+    pub fn label(&self) -> Option<&str> {
+        self.app.as_ref().and_then(|a| a.label.as_deref())
+    }
+}
+
+/// Of the rows found for `name`, the one whose label is `name`, else the first (found by its API name).
+pub fn eca_record_named(records: Vec<EcaPolicyRecord>, name: &str) -> Option<EcaPolicyRecord> {
+    let exact = records.iter().position(|r| r.label() == Some(name)).unwrap_or(0);
+    records.into_iter().nth(exact)
 }
 
 /// `refresh_policy_infinite` for an External Client App. As for a Connected App, "expire immediately" cannot
@@ -144,16 +171,43 @@ impl AppKind {
         }
     }
 
+    /// The device flow's checkbox as Setup labels it for this kind of app.
+    pub fn device_flow_label(self) -> &'static str {
+        match self {
+            AppKind::ExternalClientApp => "Enable Device Flow",
+            AppKind::ConnectedApp => "Enable for Device Flow",
+        }
+    }
+
+    /// The device flow's checkbox, quoted, for a kind that may not be known (then both labels).
+    pub fn device_flow_checkbox(kind: Option<AppKind>) -> String {
+        match kind {
+            Some(kind) => format!("\"{}\"", kind.device_flow_label()),
+            None => "\"Enable for Device Flow\" (External Client App: \"Enable Device Flow\")".to_string(),
+        }
+    }
+
+    /// How long a change to the app's OAuth settings may take to reach every server: up to 10 minutes for
+    /// a Connected App (the vendor procedures), 15 for an External Client App (Salesforce help: "distributed
+    /// globally within 15 minutes").
+    pub fn settings_delay_minutes(kind: Option<AppKind>) -> u32 {
+        match kind {
+            Some(AppKind::ConnectedApp) => 10,
+            _ => 15,
+        }
+    }
+
     /// How to switch the device flow on for the app `app` of this kind (the answer to Salesforce's
     /// "device flow is not enabled for the app").
     pub fn device_flow_fix(app: &str, kind: AppKind) -> String {
-        let (flag, minutes) = match kind {
-            AppKind::ExternalClientApp => ("Flow Enablement: tick \"Enable Device Flow\"", 15),
-            AppKind::ConnectedApp => ("tick \"Enable for Device Flow\"", 10),
+        let flag = match kind {
+            AppKind::ExternalClientApp => format!("Flow Enablement: tick \"{}\"", kind.device_flow_label()),
+            AppKind::ConnectedApp => format!("tick \"{}\"", kind.device_flow_label()),
         };
         format!(
-            "{}: {flag}. Save, wait up to {minutes} minutes, then start the device login again.",
-            oauth_settings_path(app, Some(kind))
+            "{}: {flag}. Save, wait up to {} minutes, then start the device login again.",
+            oauth_settings_path(app, Some(kind)),
+            Self::settings_delay_minutes(Some(kind))
         )
     }
 
@@ -169,6 +223,18 @@ pub fn policies_path(app: &str, kind: Option<AppKind>) -> String {
     let connected =
         format!("Setup > Apps > Connected Apps > Manage Connected Apps > {app} > Edit Policies > OAuth Policies");
     let external = format!("Setup > External Client App Manager > {app} > Policies > Edit > OAuth Policies");
+    match kind {
+        Some(AppKind::ConnectedApp) => connected,
+        Some(AppKind::ExternalClientApp) => external,
+        None => format!("{connected} (for an External Client App: {external})"),
+    }
+}
+
+/// Where an app's OAuth usage (the users and tokens it has) is. The External Client App path is our reading
+/// of Setup [B: not confirmed from a Salesforce page]; with the kind unknown, both are given.
+pub fn oauth_usage_path(app: &str, kind: Option<AppKind>) -> String {
+    let connected = format!("Setup > Apps > Connected Apps > Connected Apps OAuth Usage > {app}");
+    let external = format!("Setup > External Client App Manager > {app} > OAuth Usage");
     match kind {
         Some(AppKind::ConnectedApp) => connected,
         Some(AppKind::ExternalClientApp) => external,
@@ -240,8 +306,8 @@ pub fn permitted_users(app: &ConnectedAppRecord) -> Finding {
 pub fn app_not_found(name: &str, kind: Option<AppKind>) -> Finding {
     let detail = match kind {
         Some(AppKind::ExternalClientApp) => format!(
-            "no External Client App labelled {name} is visible through the API (ExtlClntAppOauthPlcyCnfg): check \
-             its policies in Setup"
+            "no External Client App labelled or named {name} is visible through the API (ExtlClntAppOauthPlcyCnfg): \
+             check its policies in Setup"
         ),
         _ => format!("no connected app named {name} is visible through the API (an External Client App is not listed)"),
     };
@@ -263,8 +329,8 @@ pub fn device_flow(app: &str, kind: Option<AppKind>, used: bool) -> Finding {
         return Finding::Ok("on: this authorization used the device flow".into());
     }
     let flag = match kind {
-        Some(AppKind::ExternalClientApp) => "Flow Enablement: Enable Device Flow",
-        _ => "Enable for Device Flow",
+        Some(AppKind::ExternalClientApp) => format!("Flow Enablement: {}", AppKind::device_flow_checkbox(kind)),
+        _ => AppKind::device_flow_checkbox(kind),
     };
     Finding::unknown(
         "not visible through the API: look in Setup (the fix says where)",
@@ -323,6 +389,7 @@ mod tests {
             "RefreshTokenValidityUnit": "Days",
         }))
         .unwrap();
+        assert_eq!(record.label(), Some("Acme"), "the label its tokens show");
         let Finding::Problem { detail, fix } = eca_refresh_policy("Acme", &record, true) else { panic!() };
         assert!(detail.contains("90 days after it is issued"), "{detail}");
         assert!(fix.contains("External Client App Manager > Acme > Policies"), "{fix}");
@@ -332,7 +399,10 @@ mod tests {
         assert!(matches!(eca_refresh_policy("Acme", &zero, true), Finding::Unknown { .. }));
         let infinite = EcaPolicyRecord { refresh_policy: Some("Infinite".into()), ..record };
         assert!(matches!(eca_refresh_policy("Acme", &infinite, true), Finding::Ok(_)));
-        assert!(eca_query("O'Brien").ends_with("MasterLabel = 'O\\'Brien'"));
+        assert!(
+            eca_query("O'Brien")
+                .ends_with("MasterLabel = 'O\\'Brien' OR ExternalClientApplication.DeveloperName = 'O\\'Brien'")
+        );
     }
 
     /// Issue 10, point 6: a verdict never contradicts what the run has just proven.

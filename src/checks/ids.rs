@@ -114,7 +114,7 @@ impl CheckId {
             CheckId::RefreshPolicyInfinite => ("refresh_policy_infinite", "Refresh token policy"),
             CheckId::PermittedUsers => ("permitted_users", "Permitted Users"),
             CheckId::IpRelaxation => ("ip_relaxation", "IP Relaxation"),
-            CheckId::DeviceFlowEnabled => ("device_flow_enabled", "Enable for Device Flow"),
+            CheckId::DeviceFlowEnabled => ("device_flow_enabled", "Device flow on the app"),
             CheckId::MfaEnabled => ("mfa_enabled", "Multi-factor authentication"),
             CheckId::ObjectAccess => ("object_access", "Object access"),
             CheckId::ApiUsage => ("api_usage", "Daily API requests"),

@@ -49,7 +49,16 @@ pub async fn run_checks(rest: &RestClient, ctx: CheckContext, mut on_verdict: im
     };
     let required_scopes = Scopes::from_tokens(ctx.preset.scopes.iter().cloned());
     emit(
-        weigh(&ctx, CheckId::ScopesGranted, usage::scopes_granted(&ctx.granted_scopes, &required_scopes)),
+        weigh(
+            &ctx,
+            CheckId::ScopesGranted,
+            usage::scopes_granted(
+                &ctx.granted_scopes,
+                &required_scopes,
+                ctx.app_name.as_deref().unwrap_or("(app)"),
+                ctx.app_kind,
+            ),
+        ),
         &mut report,
     );
 
@@ -245,6 +254,9 @@ struct AppPolicies {
     refresh: Finding,
     permitted: Finding,
     ip: Finding,
+    /// The name the app's tokens show (`OauthToken.AppName`), when its record was found: an External Client
+    /// App named by its API name shows its label there.
+    shown_as: Option<String>,
 }
 
 /// Reads `app`'s policies from the object that holds them for its kind (both when the kind is unknown).
@@ -265,7 +277,7 @@ async fn app_policies(rest: &RestClient, ctx: &CheckContext, app: &str) -> AppPo
             _ => Some(
                 rest.query_page::<EcaPolicyRecord>(&app_policy::eca_query(app))
                     .await
-                    .map(|page| page.records.into_iter().next()),
+                    .map(|page| app_policy::eca_record_named(page.records, app)),
             ),
         }
     };
@@ -275,13 +287,17 @@ async fn app_policies(rest: &RestClient, ctx: &CheckContext, app: &str) -> AppPo
             refresh: app_policy::refresh_policy(record, ctx.refreshed),
             permitted: app_policy::permitted_users(record),
             ip: app_policy::ip_relaxation(app, Some(AppKind::ConnectedApp)),
+            shown_as: Some(record.name.clone()),
         };
     }
     if let Some(Ok(Some(record))) = &external {
+        // Setup lists it by its label: the fixes name that.
+        let label = record.label().unwrap_or(app);
         return AppPolicies {
-            refresh: app_policy::eca_refresh_policy(app, record, ctx.refreshed),
-            permitted: app_policy::eca_permitted_users(app, record),
-            ip: app_policy::eca_ip_relaxation(app, record),
+            refresh: app_policy::eca_refresh_policy(label, record, ctx.refreshed),
+            permitted: app_policy::eca_permitted_users(label, record),
+            ip: app_policy::eca_ip_relaxation(label, record),
+            shown_as: Some(label.to_string()),
         };
     }
     // Not found where it should be: an error of the object asked for first (the one the kind names, or the
@@ -292,7 +308,12 @@ async fn app_policies(rest: &RestClient, ctx: &CheckContext, app: &str) -> AppPo
         Some(e) if !matches!(&e, Error::Rest(r) if r.code == "INVALID_TYPE") => Finding::from_error(&e),
         _ => app_policy::app_not_found(app, ctx.app_kind),
     };
-    AppPolicies { refresh: not_found.clone(), permitted: not_found, ip: app_policy::ip_relaxation(app, ctx.app_kind) }
+    AppPolicies {
+        refresh: not_found.clone(),
+        permitted: not_found,
+        ip: app_policy::ip_relaxation(app, ctx.app_kind),
+        shown_as: None,
+    }
 }
 
 /// Appends which app was assumed to a finding's detail.
@@ -309,7 +330,9 @@ fn with_assumption(finding: Finding, note: Option<&str>) -> Finding {
 
 async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
     let policy_ids = [CheckId::RefreshPolicyInfinite, CheckId::PermittedUsers, CheckId::IpRelaxation];
-    let wants_policy = policy_ids.iter().any(|id| ctx.level(*id).is_some());
+    // An External Client App's record also says the name its tokens show: read it for the token count too.
+    let wants_policy = policy_ids.iter().any(|id| ctx.level(*id).is_some())
+        || (ctx.level(CheckId::TokensPerUser).is_some() && ctx.app_kind != Some(AppKind::ConnectedApp));
     let read_tokens = async {
         let mut held: Vec<TokenRecord> = Vec::new();
         let read = match ctx.user_id() {
@@ -336,16 +359,17 @@ async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
         }
     };
     let mut out = Vec::new();
+    let shown_as = policies.as_ref().and_then(|p| p.shown_as.clone()).or(app);
     out.extend(weigh(
         ctx,
         CheckId::TokensPerUser,
-        match (&read, &app) {
+        match (&read, &shown_as) {
             (Err(e), _) => Finding::from_error(e),
-            (Ok(()), Some(app)) => tokens::tokens_per_user(&held, app),
+            (Ok(()), Some(app)) => tokens::tokens_per_user(&held, app, ctx.app_kind),
             (Ok(()), None) => Finding::Ok("no tokens are visible for this user".into()),
         },
     ));
-    let Some(app) = app else {
+    let Some(app) = shown_as else {
         let finding = Finding::unknown(
             "the app's name is not known (no token of this user is visible)",
             format!(
@@ -371,6 +395,7 @@ async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
         refresh: Finding::NotRun("not asked for".into()),
         permitted: Finding::NotRun("not asked for".into()),
         ip: app_policy::ip_relaxation(&app, ctx.app_kind),
+        shown_as: None,
     });
     out.extend(weigh(ctx, CheckId::IpRelaxation, with_assumption(policies.ip, note)));
     out.extend(weigh(ctx, CheckId::RefreshPolicyInfinite, with_assumption(policies.refresh, note)));

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use super::Finding;
+use super::app_policy::{AppKind, oauth_usage_path};
 
 /// Salesforce's limit per user per app.
 pub const TOKENS_KEPT: usize = 5;
@@ -47,7 +48,7 @@ fn day(datetime: &str) -> &str {
     datetime.get(..10).unwrap_or(datetime)
 }
 
-pub fn tokens_per_user(tokens: &[TokenRecord], app: &str) -> Finding {
+pub fn tokens_per_user(tokens: &[TokenRecord], app: &str, kind: Option<AppKind>) -> Finding {
     let mut held: Vec<&TokenRecord> = tokens.iter().filter(|t| t.app_name == app).collect();
     held.sort_by(|a, b| a.created.cmp(&b.created));
     let mut apps: Vec<(&str, usize)> = Vec::new();
@@ -75,8 +76,9 @@ pub fn tokens_per_user(tokens: &[TokenRecord], app: &str) -> Finding {
     Finding::problem(
         format!("{} of {TOKENS_KEPT} tokens for {app} ({}): {consequence}{others_note}", held.len(), dates.join(", ")),
         format!(
-            "Revoke the tokens no one uses: Setup > Apps > Connected Apps > Connected Apps OAuth Usage > {app} > \
-             User Count > Revoke, or the user's Settings > Personal > Advanced User Details > OAuth Connected Apps."
+            "Revoke the tokens no one uses: {} > User Count > Revoke, or the user's Settings > Personal > Advanced \
+             User Details > OAuth Connected Apps.",
+            oauth_usage_path(app, kind)
         ),
     )
 }
@@ -95,15 +97,40 @@ mod tests {
             .map(|m| token("sfconnect", &format!("2026-0{m}-05T09:00:00.000+0000"), "2026-06-01T00:00:00.000+0000"))
             .collect();
         tokens.push(token("Salesforce CLI", "2026-02-01T00:00:00.000+0000", "2026-02-01T00:00:00.000+0000"));
-        assert!(matches!(tokens_per_user(&tokens, "sfconnect"), Finding::Ok(d) if d.starts_with("3 of 5")));
+        assert!(
+            matches!(tokens_per_user(&tokens, "sfconnect", Some(AppKind::ConnectedApp)), Finding::Ok(d) if d.starts_with("3 of 5"))
+        );
         tokens.push(token("sfconnect", "2026-04-05T09:00:00.000+0000", "2026-11-25T03:00:00.000+0000"));
         assert_eq!(most_recently_used(&tokens), Some("sfconnect"));
         assert!(
-            matches!(tokens_per_user(&tokens, "sfconnect"), Finding::Problem { ref detail, .. } if detail.starts_with("4 of 5"))
+            matches!(tokens_per_user(&tokens, "sfconnect", Some(AppKind::ConnectedApp)), Finding::Problem { ref detail, .. } if detail.starts_with("4 of 5"))
         );
         tokens.push(token("sfconnect", "2026-05-05T09:00:00.000+0000", "2026-05-05T09:00:00.000+0000"));
-        let Finding::Problem { detail, fix } = tokens_per_user(&tokens, "sfconnect") else { panic!() };
+        let Finding::Problem { detail, fix } = tokens_per_user(&tokens, "sfconnect", Some(AppKind::ConnectedApp))
+        else {
+            panic!()
+        };
         assert!(detail.contains("revokes the oldest, created 2026-01-05"), "{detail}");
         assert!(fix.contains("Connected Apps OAuth Usage > sfconnect"));
+    }
+
+    /// From a new-user trial: the fix named the Connected App pages for an External Client App.
+    #[test]
+    fn the_revoke_fix_names_the_pages_of_the_kind_of_app() {
+        let tokens: Vec<TokenRecord> = (1..=5)
+            .map(|m| token("Acme", &format!("2026-0{m}-05T09:00:00.000+0000"), "2026-06-01T00:00:00.000+0000"))
+            .collect();
+        let fix = |kind| match tokens_per_user(&tokens, "Acme", kind) {
+            Finding::Problem { fix, .. } => fix,
+            other => panic!("{other:?}"),
+        };
+        let eca = fix(Some(AppKind::ExternalClientApp));
+        assert!(
+            eca.contains("External Client App Manager > Acme > OAuth Usage") && !eca.contains("Connected Apps OAuth")
+        );
+        let both = fix(None);
+        assert!(
+            both.contains("Connected Apps OAuth Usage > Acme") && both.contains("External Client App Manager > Acme")
+        );
     }
 }

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::Finding;
+use super::app_policy::{AppKind, oauth_settings_path};
 use crate::salesforce::Scopes;
 use crate::salesforce::scope::scope_info;
 
@@ -32,7 +33,8 @@ pub fn api_usage(limits: &Value) -> Finding {
     }
 }
 
-pub fn scopes_granted(granted: &Scopes, required: &Scopes) -> Finding {
+/// `scopes_granted`, its fix naming the OAuth settings page of `app` for its kind (both when unknown).
+pub fn scopes_granted(granted: &Scopes, required: &Scopes, app: &str, kind: Option<AppKind>) -> Finding {
     let missing = required.missing_from(granted);
     if missing.is_empty() {
         return Finding::Ok(format!("granted: {}", granted.to_param()));
@@ -47,9 +49,11 @@ pub fn scopes_granted(granted: &Scopes, required: &Scopes) -> Finding {
     Finding::problem(
         format!("not granted: {} (granted: {})", missing.join(", "), granted.to_param()),
         format!(
-            "Setup > Apps > App Manager > (app) > Edit > Selected OAuth Scopes: add {}, Save, wait up to 10 minutes, \
-             then authorize again (a token keeps the scopes it was granted).",
-            labels.join(", ")
+            "{} > Selected OAuth Scopes: add {}, Save, wait up to {} minutes, then authorize again (a token keeps \
+             the scopes it was granted).",
+            oauth_settings_path(app, kind),
+            labels.join(", "),
+            AppKind::settings_delay_minutes(kind)
         ),
     )
 }
@@ -71,9 +75,28 @@ mod tests {
     #[test]
     fn missing_scopes_are_named_with_their_setup_labels() {
         let granted = Scopes::parse("api refresh_token");
-        assert!(matches!(scopes_granted(&granted, &Scopes::parse("api offline_access")), Finding::Ok(_)));
-        let Finding::Problem { detail, fix } = scopes_granted(&granted, &Scopes::parse("api full")) else { panic!() };
+        assert!(matches!(scopes_granted(&granted, &Scopes::parse("api offline_access"), "Acme", None), Finding::Ok(_)));
+        let Finding::Problem { detail, fix } = scopes_granted(&granted, &Scopes::parse("api full"), "Acme", None)
+        else {
+            panic!()
+        };
         assert!(detail.starts_with("not granted: full"), "{detail}");
         assert!(fix.contains("Selected OAuth Scopes"), "{fix}");
+    }
+
+    /// From a new-user trial: the scopes fix named the Connected App's page for an External Client App.
+    #[test]
+    fn the_scopes_fix_names_the_page_of_the_kind_of_app() {
+        let granted = Scopes::parse("api refresh_token");
+        let fix = |kind| match scopes_granted(&granted, &Scopes::parse("api full"), "Acme", kind) {
+            Finding::Problem { fix, .. } => fix,
+            other => panic!("{other:?}"),
+        };
+        let eca = fix(Some(AppKind::ExternalClientApp));
+        assert!(eca.contains("External Client App Manager > Acme > Settings > Edit > OAuth Settings"), "{eca}");
+        assert!(!eca.contains("App Manager > Acme > View") && eca.contains("15 minutes"), "{eca}");
+        let ca = fix(Some(AppKind::ConnectedApp));
+        assert!(ca.contains("Setup > Apps > App Manager > Acme") && ca.contains("10 minutes"), "{ca}");
+        assert!(!ca.contains("External Client App"), "{ca}");
     }
 }

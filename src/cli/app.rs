@@ -91,7 +91,8 @@ pub struct CreateArgs {
     /// Replace FILE if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Print the result as one JSON line, without the secret.
+    /// Print the result as one JSON line, without the secret: {"ok": true, "client_id", ...}, or {"ok":
+    /// false, "error", "fix"} when it fails (both when the app was created but its secret is not readable).
     #[arg(long)]
     pub json: bool,
 }
@@ -214,13 +215,15 @@ async fn create(args: CreateArgs) -> CmdResult {
     })?;
     if created.check_only {
         if args.json {
-            outln!("{}", serde_json::json!({"check_only": true, "app_name": name, "deploy_id": created.deploy_id}));
+            outln!(
+                "{}",
+                serde_json::json!({"ok": true, "check_only": true, "app_name": name, "deploy_id": created.deploy_id})
+            );
         } else {
             outln!("The dry run passed: {name} can be created in {} (nothing was created).", org.name);
         }
         return Ok(());
     }
-    let secret_missing = created.secret.is_none();
     let app = AppSettings {
         client_id: created.client_id.clone(),
         client_secret: created.secret.clone(),
@@ -232,8 +235,22 @@ async fn create(args: CreateArgs) -> CmdResult {
     crate::settings::write_settings(&path, &app.render_json(), overwrite)?;
     let took = started.elapsed().as_secs_f32();
     tracing::info!(secret_source = ?created.secret_source, took, "app created");
+    // Created, but the secret must come from Setup: the app exists, and the way on is a copy by hand.
+    let secret_missing = created.secret.is_none().then(|| {
+        (
+            format!(
+                "{name} was created, but the org keeps its consumer secret from the API (\"Allow access to External Client App consumer secrets via REST API\" is off)"
+            ),
+            format!(
+                "copy the secret from {}, then pass it as SFCONNECT_CLIENT_SECRET (or --client-secret-file) to `sfconnect wait --settings {}` and `exchange --settings`",
+                where_to_copy_the_secret(&name),
+                path.display()
+            ),
+        )
+    });
     if args.json {
-        let json = serde_json::json!({
+        let mut json = serde_json::json!({
+            "ok": true,
             "client_id": app.client_id,
             "login_url": app.login_url,
             "app_name": name,
@@ -242,6 +259,9 @@ async fn create(args: CreateArgs) -> CmdResult {
             "secret": secret_source_name(created.secret_source),
             "deploy_id": created.deploy_id,
         });
+        if let (Some((headline, fix)), serde_json::Value::Object(fields)) = (&secret_missing, &mut json) {
+            fields.extend(super::json_outcome::failure_fields(headline, Some(fix)));
+        }
         outln!("{json}");
     } else {
         outln!("Created the External Client App {name} in {} ({took:.1}s).", org.name);
@@ -255,19 +275,11 @@ async fn create(args: CreateArgs) -> CmdResult {
         outln!("  Written to:    {}", path.display());
         outln!("Next: sfconnect wait --settings {} (a new app takes up to 15 minutes to go live)", path.display());
     }
-    if secret_missing {
-        return Err(Failure::failed(
-            format!(
-                "{name} was created, but the org keeps its consumer secret from the API (\"Allow access to External Client App consumer secrets via REST API\" is off)"
-            ),
-            format!(
-                "copy the secret from {}, then pass it as SFCONNECT_CLIENT_SECRET (or --client-secret-file) to `sfconnect wait --settings {}` and `exchange --settings`",
-                where_to_copy_the_secret(&name),
-                path.display()
-            ),
-        ));
+    match secret_missing {
+        None => Ok(()),
+        Some((headline, fix)) if args.json => Err(Failure::InResult { headline, fix: Some(fix) }),
+        Some((headline, fix)) => Err(Failure::failed(headline, fix)),
     }
-    Ok(())
 }
 
 fn secret_source_name(source: SecretSource) -> &'static str {

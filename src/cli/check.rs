@@ -42,7 +42,8 @@ pub struct CheckArgs {
     /// [default: the kind the settings file records (the wizard writes it), else both are given].
     #[arg(long, value_name = "KIND")]
     pub app_kind: Option<AppKindArg>,
-    /// Print {"checks": [...], "org": {...}, "user": {...}, "preview": {...}} instead of a table.
+    /// Print {"ok", "checks": [...], "org": {...}, "user": {...}, "preview": {...}} instead of a table
+    /// ("error" and "fix" too when it fails; a run that fails before the checks prints only those three).
     #[arg(long)]
     pub json: bool,
 }
@@ -61,6 +62,16 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let (preset, chosen_by) =
         choose_preset(&presets, args.preset.as_deref(), settings.preset.as_deref(), &args.settings)?;
     let host = host_of(&settings)?;
+    // The shape of the run: which target and app, whether a secret is in the file; never its values.
+    tracing::info!(
+        preset = preset.id.as_str(),
+        %chosen_by,
+        app_name_known = args.app_name.is_some() || settings.app_name.is_some(),
+        app_kind = args.app_kind.map(|k| format!("{k:?}")).or_else(|| settings.app_kind.clone()).as_deref(),
+        secret_in_file = settings.client_secret.is_some(),
+        host = host.origin(),
+        "check started"
+    );
     // Waits are said on standard error as they begin (a 503 with Retry-After can mean a minute or two of
     // silence otherwise); standard output keeps the table or JSON alone.
     // The refresh and the version list go together, so one outage is heard twice at once: say it once.
@@ -132,6 +143,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             .ok()
             .and_then(|served| newest_known(&served)),
     };
+    tracing::info!(api_version = version.as_deref(), "refresh done; reading the org");
     let rotation_on = outcome.rotated.is_some();
     let current = outcome.rotated.clone().unwrap_or_else(|| settings.refresh_token.clone());
     let rest = RestClient::new(client.http().clone(), &grant.instance_url, grant.access_token.clone())
@@ -289,28 +301,53 @@ fn exposure_check(exposure: &crate::settings::FileExposure, path: &std::path::Pa
 }
 
 fn finish(args: &CheckArgs, target: &str, report: Report) -> CmdResult {
+    let count = |status: Status| report.checks.iter().filter(|c| c.status == status).count();
+    tracing::info!(
+        checks = report.checks.len(),
+        failed = count(Status::Fail),
+        warned = count(Status::Warn),
+        unreachable = report.unreachable(),
+        "check done"
+    );
+    let failure = if report.unreachable() {
+        Some((
+            "Salesforce could not be reached, so nothing was checked",
+            Some("check the network, any proxy (HTTPS_PROXY) and the file's login_url, then run check again"),
+        ))
+    } else if report.has_failure() {
+        Some(("a required check failed", None))
+    } else {
+        None
+    };
     if args.json {
-        let json = serde_json::to_string_pretty(&report)
+        let mut json = serde_json::to_value(&report)
             .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
-        outln!("{json}");
+        if let serde_json::Value::Object(fields) = &mut json {
+            match failure {
+                Some((headline, fix)) => fields.extend(super::json_outcome::failure_fields(headline, fix)),
+                None => {
+                    fields.insert("ok".into(), true.into());
+                }
+            }
+        }
+        let text = serde_json::to_string_pretty(&json)
+            .map_err(|e| Failure::failed(format!("could not format the report: {e}"), ""))?;
+        outln!("{text}");
     } else {
         let width = terminal_width();
         print_wrapped("Target: ", target, width);
         outln!();
         print_table(&report, width);
     }
-    if report.unreachable() {
-        return Err(Failure::Failed {
-            headline: "Salesforce could not be reached, so nothing was checked (see above)".into(),
-            fix: Some(
-                "check the network, any proxy (HTTPS_PROXY) and the file's login_url, then run check again".into(),
-            ),
-        });
+    match failure {
+        None => Ok(()),
+        Some((headline, fix)) => {
+            let headline = format!("{headline} (see {})", if args.json { "the report" } else { "above" });
+            let fix = fix.map(str::to_string);
+            // The JSON report already says `"ok": false`: no second object after it.
+            Err(if args.json { Failure::InResult { headline, fix } } else { Failure::Failed { headline, fix } })
+        }
     }
-    if report.has_failure() {
-        return Err(Failure::Failed { headline: "a required check failed (see above)".into(), fix: None });
-    }
-    Ok(())
 }
 
 /// The terminal's width when standard output is one: details and fixes then wrap under their column;

@@ -16,7 +16,8 @@ use crate::salesforce::{AppCredentials, Client};
 
 #[derive(Debug, Args)]
 pub struct DeviceArgs {
-    /// The app ("Enable for Device Flow" must be ticked on it).
+    /// The app (its device flow must be on: "Enable Device Flow" on an External Client App, "Enable for
+    /// Device Flow" on a Connected App).
     #[command(flatten)]
     pub app: AppArgs,
     #[command(flatten)]

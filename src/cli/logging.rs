@@ -77,7 +77,14 @@ pub fn init() -> Option<LogGuard> {
     // A prefix: `sfconnect` also covers the member crates' targets (`sfconnect_salesforce`, `sfconnect_sim`).
     let level: tracing_subscriber::filter::LevelFilter = level.trim().parse().ok()?;
     let filter = tracing_subscriber::filter::Targets::new().with_target("sfconnect", level);
-    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(Mutex::new(file)).finish().with(filter);
+    // The builder's own ceiling is INFO unless told: without `with_max_level`, `debug` and `trace` wrote
+    // nothing more than `info` (and `wait`, which logs its probes at debug, nothing at all).
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_ansi(false)
+        .with_writer(Mutex::new(file))
+        .finish()
+        .with(filter);
     tracing::subscriber::set_global_default(subscriber).ok()?;
     Some(LogGuard)
 }

@@ -39,6 +39,7 @@ mod check;
 mod demo;
 mod device;
 mod exchange;
+mod json_outcome;
 mod logging;
 mod output;
 mod revoke;
@@ -148,11 +149,46 @@ pub enum Command {
     Man,
 }
 
+impl Command {
+    /// The subcommand's name, for the log.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::App(app::AppArgs { command: app::AppCommand::Create(_) }) => "app create",
+            Command::App(app::AppArgs { command: app::AppCommand::Emit(_) }) => "app emit",
+            Command::Url(_) => "url",
+            Command::Exchange(_) => "exchange",
+            Command::Device(_) => "device",
+            Command::Wait(_) => "wait",
+            Command::Check(_) => "check",
+            Command::Revoke(_) => "revoke",
+            #[cfg(feature = "sim")]
+            Command::Simulate(_) => "simulate",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+        }
+    }
+
+    /// Whether the command was asked for `--json`: its failures are then JSON on standard output too.
+    fn prints_json(&self) -> bool {
+        match self {
+            Command::App(app::AppArgs { command: app::AppCommand::Create(a) }) => a.json,
+            Command::Url(a) => a.json,
+            Command::Check(a) => a.json,
+            #[cfg(feature = "sim")]
+            Command::Simulate(a) => a.json,
+            _ => false,
+        }
+    }
+}
+
 /// Why a command failed, and with which exit code.
 #[derive(Debug)]
 pub enum Failure {
-    /// Exit 1: printed as "error: …" and "fix: …".
+    /// Exit 1: printed as "error: …" and "fix: …" (and, with `--json`, as `{"ok": false, …}`).
     Failed { headline: String, fix: Option<String> },
+    /// Exit 1, printed on standard error as `Failed` is, after a `--json` result that already says
+    /// `"ok": false` with these words: nothing more goes to standard output.
+    InResult { headline: String, fix: Option<String> },
     /// Exit 2: the arguments are wrong.
     Usage(String),
     /// Exit 128 + the signal's number, as a shell reports a process a signal ended (129 for SIGHUP,
@@ -196,8 +232,21 @@ pub type CmdResult = Result<(), Failure>;
 /// Parses the command line, runs, and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     harden();
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // A script that asked for JSON gets it for a refused command line too.
+            if let Some(object) = json_outcome::usage_object(&args, &e) {
+                outln!("{object}");
+            }
+            e.exit();
+        }
+    };
+    let json = cli.command.as_ref().is_some_and(Command::prints_json);
     let _log_guard = logging::init();
+    let command = cli.command.as_ref().map_or("wizard", Command::name);
+    tracing::info!(command, version = env!("CARGO_PKG_VERSION"), "sfconnect started");
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -208,6 +257,20 @@ pub fn main() -> ExitCode {
     let outcome = runtime.block_on(run(cli));
     // Do not wait for stray tasks (a hung request, a simulator): the outcome is known.
     runtime.shutdown_background();
+    match &outcome {
+        Ok(()) => tracing::info!(command, "finished"),
+        Err(Failure::Failed { headline, .. } | Failure::InResult { headline, .. }) => {
+            tracing::warn!(command, error = %headline, "failed")
+        }
+        Err(Failure::Usage(message)) => tracing::warn!(command, error = %message, "refused its arguments"),
+        Err(Failure::Signal(n)) => tracing::info!(command, signal = n, "stopped by a signal"),
+    }
+    if json
+        && let Err(failure) = &outcome
+        && let Some(object) = json_outcome::failure_object(failure)
+    {
+        outln!("{object}");
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Signal(n)) => ExitCode::from(128u8.saturating_add(n.clamp(0, 127) as u8)),
@@ -215,7 +278,7 @@ pub fn main() -> ExitCode {
             errln!("error: {msg}\n\nFor more information, try '--help'.");
             ExitCode::from(2)
         }
-        Err(Failure::Failed { headline, fix }) => {
+        Err(Failure::Failed { headline, fix } | Failure::InResult { headline, fix }) => {
             errln!("error: {headline}");
             if let Some(fix) = fix {
                 errln!("  fix: {fix}");

@@ -52,7 +52,7 @@ pub struct SimulateArgs {
     /// [default: a fresh file in the temporary directory, removed when the simulator stops].
     #[arg(long, value_name = "PATH", requires = "tls")]
     pub ca_out: Option<PathBuf>,
-    /// Print {"base_url", "client_id", "client_secret"} (and "ca_pem_path" with --tls) as one line.
+    /// Print {"ok", "base_url", "client_id", "client_secret"} (and "ca_pem_path" with --tls) as one line.
     #[arg(long)]
     pub json: bool,
 }
@@ -107,6 +107,7 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
         };
         if json {
             let mut line = serde_json::json!({
+                "ok": true,
                 "base_url": sim.base_url(),
                 "client_id": sim.client_id(),
                 "client_secret": sim.client_secret(),

@@ -1,5 +1,5 @@
 //! `sfconnect url`: the authorize URL, with a fresh state and PKCE verifier. `--json` prints
-//! `{"url", "state", "code_verifier", "redirect_uri", "login_url", "scope"}` so that `exchange --flow`
+//! `{"ok", "url", "state", "code_verifier", "redirect_uri", "login_url", "scope"}` so that `exchange --flow`
 //! can finish the flow in a later process.
 
 use clap::Args;
@@ -24,7 +24,7 @@ pub struct UrlArgs {
     /// Do not use PKCE (only for apps and servers that reject it).
     #[arg(long)]
     pub no_pkce: bool,
-    /// Print {"url", "state", "code_verifier", "redirect_uri", "login_url", "scope"} as one JSON line
+    /// Print {"ok", "url", "state", "code_verifier", "redirect_uri", "login_url", "scope"} as one JSON line
     /// (`exchange --flow FILE` reads it). The code_verifier is a secret: keep the
     /// output out of logs and shared files.
     #[arg(long)]
@@ -44,6 +44,7 @@ pub async fn run(args: UrlArgs) -> CmdResult {
     let request = AuthorizeRequest::new(&host, &options);
     if args.json {
         let json = serde_json::json!({
+            "ok": true,
             "url": request.url,
             "state": request.state,
             "code_verifier": request.code_verifier.as_ref().map(|v| v.expose()),

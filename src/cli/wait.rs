@@ -38,31 +38,23 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let app = AppCredentials { client_id, client_secret: secret };
     let started = Instant::now();
     errln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());
+    // The fact and its shape: whether a secret is checked, never the key's or the secret's text.
+    tracing::info!(
+        host = client.host().origin(),
+        secret_given = app.client_secret.is_some(),
+        timeout_s = args.timeout,
+        "wait started"
+    );
     let mut callback_told = false;
     let limit = Duration::from_secs(args.timeout);
-    let waiting = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, limit, |event| match event {
-        ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
-            errln!("  not live yet ({}s)", elapsed.as_secs())
-        }
-        ProbeEvent::NotLiveYet { .. } => {}
-        ProbeEvent::Answered { readiness: Readiness::RedirectNotRegistered, .. } => {
-            if !std::mem::replace(&mut callback_told, true) {
-                errln!("  the consumer key is live, but the app lacks this callback URL. Add this line to");
-                errln!("  the app's Callback URL field, save, and the wait goes on by itself:");
-                errln!("{redirect_uri}");
-            }
-        }
-        ProbeEvent::Answered { .. } => errln!("  Salesforce knows the key; confirming on another request"),
-        ProbeEvent::Retrying { message, retry_in } => {
-            errln!("  {message}; retrying in {}s", retry_in.as_secs().max(1))
-        }
-        ProbeEvent::Unreachable { message, retry_in } => {
-            errln!("  cannot reach Salesforce ({message}); next try in {}s", retry_in.as_secs().max(1))
-        }
+    let waiting = wait_until_ready(&client, &app, &redirect_uri, &TokioClock, limit, |event| {
+        log_probe_event(&event);
+        tell_probe_event(event, &redirect_uri, &mut callback_told)
     });
     // The limit bounds the whole wait, a request in flight included: a server that accepts the
     // connection and never answers would otherwise hold each probe for the client's 30 s.
     let Ok(outcome) = tokio::time::timeout(limit, waiting).await else {
+        tracing::warn!(timeout_s = args.timeout, "wait ended: no answer settled it in time");
         return Err(Failure::failed(
             format!(
                 "Cannot reach Salesforce: no answer from {} settled the wait within {} s (the consumer key was not checked)",
@@ -72,8 +64,9 @@ pub async fn run(args: WaitArgs) -> CmdResult {
             "check that the Login URL is reachable from here (a proxy? HTTPS_PROXY), then run wait again, with a longer --timeout if the key is new",
         ));
     };
-    let outcome = outcome?;
     let waited = started.elapsed().as_secs_f32();
+    let outcome = outcome.inspect_err(|e| tracing::warn!(error = %e.explain().headline, waited, "wait failed"))?;
+    tracing::info!(?outcome, waited, "wait done");
     match outcome {
         Readiness::Ready { secret_checked: true } => {
             outln!("The consumer key is live and the secret is accepted (after {waited:.1}s).");
@@ -93,6 +86,46 @@ pub async fn run(args: WaitArgs) -> CmdResult {
         )),
         Readiness::NotLive => {
             Err(Failure::failed("the consumer key did not go live in time", "check the key, and wait longer"))
+        }
+    }
+}
+
+/// The log line of a probe's event: "not live yet" at debug, an answer at info, trouble at warn.
+fn log_probe_event(event: &ProbeEvent) {
+    match event {
+        ProbeEvent::NotLiveYet { attempts, elapsed } => {
+            tracing::debug!(attempts, elapsed_s = elapsed.as_secs(), "not live yet")
+        }
+        ProbeEvent::Answered { readiness, attempts } => tracing::info!(?readiness, attempts, "probe answered"),
+        ProbeEvent::Retrying { message, retry_in } => {
+            tracing::warn!(%message, retry_in_s = retry_in.as_secs(), "passing failure, retrying")
+        }
+        ProbeEvent::Unreachable { message, retry_in } => {
+            tracing::warn!(%message, retry_in_s = retry_in.as_secs(), "cannot reach Salesforce")
+        }
+    }
+}
+
+/// What a person watching is told of a probe's event, on standard error.
+fn tell_probe_event(event: ProbeEvent, redirect_uri: &str, callback_told: &mut bool) {
+    match event {
+        ProbeEvent::NotLiveYet { attempts, elapsed } if attempts % 10 == 0 => {
+            errln!("  not live yet ({}s)", elapsed.as_secs())
+        }
+        ProbeEvent::NotLiveYet { .. } => {}
+        ProbeEvent::Answered { readiness: Readiness::RedirectNotRegistered, .. } => {
+            if !std::mem::replace(callback_told, true) {
+                errln!("  the consumer key is live, but the app lacks this callback URL. Add this line to");
+                errln!("  the app's Callback URL field, save, and the wait goes on by itself:");
+                errln!("{redirect_uri}");
+            }
+        }
+        ProbeEvent::Answered { .. } => errln!("  Salesforce knows the key; confirming on another request"),
+        ProbeEvent::Retrying { message, retry_in } => {
+            errln!("  {message}; retrying in {}s", retry_in.as_secs().max(1))
+        }
+        ProbeEvent::Unreachable { message, retry_in } => {
+            errln!("  cannot reach Salesforce ({message}); next try in {}s", retry_in.as_secs().max(1))
         }
     }
 }

@@ -86,6 +86,7 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     };
     let demo = simulator.as_ref().map(demo_org::app);
     let demo_session = simulator.as_ref().map(demo_org::admin_session);
+    let demo_setup = simulator.as_ref().map(demo_org::setup);
     let options = Options {
         preset: args.preset,
         login_url: args.login_url,
@@ -97,6 +98,7 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         keyring: args.keyring,
         demo,
         demo_session,
+        demo_setup,
     };
     let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
     let outcome = crate::runtime::run(presets, errors, options)
@@ -178,8 +180,9 @@ mod demo_org {
     use std::time::Duration;
 
     use super::{DemoApp, Failure};
+    use crate::runtime::{DemoAppShape, DemoSetup};
     use crate::salesforce::ClientSecret;
-    use crate::sim::{OrgFixture, SimConfig, Simulator};
+    use crate::sim::{AppKind as SimAppKind, AppSetup, OrgFixture, SimConfig, Simulator};
 
     pub async fn start(live_after_secs: u64, listen_port: u16) -> Result<Simulator, Failure> {
         let live_after = Duration::from_secs(live_after_secs);
@@ -206,6 +209,24 @@ mod demo_org {
         }
     }
 
+    /// The demo org's Setup: the app the create step describes becomes the org's app (kind, names, device
+    /// flow, IP relaxation), so its objects and token rows agree with what the wizard checks.
+    pub fn setup(sim: &Simulator) -> DemoSetup {
+        let set_up = sim.app_setup();
+        DemoSetup(std::sync::Arc::new(move |shape: &DemoAppShape| {
+            set_up(&AppSetup {
+                kind: match shape.kind {
+                    crate::checks::AppKind::ConnectedApp => SimAppKind::ConnectedApp,
+                    crate::checks::AppKind::ExternalClientApp => SimAppKind::ExternalClientApp,
+                },
+                label: shape.name.clone(),
+                developer_name: shape.api_name.clone(),
+                device_flow: shape.device_flow,
+                ip_relaxation: if shape.relax_ip { "Bypass" } else { "Enforce_RelaxRefresh" }.into(),
+            });
+        }))
+    }
+
     pub async fn stop(sim: Simulator) {
         sim.shutdown().await;
     }
@@ -228,6 +249,10 @@ mod demo_org {
     }
 
     pub fn admin_session(never: &Never) -> crate::salesforce::AccessToken {
+        match *never {}
+    }
+
+    pub fn setup(never: &Never) -> crate::runtime::DemoSetup {
         match *never {}
     }
 

@@ -36,7 +36,8 @@ pub struct Preset {
     pub summary: String,
     /// OAuth scope tokens exactly as sent, e.g. `["refresh_token", "offline_access", "full"]`.
     pub scopes: Vec<String>,
-    /// The target asks for "Enable for Device Flow" on the app.
+    /// The target asks for the device flow on the app ("Enable Device Flow" on an External Client App,
+    /// "Enable for Device Flow" on a Connected App).
     #[serde(default)]
     pub device_flow: bool,
     /// The target's settings form has a Company names field.
@@ -121,6 +122,12 @@ impl Preset {
     /// ID, so the wizard's app and token serve only to check the org and user.
     pub fn brings_own_app(&self) -> bool {
         !self.settings_fields.iter().any(|f| f.key == SettingsKey::ClientId)
+    }
+
+    /// True when the target checks IP relaxation (it calls from addresses outside the org's trusted
+    /// ranges): an app made for it relaxes IP restrictions.
+    pub fn checks_ip_relaxation(&self) -> bool {
+        self.checks.required.iter().chain(&self.checks.advisory).any(|c| c == "ip_relaxation")
     }
 
     /// The scopes as the `scope` parameter of an authorize request: tokens separated by spaces.

@@ -24,7 +24,7 @@ pub const KNOWN_CHECKS: &[(&str, &str)] = &[
     ("permitted_users", "the app's Permitted Users lets this user authorize"),
     ("tokens_per_user", "the user holds fewer than five tokens for the app (a sixth revokes the oldest)"),
     ("scopes_granted", "the token was granted every scope the preset asks for"),
-    ("device_flow_enabled", "the app has Enable for Device Flow"),
+    ("device_flow_enabled", "the app has its device flow on"),
     ("mfa_enabled", "multi-factor authentication is on for the org"),
     ("object_access", "the user can read the objects and fields the integration reads"),
 ];

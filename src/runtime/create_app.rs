@@ -19,12 +19,7 @@ use crate::wizard::msg::{AppToCreate, CreateRefusal, CreatedApp, OfferedSession,
 /// IP relaxation as the target asks: "Relax IP restrictions" when it checks for it, else enforced with
 /// refresh let through.
 pub fn ip_relaxation(preset: &Preset) -> IpRelaxation {
-    let checks = preset.checks.required.iter().chain(&preset.checks.advisory);
-    if checks.into_iter().any(|c| c == "ip_relaxation") {
-        IpRelaxation::Bypass
-    } else {
-        IpRelaxation::EnforceRelaxRefresh
-    }
+    if preset.checks_ip_relaxation() { IpRelaxation::Bypass } else { IpRelaxation::EnforceRelaxRefresh }
 }
 
 /// The one place a target's app becomes a spec: IP relaxation from the preset, the scopes given (the

@@ -4,6 +4,7 @@
 //! update so a slow SSH link never shows half a frame.
 
 pub mod create_app;
+mod demo_org;
 mod listener;
 mod progress_file;
 pub mod session;
@@ -24,6 +25,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 pub use crate::keymap::{Context, key_name, message_for};
+pub use demo_org::{DemoAppShape, DemoSetup};
 
 use crate::presets::Preset;
 use crate::settings::Format;
@@ -47,6 +49,8 @@ pub struct Options {
     pub demo: Option<DemoApp>,
     /// The demo org's admin session, for creating the app in the demo; the executor holds it, never the state.
     pub demo_session: Option<crate::salesforce::AccessToken>,
+    /// Sets the demo org's app up as the create step describes it (`--demo`).
+    pub demo_setup: Option<DemoSetup>,
 }
 
 /// How the wizard ended.
@@ -141,6 +145,10 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
         });
     }
     let mut keeper = progress_file::ProgressKeeper::new(!demo);
+    let mut demo_org = options.demo_setup.clone().map(demo_org::DemoOrgSync::new);
+    if let Some(sync) = &mut demo_org {
+        sync.note(&state);
+    }
     let clipboard =
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -233,6 +241,9 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
                     break 'outer;
                 }
             }
+        }
+        if let Some(sync) = &mut demo_org {
+            sync.note(&state);
         }
         let now = Instant::now();
         let jobs = [keeper.note(&state, std::time::SystemTime::now(), now), keeper.take_due(now)];

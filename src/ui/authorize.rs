@@ -149,9 +149,12 @@ fn problem(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) 
 
 fn device(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
     let theme = ctx.theme;
+    let checkbox = state.create_app.kind.checks_kind().device_flow_label();
     if !state.create_app.device_flow {
         out.extend(lines(
-            "You set \"Enable for Device Flow\" to No in step 3: Salesforce refuses this method until it is ticked on the app.",
+            &format!(
+                "You set \"{checkbox}\" to No in step 3: Salesforce refuses this method until it is ticked on the app."
+            ),
             width,
             theme.warning(),
         ));
@@ -162,7 +165,7 @@ fn device(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
                 format!("{} Asking Salesforce for a device code…", spinner(std::time::Duration::ZERO)),
                 theme.text(),
             )));
-            out.extend(lines("This needs \"Enable for Device Flow\" on the app.", width, theme.dim()));
+            out.extend(lines(&format!("This needs \"{checkbox}\" on the app."), width, theme.dim()));
         }
         DeviceStatus::Polling { view, since, polls } => {
             out.extend(labelled(

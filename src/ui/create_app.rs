@@ -162,11 +162,11 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
         }
         Row::DeviceFlow => {
             let yes = if app.device_flow { "Yes" } else { "No" };
-            (format!("Enable for Device Flow: {yes}"), theme.value())
+            (format!("{}: {yes}", app.kind.checks_kind().device_flow_label()), theme.value())
         }
         Row::Scopes => {
             let labels = crate::wizard::steps::create_app::scope_labels(state);
-            (format!("{} (the next step says why)", labels.join("; ")), theme.value())
+            (format!("{} (the target's; the next step lists them)", labels.join("; ")), theme.value())
         }
         Row::Pkce => ("Require PKCE: on (recommended)".into(), theme.text()),
         Row::Secrets => ("Require secret for Web Server and Refresh Token flows: on".into(), theme.text()),

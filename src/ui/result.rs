@@ -131,12 +131,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 width,
                 theme.text(),
             ));
-            if let Some(saved) = &r.saved {
-                out.extend(lines(
+            // Only the format (and so the file name) changed since the save: the values are in that file.
+            match &r.saved {
+                Some(saved) if r.saved_current => out.extend(lines(
+                    &format!(
+                        "These values are saved in {}; saving here writes them in this format too.",
+                        saved.display()
+                    ),
+                    width,
+                    theme.text(),
+                )),
+                Some(saved) => out.extend(lines(
                     &format!("Saved earlier: {}; what changed since is not saved yet.", saved.display()),
                     width,
                     theme.warning(),
-                ));
+                )),
+                None => {}
             }
         }
         (None, None) => {

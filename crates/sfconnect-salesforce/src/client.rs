@@ -75,6 +75,9 @@ impl Client {
     async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<Body, Error> {
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
         let body = zeroize::Zeroizing::new(body);
+        // The shape only: which grant, never a value of the form.
+        let grant_type = form.iter().find(|(name, _)| *name == "grant_type").map_or("-", |(_, value)| *value);
+        let started = std::time::Instant::now();
         let response = self
             .http
             .post(self.host.url(path))
@@ -83,8 +86,14 @@ impl Client {
             .body(body.as_bytes().to_vec())
             .send()
             .await
-            .map_err(|e| transport_error(e, self.host_name()))?;
-        Body::read(response, self.host_name()).await
+            .map_err(|e| {
+                tracing::debug!(path, grant_type, "POST failed before an answer");
+                transport_error(e, self.host_name())
+            })?;
+        let body = Body::read(response, self.host_name()).await?;
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(path, grant_type, status = body.status.as_u16(), ms, "POST answered");
+        Ok(body)
     }
 
     /// Reads a token answer: a grant on 200, the typed error otherwise.

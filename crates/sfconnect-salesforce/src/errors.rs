@@ -361,7 +361,7 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
     KnownError {
         code: "invalid_grant",
         description_contains: Some("device flow is not enabled"),
-        meaning: "Device flow is switched off on the app (\"Enable for Device Flow\" is not ticked)",
+        meaning: "Device flow is switched off on the app (\"Enable Device Flow\" on an External Client App, \"Enable for Device Flow\" on a Connected App, is not ticked)",
         fix: DEVICE_FLOW_OFF_FIX,
     },
     KnownError {
@@ -422,7 +422,7 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
         code: "oauth_flow_disabled",
         description_contains: None,
         meaning: "This OAuth flow is turned off for the app or the org",
-        fix: "For the device flow tick \"Enable for Device Flow\" on the app; otherwise check Setup > OAuth and OpenID Connect Settings.",
+        fix: "For the device flow tick \"Enable for Device Flow\" on the app (External Client App: Enable Device Flow); otherwise check Setup > OAuth and OpenID Connect Settings.",
     },
     KnownError {
         code: "unsupported_response_type",

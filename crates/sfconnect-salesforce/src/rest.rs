@@ -306,6 +306,9 @@ impl RestClient {
 
     async fn get_once<T: DeserializeOwned>(&self, url: &str, access: &AccessToken) -> Result<T, Error> {
         let host = self.instance.clone();
+        // The resource without its query (a SOQL statement can be long; it never holds a secret either).
+        let resource = url.split('?').next().unwrap_or(url);
+        let started = std::time::Instant::now();
         let response = self
             .http
             .get(url)
@@ -313,8 +316,13 @@ impl RestClient {
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
-            .map_err(|e| transport_error(e, &host))?;
+            .map_err(|e| {
+                tracing::debug!(resource, "GET failed before an answer");
+                transport_error(e, &host)
+            })?;
         let body = Body::read(response, &host).await?;
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(resource, status = body.status.as_u16(), ms, "GET answered");
         if !body.status.is_success() {
             // An expired access token on some resources: 403 and the bare text `Bad_OAuth_Token`, not JSON.
             let text = String::from_utf8_lossy(&body.bytes[..body.bytes.len().min(64)]).trim().to_string();

@@ -47,7 +47,8 @@ pub struct SimConfig {
     /// `slow_down` does not count). Off: the login page waits for a click, a device code for
     /// [`super::Simulator::approve_device`] or the `/setup/connect` page.
     pub auto_approve: bool,
-    /// "Enable for Device Flow" on the app. Off, the device-flow start answers `invalid_grant` "device flow is
+    /// The app's device flow checkbox ("Enable for Device Flow" on a Connected App, "Enable Device Flow" on an
+    /// External Client App). Off, the device-flow start answers `invalid_grant` "device flow is
     /// not enabled for the app", as Salesforce does (forcedotcom/code-builder-feedback#263).
     pub device_flow_enabled: bool,
     /// The app is installed in the org. False is the September 2025 block of uninstalled apps: every token

@@ -59,7 +59,7 @@ pub use expiry::MAX_PENDING as MAX_PENDING_GRANTS;
 pub use faults::{Fault, FaultPlan, FaultScope};
 pub use metadata::{AppRecord, MetadataConfig};
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
-pub use org_apps::{AppKind, ExternalClientAppFixture, UntilRevoked};
+pub use org_apps::{AppKind, AppSetup, ExternalClientAppFixture, UntilRevoked};
 pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
 pub use state::SeenRequest;
 
@@ -184,6 +184,23 @@ impl Simulator {
     /// As if the user clicked Deny.
     pub fn deny_device(&self, user_code: &str) -> bool {
         self.shared.lock().decide_device(user_code, DeviceStatus::Denied)
+    }
+
+    /// Sets the simulated app up as an admin would in Setup (see [`AppSetup`]): its kind and names in the
+    /// org's app objects and token rows, and its device flow switch.
+    pub fn set_up_app(&self, setup: &AppSetup) {
+        self.app_setup()(setup);
+    }
+
+    /// [`Simulator::set_up_app`] as a function that outlives this borrow (the demo hands it to the wizard's
+    /// loop, which does not know the simulator).
+    pub fn app_setup(&self) -> impl Fn(&AppSetup) + Send + Sync + 'static {
+        let shared = self.shared.clone();
+        move |setup: &AppSetup| {
+            let mut inner = shared.lock();
+            inner.config.org.set_up_app(setup);
+            inner.config.device_flow_enabled = setup.device_flow;
+        }
     }
 
     /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.

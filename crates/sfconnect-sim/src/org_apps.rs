@@ -96,7 +96,78 @@ impl ExternalClientAppFixture {
     }
 }
 
+impl ExternalClientAppFixture {
+    /// The same app and policies as a Connected App holds them (IP relaxation is not in its API).
+    fn to_connected_app(&self) -> ConnectedAppFixture {
+        let specific = self.refresh_token_policy.starts_with("Specific");
+        let days = |period: u32| match self.refresh_token_validity_unit.as_deref() {
+            Some("Hours") => period.div_ceil(24),
+            Some("Months") => period * 30,
+            _ => period,
+        };
+        ConnectedAppFixture {
+            name: self.label.clone(),
+            admin_approved_users_only: self.permitted_users == "AdminApprovedPreAuthorized",
+            refresh_token_validity_period: self.refresh_token_validity_period.filter(|_| specific).map(days),
+            refresh_validity_by_inactivity: self.refresh_token_policy == "SpecificInactivity",
+            ..ConnectedAppFixture::default()
+        }
+    }
+}
+
+/// The simulated app as an admin sets it up in Setup (the demo does it for its user, from what the wizard told
+/// them to create): its kind, the name Setup shows (`label`, which `OauthToken.AppName` shows too), its API
+/// name, and what the org records of it. See [`crate::Simulator::set_up_app`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppSetup {
+    pub kind: AppKind,
+    pub label: String,
+    pub developer_name: String,
+    /// "Enable Device Flow" (External Client App) or "Enable for Device Flow" (Connected App).
+    pub device_flow: bool,
+    /// `IpRelaxationPolicyType`: `Enforce`, `Bypass`, `Bypass_2factor` or `Enforce_RelaxRefresh`. Recorded
+    /// for an External Client App only: a Connected App's IP relaxation is not in the API.
+    pub ip_relaxation: String,
+}
+
 impl OrgFixture {
+    /// Makes the simulated app the one `setup` describes: it moves to the objects of its kind under its new
+    /// names, keeping its other policies, and its tokens show the new name (`OauthToken.AppName` names the
+    /// app as it is now, so the tokens and the app's records agree as they do in Salesforce).
+    pub fn set_up_app(&mut self, setup: &AppSetup) {
+        let old_name = self.app_name().to_string();
+        let previous = match self.app_kind {
+            AppKind::ExternalClientApp if !self.external_client_apps.is_empty() => {
+                Some(self.external_client_apps.remove(0))
+            }
+            AppKind::ConnectedApp if !self.connected_apps.is_empty() => {
+                Some(ExternalClientAppFixture::from_connected_app(&self.connected_apps.remove(0)))
+            }
+            _ => None,
+        };
+        let mut app = previous.unwrap_or_else(|| ExternalClientAppFixture::new(&setup.developer_name, &setup.label, 1));
+        app.developer_name = setup.developer_name.clone();
+        app.label = setup.label.clone();
+        match setup.kind {
+            AppKind::ExternalClientApp => {
+                app.ip_relaxation = setup.ip_relaxation.clone();
+                self.external_client_apps.insert(0, app);
+            }
+            AppKind::ConnectedApp => self.connected_apps.insert(0, app.to_connected_app()),
+        }
+        self.app_kind = setup.kind;
+        for token in self.tokens.iter_mut().filter(|t| t.app_name == old_name) {
+            token.app_name = setup.label.clone();
+        }
+    }
+
+    /// A deployed External Client App becomes the simulated one. The app served before stays in the org
+    /// (in its objects, with the tokens it issued); the new app's tokens show its own label.
+    pub(crate) fn adopt_deployed_app(&mut self, app: ExternalClientAppFixture) {
+        self.external_client_apps.insert(0, app);
+        self.app_kind = AppKind::ExternalClientApp;
+    }
+
     /// This org with the simulated app turned into an External Client App of the same name and policies: it
     /// leaves `ConnectedApplication` and shows in the External Client App objects instead.
     pub fn as_external_client_app(mut self) -> OrgFixture {

@@ -94,6 +94,9 @@ pub struct AuthorizeState {
     pub show_qr: bool,
     /// When the pasted or redirected code arrived: codes live about 15 minutes.
     pub code_received: Option<Instant>,
+    /// Authorizing again after a failed exchange: the method used last time stays on screen, rather than
+    /// the recommended one (a denied device login went back to the Paste back tab).
+    pub again: bool,
 }
 
 impl Default for AuthorizeState {
@@ -111,6 +114,7 @@ impl Default for AuthorizeState {
             listen_port: PLACEHOLDER_LISTEN_PORT,
             show_qr: false,
             code_received: None,
+            again: false,
         }
     }
 }
@@ -150,7 +154,8 @@ Paste back (works everywhere, also over SSH): open the URL in any browser signed
 with {copy@text}, or show a QR code for a phone with {show_qr@text}), click Allow, then copy the whole address \
 the browser lands on and paste it here. The code alone works too, encoded or not.
 
-Device code: needs \"Enable for Device Flow\" on the app. Open the URL on any device, type the code, \
+Device code: needs the device flow on the app (\"Enable Device Flow\" on an External Client App, \"Enable \
+for Device Flow\" on a Connected App). Open the URL on any device, type the code, \
 click Allow; sfconnect notices by itself.
 
 Local browser: for a desktop. sfconnect listens on 127.0.0.1 for the browser's redirect, on the port of \
@@ -171,7 +176,8 @@ fn recommended(state: &State) -> Method {
 
 fn on_enter(state: &mut State) -> Update {
     state.authorize.recommended = recommended(state);
-    if state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
+    let again = std::mem::take(&mut state.authorize.again);
+    if !again && state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
         state.authorize.method = state.authorize.recommended;
     }
     start_method(state)
@@ -571,6 +577,7 @@ impl Screen for AuthorizeScreen {
                 // The last code was spent or refused: the next try needs a fresh authorize request.
                 state.authorize.request = None;
                 state.authorize.device = DeviceStatus::default();
+                state.authorize.again = true;
                 go_to(state, Step::AUTHORIZE)
             }
             other => return Err(other),

@@ -176,7 +176,8 @@ Move with the arrows; on a value, press {copy@list} ({copy@text} on the name and
 Salesforce form. The name and email are yours to change: type over them.
 
 Settings to tick:
-- Enable for Device Flow: only if you will authorize with a code on another device.
+- Enable Device Flow (a Connected App says Enable for Device Flow): only if you will authorize with a code \
+on another device.
 - Require PKCE: leave on; sfconnect always sends PKCE.
 - Require secret for the Web Server and Refresh Token flows: leave on; the connector stores the secret.";
 

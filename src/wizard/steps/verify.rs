@@ -220,7 +220,15 @@ fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update {
 }
 
 fn on_tick(state: &mut State) -> Update {
-    if state.verify.busy() { Update::redraw() } else { Update::none() }
+    if state.verify.busy() || code_clock_running(state) { Update::redraw() } else { Update::none() }
+}
+
+/// A kept code's remaining life is on screen (a failed exchange that can be sent again) and still counts
+/// down: the screen needs a tick each second until the code is too old, then none.
+fn code_clock_running(state: &State) -> bool {
+    let retry = matches!(state.verify.status, VerifyStatus::Failed { can_retry: true, .. });
+    let received = state.authorize.code_received.filter(|_| retry && state.verify.grant.is_none());
+    received.is_some_and(|at| state.now.saturating_duration_since(at) <= CODE_LIFETIME)
 }
 
 fn on_action(state: &mut State, action: Action) -> Update {
@@ -294,7 +302,11 @@ fn hints(state: &State) -> Vec<Hint> {
 }
 
 fn tick_interval(state: &State) -> Option<Duration> {
-    state.verify.busy().then_some(Duration::from_millis(250))
+    if state.verify.busy() {
+        Some(Duration::from_millis(250))
+    } else {
+        code_clock_running(state).then_some(Duration::from_secs(1))
+    }
 }
 
 impl Step {

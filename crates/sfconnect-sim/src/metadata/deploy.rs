@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::super::org_apps::ExternalClientAppFixture;
 use super::super::rest::{check_session, check_version};
 use super::super::state::{Inner, Shared};
 use super::super::{tokens, wire};
@@ -134,6 +135,7 @@ pub async fn start(
             .iter()
             .map(String::as_str)
             .chain(inner.metadata.apps.iter().map(|a| a.name.as_str()))
+            .chain(inner.config.org.external_client_apps.iter().map(|a| a.developer_name.as_str()))
             .collect();
         let existing_keys: Vec<&str> =
             inner.metadata.apps.iter().map(|a| a.key.as_str()).chain([inner.config.client_id.as_str()]).collect();
@@ -174,6 +176,23 @@ fn apply(inner: &mut Inner, app: &ValidApp) {
     };
     let identifier = inner.metadata.new_id("0xI");
     let consumer_id = inner.metadata.new_id("0Cs");
+    let policy_id = inner.metadata.new_id("0xJ");
+    // The org's objects show the new app as Salesforce's would: `ExternalClientApplication`, its OAuth
+    // policies as the package set them, and its tokens under its label.
+    let mut record = ExternalClientAppFixture::new(&app.name, &app.label, 0);
+    record.id = identifier.clone();
+    record.policy_id = policy_id;
+    record.contact_email = app.contact_email.clone();
+    record.distribution_state = app.distribution_state.clone();
+    for (value, field) in [
+        (&app.permitted_users, &mut record.permitted_users),
+        (&app.ip_relaxation, &mut record.ip_relaxation),
+        (&app.refresh_token_policy, &mut record.refresh_token_policy),
+    ] {
+        if let Some(value) = value {
+            field.clone_from(value);
+        }
+    }
     inner.metadata.apps.push(AppRecord {
         name: app.name.clone(),
         label: app.label.clone(),
@@ -183,6 +202,7 @@ fn apply(inner: &mut Inner, app: &ValidApp) {
         secret: secret.clone(),
     });
     let config = &mut inner.config;
+    config.org.adopt_deployed_app(record);
     config.client_id = key;
     config.client_secret = secret;
     config.callback_urls = app.callbacks.clone();

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use super::rules::{self, ECA, ENUMS, GLOBAL_OAUTH, NAMESPACE, OAUTH_SETTINGS, SCOPES, TypeRule};
+use super::rules::{self, ECA, ENUMS, GLOBAL_OAUTH, NAMESPACE, OAUTH_POLICIES, OAUTH_SETTINGS, SCOPES, TypeRule};
 use super::xml::{self, Document};
 
 /// One `componentFailures` entry.
@@ -44,6 +44,14 @@ pub struct ValidApp {
     pub secret_optional: bool,
     pub secret_for_refresh: bool,
     pub rotation: bool,
+    pub contact_email: String,
+    /// `distributionState`: `Local` or `Packaged`.
+    pub distribution_state: String,
+    /// The OAuth policies file's `permittedUsersPolicyType`, `ipRelaxationPolicyType` and
+    /// `refreshTokenPolicyType`, when it sets them.
+    pub permitted_users: Option<String>,
+    pub ip_relaxation: Option<String>,
+    pub refresh_token_policy: Option<String>,
     /// Components deployed, for `numberComponentsTotal`.
     pub components: u32,
 }
@@ -329,6 +337,8 @@ fn app_of(components: &[Component<'_>]) -> Option<ValidApp> {
     let mut app = ValidApp {
         name: eca.name.clone(),
         label: eca.doc.text("label").unwrap_or(&eca.name).to_string(),
+        contact_email: eca.doc.text("contactEmail").unwrap_or_default().to_string(),
+        distribution_state: eca.doc.text("distributionState").unwrap_or("Local").to_string(),
         components: components.len() as u32,
         // The guide's defaults for what a file leaves out.
         pkce_required: true,
@@ -344,6 +354,12 @@ fn app_of(components: &[Component<'_>]) -> Option<ValidApp> {
         app.secret_optional = global.flag("isConsumerSecretOptional").unwrap_or(false);
         app.secret_for_refresh = global.flag("isSecretRequiredForRefreshToken").unwrap_or(true);
         app.rotation = global.flag("isRefreshTokenRotationEnabled").unwrap_or(false);
+    }
+    if let Some(policies) = of(OAUTH_POLICIES) {
+        let read = |element: &str| policies.text(element).map(str::to_string);
+        app.permitted_users = read("permittedUsersPolicyType");
+        app.ip_relaxation = read("ipRelaxationPolicyType");
+        app.refresh_token_policy = read("refreshTokenPolicyType");
     }
     if let Some(settings) = of(OAUTH_SETTINGS) {
         for scope in settings.text("commaSeparatedOauthScopes").unwrap_or("").split(',').map(str::trim) {
