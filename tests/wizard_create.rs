@@ -335,3 +335,20 @@ async fn an_earlier_settings_file_of_the_org_is_offered_and_creates_the_app() {
     let made = w.state.create_app.for_me.made.clone().unwrap();
     assert!(made.session.contains("sfconnect-settings.json"), "{made:?}");
 }
+
+/// A token is valid on its org's own domain only: with login.salesforce.com as the org, the paste screen
+/// says so before anything is sent, and names the two ways on.
+#[test]
+fn a_pasted_token_needs_the_orgs_my_domain() {
+    let mut w = Wizard::new(ssh());
+    w.act(Action::Next).act(Action::Next);
+    assert_eq!(w.state.step, Step::CREATE_APP);
+    update(&mut w.state, Msg::Action(Action::CreateForMe));
+    w.send(Msg::SessionsFound(Vec::new())).act(Action::Next);
+    assert!(w.joined(80, 24).contains("works only on its org's own domain"), "{}", w.joined(80, 24));
+    w.send(Msg::Paste("00D5g000004Xq2B!AQ0AQ.token".into()));
+    let refused = update(&mut w.state, Msg::Action(Action::Next));
+    assert!(refused.commands.is_empty(), "{:?}", refused.commands);
+    let error = w.state.create_app.for_me.token_error.clone().unwrap_or_default();
+    assert!(error.contains("step 1") && error.contains("Salesforce CLI's login"), "{error}");
+}

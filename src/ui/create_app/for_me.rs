@@ -13,7 +13,9 @@ use super::super::field::{FieldLook, field_line};
 use super::super::wrap::{labelled, lines};
 use crate::wizard::msg::WayOn;
 use crate::wizard::steps::create_app::creation::{Phase, Stage};
-use crate::wizard::steps::create_app::for_me::{WHERE_TO_GET_A_TOKEN, planned_api_name};
+use crate::wizard::steps::create_app::for_me::{
+    MY_DOMAIN_FOR_A_TOKEN, WHERE_TO_GET_A_TOKEN, planned_api_name, token_needs_my_domain,
+};
 use crate::wizard::steps::create_app::scope_labels;
 use crate::wizard::{Action, State};
 
@@ -64,8 +66,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ));
             let look = FieldLook { focused: true, masked: !me.reveal };
             out.push(field_line(&me.token, width, look, theme));
-            if let Some(error) = &me.token_error {
-                out.extend(lines(error, width, theme.error()));
+            match &me.token_error {
+                Some(error) => out.extend(lines(error, width, theme.error())),
+                None if token_needs_my_domain(state) => {
+                    out.extend(lines(MY_DOMAIN_FOR_A_TOKEN, width, theme.warning()))
+                }
+                None => {}
             }
             out.push(Line::default());
             out.extend(labelled(

@@ -17,6 +17,10 @@ use super::super::{Hint, edit, move_cursor};
 use super::creation::{Made, Phase, Stage};
 use super::{AppKind, ROWS, Row, api_name, app_name_of, email_problem};
 
+/// Why a pasted token needs the org's My Domain, and the way on.
+pub const MY_DOMAIN_FOR_A_TOKEN: &str = "A token works only on its org's own domain: go back to step 1 and type \
+     your My Domain (https://yourdomain.my.salesforce.com), or pick the Salesforce CLI's login of the org.";
+
 /// Where an admin without a session at hand gets one. Accurate on purpose: Setup's Session Management lists
 /// sessions but never their tokens, so it is no way to get one (docs/protocol.md, "Session").
 pub const WHERE_TO_GET_A_TOKEN: &str = "`sf org auth show-access-token --target-org ALIAS --json` (older \
@@ -139,6 +143,13 @@ fn on_pick(state: &mut State, action: Action) -> Update {
     }
 }
 
+/// True when the org is named by login.salesforce.com or test.salesforce.com: a pasted token works only on
+/// its org's own domain, which those do not name.
+pub fn token_needs_my_domain(state: &State) -> bool {
+    use crate::salesforce::HostKind;
+    state.login_host().is_some_and(|h| matches!(h.kind(), HostKind::Production | HostKind::Sandbox))
+}
+
 /// What is wrong with a pasted token, if anything.
 pub fn token_problem(token: &str) -> Option<&'static str> {
     let token = token.trim();
@@ -167,6 +178,11 @@ fn on_paste(state: &mut State, action: Action) -> Update {
                 me.token_error = Some(problem.into());
                 return Update::redraw();
             }
+            if token_needs_my_domain(state) {
+                state.create_app.for_me.token_error = Some(MY_DOMAIN_FOR_A_TOKEN.into());
+                return Update::redraw();
+            }
+            let me = &mut state.create_app.for_me;
             let token = AccessToken::new(me.token.value().trim());
             me.token.clear();
             me.reveal = false;
