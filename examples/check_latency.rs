@@ -105,6 +105,6 @@ async fn settings_for(sim: &Simulator) -> Result<ConnectorSettings, Failure> {
     let grant = client.exchange_code(&app, &exchange).await?;
     let mut settings = ConnectorSettings::from_grant(app.client_id, app.client_secret, &grant, sim.base_url())
         .map_err(|refused| refused.to_string())?;
-    settings.app_kind = Some("connected_app".into());
+    settings.app_kind = Some(sfconnect::salesforce::AppKind::ConnectedApp);
     Ok(settings)
 }

@@ -488,7 +488,7 @@ async fn fixes_name_the_pages_of_the_kind_of_app() {
 
     // The kind recorded in the file (as the wizard writes it) does the same without the flag.
     let (mut recorded, _) = sfconnect::settings::read_settings(&settings).unwrap();
-    recorded.app_kind = Some("connected_app".into());
+    recorded.app_kind = Some(sfconnect::salesforce::AppKind::ConnectedApp);
     let path = dir.path().join("recorded.json");
     let text = recorded.render(sfconnect::settings::Format::Json);
     sfconnect::settings::write_settings(&path, &text, sfconnect::settings::Overwrite::Never).unwrap();

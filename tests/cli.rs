@@ -429,3 +429,49 @@ async fn a_state_or_verifier_beginning_with_a_hyphen_is_a_value() {
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("unexpected argument"), "{stderr}");
 }
+
+/// Issue 12 item 6: `--preset` is looked up by one function (`presets::named`), so every command and the
+/// wizard refuse a typo in the same words, listing the ids there are (three messages before).
+#[test]
+fn every_command_and_the_wizard_refuse_an_unknown_preset_in_the_same_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let expected = format!(
+        "unknown --preset `snow-atlsa`, expected one of {}",
+        sfconnect::presets::ids(&sfconnect::presets::bundled())
+    );
+    let missing = home.join("missing.json");
+    let out_dir = home.join("package");
+    let settings = home.join("settings.json");
+    let commands: [&[&str]; 3] = [
+        &["check", "--preset", "snow-atlsa", "--settings", missing.to_str().unwrap()],
+        &[
+            "app",
+            "emit",
+            "--preset",
+            "snow-atlsa",
+            "--contact-email",
+            "a@b.example",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &["device", "--client-id", "3MVG9abcdefghij", "--preset", "snow-atlsa", "--output", settings.to_str().unwrap()],
+    ];
+    for args in commands {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sfconnect"))
+            .args(args)
+            .env("HOME", home)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("SFCONNECT_LOGIN_URL")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(&expected), "{args:?}: {stderr}");
+    }
+    assert!(!out_dir.exists() && !settings.exists(), "nothing was written");
+    let mut wizard = common::pty::PtyApp::spawn(&["--preset", "snow-atlsa"], 120, 24, &[], home);
+    assert_eq!(wizard.wait_exit(Duration::from_secs(20)), Some(2));
+    assert!(wizard.screen().contains(&expected), "{}", wizard.screen());
+}

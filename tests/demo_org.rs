@@ -32,7 +32,7 @@ fn settings_naming(sim: &Simulator, token: sfconnect::salesforce::RefreshToken, 
     let mut settings = ConnectorSettings::new(sim.client_id(), token, sim.base_url());
     settings.client_secret = Some(sfconnect::salesforce::ClientSecret::new(sim.client_secret()));
     settings.app_name = Some(app_name.to_string());
-    settings.app_kind = Some("external_client_app".to_string());
+    settings.app_kind = Some(sfconnect::salesforce::AppKind::ExternalClientApp);
     let path = dir.join("settings.json");
     write_settings(&path, &settings.render(Format::Json), Overwrite::Replace).unwrap();
     path
@@ -136,7 +136,7 @@ async fn the_device_flow_follows_the_app_s_setting() {
     let scopes = Scopes::parse("api refresh_token");
     let refused = client.start_device(&sim.client_id(), &scopes).await.unwrap_err();
     assert!(refused.is_device_flow_off(), "{refused:?}");
-    assert_eq!(refused.oauth_code(), Some("invalid_grant"));
+    assert_eq!(refused.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::InvalidGrant));
     sim.set_up_app(&setup(true));
     assert!(client.start_device(&sim.client_id(), &scopes).await.is_ok());
 }

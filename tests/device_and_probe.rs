@@ -60,7 +60,7 @@ async fn device_flow_denial_stops_with_an_explanation() {
     let err = wait_for_device_approval(&client, &app, &device, &TokioClock, Duration::from_secs(10), |_| {})
         .await
         .expect_err("denied");
-    assert_eq!(err.oauth_code(), Some("access_denied"));
+    assert_eq!(err.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::AccessDenied));
     assert!(err.explain().fix.contains("Allow"));
 }
 

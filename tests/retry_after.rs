@@ -103,7 +103,7 @@ async fn a_lasting_429_names_the_wait_and_leaks_no_secret() {
         .await
         .expect_err("a lasting rate limit fails the refresh");
     assert_eq!(err.retry_after(), Some(secs(30)));
-    assert_eq!(err.oauth_code(), Some("rate_limit_exceeded"));
+    assert_eq!(err.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::RateLimitExceeded));
     let ex = err.explain();
     assert!(ex.headline.starts_with("Too many requests"), "{}", ex.headline);
     assert!(ex.headline.ends_with("Salesforce asked to wait 30 s"), "{}", ex.headline);

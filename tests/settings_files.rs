@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use sfconnect::salesforce::{ClientSecret, RefreshToken};
+use sfconnect::salesforce::{AppKind, ClientSecret, RefreshToken};
 use sfconnect::settings::{ConnectorSettings, Error, Format, Overwrite, read_settings, write_settings};
 
 const SECRET: &str = "8F3A9C0D1E2B4A5F6C7D8E9F0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B";
@@ -23,7 +23,7 @@ fn sample() -> ConnectorSettings {
         scopes: vec!["refresh_token".into(), "full".into()],
         issued_at: Some("2025-10-01T12:00:00Z".into()),
         preset: Some("snow-atlas".into()),
-        app_kind: Some("external_client_app".into()),
+        app_kind: Some(AppKind::ExternalClientApp),
         app_name: Some("Snow Atlas integration".into()),
     }
 }
@@ -75,14 +75,20 @@ fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
     for format in [Format::Json, Format::Toml, Format::Env, Format::Shell] {
         let back = ConnectorSettings::parse(&settings.render(format), None).ok();
         assert_eq!(back.as_ref().and_then(|s| s.preset.as_deref()), Some("snow-atlas"), "{format}");
-        assert_eq!(back.as_ref().and_then(|s| s.app_kind.as_deref()), Some("external_client_app"), "{format}");
+        assert_eq!(back.as_ref().and_then(|s| s.app_kind), Some(AppKind::ExternalClientApp), "{format}");
         assert_eq!(back.as_ref().and_then(|s| s.app_name.as_deref()), Some("Snow Atlas integration"), "{format}");
     }
-    // An app kind that is not one of the two is refused, naming the field.
-    let mut odd = settings.clone();
-    odd.app_kind = Some("canvas_app".into());
-    let error = ConnectorSettings::parse(&odd.render(Format::Json), Some(Format::Json)).err().map(|e| e.to_string());
-    assert!(error.as_deref().is_some_and(|e| e.contains("app_kind")), "{error:?}");
+    // An app kind that is not one of the two is refused, naming the field and the two ids.
+    for format in [Format::Json, Format::Toml, Format::Env, Format::Shell] {
+        let odd = settings.render(format).replace("external_client_app", "canvas_app");
+        let error = ConnectorSettings::parse(&odd, Some(format)).err().map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("app_kind") && e.contains("external_client_app, connected_app")),
+            "{format}: {error:?}"
+        );
+    }
     // force://ID:SECRET:TOKEN@HOST has no room for it: left out, and read back as absent.
     let sfdx = settings.render(Format::SfdxUrl);
     assert!(!sfdx.contains("snow-atlas"), "{}", sfdx.as_str());
@@ -304,7 +310,7 @@ fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
         proptest::collection::vec("[!-~]{1,12}", 0..4),
         proptest::option::of(printable()),
         proptest::option::of("[!-~]{1,16}"),
-        proptest::option::of(proptest::sample::select(sfconnect::settings::APP_KINDS.to_vec())),
+        proptest::option::of(proptest::sample::select(AppKind::ALL.to_vec())),
     )
         .prop_map(|(client_id, secret, token, company_names, username, scopes, issued_at, preset, app_kind)| {
             ConnectorSettings {
@@ -320,7 +326,7 @@ fn settings_strategy() -> impl Strategy<Value = ConnectorSettings> {
                 scopes,
                 issued_at,
                 preset,
-                app_kind: app_kind.map(str::to_string),
+                app_kind,
                 app_name: None,
             }
         })

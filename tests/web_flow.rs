@@ -47,7 +47,7 @@ async fn pasted_redirect_url_gives_a_working_refresh_token() {
 
     client.revoke(&refresh).await.expect("revoke succeeds");
     let after = client.refresh(&app, &refresh).await.expect_err("a revoked token no longer refreshes");
-    assert_eq!(after.oauth_code(), Some("invalid_grant"));
+    assert_eq!(after.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::InvalidGrant));
     assert!(after.explain().headline.contains("expired or revoked"), "{}", after.explain().headline);
 
     // The secret only ever travelled in POST bodies.
@@ -69,7 +69,7 @@ async fn bare_encoded_code_works_and_codes_are_single_use() {
     let exchange = CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: None };
     client.exchange_code(&app, &exchange).await.expect("first use works");
     let again = client.exchange_code(&app, &exchange).await.expect_err("second use is refused");
-    assert_eq!(again.oauth_code(), Some("invalid_grant"));
+    assert_eq!(again.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::InvalidGrant));
 }
 
 #[tokio::test]
@@ -83,7 +83,7 @@ async fn pkce_verifier_must_match() {
     let exchange =
         CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: Some(&wrong) };
     let err = client.exchange_code(&app, &exchange).await.expect_err("a wrong verifier is refused");
-    assert_eq!(err.oauth_code(), Some("invalid_grant"));
+    assert_eq!(err.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::InvalidGrant));
     assert!(err.explain().headline.contains("code verifier"), "{}", err.explain().headline);
 }
 
@@ -124,7 +124,7 @@ async fn wrong_secret_and_missing_refresh_scope_are_explained() {
     let exchange = CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: None };
     let bad = AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new("0".repeat(64))) };
     let err = client.exchange_code(&bad, &exchange).await.expect_err("wrong secret");
-    assert_eq!(err.oauth_code(), Some("invalid_client"));
+    assert_eq!(err.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::InvalidClient));
     assert!(err.explain().fix.contains("Consumer Secret"));
 
     let grant = client.exchange_code(&app_for(&sim), &exchange).await.expect("right secret works");

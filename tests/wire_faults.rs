@@ -36,7 +36,7 @@ async fn every_known_oauth_error_is_explained_with_its_own_row() {
             remaining: Some(1),
         }));
         let err = exchange_once(&client, &sim).await.expect_err("the injected error comes back");
-        assert_eq!(err.oauth_code(), Some(row.code));
+        assert_eq!(err.oauth_code(), Some(&row.code));
         let ex = err.explain();
         assert!(ex.headline.starts_with(row.meaning), "{}: {}", row.code, ex.headline);
         assert_eq!(ex.fix, row.fix, "{}", row.code);
@@ -52,7 +52,12 @@ async fn unknown_error_is_shown_as_it_came() {
         endpoints: FaultScope::Token,
         remaining: Some(1),
     }));
-    let ex = exchange_once(&client, &sim).await.unwrap_err().explain();
+    let err = exchange_once(&client, &sim).await.unwrap_err();
+    // An unknown code is kept exactly as it came, and written back the same.
+    let code = err.oauth_code().cloned();
+    assert_eq!(code, Some(sfconnect::salesforce::OAuthErrorCode::Other("brand_new".into())));
+    assert_eq!(code.map(|c| c.to_string()).as_deref(), Some("brand_new"));
+    let ex = err.explain();
     assert!(ex.headline.contains("brand_new: a new failure"), "{}", ex.headline);
 }
 

@@ -99,7 +99,7 @@ async fn a_pasted_session_creates_the_app_and_the_wizard_goes_on_to_the_wait() {
     assert_eq!(deployed.len(), 1);
     assert_eq!(app_name_of(&w.state), deployed[0].name, "the settings record the app's API name");
     assert_eq!(w.state.create_app.name.value(), deployed[0].name, "and a resumed session keeps it");
-    assert_eq!(w.state.create_app.kind.checks_kind().id(), "external_client_app");
+    assert_eq!(w.state.create_app.kind.id(), "external_client_app");
     assert_eq!(w.state.scopes.set_on_app.as_deref(), Some(deployed[0].name.as_str()), "scopes step done");
     assert!(w.joined(80, 24).contains("Created"), "{}", w.joined(80, 24));
 
@@ -210,7 +210,8 @@ async fn an_org_keeping_its_secret_leads_to_the_secret_field_with_where_to_copy_
     assert!(w.state.credentials.secret.is_empty());
     assert_eq!(w.state.credentials.focus, sfconnect::wizard::steps::credentials::CredFocus::Secret);
     let toast = w.state.toast.clone().expect("a warning");
-    assert!(toast.error && toast.text.contains("External Client App Manager"), "{toast:?}");
+    let sfconnect::wizard::state::Toast::Said { text, error } = &toast else { panic!("{toast:?}") };
+    assert!(*error && text.contains("External Client App Manager"), "{toast:?}");
 }
 
 #[test]
@@ -253,7 +254,7 @@ fn esc_stops_before_the_deploy_and_asks_first_once_it_runs() {
     let stopped = update(&mut w.state, Msg::Action(Action::Back));
     assert!(matches!(stopped.commands.as_slice(), [Command::StopCreate]), "{:?}", stopped.commands);
     assert_eq!(w.state.create_app.for_me.phase, Phase::Pick);
-    assert!(w.state.toast.as_ref().is_some_and(|t| t.text.contains("nothing was created")));
+    assert!(w.state.toast.as_ref().and_then(|t| t.said()).is_some_and(|t| t.contains("nothing was created")));
 
     w.act(Action::Next).send(Msg::Paste("00D5g000004Xq2B!AQ0AQ.token".into())).act(Action::Next);
     w.send(Msg::CreateProgress(CreateEvent::Deploying));

@@ -302,7 +302,7 @@ async fn a_refused_callback_at_the_exchange_shows_the_line_to_add() {
     let exchange =
         CodeExchange { code: &code, redirect_uri: &redirect_uri, code_verifier: request.code_verifier.as_ref() };
     let refused = client.exchange_code(&app_for(&sim), &exchange).await.expect_err("the callback was removed");
-    assert_eq!(refused.oauth_code(), Some("redirect_uri_mismatch"));
+    assert_eq!(refused.oauth_code(), Some(&sfconnect::salesforce::OAuthErrorCode::RedirectUriMismatch));
 
     let mut w = Wizard::new(ssh());
     w.reach_authorize().reach_verify();

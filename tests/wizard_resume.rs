@@ -259,7 +259,11 @@ fn sighup_after_the_authorization_then_resume() {
                 second.wait_for("✓ Saved: ", STEP);
                 let (saved, _) = sfconnect::settings::read_settings(&output).expect("the settings file reads back");
                 assert_eq!(saved.preset.as_deref(), Some("snow-atlas"), "the file records its target");
-                assert_eq!(saved.app_kind.as_deref(), Some("external_client_app"), "and the kind of app");
+                assert_eq!(
+                    saved.app_kind,
+                    Some(sfconnect::salesforce::AppKind::ExternalClientApp),
+                    "and the kind of app"
+                );
                 let refreshed =
                     runtime.block_on(async { client_for(&sim).refresh(&app_for(&sim), &saved.refresh_token).await });
                 assert!(refreshed.is_ok(), "step {n}: the resumed session's token works: {refreshed:?}");
@@ -288,4 +292,42 @@ fn sighup_after_the_authorization_then_resume() {
             }
         }
     }
+}
+
+/// Issue 12 item 3: the progress file's fields are typed. One whose `environment` is not one of the three
+/// (before, it silently became production) is not offered for resuming: the wizard starts afresh and the
+/// log names the field and the values it may have.
+#[test]
+fn a_progress_file_with_a_bad_field_is_ignored_and_the_log_names_the_field() {
+    use sfconnect::wizard::progress::Progress;
+    use sfconnect::wizard::{State, Step, Surroundings};
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = State::new(sfconnect::presets::bundled(), Surroundings::default(), std::time::Instant::now());
+    state.step = Step::CREDENTIALS;
+    let mut file = serde_json::to_value(Progress::from_state(&state, std::time::SystemTime::now())).unwrap();
+    file["environment"] = "moon".into();
+    let folder = dir.path().join(".local/state/sfconnect");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("progress.json"), file.to_string()).unwrap();
+    let log = dir.path().join("sfconnect.log");
+    let log_path = log.to_str().unwrap();
+    let envs = [("SFCONNECT_LOG", "warn"), ("SFCONNECT_LOG_FILE", log_path)];
+
+    let mut app = PtyApp::spawn(&["--no-clipboard"], 80, 24, &envs, dir.path());
+    app.wait_for("Enter continue", STEP);
+    assert!(!app.screen().contains("Resume where you stopped?"), "{}", app.screen());
+    app.send("q");
+    assert_eq!(app.wait_exit(STEP), Some(0));
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(logged.contains("field `environment`") && logged.contains("my_domain"), "{logged}");
+
+    // The same file with a value the field may have is offered.
+    file["environment"] = "sandbox".into();
+    std::fs::write(folder.join("progress.json"), file.to_string()).unwrap();
+    let mut app = PtyApp::spawn(&["--no-clipboard"], 80, 24, &[], dir.path());
+    app.wait_for("Resume where you stopped?", STEP);
+    app.send("n");
+    app.wait_for("Enter continue", STEP);
+    app.send("q");
+    assert_eq!(app.wait_exit(STEP), Some(0));
 }

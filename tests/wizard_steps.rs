@@ -361,7 +361,7 @@ fn saving_never_replaces_without_a_second_press() {
             message: "A file is already there.".into(),
         })),
     );
-    assert!(state.toast.as_ref().unwrap().text.contains("w again"));
+    assert!(state.toast.as_ref().and_then(|t| t.said()).unwrap().contains("w again"));
     let commands = act(&mut state, Action::Save);
     assert!(matches!(commands.first(), Some(Command::Save { overwrite: Overwrite::Replace, .. })));
     update(&mut state, Msg::Saved(Ok("/tmp/x.json".into())));
@@ -390,7 +390,7 @@ fn company_names_must_be_domains_and_esc_cancels() {
     type_text(&mut state, "acme.com, https://example.org");
     act(&mut state, Action::Next);
     assert!(state.result.editing_company, "a URL is refused, the edit stays open");
-    assert!(state.toast.as_ref().unwrap().text.contains("`https://example.org` is not a domain"));
+    assert!(state.toast.as_ref().and_then(|t| t.said()).unwrap().contains("`https://example.org` is not a domain"));
     act(&mut state, Action::Back);
     assert!(!state.result.editing_company);
     assert_eq!(state.result.settings.as_ref().unwrap().company_names, vec!["*".to_string()], "Esc cancels");
@@ -556,7 +556,7 @@ fn a_secret_left_on_the_clipboard_is_cleared_with_a_word() {
     to_credentials(&mut state);
     let commands = update(&mut state, Msg::SecretCopyExpired("Client secret".into())).commands;
     assert!(matches!(commands.as_slice(), [Command::ClearClipboard]), "{commands:?}");
-    let toast = state.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+    let toast = state.toast.as_ref().and_then(|t| t.said()).unwrap_or_default();
     assert_eq!(toast, "Client secret cleared from the clipboard, 60 s after it was copied.");
 }
 
@@ -571,7 +571,7 @@ fn going_back_from_a_working_token_asks_first() {
     act(&mut state, Action::Back);
     assert_eq!(state.step, Step::VERIFY, "one Esc only warns");
     let said = |t: &sfconnect::wizard::state::Toast| {
-        sfconnect::keymap::fill(&t.text, sfconnect::keymap::Context::Browse).contains("Esc again")
+        sfconnect::keymap::fill(t.said().unwrap_or_default(), sfconnect::keymap::Context::Browse).contains("Esc again")
     };
     assert!(state.toast.as_ref().is_some_and(said), "{:?}", state.toast);
     act(&mut state, Action::Next);

@@ -156,65 +156,42 @@ pub fn eca_ip_relaxation(app: &str, record: &EcaPolicyRecord) -> Finding {
 
 /// Which kind of app the admin created, when known (the wizard knows it; `check --app-kind` tells it).
 /// The Setup paths in the fixes differ: an External Client App lives in its own manager.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppKind {
-    ConnectedApp,
-    ExternalClientApp,
+pub use crate::salesforce::AppKind;
+
+/// The device flow's checkbox as Setup labels it for this kind of app.
+pub fn device_flow_label(kind: AppKind) -> &'static str {
+    match kind {
+        AppKind::ExternalClientApp => "Enable Device Flow",
+        AppKind::ConnectedApp => "Enable for Device Flow",
+    }
 }
 
-impl AppKind {
-    /// The kind as settings and progress files write it (`settings::APP_KINDS`).
-    pub fn id(self) -> &'static str {
-        match self {
-            AppKind::ConnectedApp => "connected_app",
-            AppKind::ExternalClientApp => "external_client_app",
-        }
+/// The device flow's checkbox, quoted, for a kind that may not be known (then both labels).
+pub fn device_flow_checkbox(kind: Option<AppKind>) -> String {
+    match kind {
+        Some(kind) => format!("\"{}\"", device_flow_label(kind)),
+        None => "\"Enable for Device Flow\" (External Client App: \"Enable Device Flow\")".to_string(),
     }
+}
 
-    /// The device flow's checkbox as Setup labels it for this kind of app.
-    pub fn device_flow_label(self) -> &'static str {
-        match self {
-            AppKind::ExternalClientApp => "Enable Device Flow",
-            AppKind::ConnectedApp => "Enable for Device Flow",
-        }
-    }
+/// How many minutes a change to the app's OAuth settings may take to reach every server
+/// ([`AppKind::propagation_limit`]); with the kind unknown, the longer.
+pub fn settings_delay_minutes(kind: Option<AppKind>) -> u64 {
+    kind.unwrap_or(AppKind::ExternalClientApp).propagation_limit().as_secs() / 60
+}
 
-    /// The device flow's checkbox, quoted, for a kind that may not be known (then both labels).
-    pub fn device_flow_checkbox(kind: Option<AppKind>) -> String {
-        match kind {
-            Some(kind) => format!("\"{}\"", kind.device_flow_label()),
-            None => "\"Enable for Device Flow\" (External Client App: \"Enable Device Flow\")".to_string(),
-        }
-    }
-
-    /// How long a change to the app's OAuth settings may take to reach every server: up to 10 minutes for
-    /// a Connected App (the vendor procedures), 15 for an External Client App (Salesforce help: "distributed
-    /// globally within 15 minutes").
-    pub fn settings_delay_minutes(kind: Option<AppKind>) -> u32 {
-        match kind {
-            Some(AppKind::ConnectedApp) => 10,
-            _ => 15,
-        }
-    }
-
-    /// How to switch the device flow on for the app `app` of this kind (the answer to Salesforce's
-    /// "device flow is not enabled for the app").
-    pub fn device_flow_fix(app: &str, kind: AppKind) -> String {
-        let flag = match kind {
-            AppKind::ExternalClientApp => format!("Flow Enablement: tick \"{}\"", kind.device_flow_label()),
-            AppKind::ConnectedApp => format!("tick \"{}\"", kind.device_flow_label()),
-        };
-        format!(
-            "{}: {flag}. Save, wait up to {} minutes, then start the device login again.",
-            oauth_settings_path(app, Some(kind)),
-            Self::settings_delay_minutes(Some(kind))
-        )
-    }
-
-    /// The kind a file names, if it names one.
-    pub fn from_id(id: &str) -> Option<Self> {
-        [AppKind::ConnectedApp, AppKind::ExternalClientApp].into_iter().find(|k| k.id() == id)
-    }
+/// How to switch the device flow on for the app `app` of this kind (the answer to Salesforce's
+/// "device flow is not enabled for the app").
+pub fn device_flow_fix(app: &str, kind: AppKind) -> String {
+    let flag = match kind {
+        AppKind::ExternalClientApp => format!("Flow Enablement: tick \"{}\"", device_flow_label(kind)),
+        AppKind::ConnectedApp => format!("tick \"{}\"", device_flow_label(kind)),
+    };
+    format!(
+        "{}: {flag}. Save, wait up to {} minutes, then start the device login again.",
+        oauth_settings_path(app, Some(kind)),
+        settings_delay_minutes(Some(kind))
+    )
 }
 
 /// Where an app's OAuth policies are. The External Client App path is our reading of Setup [B: not
@@ -329,8 +306,8 @@ pub fn device_flow(app: &str, kind: Option<AppKind>, used: bool) -> Finding {
         return Finding::Ok("on: this authorization used the device flow".into());
     }
     let flag = match kind {
-        Some(AppKind::ExternalClientApp) => format!("Flow Enablement: {}", AppKind::device_flow_checkbox(kind)),
-        _ => AppKind::device_flow_checkbox(kind),
+        Some(AppKind::ExternalClientApp) => format!("Flow Enablement: {}", device_flow_checkbox(kind)),
+        _ => device_flow_checkbox(kind),
     };
     Finding::unknown(
         "not visible through the API: look in Setup (the fix says where)",

@@ -1,5 +1,6 @@
-//! The check ids: the ones presets may list ([`crate::presets::KNOWN_CHECKS`]) and the ones every report has
-//! (refresh, identity, org, user…). The order of [`CheckId::ALL`] is the order of a report.
+//! The check ids: the ones presets may list ([`CheckId::verifies`] says what each of those verifies) and the
+//! ones every report has (refresh, identity, org, user…). The order of [`CheckId::ALL`] is the order of a
+//! report. A preset's `checks` are read into this type when the file loads (`crate::presets`).
 
 use serde::{Serialize, Serializer};
 
@@ -75,6 +76,53 @@ impl CheckId {
         CheckId::ALL.into_iter().find(|c| c.as_str() == id)
     }
 
+    /// What the check verifies, for the ones a preset may list in `checks.required` or `checks.advisory`;
+    /// `None` for the ones every report has whatever the preset says.
+    pub fn verifies(self) -> Option<&'static str> {
+        Some(match self {
+            CheckId::ApiAccess => "the org's edition includes API access",
+            CheckId::PermApiEnabled => "the user has API Enabled",
+            CheckId::PermApproveUninstalled => {
+                "the user may use uninstalled connected apps (Approve Uninstalled Connected Apps or Use Any API Client)"
+            }
+            CheckId::PermCustomizeApplication => "the user has Customize Application",
+            CheckId::PermManageConnectedApps => "the user has Modify All Data or Manage Connected Apps",
+            CheckId::PermViewSetup => "the user has View Setup and Configuration",
+            CheckId::SystemAdmin => "the user has the System Administrator profile",
+            CheckId::LicenceSalesforce => "the user's licence is Salesforce, not Salesforce Platform",
+            CheckId::RefreshPolicyInfinite => "the app's refresh token policy is \"valid until revoked\"",
+            CheckId::IpRelaxation => "the app's IP relaxation is \"Relax IP restrictions\"",
+            CheckId::PermittedUsers => "the app's Permitted Users lets this user authorize",
+            CheckId::TokensPerUser => "the user holds fewer than five tokens for the app (a sixth revokes the oldest)",
+            CheckId::ScopesGranted => "the token was granted every scope the preset asks for",
+            CheckId::DeviceFlowEnabled => "the app has Enable for Device Flow",
+            CheckId::MfaEnabled => "multi-factor authentication is on for the org",
+            CheckId::ObjectAccess => "the user can read the objects and fields the integration reads",
+            CheckId::FileExposure
+            | CheckId::Refresh
+            | CheckId::RefreshSecret
+            | CheckId::Identity
+            | CheckId::Org
+            | CheckId::User
+            | CheckId::Permissions
+            | CheckId::ApiUsage => return None,
+        })
+    }
+
+    /// The checks a preset may list, in report order.
+    pub fn listable() -> impl Iterator<Item = CheckId> {
+        CheckId::ALL.into_iter().filter(|id| id.verifies().is_some())
+    }
+
+    /// A check id as a preset lists it: one of [`listable`](Self::listable), or a message naming the
+    /// valid ids.
+    pub fn parse_listable(id: &str) -> Result<CheckId, String> {
+        CheckId::parse(id).filter(|check| check.verifies().is_some()).ok_or_else(|| {
+            let valid: Vec<&str> = CheckId::listable().map(CheckId::as_str).collect();
+            format!("unknown check `{id}`; the valid ids are {}", valid.join(", "))
+        })
+    }
+
     /// The weight when the preset does not list the check; `None`: not reported unless listed.
     pub fn default_level(self) -> Option<Level> {
         match self {
@@ -133,10 +181,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_check_a_preset_may_list_has_an_id_here() {
-        for (id, _) in crate::presets::KNOWN_CHECKS {
-            assert!(CheckId::parse(id).is_some(), "{id} is in KNOWN_CHECKS but not implemented");
-        }
+    fn only_the_checks_a_preset_may_list_parse_as_listed() {
+        assert_eq!(CheckId::listable().count(), 16);
+        assert_eq!(CheckId::parse_listable("ip_relaxation"), Ok(CheckId::IpRelaxation));
+        let refused = CheckId::parse_listable("refresh").unwrap_err();
+        assert!(refused.contains("unknown check `refresh`") && refused.contains("api_access"), "{refused}");
     }
 
     #[test]

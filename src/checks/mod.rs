@@ -24,7 +24,7 @@ use crate::presets::Preset;
 use crate::salesforce::rest::{Identity, Organization};
 use crate::salesforce::{HostKind, Scopes};
 
-pub use app_policy::AppKind;
+pub use app_policy::{AppKind, device_flow_fix, device_flow_label};
 pub use ids::CheckId;
 pub use permissions::{PERMISSIONS, missing_column};
 pub use preview::{DomainCount, DomainTally, LicenceCount, Preview};
@@ -151,10 +151,9 @@ pub struct CheckContext {
 impl CheckContext {
     /// How `id` weighs for the preset; `None` when the target does not care and it is not reported.
     pub fn level(&self, id: CheckId) -> Option<Level> {
-        let listed = |list: &[String]| list.iter().any(|c| c == id.as_str());
-        if listed(&self.preset.checks.required) {
+        if self.preset.checks.required.contains(&id) {
             Some(Level::Required)
-        } else if listed(&self.preset.checks.advisory) {
+        } else if self.preset.checks.advisory.contains(&id) {
             Some(Level::Advisory)
         } else {
             id.default_level()

@@ -6,7 +6,7 @@
 //! is handed back in [`RefreshOutcome::rotated`] and the caller must store it.
 
 use super::{CheckId, Finding, Level, Verdict};
-use crate::salesforce::{AppCredentials, Client, Error, RefreshToken, TokenGrant};
+use crate::salesforce::{AppCredentials, Client, Error, OAuthErrorCode, RefreshToken, TokenGrant};
 
 /// What the refresh tries gave.
 #[derive(Debug)]
@@ -134,7 +134,7 @@ pub async fn probe_secret(
                 "required: the connector must store the Client secret (\"Require Secret for Refresh Token Flow\" is on)"
                     .into(),
             ),
-            Err(e) if e.oauth_code() == Some("invalid_grant") => Finding::Ok(
+            Err(e) if e.oauth_code() == Some(&OAuthErrorCode::InvalidGrant) => Finding::Ok(
                 "optional: a refresh without the secret passed the client check (\"Require Secret for Refresh Token Flow\" is off); found with a made-up token, since rotation is on"
                     .into(),
             ),
@@ -169,5 +169,5 @@ const UNKNOWN_REFRESH_TOKEN: &str = "5Aep861sfconnectProbeTokenThatNoOrgIssued";
 /// How Salesforce refuses a refresh without the required secret. The exact answer is unconfirmed (protocol notes
 /// "Could NOT confirm"); `invalid_client` is what the simulator and third-party reports show.
 fn secret_refused(error: &Error) -> bool {
-    matches!(error.oauth_code(), Some("invalid_client" | "invalid_request"))
+    matches!(error.oauth_code(), Some(OAuthErrorCode::InvalidClient | OAuthErrorCode::InvalidRequest))
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::Finding;
-use super::app_policy::{AppKind, oauth_settings_path};
+use super::app_policy::{AppKind, oauth_settings_path, settings_delay_minutes};
 use crate::salesforce::Scopes;
 use crate::salesforce::scope::scope_info;
 
@@ -53,7 +53,7 @@ pub fn scopes_granted(granted: &Scopes, required: &Scopes, app: &str, kind: Opti
              the scopes it was granted).",
             oauth_settings_path(app, kind),
             labels.join(", "),
-            AppKind::settings_delay_minutes(kind)
+            settings_delay_minutes(kind)
         ),
     )
 }

@@ -14,11 +14,12 @@ use clap::{Args, Subcommand};
 use super::{CmdResult, Failure};
 use crate::presets::Preset;
 use crate::runtime::session::{ACCESS_TOKEN_ENV, SessionSource, open};
+use crate::salesforce::AppKind;
 use crate::salesforce::LoginHost;
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::eca::create::{CreateEvent, SecretSource, create_app, where_to_copy_the_secret};
 use crate::salesforce::eca::{ApiName, EcaSpec};
-use crate::settings::{AppSettings, EXTERNAL_CLIENT_APP, Overwrite};
+use crate::settings::{AppSettings, Overwrite};
 
 /// The loopback callback the wizard's local-browser method listens on: its port is the one the wizard keeps
 /// in the state folder (chosen now if there is none yet), so an app made here works with that method as is.
@@ -106,9 +107,7 @@ pub async fn run(args: AppArgs) -> CmdResult {
 
 fn preset(id: &str) -> Result<Preset, Failure> {
     let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
-    crate::presets::find(&presets, id).cloned().ok_or_else(|| {
-        Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", super::args::preset_ids(&presets)))
-    })
+    crate::presets::named(&presets, id).cloned().map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// The app's shape as a spec, for create and emit alike (through the one builder the wizard uses too).
@@ -229,7 +228,7 @@ async fn create(args: CreateArgs) -> CmdResult {
         client_secret: created.secret.clone(),
         login_url: Some(host.origin().to_string()),
         app_name: Some(name.clone()),
-        app_kind: Some(EXTERNAL_CLIENT_APP.to_string()),
+        app_kind: Some(AppKind::ExternalClientApp),
     };
     let path = output_path(&args, &name)?;
     crate::settings::write_settings(&path, &app.render_json(), overwrite)?;
@@ -254,7 +253,7 @@ async fn create(args: CreateArgs) -> CmdResult {
             "client_id": app.client_id,
             "login_url": app.login_url,
             "app_name": name,
-            "app_kind": EXTERNAL_CLIENT_APP,
+            "app_kind": AppKind::ExternalClientApp,
             "output": path.display().to_string(),
             "secret": secret_source_name(created.secret_source),
             "deploy_id": created.deploy_id,

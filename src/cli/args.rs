@@ -75,10 +75,8 @@ impl SettingsOutArgs {
     pub fn checked_preset(&self) -> Result<Option<String>, Failure> {
         let Some(id) = &self.preset else { return Ok(None) };
         let (presets, _) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
-        match crate::presets::find(&presets, id) {
-            Some(preset) => Ok(Some(preset.id.clone())),
-            None => Err(Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", preset_ids(&presets)))),
-        }
+        let preset = crate::presets::named(&presets, id).map_err(|e| Failure::Usage(e.to_string()))?;
+        Ok(Some(preset.id.clone()))
     }
 
     pub fn company_names(&self) -> Vec<String> {
@@ -93,11 +91,6 @@ pub fn scopes_or_default(scope: &Option<String>, default: &str) -> Scopes {
 
 /// Default scopes for the scriptable commands: API access and a refresh token.
 pub const DEFAULT_SCOPES: &str = "api refresh_token offline_access";
-
-/// The ids of `presets`, comma-separated, for messages that list the choices.
-pub fn preset_ids(presets: &[crate::presets::Preset]) -> String {
-    presets.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-}
 
 /// Which app: a Client ID, or a file that names it (`app create --output`, or a settings file).
 #[derive(Debug, Clone, Args)]
@@ -118,8 +111,27 @@ pub struct ResolvedApp {
     pub client_id: String,
     pub host: LoginHost,
     pub secret: Option<crate::salesforce::ClientSecret>,
-    pub app_kind: Option<String>,
+    pub app_kind: Option<crate::salesforce::AppKind>,
     pub app_name: Option<String>,
+}
+
+/// `--app-kind` as the command line spells it (kebab-case, and the files' snake_case id as an alias); clap
+/// stays out of the protocol crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppKindArg {
+    #[value(alias = "connected_app")]
+    ConnectedApp,
+    #[value(alias = "external_client_app")]
+    ExternalClientApp,
+}
+
+impl From<AppKindArg> for crate::salesforce::AppKind {
+    fn from(arg: AppKindArg) -> Self {
+        match arg {
+            AppKindArg::ConnectedApp => Self::ConnectedApp,
+            AppKindArg::ExternalClientApp => Self::ExternalClientApp,
+        }
+    }
 }
 
 impl AppArgs {
@@ -157,5 +169,28 @@ impl AppArgs {
         };
         let (app_kind, app_name) = file.map_or((None, None), |f| (f.app_kind, f.app_name));
         Ok(ResolvedApp { client_id, host, secret, app_kind, app_name })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::AppKindArg;
+    use crate::salesforce::AppKind;
+
+    /// `--app-kind` takes the flag spelling and the id the files write, and means the one `AppKind`.
+    #[test]
+    fn app_kind_takes_both_spellings_and_maps_to_the_one_kind() {
+        for (typed, kind) in [
+            ("external-client-app", AppKind::ExternalClientApp),
+            ("external_client_app", AppKind::ExternalClientApp),
+            ("connected-app", AppKind::ConnectedApp),
+            ("connected_app", AppKind::ConnectedApp),
+        ] {
+            let arg = AppKindArg::from_str(typed, false).unwrap_or_else(|e| panic!("{typed}: {e}"));
+            assert_eq!(AppKind::from(arg), kind, "{typed}");
+        }
+        assert!(AppKindArg::from_str("canvas-app", false).is_err());
     }
 }

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::args::preset_ids;
+use super::args::AppKindArg;
 use super::output::host_of;
 use super::{CmdResult, Failure};
 use crate::checks::{
     CheckContext, CheckId, Finding, Level, Report, Status, Verdict, probe_secret, refresh_first_saving, run_checks,
 };
-use crate::presets::{Preset, find, load_all, user_preset_dir};
+use crate::presets::{Preset, find, load_all, named, user_preset_dir};
 use crate::salesforce::rest::{RestClient, api_versions, newest_known};
 use crate::salesforce::retry::RetryNotice;
 use crate::salesforce::{AppCredentials, Client};
@@ -53,10 +53,8 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     for error in &broken {
         errln!("warning: a preset of yours was not loaded: {error}");
     }
-    if let Some(id) = &args.preset
-        && find(&presets, id).is_none()
-    {
-        return Err(Failure::Usage(format!("unknown --preset `{id}`, expected one of {}", preset_ids(&presets))));
+    if let Some(id) = &args.preset {
+        named(&presets, id).map_err(|e| Failure::Usage(e.to_string()))?;
     }
     let (settings, exposure) = read_settings(&args.settings)?;
     let (preset, chosen_by) =
@@ -67,7 +65,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         preset = preset.id.as_str(),
         %chosen_by,
         app_name_known = args.app_name.is_some() || settings.app_name.is_some(),
-        app_kind = args.app_kind.map(|k| format!("{k:?}")).or_else(|| settings.app_kind.clone()).as_deref(),
+        app_kind = args.app_kind.map(crate::salesforce::AppKind::from).or(settings.app_kind).map(|k| k.id()),
         secret_in_file = settings.client_secret.is_some(),
         host = host.origin(),
         "check started"
@@ -169,10 +167,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         // --app-name wins, then the name the settings file records (the wizard writes it).
         app_name: args.app_name.clone().or_else(|| settings.app_name.clone()),
         // --app-kind wins, then the kind the settings file records (the wizard writes it).
-        app_kind: args
-            .app_kind
-            .map(AppKindArg::kind)
-            .or_else(|| settings.app_kind.as_deref().and_then(crate::checks::AppKind::from_id)),
+        app_kind: args.app_kind.map(Into::into).or(settings.app_kind),
         device_flow_used: false,
         refreshed: true,
     };
@@ -222,22 +217,6 @@ fn writable_settings_file(path: &Path) -> Result<PathBuf, Failure> {
     Ok(real)
 }
 
-/// `--app-kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AppKindArg {
-    ConnectedApp,
-    ExternalClientApp,
-}
-
-impl AppKindArg {
-    fn kind(self) -> crate::checks::AppKind {
-        match self {
-            AppKindArg::ConnectedApp => crate::checks::AppKind::ConnectedApp,
-            AppKindArg::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
-        }
-    }
-}
-
 /// Where the preset came from, for the report's first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ChosenBy {
@@ -276,7 +255,7 @@ fn choose_preset(
             format!(
                 "settings file {}: `preset` is `{id}`, which is not a known preset (known: {})",
                 path.display(),
-                preset_ids(presets)
+                crate::presets::ids(presets)
             ),
             format!(
                 "set `preset` in the file to one of those, add a preset with the id `{id}` to {}, or pass --preset ID",

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::args::AppKindArg;
 use super::{CmdResult, Failure};
 use crate::sim::{NEWEST_API_VERSION, ORG_NAMES, OrgFixture, SimConfig, Transport, serve_forever_over};
 
@@ -33,8 +34,8 @@ pub struct SimulateArgs {
     pub users: usize,
     /// Make the app an External Client App (`external-client-app`) instead of a Connected App
     /// (`connected-app`, the default; `--org external-client-app` is one already).
-    #[arg(long, value_name = "KIND", default_value = "connected-app", value_parser = ["connected-app", "external-client-app"])]
-    pub app_kind: String,
+    #[arg(long, value_name = "KIND", value_enum, default_value_t = AppKindArg::ConnectedApp)]
+    pub app_kind: AppKindArg,
     /// The newest API version the org serves, as an older org would [default: 68, Winter '27].
     #[arg(long, value_name = "N")]
     pub api_version: Option<u32>,
@@ -67,7 +68,7 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
             "--api-version {version} is not one Salesforce serves: give 31 to {NEWEST_API_VERSION}"
         )));
     }
-    if args.app_kind == "external-client-app" {
+    if args.app_kind == AppKindArg::ExternalClientApp {
         org = org.as_external_client_app();
     }
     let config = SimConfig {

@@ -71,11 +71,8 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         LoginHost::parse(url).map_err(|e| Failure::Usage(e.to_string()))?;
     }
     let (presets, errors) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
-    if let Some(id) = &args.preset
-        && !presets.iter().any(|p| &p.id == id)
-    {
-        let known: Vec<&str> = presets.iter().map(|p| p.id.as_str()).collect();
-        return Err(Failure::Usage(format!("--preset {id} is unknown: use one of {}", known.join(", "))));
+    if let Some(id) = &args.preset {
+        crate::presets::position_of(&presets, id).map_err(|e| Failure::Usage(e.to_string()))?;
     }
     // The demo's app has both callbacks the wizard uses registered on it, as the create step asks the admin to
     // do: so the port is chosen before the org starts.

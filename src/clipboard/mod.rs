@@ -49,7 +49,7 @@ pub enum Error {
 /// Any later copy, or x, ends the wait (the clipboard no longer holds the secret, or is clear).
 pub const SECRET_ON_CLIPBOARD: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// What a copy did, for the status line.
+/// What a copy did: facts only (the UI words them, `ui::notice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyReport {
     /// What was copied, e.g. "Client secret".
@@ -59,30 +59,6 @@ pub struct CopyReport {
     pub method: Method,
     /// Why the system clipboard was not used although it was the first choice (arboard's message).
     pub system_error: Option<String>,
-}
-
-impl CopyReport {
-    /// E.g. "Client secret copied: 64 characters, via the system clipboard".
-    pub fn message(&self) -> String {
-        let unit = if self.chars == 1 { "character" } else { "characters" };
-        let head = format!("{} copied: {} {unit}", self.label, self.chars);
-        match self.method {
-            Method::System => format!("{head}, via the system clipboard"),
-            Method::Osc52 { passthrough } => {
-                // Kept short: the status line has three rows at most, and the timer note follows.
-                let mut message =
-                    format!("{head}, via the terminal (OSC 52). Nothing pasted? Ctrl-P shows it to select");
-                if passthrough == Passthrough::Tmux {
-                    message.push_str("; tmux needs `set -g set-clipboard on`");
-                }
-                message.push('.');
-                if let Some(reason) = &self.system_error {
-                    message.push_str(&format!(" (The system clipboard failed: {reason}.)"));
-                }
-                message
-            }
-        }
-    }
 }
 
 /// What the last copy was, to clear it later without keeping the text.

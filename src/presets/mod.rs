@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use error::PresetError;
-pub use validate::KNOWN_CHECKS;
+
+use crate::checks::CheckId;
 
 /// The bundled presets, by file name. `include_str!` makes the binary work from any folder.
 const BUNDLED: [(&str, &str); 5] = [
@@ -84,15 +85,68 @@ pub enum SettingsKey {
     Environment,
 }
 
-/// Check ids (see [`KNOWN_CHECKS`]): a failed required check blocks, an advisory one warns.
+/// The checks the target asks for (the ids [`CheckId::listable`] gives): a failed required check blocks, an
+/// advisory one warns. Read as [`CheckId`]s when the file loads, so an unknown id is refused there, naming
+/// the preset, the field and the valid ids.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Checks {
-    #[serde(default)]
-    pub required: Vec<String>,
-    #[serde(default)]
-    pub advisory: Vec<String>,
+    #[serde(default, deserialize_with = "listed::<_, Required>")]
+    pub required: Vec<CheckId>,
+    #[serde(default, deserialize_with = "listed::<_, Advisory>")]
+    pub advisory: Vec<CheckId>,
 }
+
+impl Checks {
+    /// Whether the target lists `id` at all (required or advisory).
+    pub fn lists(&self, id: CheckId) -> bool {
+        self.required.contains(&id) || self.advisory.contains(&id)
+    }
+}
+
+/// Which list of `[checks]` an id is in, for the message that refuses it.
+trait ChecksField {
+    const NAME: &'static str;
+}
+enum Required {}
+impl ChecksField for Required {
+    const NAME: &'static str = "checks.required";
+}
+enum Advisory {}
+impl ChecksField for Advisory {
+    const NAME: &'static str = "checks.advisory";
+}
+
+/// One id of a `[checks]` list. Read one by one, so that the TOML error points at the id itself.
+struct Listed<F>(CheckId, std::marker::PhantomData<F>);
+
+impl<'de, F: ChecksField> Deserialize<'de> for Listed<F> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        CheckId::parse_listable(&id)
+            .map(|check| Listed(check, std::marker::PhantomData))
+            .map_err(|problem| serde::de::Error::custom(format!("{CHECKS_ERROR}`{}`: {problem}", F::NAME)))
+    }
+}
+
+fn listed<'de, D: serde::Deserializer<'de>, F: ChecksField>(deserializer: D) -> Result<Vec<CheckId>, D::Error> {
+    Ok(Vec::<Listed<F>>::deserialize(deserializer)?.into_iter().map(|listed| listed.0).collect())
+}
+
+/// Where in `text` the first id of the list at `span` that a preset may not list is written.
+fn refused_check_offset(text: &str, span: std::ops::Range<usize>) -> Option<usize> {
+    let list = text.get(span.clone())?;
+    let mut quotes = list.match_indices('"').map(|(i, _)| i);
+    while let (Some(open), Some(close)) = (quotes.next(), quotes.next()) {
+        if CheckId::parse_listable(&list[open + 1..close]).is_err() {
+            return Some(span.start + open);
+        }
+    }
+    None
+}
+
+/// Starts the message of a refused check id, so that [`Preset::from_toml`] can name the preset in it.
+const CHECKS_ERROR: &str = "in ";
 
 /// Permission fields of the user's profile and permission sets, e.g. `PermissionsApiEnabled`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -127,7 +181,7 @@ impl Preset {
     /// True when the target checks IP relaxation (it calls from addresses outside the org's trusted
     /// ranges): an app made for it relaxes IP restrictions.
     pub fn checks_ip_relaxation(&self) -> bool {
-        self.checks.required.iter().chain(&self.checks.advisory).any(|c| c == "ip_relaxation")
+        self.checks.lists(CheckId::IpRelaxation)
     }
 
     /// The scopes as the `scope` parameter of an authorize request: tokens separated by spaces.
@@ -138,8 +192,18 @@ impl Preset {
     /// Parses and validates one preset file; `path` is only used in messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<Preset, PresetError> {
         let preset: Preset = toml::from_str(text).map_err(|err| {
-            let offset = err.span().map_or(0, |span| span.start);
-            PresetError::at(path, text, offset, err.message().trim().to_owned())
+            let mut offset = err.span().map_or(0, |span| span.start);
+            let mut message = err.message().trim().to_owned();
+            if message.starts_with(CHECKS_ERROR) {
+                // A refused check id. The span is the whole list: point at the id itself, and name the
+                // preset (the file is valid TOML, so its id can be read).
+                offset = err.span().and_then(|span| refused_check_offset(text, span)).unwrap_or(offset);
+                let table = toml::from_str::<toml::Table>(text).ok();
+                if let Some(id) = table.as_ref().and_then(|t| t.get("id")?.as_str()) {
+                    message = format!("preset `{id}`, {message}");
+                }
+            }
+            PresetError::at(path, text, offset, message)
         })?;
         validate::validate(&preset, text, path)?;
         Ok(preset)
@@ -223,4 +287,32 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Preset>, Vec<PresetError>) {
 /// The preset with this id.
 pub fn find<'p>(presets: &'p [Preset], id: &str) -> Option<&'p Preset> {
     presets.iter().find(|preset| preset.id == id)
+}
+
+/// `--preset ID` named no preset: the one message for it, whichever command (or the wizard) was given it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown --preset `{id}`, expected one of {valid}")]
+pub struct UnknownPreset {
+    pub id: String,
+    /// The ids there are, comma-separated ([`ids`]).
+    pub valid: String,
+}
+
+/// Where the preset `--preset ID` names is in `presets` (bundled and the user's, as [`load_all`] gives
+/// them). The one lookup of that flag: the command line and the wizard both call it.
+pub fn position_of(presets: &[Preset], id: &str) -> Result<usize, UnknownPreset> {
+    presets
+        .iter()
+        .position(|preset| preset.id == id)
+        .ok_or_else(|| UnknownPreset { id: id.to_owned(), valid: ids(presets) })
+}
+
+/// The preset `--preset ID` names, as [`position_of`] finds it.
+pub fn named<'p>(presets: &'p [Preset], id: &str) -> Result<&'p Preset, UnknownPreset> {
+    position_of(presets, id).map(|i| &presets[i])
+}
+
+/// The ids of `presets`, comma-separated, for messages that list the choices.
+pub fn ids(presets: &[Preset]) -> String {
+    presets.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
 }

@@ -1,33 +1,9 @@
-//! What a preset must hold beyond its TOML shape: an id usable on the command line, at least one scope, check
-//! ids the checks module knows, permission field names. Must not touch the file system.
+//! What a preset must hold beyond its TOML shape: an id usable on the command line, at least one scope,
+//! permission field names (check ids are typed as the file is read). Must not touch the file system.
 
 use std::path::Path;
 
 use super::{Preset, PresetError, SettingsKey};
-
-/// The check ids a preset may list, with what each one verifies. The checks module implements them; a new
-/// check is a new row here and there.
-pub const KNOWN_CHECKS: &[(&str, &str)] = &[
-    ("api_access", "the org's edition includes API access"),
-    ("perm_api_enabled", "the user has API Enabled"),
-    (
-        "perm_approve_uninstalled",
-        "the user may use uninstalled connected apps (Approve Uninstalled Connected Apps or Use Any API Client)",
-    ),
-    ("perm_customize_application", "the user has Customize Application"),
-    ("perm_manage_connected_apps", "the user has Modify All Data or Manage Connected Apps"),
-    ("perm_view_setup", "the user has View Setup and Configuration"),
-    ("system_admin", "the user has the System Administrator profile"),
-    ("licence_salesforce", "the user's licence is Salesforce, not Salesforce Platform"),
-    ("refresh_policy_infinite", "the app's refresh token policy is \"valid until revoked\""),
-    ("ip_relaxation", "the app's IP relaxation is \"Relax IP restrictions\""),
-    ("permitted_users", "the app's Permitted Users lets this user authorize"),
-    ("tokens_per_user", "the user holds fewer than five tokens for the app (a sixth revokes the oldest)"),
-    ("scopes_granted", "the token was granted every scope the preset asks for"),
-    ("device_flow_enabled", "the app has its device flow on"),
-    ("mfa_enabled", "multi-factor authentication is on for the org"),
-    ("object_access", "the user can read the objects and fields the integration reads"),
-];
 
 pub(crate) fn validate(preset: &Preset, text: &str, path: &Path) -> Result<(), PresetError> {
     // Points at the first place `value` is written in the file, or at its start.
@@ -61,11 +37,6 @@ pub(crate) fn validate(preset: &Preset, text: &str, path: &Path) -> Result<(), P
                 "scope `{scope}` must be one token without spaces; write [\"refresh_token\", \"offline_access\"], not one string"
             ),
         ));
-    }
-    let checks = preset.checks.required.iter().chain(&preset.checks.advisory);
-    if let Some(check) = checks.clone().find(|c| !KNOWN_CHECKS.iter().any(|(known, _)| known == c)) {
-        let known: Vec<&str> = KNOWN_CHECKS.iter().map(|(id, _)| *id).collect();
-        return Err(at(check, format!("unknown check `{check}`, expected one of {}", known.join(", "))));
     }
     let permissions = &preset.permissions;
     let all_permissions =

@@ -39,7 +39,7 @@ impl DemoAppShape {
         }
         let name = create_app::app_name_of(state);
         DemoAppShape {
-            kind: state.create_app.kind.checks_kind(),
+            kind: state.create_app.kind,
             api_name: create_app::api_name(&name),
             name,
             device_flow: state.create_app.device_flow,

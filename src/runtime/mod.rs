@@ -93,7 +93,7 @@ pub fn surroundings_from_env() -> Surroundings {
 pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: &Options, now: Instant) -> State {
     let mut state = State::new(presets, surroundings, now);
     if let Some(id) = &options.preset
-        && let Some(i) = state.presets.iter().position(|p| &p.id == id)
+        && let Ok(i) = crate::presets::position_of(&state.presets, id)
     {
         state.start.preset_index = i;
         state.apply_preset();

@@ -16,10 +16,12 @@ pub fn path() -> Option<PathBuf> {
 }
 
 /// The saved progress, if there is a readable one worth offering. A broken file is ignored (and
-/// replaced at the next save): it holds nothing that cannot be typed again.
+/// replaced at the next save): it holds nothing that cannot be typed again. Why it was ignored (which
+/// field, and the values it may have) goes to the log.
 pub fn load(wall: SystemTime) -> Option<Progress> {
     let (_, text) = crate::settings::read_small_file(&path()?, crate::settings::MAX_SETTINGS_BYTES).ok()?;
-    let progress: Progress = serde_json::from_str(&text).ok()?;
+    let progress =
+        Progress::from_json(&text).inspect_err(|e| tracing::warn!(error = %e, "progress file ignored")).ok()?;
     progress.worth_resuming(wall).then_some(progress)
 }
 

@@ -21,13 +21,38 @@ use crate::salesforce::rest::RestClient;
 use crate::salesforce::{AppCredentials, Client, CodeExchange, LoginHost, TokenGrant};
 use crate::settings::{ConnectorSettings, Format, Overwrite, write_settings};
 use crate::wizard::msg::{DeviceView, ProbeUpdate, SaveFailure, Verified};
+use crate::wizard::notice::{CopyFailure, CopyMethod, Notice};
 use crate::wizard::{Command, Msg};
 
 /// Bytes for the terminal that may hold a copied secret (OSC 52 carries it base64-encoded): wiped on drop.
 pub type TerminalBytes = zeroize::Zeroizing<Vec<u8>>;
 
-fn not_copied(label: &str) -> String {
-    format!("{label} not copied: the clipboard is off (--no-clipboard). Press r to show it and select it by hand.")
+fn not_copied(label: &str, why: CopyFailure) -> Notice {
+    Notice::NotCopied { label: label.to_owned(), why }
+}
+
+/// A copy's report as the notice the UI words.
+fn copied_notice(report: crate::clipboard::CopyReport, clears_in: Option<Duration>) -> Notice {
+    let method = match report.method {
+        crate::clipboard::Method::System => CopyMethod::System,
+        crate::clipboard::Method::Osc52 { passthrough } => {
+            CopyMethod::Terminal { tmux: passthrough == crate::clipboard::Passthrough::Tmux }
+        }
+    };
+    Notice::Copied { label: report.label, chars: report.chars, method, system_failed: report.system_error, clears_in }
+}
+
+/// Why a copy failed, as the notice the UI words.
+fn copy_failure(label: &str, error: crate::clipboard::Error) -> Notice {
+    let why = match error {
+        crate::clipboard::Error::TooLongForTerminal { bytes, max, .. } => {
+            CopyFailure::TooLongForTerminal { bytes, max }
+        }
+        crate::clipboard::Error::Terminal(e) => CopyFailure::Terminal(e.to_string()),
+        // Clearing's own error: a copy does not return it, but it is worded if it ever does.
+        crate::clipboard::Error::SystemClear(reason) => CopyFailure::System(reason),
+    };
+    not_copied(label, why)
 }
 
 /// How long the wizard's probe keeps trying before giving up (longer than the 15-minute ECA figure).
@@ -153,8 +178,8 @@ impl Executor {
                 self.copy_on_worker(label, text, secret)
             }
             Command::Copy { label, text, secret } => {
-                let msg = self.copy(&label, text.expose(), secret, out);
-                let _ = self.tx.send(Msg::Copied(msg));
+                let notice = self.copy(&label, text.expose(), secret, out);
+                let _ = self.tx.send(Msg::Notice(notice));
             }
             Command::ClearClipboard => {
                 cancel(&mut self.clear_timer);
@@ -353,16 +378,19 @@ impl Executor {
         });
     }
 
-    fn copy(&mut self, label: &str, text: &str, secret: bool, out: &mut impl Write) -> Result<String, String> {
+    fn copy(&mut self, label: &str, text: &str, secret: bool, out: &mut impl Write) -> Notice {
         let Some(clipboard) = &self.clipboard else {
-            return Err(not_copied(label));
+            return not_copied(label, CopyFailure::Off);
         };
         let report = match clipboard.lock() {
-            Ok(mut clipboard) => clipboard.copy(label, text, out).map_err(|e| e.to_string())?,
-            Err(_) => return Err(format!("{label} not copied: the clipboard failed earlier; press r to show it.")),
+            Ok(mut clipboard) => match clipboard.copy(label, text, out) {
+                Ok(report) => report,
+                Err(e) => return copy_failure(label, e),
+            },
+            Err(_) => return not_copied(label, CopyFailure::FailedEarlier),
         };
         let _ = out.flush();
-        Ok(format!("{}{}", report.message(), self.copied(label, secret)))
+        copied_notice(report, self.copied(label, secret))
     }
 
     /// The system clipboard's copy, on the worker thread (an X11 or Wayland round trip, or a clipboard
@@ -370,24 +398,24 @@ impl Executor {
     /// follows when the copy is done, and OSC 52 bytes of a fallback go to the loop, which owns the terminal.
     fn copy_on_worker(&mut self, label: String, text: crate::wizard::msg::Sensitive, secret: bool) {
         let Some(clipboard) = self.clipboard.clone() else {
-            let _ = self.tx.send(Msg::Copied(Err(not_copied(&label))));
+            let _ = self.tx.send(Msg::Notice(not_copied(&label, CopyFailure::Off)));
             return;
         };
-        let timer_note = self.copied(&label, secret);
+        let clears_in = self.copied(&label, secret);
         let (tx, terminal) = (self.tx.clone(), self.terminal_tx.clone());
         self.worker.run(move || {
             let mut bytes = TerminalBytes::default();
-            let result = match clipboard.lock() {
-                Ok(mut clipboard) => clipboard
-                    .copy(&label, text.expose(), &mut *bytes)
-                    .map(|report| format!("{}{timer_note}", report.message()))
-                    .map_err(|e| e.to_string()),
-                Err(_) => Err(format!("{label} not copied: the clipboard failed earlier; press r to show it.")),
+            let notice = match clipboard.lock() {
+                Ok(mut clipboard) => match clipboard.copy(&label, text.expose(), &mut *bytes) {
+                    Ok(report) => copied_notice(report, clears_in),
+                    Err(e) => copy_failure(&label, e),
+                },
+                Err(_) => not_copied(&label, CopyFailure::FailedEarlier),
             };
             if !bytes.is_empty() {
                 let _ = terminal.send(bytes);
             }
-            let _ = tx.send(Msg::Copied(result));
+            let _ = tx.send(Msg::Notice(notice));
         });
     }
 
@@ -414,11 +442,10 @@ impl Executor {
     }
 
     /// After a copy: whatever was on the clipboard before is gone, so is any reason to clear it later; a
-    /// secret starts its timer. Returns the note for the report.
-    fn copied(&mut self, label: &str, secret: bool) -> String {
+    /// secret starts its timer. Returns how long until it is cleared, for the notice.
+    fn copied(&mut self, label: &str, secret: bool) -> Option<Duration> {
         cancel(&mut self.clear_timer);
         self.secret_on_clipboard = secret.then(|| label.to_string());
-        let mut message = String::new();
         if secret {
             let token = replace(&mut self.clear_timer);
             let (tx, label) = (self.tx.clone(), label.to_string());
@@ -430,9 +457,8 @@ impl Executor {
                     () = token.cancelled() => {}
                 }
             });
-            message.push_str(&format!(" Cleared in {} s (x: now).", SECRET_ON_CLIPBOARD.as_secs()));
         }
-        message
+        secret.then_some(SECRET_ON_CLIPBOARD)
     }
 
     fn save(
@@ -485,11 +511,8 @@ impl Executor {
             .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
             .unwrap_or_else(std::env::temp_dir);
         let spawned = listener::open_in_browser(&url, &folder);
-        let message = match spawned {
-            Ok(_) => Ok("Opened the browser. Sign in to the org and click Allow.".to_string()),
-            Err(_) => Err("No browser could be opened here: copy the URL and open it on your computer.".to_string()),
-        };
-        let _ = tx.send(Msg::Copied(message));
+        let notice = if spawned.is_ok() { Notice::BrowserOpened } else { Notice::NoBrowser };
+        let _ = tx.send(Msg::Notice(notice));
     }
 }
 
@@ -498,16 +521,16 @@ impl Executor {
 async fn simulated_browser(http: &reqwest::Client, url: &str) -> Msg {
     let landed = match http.get(url).send().await {
         Ok(r) => r.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string),
-        Err(e) => return Msg::Copied(Err(format!("The demo browser failed: {e}"))),
+        Err(e) => return Msg::Notice(Notice::DemoBrowserFailed(e.to_string())),
     };
     let Some(landed) = landed else {
-        return Msg::Copied(Err("The demo org did not redirect: check the key and the callback URL".into()));
+        return Msg::Notice(Notice::DemoNoRedirect);
     };
     let to_listener =
         landed.split('?').next().is_some_and(|p| p.ends_with(crate::wizard::steps::authorize::LISTENER_PATH));
     if to_listener {
         let _ = http.get(&landed).send().await;
-        return Msg::Copied(Ok("Demo: the simulated browser clicked Allow and came back to the listener.".into()));
+        return Msg::Notice(Notice::DemoAllowed);
     }
     Msg::Paste(landed.into())
 }
@@ -620,8 +643,11 @@ mod tests {
         let (mut executor, mut rx) = executor();
         let mut terminal = Vec::new();
         executor.run(copy("Client secret", true), &mut terminal);
-        let Some(Msg::Copied(Ok(said))) = rx.recv().await else { panic!("a copy report") };
-        assert!(said.contains("Cleared in 60 s"), "{said}");
+        let Some(Msg::Notice(said)) = rx.recv().await else { panic!("a copy report") };
+        assert!(
+            matches!(&said, Notice::Copied { label, clears_in: Some(after), .. } if label == "Client secret" && *after == SECRET_ON_CLIPBOARD),
+            "{said:?}"
+        );
         tokio::time::sleep(SECRET_ON_CLIPBOARD + Duration::from_secs(1)).await;
         assert!(matches!(rx.try_recv(), Ok(Msg::SecretCopyExpired(label)) if label == "Client secret"));
 
@@ -669,9 +695,12 @@ mod tests {
         let asked = std::time::Instant::now();
         executor.run(copy("Client secret", true), &mut terminal);
         assert!(asked.elapsed() < Duration::from_millis(150), "the loop waited {:?}", asked.elapsed());
-        let Some(Msg::Copied(Ok(said))) = rx.recv().await else { panic!("a copy report") };
+        let Some(Msg::Notice(said)) = rx.recv().await else { panic!("a copy report") };
         assert!(asked.elapsed() >= Duration::from_millis(300), "reported once the copy was made");
-        assert!(said.contains("via the system clipboard") && said.contains("Cleared in 60 s"), "{said}");
+        assert!(
+            matches!(said, Notice::Copied { method: CopyMethod::System, clears_in: Some(SECRET_ON_CLIPBOARD), .. }),
+            "{said:?}"
+        );
         assert!(terminal.is_empty(), "nothing for the terminal");
     }
 

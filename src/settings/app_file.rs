@@ -9,10 +9,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::{Error, MAX_SETTINGS_BYTES, read_small_file};
-use crate::salesforce::ClientSecret;
-
-/// The `app_kind` of an External Client App.
-pub const EXTERNAL_CLIENT_APP: &str = "external_client_app";
+use crate::salesforce::{AppKind, ClientSecret};
 
 /// An app's credentials and where they work. `Debug` redacts the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +18,7 @@ pub struct AppSettings {
     pub client_secret: Option<ClientSecret>,
     pub login_url: Option<String>,
     pub app_name: Option<String>,
-    pub app_kind: Option<String>,
+    pub app_kind: Option<AppKind>,
 }
 
 impl AppSettings {
@@ -32,8 +29,8 @@ impl AppSettings {
         if let Some(secret) = &self.client_secret {
             object.insert("client_secret".into(), secret.expose().into());
         }
-        for (key, value) in [("login_url", &self.login_url), ("app_name", &self.app_name), ("app_kind", &self.app_kind)]
-        {
+        let app_kind = self.app_kind.map(|kind| kind.id().to_owned());
+        for (key, value) in [("login_url", &self.login_url), ("app_name", &self.app_name), ("app_kind", &app_kind)] {
             if let Some(value) = value {
                 object.insert(key.into(), value.clone().into());
             }
@@ -68,7 +65,11 @@ pub fn read_app_settings(path: &Path) -> Result<AppSettings, Error> {
             client_secret: raw.client_secret.filter(|s| !s.is_empty()).map(ClientSecret::new),
             login_url: raw.login_url,
             app_name: raw.app_name,
-            app_kind: raw.app_kind,
+            app_kind: raw
+                .app_kind
+                .filter(|kind| !kind.is_empty())
+                .map(|kind| super::parse::app_kind(&kind, &super::error::Origin::File(path.to_path_buf())))
+                .transpose()?,
         });
     }
     let (settings, _) = super::read_settings(path)?;
@@ -92,7 +93,7 @@ mod tests {
             client_secret: Some(ClientSecret::new("S3cretValue0123")),
             login_url: Some("https://acme.my.salesforce.com".into()),
             app_name: Some("Sfconnect_Acme".into()),
-            app_kind: Some(EXTERNAL_CLIENT_APP.into()),
+            app_kind: Some(AppKind::ExternalClientApp),
         };
         assert!(!format!("{app:?}").contains("S3cretValue0123"));
         let dir = tempfile::tempdir().unwrap();

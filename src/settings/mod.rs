@@ -14,7 +14,7 @@ mod format;
 mod parse;
 mod render;
 
-pub use app_file::{AppSettings, EXTERNAL_CLIENT_APP, read_app_settings};
+pub use app_file::{AppSettings, read_app_settings};
 pub use error::Error;
 pub use file::{
     FileExposure, MAX_SETTINGS_BYTES, Overwrite, RESERVED_BYTES, Reservation, create_private_dir, default_output_path,
@@ -22,7 +22,7 @@ pub use file::{
 };
 pub use format::Format;
 
-use crate::salesforce::{ClientSecret, RefreshToken};
+use crate::salesforce::{AppKind, ClientSecret, RefreshToken};
 
 /// Everything a connector needs to reach the org, and what we know about how the token was issued.
 ///
@@ -50,7 +50,7 @@ pub struct ConnectorSettings {
     pub preset: Option<String>,
     /// The kind of app the settings were made with, `external_client_app` or `connected_app`, so that
     /// `sfconnect check` names the right Setup pages in its fixes. Not a secret; `None` when not known.
-    pub app_kind: Option<String>,
+    pub app_kind: Option<AppKind>,
     /// The app's name as Setup shows it, so that `sfconnect check` reads that app's policies rather than
     /// guessing the app from the user's tokens. Not a secret; `None` when not known.
     pub app_name: Option<String>,
@@ -88,9 +88,6 @@ impl GrantRefused {
 pub fn is_salesforce_instance(url: &str) -> bool {
     crate::salesforce::LoginHost::parse(url).is_ok() && url.trim().contains("://")
 }
-
-/// The values [`ConnectorSettings::app_kind`] may have.
-pub const APP_KINDS: [&str; 2] = ["external_client_app", "connected_app"];
 
 /// The company-names value that collects data for every domain, including users without an email address.
 pub const ALL_COMPANIES: &str = "*";

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use super::error::{Origin, line_column, without_values};
 use super::render::{COMPANY_SEPARATOR, ENV_PREFIX, KEYS, SCOPE_SEPARATOR};
 use super::{ConnectorSettings, Error, Format, assignments};
-use crate::salesforce::{ClientSecret, RefreshToken};
+use crate::salesforce::{AppKind, ClientSecret, RefreshToken};
 
 /// The fields as read, before the required ones are checked. Secrets are wrapped as they are read.
 #[derive(Default, Deserialize)]
@@ -253,8 +253,17 @@ fn complete(raw: Raw, origin: &Origin) -> Result<ConnectorSettings, Error> {
         scopes: raw.scopes.unwrap_or_default(),
         issued_at: present(raw.issued_at),
         preset: present(raw.preset),
-        app_kind: present(raw.app_kind),
+        app_kind: present(raw.app_kind).map(|text| app_kind(&text, origin)).transpose()?,
         app_name: present(raw.app_name),
+    })
+}
+
+/// An `app_kind` value as a file writes it; anything else is refused naming the field and the two ids.
+pub(crate) fn app_kind(text: &str, origin: &Origin) -> Result<AppKind, Error> {
+    text.parse().map_err(|_| Error::InvalidField {
+        origin: origin.to_string(),
+        field: "app_kind",
+        problem: "is not one of external_client_app, connected_app; correct it or leave it out".to_owned(),
     })
 }
 
@@ -291,7 +300,6 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
         ("user_id", &settings.user_id),
         ("issued_at", &settings.issued_at),
         ("preset", &settings.preset),
-        ("app_kind", &settings.app_kind),
         ("app_name", &settings.app_name),
     ];
     if let Some((field, _)) = optional.iter().find(|(_, value)| value.as_deref() == Some("")) {
@@ -300,12 +308,6 @@ pub(crate) fn validate(settings: &ConnectorSettings, origin: &Origin) -> Result<
     // Whether the id names a preset is for `check` to say: it knows the presets (bundled and the user's).
     if settings.preset.as_deref().is_some_and(|id| id.chars().any(|c| c.is_whitespace() || c.is_control())) {
         return Err(invalid("preset", "has spaces or a line break; write a preset id such as \"snow-atlas\""));
-    }
-    if settings.app_kind.as_deref().is_some_and(|kind| !super::APP_KINDS.contains(&kind)) {
-        return Err(invalid(
-            "app_kind",
-            "is not one of external_client_app, connected_app; correct it or leave it out",
-        ));
     }
     if settings.company_names.is_empty() {
         return Err(invalid("company_names", "is empty; use [\"*\"] to collect data for every domain"));

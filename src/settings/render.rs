@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use super::error::Origin;
 use super::{ConnectorSettings, Error, Format};
+use crate::salesforce::AppKind;
 
 /// The keys every format uses, in file order. Env and shell put `SALESFORCE_` before the upper-cased key, as
 /// for every other key (`SALESFORCE_PRESET`), so one prefix still marks all of ours in a shared `.env`. The
@@ -83,7 +84,7 @@ impl ConnectorSettings {
             scopes: &self.scopes,
             issued_at: self.issued_at.as_deref(),
             preset: self.preset.as_deref(),
-            app_kind: self.app_kind.as_deref(),
+            app_kind: self.app_kind.map(AppKind::id),
             app_name: self.app_name.as_deref(),
         }
     }
@@ -107,7 +108,7 @@ impl ConnectorSettings {
             ("scopes", scopes),
             ("issued_at", optional(&self.issued_at)),
             ("preset", optional(&self.preset)),
-            ("app_kind", optional(&self.app_kind)),
+            ("app_kind", self.app_kind.map(AppKind::id).and_then(text)),
             ("app_name", optional(&self.app_name)),
         ]
     }

@@ -149,7 +149,7 @@ fn problem(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) 
 
 fn device(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
     let theme = ctx.theme;
-    let checkbox = state.create_app.kind.checks_kind().device_flow_label();
+    let checkbox = crate::checks::device_flow_label(state.create_app.kind);
     if !state.create_app.device_flow {
         out.extend(lines(
             &format!(

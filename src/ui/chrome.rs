@@ -25,7 +25,8 @@ pub struct Areas {
 /// wrapped, not cut.
 pub fn areas(area: Rect, state: &State) -> Areas {
     let toast_rows = state.toast.as_ref().map_or(1, |t| {
-        let text = crate::keymap::fill(&t.text, crate::keymap::screen_context(state));
+        let said = super::notice::toast_text(t);
+        let text = crate::keymap::fill(&said, crate::keymap::screen_context(state));
         wrap(&text, area.width.saturating_sub(2) as usize).len().clamp(1, 3)
     });
     let [title, progress, body, toast, hints] = Layout::vertical([
@@ -46,9 +47,10 @@ pub fn render(frame: &mut Frame, areas: &Areas, state: &State, ctx: super::Ctx) 
     frame.render_widget(Paragraph::new(title_line(state, areas.title.width as usize, theme)), areas.title);
     frame.render_widget(Paragraph::new(progress_line(state, theme)), areas.progress);
     if let Some(toast) = &state.toast {
-        let style = if toast.error { theme.error() } else { theme.success() };
+        let style = if toast.is_error() { theme.error() } else { theme.success() };
         let toast_area = Rect { x: areas.toast.x + 1, width: areas.toast.width.saturating_sub(2), ..areas.toast };
-        let text = ctx.fill(&toast.text);
+        let said = super::notice::toast_text(toast);
+        let text = ctx.fill(&said);
         frame.render_widget(Paragraph::new(lines(&text, toast_area.width as usize, style)), toast_area);
     }
     frame.render_widget(Paragraph::new(hint_line(hints, areas.hints.width as usize, theme)), areas.hints);

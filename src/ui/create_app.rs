@@ -46,7 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 heading.push(Span::styled(format!(" (or {key}: let sfconnect do it)"), theme.value()));
             }
             out.push(Line::from(heading));
-            for step in app.kind.click_path() {
+            for step in crate::wizard::steps::create_app::click_path(app.kind) {
                 // Each step wraps under itself, two columns in from its first line.
                 let wrapped = lines(step, width.saturating_sub(4), theme.text());
                 out.extend(wrapped.into_iter().enumerate().map(|(i, mut l)| {
@@ -153,16 +153,13 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
     let app = &state.create_app;
     match row {
         Row::Kind => {
-            let other = match app.kind {
-                crate::wizard::steps::create_app::AppKind::ExternalClientApp => "Connected App",
-                crate::wizard::steps::create_app::AppKind::ConnectedApp => "External Client App",
-            };
+            let other = app.kind.other().label();
             let switch = ctx.key_for(Action::Toggle).map(|k| format!("  ({k}: {other})")).unwrap_or_default();
             (format!("{}{switch}", app.kind.label()), theme.value())
         }
         Row::DeviceFlow => {
             let yes = if app.device_flow { "Yes" } else { "No" };
-            (format!("{}: {yes}", app.kind.checks_kind().device_flow_label()), theme.value())
+            (format!("{}: {yes}", crate::checks::device_flow_label(app.kind)), theme.value())
         }
         Row::Scopes => {
             let labels = crate::wizard::steps::create_app::scope_labels(state);

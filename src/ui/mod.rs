@@ -13,6 +13,7 @@ pub(crate) mod create_app;
 pub(crate) mod credentials;
 mod elapsed;
 mod field;
+mod notice;
 mod overlay;
 pub(crate) mod prerequisites;
 pub(crate) mod propagation;

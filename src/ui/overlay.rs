@@ -100,10 +100,10 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         _ => " Secrets are never saved, so you will paste the consumer secret again.",
     };
     // The org it resumes against, said outright: a resume takes the saved org, not a --login-url given now.
-    let saved_org = match offer.progress.environment.as_str() {
-        "sandbox" => crate::salesforce::hosts::SANDBOX.to_string(),
-        "my_domain" => offer.progress.my_domain.clone(),
-        _ => crate::salesforce::hosts::PRODUCTION.to_string(),
+    let saved_org = match offer.progress.environment {
+        steps::start::Environment::Sandbox => crate::salesforce::hosts::SANDBOX.to_string(),
+        steps::start::Environment::MyDomain => offer.progress.my_domain.clone(),
+        steps::start::Environment::Production => crate::salesforce::hosts::PRODUCTION.to_string(),
     };
     let differs = match state.start.login_host() {
         Ok(_) if !state.start.org_given => false,

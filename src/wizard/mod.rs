@@ -3,6 +3,7 @@
 //! runtime turns keys into messages, runs the commands on tasks, and draws with `ui`.
 
 pub mod msg;
+pub mod notice;
 pub mod progress;
 pub mod screen;
 pub mod state;

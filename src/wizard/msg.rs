@@ -148,8 +148,8 @@ pub enum Msg {
     CheckVerdict(crate::checks::Verdict),
     /// All checks finished.
     ChecksDone(Box<crate::checks::Report>),
-    /// A copy finished: the message to show, or why it failed.
-    Copied(Result<String, String>),
+    /// A copy (or the browser opening) finished: what came of it, worded by the UI.
+    Notice(crate::wizard::notice::Notice),
     /// A secret copied a while ago (its label) is still on the clipboard: time to clear it.
     SecretCopyExpired(String),
     /// The settings file was written (or not).
@@ -361,7 +361,7 @@ pub enum Command {
         grant: Box<TokenGrant>,
         preset: Box<crate::presets::Preset>,
         /// The kind of app the create step described, so the fixes name the right Setup pages.
-        app_kind: crate::checks::AppKind,
+        app_kind: crate::salesforce::AppKind,
         /// The token came from the device flow.
         device_flow_used: bool,
         /// The app's name as the create step gave it, so its own policies are read (not a guess).

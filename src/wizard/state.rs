@@ -45,9 +45,28 @@ pub enum Mode {
 
 /// A short message at the bottom of the screen ("Client secret copied: 64 characters, via the terminal").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Toast {
-    pub text: String,
-    pub error: bool,
+pub enum Toast {
+    /// Worded by the step that said it.
+    Said { text: String, error: bool },
+    /// A copy or browser notice from the runtime, worded by the UI.
+    Notice(super::notice::Notice),
+}
+
+impl Toast {
+    /// The text a step said; `None` for a notice, which the UI words.
+    pub fn said(&self) -> Option<&str> {
+        match self {
+            Toast::Said { text, .. } => Some(text),
+            Toast::Notice(_) => None,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        match self {
+            Toast::Said { error, .. } => *error,
+            Toast::Notice(notice) => notice.is_failure(),
+        }
+    }
 }
 
 /// The demo org's credentials, offered for pasting on the credentials step.
@@ -215,11 +234,11 @@ impl State {
     }
 
     pub fn say(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast { text: text.into(), error: false });
+        self.toast = Some(Toast::Said { text: text.into(), error: false });
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast { text: text.into(), error: true });
+        self.toast = Some(Toast::Said { text: text.into(), error: true });
     }
 
     /// The command that keeps `secret` in the OS keyring, when the user opted in. Every consumer key

@@ -80,11 +80,8 @@ fn apply(state: &mut State, msg: Msg) -> Update {
             state.say(format!("{label} cleared from the clipboard, {after} s after it was copied."));
             return Update::with(vec![Command::ClearClipboard]);
         }
-        Msg::Copied(result) => {
-            match result {
-                Ok(text) => state.say(text),
-                Err(text) => state.warn(text),
-            }
+        Msg::Notice(notice) => {
+            state.toast = Some(crate::wizard::state::Toast::Notice(notice));
             return Update::redraw();
         }
         _ => {}

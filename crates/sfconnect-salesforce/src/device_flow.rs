@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::client::{AppCredentials, Client};
 use super::clock::Clock;
-use super::errors::Error;
+use super::errors::{Error, OAuthErrorCode};
 use super::retry::pause_before_retry;
 use super::scope::Scopes;
 use super::secret::DeviceCode;
@@ -108,8 +108,8 @@ impl Client {
         }
         let error = body.error();
         match error.oauth_code() {
-            Some("authorization_pending") => Ok(DevicePoll::Pending),
-            Some("slow_down") => Ok(DevicePoll::SlowDown),
+            Some(OAuthErrorCode::AuthorizationPending) => Ok(DevicePoll::Pending),
+            Some(OAuthErrorCode::SlowDown) => Ok(DevicePoll::SlowDown),
             _ => Err(error),
         }
     }
@@ -152,7 +152,11 @@ pub async fn wait_for_device_approval(
                 wait = interval;
                 on_event(DeviceEvent::SlowDown { interval });
             }
-            Err(e) if e.oauth_code() == Some("invalid_client") && !with_secret && app.client_secret.is_some() => {
+            Err(e)
+                if e.oauth_code() == Some(&OAuthErrorCode::InvalidClient)
+                    && !with_secret
+                    && app.client_secret.is_some() =>
+            {
                 with_secret = true;
                 wait = Duration::ZERO;
             }

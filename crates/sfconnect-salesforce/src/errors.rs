@@ -57,8 +57,138 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
     pub status: u16,
-    pub code: String,
+    pub code: OAuthErrorCode,
     pub description: Option<String>,
+}
+
+/// Declares [`OAuthErrorCode`] and its wire spellings in one list, so a code and its text cannot drift.
+macro_rules! oauth_error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $wire:literal,)*) => {
+        /// An OAuth `error` code, read once where the answer is read (the token endpoint's JSON or form
+        /// body, the authorize redirect's `error=`) and compared as a value everywhere else, as oauth2-rs's
+        /// `BasicErrorResponseType` with its `Extension(String)` arm. The known ones are the codes
+        /// sfconnect acts on or explains: Salesforce's server list (protocol notes §3, mirrored from
+        /// `OauthErrorCode.java` by the Mobile SDK's `OAuthErrorCode.kt`), the two upper-case codes seen in
+        /// the wild, and RFC 6749/8628's standard codes. Any other code is kept as sent in [`Other`](Self::Other).
+        /// `Display` and serde write the wire text back.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum OAuthErrorCode {
+            $($(#[$doc])* $variant,)*
+            /// A code sfconnect does not know, exactly as it came.
+            Other(String),
+        }
+
+        impl OAuthErrorCode {
+            /// Every known code (not [`Other`](Self::Other)).
+            pub const KNOWN: &'static [OAuthErrorCode] = &[$(OAuthErrorCode::$variant),*];
+
+            /// The code as Salesforce writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(OAuthErrorCode::$variant => $wire,)*
+                    OAuthErrorCode::Other(code) => code,
+                }
+            }
+        }
+    };
+}
+
+oauth_error_codes! {
+    InvalidClientId => "invalid_client_id",
+    InvalidClient => "invalid_client",
+    InvalidGrant => "invalid_grant",
+    InvalidRequest => "invalid_request",
+    InvalidScope => "invalid_scope",
+    InvalidToken => "invalid_token",
+    InvalidAppAccess => "invalid_app_access",
+    RedirectUriMismatch => "redirect_uri_mismatch",
+    RedirectUriMissing => "redirect_uri_missing",
+    AccessDenied => "access_denied",
+    AppBlocked => "app_blocked",
+    /// Upper case as sent (protocol notes §3: "this app is blocked by admin").
+    OauthAppBlocked => "OAUTH_APP_BLOCKED",
+    AppNotFound => "app_not_found",
+    OauthFlowDisabled => "oauth_flow_disabled",
+    UnsupportedResponseType => "unsupported_response_type",
+    UnsupportedGrantType => "unsupported_grant_type",
+    UnsupportedTokenType => "unsupported_token_type",
+    /// RFC 6749 §5.2; not in Salesforce's server list, read in case a proxy or a future release sends it.
+    UnauthorizedClient => "unauthorized_client",
+    AuthorizationPending => "authorization_pending",
+    SlowDown => "slow_down",
+    /// RFC 8628 §3.5; absent from Salesforce's server list, which answers `invalid_grant` "expired device
+    /// code" instead. Known so that an answer in the RFC's words is still read as an expiry.
+    ExpiredToken => "expired_token",
+    RateLimitExceeded => "rate_limit_exceeded",
+    /// Upper case as sent (restforce PR#744): 3600 logins per user per hour.
+    LoginRateExceeded => "LOGIN_RATE_EXCEEDED",
+    ServerError => "server_error",
+    ServiceUnavailable => "service_unavailable",
+    SystemDown => "system_down",
+    ClientBlockedRetry => "client_blocked_retry",
+    UnknownError => "unknown_error",
+}
+
+impl OAuthErrorCode {
+    /// The code for `wire`. Known codes match without regard to case (Salesforce is not consistent: see
+    /// the upper-case rows); anything else is kept exactly as sent.
+    pub fn parse(wire: &str) -> Self {
+        OAuthErrorCode::KNOWN
+            .iter()
+            .find(|known| known.as_str().eq_ignore_ascii_case(wire))
+            .cloned()
+            .unwrap_or_else(|| OAuthErrorCode::Other(wire.to_owned()))
+    }
+
+    /// Whether trying again later may succeed: Salesforce says it is down or busy.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            OAuthErrorCode::ServerError
+                | OAuthErrorCode::ServiceUnavailable
+                | OAuthErrorCode::SystemDown
+                | OAuthErrorCode::ClientBlockedRetry
+                | OAuthErrorCode::UnknownError
+        )
+    }
+}
+
+impl fmt::Display for OAuthErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for OAuthErrorCode {
+    fn from(wire: &str) -> Self {
+        OAuthErrorCode::parse(wire)
+    }
+}
+
+impl From<String> for OAuthErrorCode {
+    fn from(wire: String) -> Self {
+        OAuthErrorCode::parse(&wire)
+    }
+}
+
+impl std::str::FromStr for OAuthErrorCode {
+    type Err = std::convert::Infallible;
+
+    fn from_str(wire: &str) -> Result<Self, Self::Err> {
+        Ok(OAuthErrorCode::parse(wire))
+    }
+}
+
+impl serde::Serialize for OAuthErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OAuthErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(OAuthErrorCode::parse(&String::deserialize(deserializer)?))
+    }
 }
 
 /// A REST error answer (the first element of the array).
@@ -138,7 +268,7 @@ impl Error {
             Error::Paste(PasteError::Authorization { error, description }) => {
                 let said = match description {
                     Some(d) => format!("{error}: {d}"),
-                    None => error.clone(),
+                    None => error.to_string(),
                 };
                 match lookup_oauth(error, description.as_deref()) {
                     Some(row) => Explanation {
@@ -180,18 +310,7 @@ impl Error {
                 matches!(kind, TransportKind::Timeout | TransportKind::Refused | TransportKind::Other)
             }
             Error::UnreadableResponse { status, .. } => *status >= 500 || *status == 429 || *status == 200,
-            Error::OAuth(e) => {
-                e.status >= 500
-                    || e.status == 429
-                    || matches!(
-                        e.code.as_str(),
-                        "server_error"
-                            | "service_unavailable"
-                            | "system_down"
-                            | "client_blocked_retry"
-                            | "unknown_error"
-                    )
-            }
+            Error::OAuth(e) => e.status >= 500 || e.status == 429 || e.code.is_transient(),
             Error::Rest(e) => e.status >= 500 || e.status == 429 || e.code == "REQUEST_LIMIT_EXCEEDED",
             // Only a 429 or a 503 is wrapped, and the server said when to come back.
             Error::AskedToWait { .. } => true,
@@ -207,7 +326,7 @@ impl Error {
     }
 
     /// The OAuth error code, when Salesforce sent one.
-    pub fn oauth_code(&self) -> Option<&str> {
+    pub fn oauth_code(&self) -> Option<&OAuthErrorCode> {
         match self {
             Error::OAuth(e) => Some(&e.code),
             Error::AskedToWait { answer, .. } => answer.oauth_code(),
@@ -229,8 +348,8 @@ impl Error {
     /// code list, protocol notes §3) is read the same way when it comes from a device-flow request.
     pub fn is_device_flow_off(&self) -> bool {
         match self.oauth_code() {
-            Some("invalid_grant") => self.oauth_description().contains("device flow is not enabled"),
-            Some("oauth_flow_disabled") => true,
+            Some(OAuthErrorCode::InvalidGrant) => self.oauth_description().contains("device flow is not enabled"),
+            Some(OAuthErrorCode::OauthFlowDisabled) => true,
             _ => false,
         }
     }
@@ -238,7 +357,7 @@ impl Error {
     /// The September 2025 block of uninstalled apps: `invalid_client` whose description speaks of installing
     /// the app ("app must be installed into org"), whether or not a secret was sent.
     pub fn is_app_not_installed(&self) -> bool {
-        self.oauth_code() == Some("invalid_client") && self.oauth_description().contains("installed")
+        self.oauth_code() == Some(&OAuthErrorCode::InvalidClient) && self.oauth_description().contains("installed")
     }
 
     /// The request never reached Salesforce, or no answer came back: a refused connection, a name that does
@@ -280,7 +399,7 @@ impl Error {
 /// One row of the table: an OAuth `error` code, optionally narrowed by a phrase its `error_description`
 /// contains, with what it means and the fix. Rows with a phrase come before the bare code's row.
 pub struct KnownError {
-    pub code: &'static str,
+    pub code: OAuthErrorCode,
     pub description_contains: Option<&'static str>,
     pub meaning: &'static str,
     pub fix: &'static str,
@@ -289,31 +408,31 @@ pub struct KnownError {
 /// Known OAuth errors (protocol notes §3 and §10). Unknown ones are shown as they came.
 pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
     KnownError {
-        code: "invalid_client_id",
+        code: OAuthErrorCode::InvalidClientId,
         description_contains: None,
         meaning: "Salesforce does not know this consumer key (yet)",
         fix: "A new or changed app takes up to 10 minutes (15 for an External Client App) to reach every server: wait, or check the Consumer Key was copied whole from Manage Consumer Details.",
     },
     KnownError {
-        code: "invalid_client",
+        code: OAuthErrorCode::InvalidClient,
         description_contains: Some("installed"),
         meaning: "The app is not installed in this org, and since September 2025 uninstalled apps are blocked",
         fix: "Setup > Connected Apps OAuth Usage > Install next to the app, or give the user \"Approve Uninstalled Connected Apps\" (or \"Use Any API Client\" under API Access Control).",
     },
     KnownError {
-        code: "invalid_client",
+        code: OAuthErrorCode::InvalidClient,
         description_contains: None,
         meaning: "Salesforce rejected the consumer secret",
         fix: "Copy the Consumer Secret again from Manage Consumer Details (after Apply, if you generated staged values) and paste it whole, without spaces.",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("expired access/refresh token"),
         meaning: "The refresh token is expired or revoked",
         fix: "Authorize again. If it worked once and then failed, refresh token rotation is on and the new token was not stored, or the refresh token policy expires it: set \"Refresh token is valid until revoked\".",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("expired authorization code"),
         // Salesforce says "expired" for a code already exchanged too (omniphx/forrest#169), and pasting
         // the same address twice is far more common than waiting 15 minutes: the likelier cause first.
@@ -321,37 +440,37 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
         fix: "Each code works once: open the authorize URL again, click Allow, and paste the new address within a few minutes.",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("code verifier"),
         meaning: "The PKCE code verifier does not match the authorize request",
         fix: "Use the authorize URL and the code from the same sfconnect session (with `url --json`, pass its code_verifier to `exchange`).",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("hasn't approved"),
         meaning: "The user has not approved this app",
         fix: "Set Permitted Users to \"Admin approved users are pre-authorized\" and add the user's profile or permission set, or authorize interactively once.",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("authentication failure"),
         meaning: "Salesforce refused the login (wrong host, locked or inactive user, or IP restrictions)",
         fix: "Check the Login URL matches the org (production, sandbox or My Domain) and the app's IP Relaxation policy; then authorize again.",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("token validity expired"),
         meaning: "The refresh token's validity period is over",
         fix: "In the app's OAuth policies set the Refresh Token Policy to \"Refresh token is valid until revoked\", then authorize again.",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("ip restricted"),
         meaning: "The request came from an IP address the org or app does not allow",
         fix: "In the app's OAuth policies set IP Relaxation to \"Relax IP restrictions\", or add this address to the trusted ranges.",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("token exchange failed"),
         meaning: "Salesforce could not complete the device authorization (two device logins at once cause this)",
         fix: "Run one device login at a time, and start again.",
@@ -359,157 +478,157 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
     // forcedotcom/code-builder-feedback#263 (Aug 2025): the device-flow start, when the app does not have
     // device flow switched on, answers invalid_grant "device flow is not enabled for the app".
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("device flow is not enabled"),
         meaning: "Device flow is switched off on the app (\"Enable Device Flow\" on an External Client App, \"Enable for Device Flow\" on a Connected App, is not ticked)",
         fix: DEVICE_FLOW_OFF_FIX,
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: Some("device code"),
         meaning: "The device code expired before it was approved",
         fix: "Start the device login again and approve it within 10 minutes.",
     },
     KnownError {
-        code: "invalid_grant",
+        code: OAuthErrorCode::InvalidGrant,
         description_contains: None,
         meaning: "Salesforce refused the authorization code or token",
         fix: "Codes are single use and expire after about 15 minutes: authorize again and paste the new address.",
     },
     KnownError {
-        code: "redirect_uri_mismatch",
+        code: OAuthErrorCode::RedirectUriMismatch,
         description_contains: None,
         meaning: "The callback URL is not one the app has registered",
         fix: "Add the callback URL shown by sfconnect to the app's Callback URL field (one per line), save, and wait for it to take effect.",
     },
     KnownError {
-        code: "redirect_uri_missing",
+        code: OAuthErrorCode::RedirectUriMissing,
         description_contains: None,
         meaning: "The request had no callback URL",
         fix: "Pass --redirect-uri with the Callback URL registered on the app.",
     },
     KnownError {
-        code: "invalid_app_access",
+        code: OAuthErrorCode::InvalidAppAccess,
         description_contains: None,
         meaning: "This user is not allowed to use the app (admin-approved users only)",
         fix: "In Manage Connected Apps > the app > Manage Profiles / Manage Permission Sets, add the user's profile or a permission set they have.",
     },
     KnownError {
-        code: "app_blocked",
+        code: OAuthErrorCode::AppBlocked,
         description_contains: None,
         meaning: "An admin has blocked this app",
         fix: "Setup > Connected Apps OAuth Usage: unblock the app.",
     },
     KnownError {
-        code: "OAUTH_APP_BLOCKED",
+        code: OAuthErrorCode::OauthAppBlocked,
         description_contains: None,
         meaning: "An admin has blocked this app",
         fix: "Setup > Connected Apps OAuth Usage: unblock the app, or install it and assign permissions.",
     },
     KnownError {
-        code: "app_not_found",
+        code: OAuthErrorCode::AppNotFound,
         description_contains: None,
         meaning: "Salesforce found no app for this consumer key",
         fix: "Check the Consumer Key, and that the app exists in the org behind this Login URL (sandbox keys do not work in production).",
     },
     KnownError {
-        code: "access_denied",
+        code: OAuthErrorCode::AccessDenied,
         description_contains: None,
         meaning: "The authorization was denied (Deny was clicked, or the user may not use the app)",
         fix: "Authorize again and click Allow; if Allow is not offered, check Permitted Users in the app's OAuth policies.",
     },
     KnownError {
-        code: "oauth_flow_disabled",
+        code: OAuthErrorCode::OauthFlowDisabled,
         description_contains: None,
         meaning: "This OAuth flow is turned off for the app or the org",
         fix: "For the device flow tick \"Enable for Device Flow\" on the app (External Client App: Enable Device Flow); otherwise check Setup > OAuth and OpenID Connect Settings.",
     },
     KnownError {
-        code: "unsupported_response_type",
+        code: OAuthErrorCode::UnsupportedResponseType,
         description_contains: None,
         meaning: "Salesforce does not allow this flow for the app",
         fix: "For the device flow tick \"Enable for Device Flow\" on the app (External Client App: Enable Device Flow), save, and wait for it to take effect.",
     },
     KnownError {
-        code: "unsupported_grant_type",
+        code: OAuthErrorCode::UnsupportedGrantType,
         description_contains: None,
         meaning: "Salesforce does not accept this grant type here",
         fix: "Check the Login URL is a Salesforce login host; if it is, report this to the sfconnect maintainers.",
     },
     KnownError {
-        code: "invalid_scope",
+        code: OAuthErrorCode::InvalidScope,
         description_contains: None,
         meaning: "A requested scope is not allowed for the app",
         fix: "Add the scope to the app's Selected OAuth Scopes, or request only the scopes the app has.",
     },
     KnownError {
-        code: "invalid_request",
+        code: OAuthErrorCode::InvalidRequest,
         description_contains: Some("refresh_token scope is required"),
         meaning: "The app needs the refresh_token scope and must be installed and pre-authorized",
         fix: "Add \"Perform requests at any time (refresh_token, offline_access)\" to the app's scopes and set Permitted Users to admin-approved with the user's profile.",
     },
     KnownError {
-        code: "invalid_request",
+        code: OAuthErrorCode::InvalidRequest,
         description_contains: Some("code challenge"),
         meaning: "The app requires PKCE and the request had no code challenge",
         fix: "Leave PKCE on (the default); do not pass --no-pkce for this app.",
     },
     KnownError {
-        code: "invalid_request",
+        code: OAuthErrorCode::InvalidRequest,
         description_contains: None,
         meaning: "Salesforce found the request malformed",
         fix: "Check the Consumer Key and Login URL; if they are right, report this to the sfconnect maintainers with the message below.",
     },
     KnownError {
-        code: "authorization_pending",
+        code: OAuthErrorCode::AuthorizationPending,
         description_contains: None,
         meaning: "The device code has not been approved yet",
         fix: "Open the verification URL, enter the code, and click Allow.",
     },
     KnownError {
-        code: "slow_down",
+        code: OAuthErrorCode::SlowDown,
         description_contains: None,
         meaning: "Polled too quickly",
         fix: "Nothing to do: sfconnect waits longer between polls.",
     },
     KnownError {
-        code: "invalid_token",
+        code: OAuthErrorCode::InvalidToken,
         description_contains: None,
         meaning: "Salesforce does not recognise this token (already revoked or never valid)",
         fix: "Nothing to revoke; authorize again if you need a working token.",
     },
     KnownError {
-        code: "unsupported_token_type",
+        code: OAuthErrorCode::UnsupportedTokenType,
         description_contains: None,
         meaning: "This kind of token cannot be revoked here",
         fix: "Revoke the refresh token, not the access token.",
     },
     KnownError {
-        code: "rate_limit_exceeded",
+        code: OAuthErrorCode::RateLimitExceeded,
         description_contains: None,
         meaning: "Too many requests: Salesforce is rate-limiting this client",
         fix: "Wait a minute and try again; at most 3600 logins per user per hour are allowed.",
     },
     KnownError {
-        code: "LOGIN_RATE_EXCEEDED",
+        code: OAuthErrorCode::LoginRateExceeded,
         description_contains: None,
         meaning: "This user has logged in too often (3600 logins per hour)",
         fix: "Wait an hour, and cache tokens instead of logging in for every request.",
     },
     KnownError {
-        code: "server_error",
+        code: OAuthErrorCode::ServerError,
         description_contains: None,
         meaning: "Salesforce had an internal error",
         fix: "Try again in a few minutes; check status.salesforce.com if it persists.",
     },
     KnownError {
-        code: "service_unavailable",
+        code: OAuthErrorCode::ServiceUnavailable,
         description_contains: None,
         meaning: "Salesforce is temporarily unavailable",
         fix: "Try again in a few minutes; check status.salesforce.com for maintenance.",
     },
     KnownError {
-        code: "unknown_error",
+        code: OAuthErrorCode::UnknownError,
         description_contains: None,
         meaning: "Salesforce reported an unknown error",
         fix: "Retry. With an External Client App, use the org's own My Domain Login URL and a browser signed in to that org only.",
@@ -520,18 +639,17 @@ pub const KNOWN_OAUTH_ERRORS: &[KnownError] = &[
 pub const DEVICE_FLOW_OFF_FIX: &str = "Connected App: Setup > Apps > App Manager > (the app) > Edit > API (Enable OAuth Settings): tick \"Enable for Device Flow\". External Client App: Setup > External Client App Manager > (the app) > Settings > Edit > OAuth Settings > Flow Enablement: tick \"Enable Device Flow\". Save, wait up to 10 minutes (15 for an External Client App), then start the device login again.";
 
 /// Looks up the row for an OAuth error.
-pub fn lookup_oauth(code: &str, description: Option<&str>) -> Option<&'static KnownError> {
+pub fn lookup_oauth(code: &OAuthErrorCode, description: Option<&str>) -> Option<&'static KnownError> {
     let desc = description.unwrap_or("").to_ascii_lowercase();
     KNOWN_OAUTH_ERRORS.iter().find(|row| {
-        row.code.eq_ignore_ascii_case(code)
-            && row.description_contains.is_none_or(|p| desc.contains(&p.to_ascii_lowercase()))
+        row.code == *code && row.description_contains.is_none_or(|p| desc.contains(&p.to_ascii_lowercase()))
     })
 }
 
 fn explain_oauth(e: &OAuthError) -> Explanation {
     let said = match &e.description {
         Some(d) => format!("{}: {d}", e.code),
-        None => e.code.clone(),
+        None => e.code.to_string(),
     };
     match lookup_oauth(&e.code, e.description.as_deref()) {
         Some(row) => Explanation { headline: format!("{} ({said})", row.meaning), fix: row.fix.into() },
@@ -649,6 +767,28 @@ mod tests {
         let e = oauth("brand_new_error", "never seen").explain();
         assert!(e.headline.contains("brand_new_error: never seen"), "{}", e.headline);
         assert!(e.headline.contains("HTTP 400"));
+    }
+
+    #[test]
+    fn codes_round_trip_through_display_and_serde_and_unknown_ones_stay_as_sent() {
+        for code in OAuthErrorCode::KNOWN {
+            let wire = code.to_string();
+            assert_eq!(OAuthErrorCode::parse(&wire), *code, "{wire}");
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{wire}\""));
+            assert_eq!(serde_json::from_str::<OAuthErrorCode>(&json).unwrap(), *code);
+            assert!(!matches!(code, OAuthErrorCode::Other(_)));
+        }
+        // Known codes are read whatever their case; Salesforce writes a few in upper case.
+        assert_eq!(OAuthErrorCode::parse("INVALID_GRANT"), OAuthErrorCode::InvalidGrant);
+        assert_eq!(OAuthErrorCode::parse("oauth_app_blocked"), OAuthErrorCode::OauthAppBlocked);
+        let unknown: OAuthErrorCode = serde_json::from_str("\"Brand_New_Code\"").unwrap();
+        assert_eq!(unknown, OAuthErrorCode::Other("Brand_New_Code".into()));
+        assert_eq!(serde_json::to_string(&unknown).unwrap(), "\"Brand_New_Code\"");
+        assert_eq!(
+            "Brand_New_Code".parse::<OAuthErrorCode>().map(|c| c.to_string()).ok().as_deref(),
+            Some("Brand_New_Code")
+        );
     }
 
     #[test]

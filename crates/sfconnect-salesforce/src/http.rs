@@ -231,7 +231,7 @@ impl Body {
         if let Ok(o) = serde_json::from_slice::<OAuthBody>(&self.bytes) {
             return Error::OAuth(OAuthError {
                 status,
-                code: fold_untrusted(&o.error),
+                code: fold_untrusted(&o.error).into(),
                 description: o.error_description.as_deref().map(fold_untrusted),
             });
         }
@@ -259,7 +259,7 @@ impl Body {
             if let Some(code) = get("error") {
                 return Error::OAuth(OAuthError {
                     status,
-                    code: fold_untrusted(&code),
+                    code: fold_untrusted(&code).into(),
                     description: get("error_description").as_deref().map(fold_untrusted),
                 });
             }
@@ -353,7 +353,7 @@ mod tests {
             r#"{"error":"invalid_client_id","error_description":"client identifier invalid"}"#,
         )
         .error();
-        assert_eq!(e.oauth_code(), Some("invalid_client_id"));
+        assert_eq!(e.oauth_code(), Some(&crate::errors::OAuthErrorCode::InvalidClientId));
         let r = body(
             403,
             "application/json",
@@ -430,7 +430,11 @@ mod tests {
         }
         .error();
         assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
-        assert_eq!(e.oauth_code(), Some("rate_limit_exceeded"), "the answer behind the wait is still read");
+        assert_eq!(
+            e.oauth_code(),
+            Some(&crate::errors::OAuthErrorCode::RateLimitExceeded),
+            "the answer behind the wait is still read"
+        );
         assert_eq!(with_wait(503, 5).error().retry_after(), Some(Duration::from_secs(5)));
         assert_eq!(with_wait(500, 5).error().retry_after(), None);
         assert_eq!(with_wait(429, 0).error().retry_after(), None, "no wait asked for");

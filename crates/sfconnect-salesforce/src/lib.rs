@@ -8,6 +8,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod app_kind;
 pub mod client;
 pub mod clock;
 pub mod device_flow;
@@ -24,8 +25,9 @@ pub mod secret;
 pub mod token;
 pub mod web_flow;
 
+pub use app_kind::{AppKind, UnknownAppKind};
 pub use client::{AppCredentials, Client, CodeExchange};
-pub use errors::{Error, Explanation};
+pub use errors::{Error, Explanation, OAuthErrorCode};
 pub use hosts::{HostKind, LoginHost, LoginUrlError};
 pub use paste::{PasteError, Pasted, parse_paste};
 pub use scope::Scopes;

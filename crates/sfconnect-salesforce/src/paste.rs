@@ -25,7 +25,7 @@ pub enum PasteError {
     #[error("Nothing was pasted: after clicking Allow, copy the whole address from the browser's address bar")]
     Empty,
     #[error("Salesforce sent the browser back with an error: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Authorization { error: String, description: Option<String> },
+    Authorization { error: crate::errors::OAuthErrorCode, description: Option<String> },
     #[error(
         "That is the authorize URL itself: open it in a browser, click Allow, then copy the address the browser lands on"
     )]
@@ -79,7 +79,7 @@ pub fn parse_paste(input: &str, expected_state: Option<&str>) -> Result<Pasted, 
     let get = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
     if let Some(error) = get("error") {
         return Err(PasteError::Authorization {
-            error: form_decode(error),
+            error: form_decode(error).into(),
             // Anyone who can reach the callback can write this text: one line, no invisible characters.
             description: get("error_description").map(|d| crate::http::fold_untrusted(&form_decode(d))),
         });
@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(
             e,
             PasteError::Authorization {
-                error: "access_denied".into(),
+                error: crate::errors::OAuthErrorCode::AccessDenied,
                 description: Some("end-user denied authorization".into())
             }
         );

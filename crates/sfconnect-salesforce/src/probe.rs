@@ -20,7 +20,7 @@ use std::time::Duration;
 use super::client::{AppCredentials, Client};
 use super::clock::Clock;
 use super::device_flow::backoff;
-use super::errors::Error;
+use super::errors::{Error, OAuthErrorCode};
 use super::retry::pause_before_retry;
 
 /// A code no server has issued: the probe's request fails at the code, after the client checks.
@@ -107,12 +107,14 @@ impl Client {
             return Err(error);
         }
         let readiness = match error.oauth_code() {
-            Some("invalid_client_id") => Readiness::NotLive,
+            Some(OAuthErrorCode::InvalidClientId) => Readiness::NotLive,
             // Without a secret, `invalid_client` means the key is known and the app wants its secret.
-            Some("invalid_client") if app.client_secret.is_none() => Readiness::Ready { secret_checked: false },
-            Some("invalid_client") => Readiness::SecretRejected,
-            Some("invalid_grant") => Readiness::Ready { secret_checked: app.client_secret.is_some() },
-            Some("redirect_uri_mismatch") => Readiness::RedirectNotRegistered,
+            Some(OAuthErrorCode::InvalidClient) if app.client_secret.is_none() => {
+                Readiness::Ready { secret_checked: false }
+            }
+            Some(OAuthErrorCode::InvalidClient) => Readiness::SecretRejected,
+            Some(OAuthErrorCode::InvalidGrant) => Readiness::Ready { secret_checked: app.client_secret.is_some() },
+            Some(OAuthErrorCode::RedirectUriMismatch) => Readiness::RedirectNotRegistered,
             _ => return Err(error),
         };
         tracing::debug!(?readiness, "probe");

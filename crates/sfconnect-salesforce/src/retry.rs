@@ -188,7 +188,7 @@ mod tests {
             },
         )
         .await;
-        assert_eq!(out.err().and_then(|e| e.oauth_code().map(str::to_owned)).as_deref(), Some("invalid_grant"));
+        assert_eq!(out.err().and_then(|e| e.oauth_code().cloned()), Some(crate::errors::OAuthErrorCode::InvalidGrant));
         assert_eq!(calls.get(), 1);
         assert!(clock.sleeps().is_empty());
     }

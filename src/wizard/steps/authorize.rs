@@ -23,7 +23,9 @@ pub const PLACEHOLDER_LISTEN_PORT: u16 = 1717;
 /// The loopback callback path.
 pub const LISTENER_PATH: &str = "/OauthRedirect";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the authorization comes back. The progress file writes it as `paste_back`, `device` or `local_browser`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Method {
     #[default]
     PasteBack,
@@ -292,7 +294,7 @@ fn submit(state: &mut State) -> Update {
 /// request used, to add to the app. `from_listener`: the text came to the loopback port, where any local
 /// program can send it, so Salesforce's words are not repeated as if they were Salesforce's.
 fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_listener: bool) {
-    use crate::salesforce::PasteError;
+    use crate::salesforce::{OAuthErrorCode, PasteError};
     // An older message ("the key is live") would sit under the explanation and push it off screen.
     state.toast = None;
     let a = &mut state.authorize;
@@ -314,13 +316,15 @@ fn set_problem(state: &mut State, error: crate::salesforce::PasteError, from_lis
         }
         (false, _) => explained.headline,
     });
-    let retry = match (code.as_str(), a.method) {
-        ("access_denied", Method::LocalBrowser) => " sfconnect is still listening: the same URL works again.",
-        ("access_denied", _) => " The same URL works again ({copy@text} copies it).",
+    let retry = match (&code, a.method) {
+        (OAuthErrorCode::AccessDenied, Method::LocalBrowser) => {
+            " sfconnect is still listening: the same URL works again."
+        }
+        (OAuthErrorCode::AccessDenied, _) => " The same URL works again ({copy@text} copies it).",
         _ => "",
     };
     a.paste_fix = Some(format!("{}{retry}", explained.fix)).filter(|f| !f.is_empty());
-    if code == "redirect_uri_mismatch" {
+    if code == OAuthErrorCode::RedirectUriMismatch {
         a.callback_to_add = a.request.as_ref().map(|r| r.redirect_uri.clone());
     }
 }
@@ -438,7 +442,7 @@ fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Up
             if e.is_device_flow_off() {
                 // The wizard knows which kind of app was made and its name: one Setup path, not both.
                 let app = super::create_app::app_name_of(state);
-                ex.fix = crate::checks::AppKind::device_flow_fix(&app, state.create_app.kind.checks_kind());
+                ex.fix = crate::checks::device_flow_fix(&app, state.create_app.kind);
             }
             DeviceStatus::Failed { headline: ex.headline, fix: ex.fix }
         }

@@ -66,7 +66,7 @@ fn start(state: &mut State) -> Update {
         return Update::redraw();
     };
     state.checks = ChecksState { running: true, started: Some(state.now), ..ChecksState::default() };
-    let app_kind = state.create_app.kind.checks_kind();
+    let app_kind = state.create_app.kind;
     let device_flow_used = state.verify.via_device;
     Update::with(vec![Command::RunChecks {
         host,

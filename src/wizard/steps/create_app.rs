@@ -13,59 +13,27 @@ use crate::wizard::update::{Update, go_back, go_next};
 
 use super::{Hint, edit, move_cursor};
 
-/// Which kind of app to create.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AppKind {
-    #[default]
-    ExternalClientApp,
-    ConnectedApp,
-}
+/// Which kind of app to create: the one kind the client, the checks and the files share.
+pub use crate::salesforce::AppKind;
 
-impl AppKind {
-    /// The same kind as the checks (and the files, by its `id`) know it.
-    pub fn checks_kind(self) -> crate::checks::AppKind {
-        match self {
-            AppKind::ExternalClientApp => crate::checks::AppKind::ExternalClientApp,
-            AppKind::ConnectedApp => crate::checks::AppKind::ConnectedApp,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AppKind::ExternalClientApp => "External Client App",
-            AppKind::ConnectedApp => "Connected App",
-        }
-    }
-
-    /// How long Salesforce may take to make a new key live everywhere.
-    pub fn propagation_limit(self) -> std::time::Duration {
-        match self {
-            // Salesforce help: ECA global OAuth settings are "distributed globally within 15 minutes".
-            AppKind::ExternalClientApp => std::time::Duration::from_secs(15 * 60),
-            // The vendor procedures: "up to 10 minutes".
-            AppKind::ConnectedApp => std::time::Duration::from_secs(10 * 60),
-        }
-    }
-
-    /// The click path, one line a step.
-    pub fn click_path(self) -> &'static [&'static str] {
-        match self {
-            AppKind::ExternalClientApp => &[
-                "Setup > Quick Find \"External Client App Manager\" > New External Client App",
-                "Basic Information: type the name, API name and contact email below; Distribution State: Local",
-                "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs, add the OAuth scopes \
-                 below, set Flow Enablement and Security as below",
-                "Create",
-            ],
-            AppKind::ConnectedApp => &[
-                "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26 only if Support \
-                 allows it: prefer an External Client App)",
-                "Type the name, API name and contact email below",
-                "Tick Enable OAuth Settings, paste both Callback URLs, add the OAuth scopes below, set the \
-                 checkboxes as below",
-                "Save, then Continue",
-            ],
-        }
+/// The click path for `kind`, one line a step.
+pub fn click_path(kind: AppKind) -> &'static [&'static str] {
+    match kind {
+        AppKind::ExternalClientApp => &[
+            "Setup > Quick Find \"External Client App Manager\" > New External Client App",
+            "Basic Information: type the name, API name and contact email below; Distribution State: Local",
+            "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs, add the OAuth scopes \
+             below, set Flow Enablement and Security as below",
+            "Create",
+        ],
+        AppKind::ConnectedApp => &[
+            "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26 only if Support \
+             allows it: prefer an External Client App)",
+            "Type the name, API name and contact email below",
+            "Tick Enable OAuth Settings, paste both Callback URLs, add the OAuth scopes below, set the \
+             checkboxes as below",
+            "Save, then Continue",
+        ],
     }
 }
 
@@ -236,10 +204,7 @@ fn on_action(state: &mut State, action: Action) -> Update {
 }
 
 fn toggle_kind(state: &mut State) {
-    state.create_app.kind = match state.create_app.kind {
-        AppKind::ExternalClientApp => AppKind::ConnectedApp,
-        AppKind::ConnectedApp => AppKind::ExternalClientApp,
-    };
+    state.create_app.kind = state.create_app.kind.other();
     state.touched = true;
 }
 

@@ -1,6 +1,7 @@
 //! Step 2, Before you start: the prerequisites the vendor procedures list, each with why it matters.
 //! The user ticks what they know; nothing blocks, and the API checks confirm them later.
 
+use crate::checks::CheckId;
 use crate::presets::Preset;
 use crate::wizard::msg::Action;
 use crate::wizard::screen::Screen;
@@ -42,15 +43,14 @@ pub fn items(preset: Option<&Preset>) -> Vec<PrereqItem> {
             why: "Since September 2025 uninstalled apps are blocked unless the user has \"Approve Uninstalled Connected Apps\" (or \"Use Any API Client\" with API Access Control).",
         },
     ];
-    let required =
-        |id: &str| preset.is_some_and(|p| p.checks.required.iter().chain(&p.checks.advisory).any(|c| c == id));
-    if required("system_admin") {
+    let required = |id: CheckId| preset.is_some_and(|p| p.checks.lists(id));
+    if required(CheckId::SystemAdmin) {
         items.push(PrereqItem {
             title: "You are a System Administrator",
             why: "This target needs the System Administrator profile (or one with the same permissions) for some of its actions.",
         });
     }
-    if required("licence_salesforce") {
+    if required(CheckId::LicenceSalesforce) {
         items.push(PrereqItem {
             title: "The user has a Salesforce licence",
             why: "A Salesforce Platform licence is not enough for this integration: use a user with the full Salesforce licence.",

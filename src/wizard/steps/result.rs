@@ -409,7 +409,7 @@ fn hints(state: &State) -> Vec<Hint> {
 fn on_granted(state: &mut State, mut settings: ConnectorSettings) -> Update {
     settings.company_names = state.result.company_names();
     settings.preset = state.preset().map(|p| p.id.clone());
-    settings.app_kind = Some(state.create_app.kind.checks_kind().id().into());
+    settings.app_kind = Some(state.create_app.kind);
     settings.app_name = Some(super::create_app::app_name_of(state));
     state.result.settings = Some(settings);
     state.result.saved_current = false;

@@ -10,8 +10,9 @@ use crate::wizard::update::{Update, go_next};
 
 use super::{Hint, edit, move_cursor};
 
-/// Which org the admin connects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Which org the admin connects. The progress file writes it as `production`, `sandbox` or `my_domain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Environment {
     #[default]
     Production,

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, TokenGrant};
+use crate::salesforce::{AppCredentials, AuthCode, CodeVerifier, Error, OAuthErrorCode, TokenGrant};
 use crate::settings::ConnectorSettings;
 use crate::wizard::msg::{Action, Command, KeptSecret, Msg, Verified};
 use crate::wizard::screen::Screen;
@@ -110,9 +110,13 @@ fn exchange_command(state: &State, pending: &PendingExchange) -> Option<Command>
 /// Which step fixes an error.
 fn back_to_for(error: &Error) -> Step {
     match error.oauth_code() {
-        Some("invalid_client" | "invalid_client_id") => Step::CREDENTIALS,
-        Some("redirect_uri_mismatch" | "unsupported_response_type" | "oauth_flow_disabled") => Step::CREATE_APP,
-        Some("invalid_scope") => Step::SCOPES,
+        Some(OAuthErrorCode::InvalidClient | OAuthErrorCode::InvalidClientId) => Step::CREDENTIALS,
+        Some(
+            OAuthErrorCode::RedirectUriMismatch
+            | OAuthErrorCode::UnsupportedResponseType
+            | OAuthErrorCode::OauthFlowDisabled,
+        ) => Step::CREATE_APP,
+        Some(OAuthErrorCode::InvalidScope) => Step::SCOPES,
         _ => match error {
             Error::MissingRefreshToken { .. } => Step::SCOPES,
             _ => Step::AUTHORIZE,
@@ -147,7 +151,7 @@ fn on_authorized(state: &mut State, result: Result<TokenGrant, Error>) -> Update
         Err(e) => {
             // Salesforce may have seen the code: it is spent.
             let pending = state.verify.pending.take();
-            if e.oauth_code() == Some("redirect_uri_mismatch") {
+            if e.oauth_code() == Some(&OAuthErrorCode::RedirectUriMismatch) {
                 state.verify.callback_to_add = pending.map(|p| p.redirect_uri);
             }
             let ex = e.explain();
