@@ -29,6 +29,7 @@ mod verdicts;
 mod web_flow;
 mod wire_faults;
 mod wire_faults_flows;
+mod wizard_create;
 mod wizard_dead_ends;
 mod wizard_e2e;
 mod wizard_resume;

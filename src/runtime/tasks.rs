@@ -75,6 +75,10 @@ pub struct Executor {
     probe: Option<CancellationToken>,
     device: Option<CancellationToken>,
     listener: Option<CancellationToken>,
+    /// The creation of the app, while it runs.
+    create: Option<CancellationToken>,
+    /// The demo org's admin session (`--demo`), offered for creating the app; nothing else has one.
+    demo_session: Option<crate::salesforce::AccessToken>,
     /// The timer that clears a copied secret from the clipboard (see [`SECRET_ON_CLIPBOARD`]).
     clear_timer: Option<CancellationToken>,
     /// The label of the secret the clipboard still holds, if one does.
@@ -100,11 +104,18 @@ impl Executor {
             probe: None,
             device: None,
             listener: None,
+            create: None,
+            demo_session: None,
             clear_timer: None,
             secret_on_clipboard: None,
             cleared_on_exit: None,
             worker: super::worker::Worker::start(),
         }
+    }
+
+    /// The demo org's admin session, which "Create it for me" offers in the demo.
+    pub fn set_demo_session(&mut self, token: crate::salesforce::AccessToken) {
+        self.demo_session = Some(token);
     }
 
     /// The bytes the worker has for the terminal (taken once, by the loop).
@@ -213,6 +224,22 @@ impl Executor {
                     let _ = tx.send(Msg::Authorized(result));
                 });
             }
+            Command::FindSessions { host } => self.find_sessions(host),
+            Command::CreateApp { host, session, app } => {
+                let token = replace(&mut self.create);
+                let (tx, http, demo) = (self.tx.clone(), self.http(), self.demo_session.clone());
+                tokio::spawn(async move {
+                    let create = super::create_app::create_for_wizard(http, host, session, *app, demo, tx.clone());
+                    tokio::select! {
+                        result = create => {
+                            let _ = tx.send(Msg::CreateFinished(result));
+                        }
+                        // Dropping the task stops the waiting; the wizard said what that leaves in the org.
+                        () = token.cancelled() => {}
+                    }
+                });
+            }
+            Command::StopCreate => cancel(&mut self.create),
             // Shown by the loop itself, which owns the screen.
             Command::ShowPlain { .. } => {}
             Command::Quit => {
@@ -229,10 +256,30 @@ impl Executor {
                 cancel(&mut self.probe);
                 cancel(&mut self.device);
                 cancel(&mut self.listener);
+                cancel(&mut self.create);
                 return false;
             }
         }
         true
+    }
+
+    fn find_sessions(&mut self, host: LoginHost) {
+        let tx = self.tx.clone();
+        if self.demo {
+            // The demo org's admin is the one session the demo has: the machine's own are for real orgs.
+            let offer = crate::wizard::msg::SessionOffer {
+                source: crate::wizard::msg::OfferedSession::Demo,
+                label: "The demo org's admin session".into(),
+                detail: host.origin().to_string(),
+            };
+            let _ = tx.send(Msg::SessionsFound(vec![offer]));
+            return;
+        }
+        let data_dir = directories::ProjectDirs::from("", "", "sfconnect").map(|d| d.data_dir().to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let offers = super::session_find::find_sessions(&host, data_dir.as_deref());
+            let _ = tx.send(Msg::SessionsFound(offers));
+        });
     }
 
     fn http(&self) -> reqwest::Client {

@@ -153,6 +153,13 @@ impl Simulator {
         self.shared.lock().config.client_secret.clone()
     }
 
+    /// A new access token of the org's admin with the `api` and `web` scopes, as a browser login through the
+    /// Salesforce CLI gives one: the session an admin brings to create an app (the demo offers it). Not tied
+    /// to any refresh token; it lasts the session timeout.
+    pub fn admin_session(&self) -> String {
+        self.shared.lock().issue_access(vec!["api".into(), "web".into()], None)
+    }
+
     /// Ends the propagation delay (`live_after`) at once.
     pub fn make_live_now(&self) {
         self.shared.lock().make_live_now();
