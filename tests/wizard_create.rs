@@ -48,7 +48,7 @@ fn paste_token(w: &mut Wizard, token: &str) -> Command {
 async fn run(w: &mut Wizard, command: Command) -> (Vec<CreateEvent>, sfconnect::wizard::Update) {
     let Command::CreateApp { host, session, app } = command else { panic!("not a creation: {command:?}") };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let http = sfconnect::salesforce::http::build_http_client();
+    let http = sfconnect::salesforce::http::build_http_client().expect("the one HTTP client builds");
     let result = sfconnect::runtime::create_app::create_for_wizard(http, host, session, *app, None, tx).await;
     let mut events = Vec::new();
     while let Ok(msg) = rx.try_recv() {

@@ -171,7 +171,7 @@ fn demo_creates_the_app_by_keys_alone_down_to_saved_settings() {
     assert_eq!(settings["app_name"], "Snow_Atlas_integration", "the created app's API name");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap());
+        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap()).unwrap();
         let app = AppCredentials {
             client_id: settings["client_id"].as_str().unwrap().into(),
             client_secret: Some(ClientSecret::new(settings["client_secret"].as_str().unwrap())),
