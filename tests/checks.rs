@@ -22,6 +22,11 @@ async fn authorize(sim: &Simulator, scopes: &str) -> RefreshToken {
 /// Everything `sfconnect check` does, as a library caller: refresh, then the checks. Also returns the verdicts in
 /// the order the callback saw them.
 async fn check(sim: &Simulator, preset_id: &str, scopes: &str) -> (Report, Vec<Verdict>) {
+    check_named(sim, preset_id, scopes, None).await
+}
+
+/// [`check`] with the app named, as the wizard and `--app-name` do.
+async fn check_named(sim: &Simulator, preset_id: &str, scopes: &str, app_name: Option<&str>) -> (Report, Vec<Verdict>) {
     let token = authorize(sim, scopes).await;
     let client = client_for(sim);
     let outcome = refresh_and_probe(&client, &app_for(sim), &token).await;
@@ -39,7 +44,7 @@ async fn check(sim: &Simulator, preset_id: &str, scopes: &str) -> (Report, Vec<V
         granted_scopes: grant.scopes.clone(),
         login_kind: client.host().kind(),
         preset: preset(preset_id),
-        app_name: None,
+        app_name: app_name.map(str::to_string),
         app_kind: None,
         device_flow_used: false,
         refreshed: true,
@@ -172,8 +177,13 @@ async fn five_tokens_warn_and_name_the_oldest_and_an_expiring_policy_is_flagged(
     let tokens = verdict(&report, CheckId::TokensPerUser);
     assert_eq!(tokens.status, Status::Warn);
     // Authorizing for the test was the sixth: Salesforce (and the simulator) dropped January's.
-    assert!(tokens.detail.starts_with("5 of 5 tokens for sfconnect"), "{}", tokens.detail);
-    assert!(tokens.detail.contains("revokes the oldest, created 2026-02-05"), "{}", tokens.detail);
+    // The consequence first: the wizard's list shows only the start of a verdict.
+    assert!(
+        tokens.detail.starts_with("the next authorization silently revokes the oldest: 5 of 5 tokens for sfconnect"),
+        "{}",
+        tokens.detail
+    );
+    assert!(tokens.detail.contains("the oldest created 2026-02-05"), "{}", tokens.detail);
     assert!(tokens.fix.as_deref().unwrap().contains("Connected Apps OAuth Usage > sfconnect"));
     let policy = verdict(&report, CheckId::RefreshPolicyInfinite);
     assert_eq!(policy.status, Status::Warn);
@@ -184,6 +194,26 @@ async fn five_tokens_warn_and_name_the_oldest_and_an_expiring_policy_is_flagged(
 
     let (report, _) = check(&sim, "ampersand", SCOPES).await;
     assert_eq!(status(&report, CheckId::RefreshPolicyInfinite), Status::Fail, "required by Ampersand");
+}
+
+/// From a new-user trial: the wizard against `simulate --org five-tokens` with its default app name showed
+/// "✓ Tokens for this app  0 of 5 tokens for Generic OAuth connector inte…" right after a token was issued, while
+/// the user held 5 for `sfconnect`, the app the token went to.
+#[tokio::test]
+async fn a_name_that_holds_none_of_the_tokens_just_issued_warns_about_the_app_that_holds_them() {
+    let sim = org_sim(OrgFixture::five_tokens()).await;
+    let name = "Generic OAuth connector integration";
+    let (report, _) = check_named(&sim, "generic", SCOPES, Some(name)).await;
+    let tokens = verdict(&report, CheckId::TokensPerUser);
+    assert_eq!(tokens.status, Status::Warn, "{}", tokens.detail);
+    assert!(
+        tokens.detail.starts_with("the next authorization silently revokes the oldest: 5 of 5 tokens for sfconnect"),
+        "{}",
+        tokens.detail
+    );
+    assert!(tokens.detail.contains(&format!("no token under the name \"{name}\"")), "{}", tokens.detail);
+    assert!(tokens.detail.contains("another name in Setup"), "{}", tokens.detail);
+    assert!(tokens.fix.as_deref().unwrap().contains("--app-name \"sfconnect\""), "{:?}", tokens.fix);
 }
 
 #[tokio::test]

@@ -365,7 +365,14 @@ async fn tokens_and_app_part(rest: &RestClient, ctx: &CheckContext) -> Part {
         CheckId::TokensPerUser,
         match (&read, &shown_as) {
             (Err(e), _) => Finding::from_error(e),
-            (Ok(()), Some(app)) => tokens::tokens_per_user(&held, app, ctx.app_kind),
+            (Ok(()), Some(app)) => tokens::tokens_per_user(&held, app, ctx.app_kind, ctx.refreshed),
+            // This run's token exists, so an empty list is an unreadable one.
+            (Ok(()), None) if ctx.refreshed => Finding::unknown(
+                "no token is visible for this user, though this run's token was just issued or refreshed: the \
+                 token list is not readable",
+                "Count the user's tokens in the user's Settings > Personal > Advanced User Details > OAuth \
+                 Connected Apps (5 per app; a sixth revokes the oldest).",
+            ),
             (Ok(()), None) => Finding::Ok("no tokens are visible for this user".into()),
         },
     ));
