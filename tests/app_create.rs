@@ -632,3 +632,19 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// From a new-user trial: `--output` with a settings file's extension got JSON. The app file is JSON only,
+/// so a name promising env is refused before anything is created.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_file_named_for_another_format_is_refused_before_anything_is_created() {
+    let sim = start(config(MetadataConfig::default())).await;
+    let token = admin_token(&sim).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app_file = dir.path().join("app.env");
+    let out = create_with_token(&sim, &token, &app_file, &[]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("app.env") && stderr.contains("name it .json"), "{stderr}");
+    assert!(!app_file.exists());
+    assert_eq!(sim.deploy_requests(), 0, "nothing was sent to create");
+}

@@ -38,6 +38,17 @@ async fn authorize_and_exchange_with(
     extra_env: &[(&str, &str)],
     extra_args: &[&str],
 ) -> (Output, std::path::PathBuf) {
+    authorize_and_exchange_to(sim, &dir.join("settings.json"), extra_env, extra_args).await
+}
+
+/// [`authorize_and_exchange_with`] writing to `settings`.
+async fn authorize_and_exchange_to(
+    sim: &sfconnect_sim::Simulator,
+    settings: &Path,
+    extra_env: &[(&str, &str)],
+    extra_args: &[&str],
+) -> (Output, std::path::PathBuf) {
+    let settings = settings.to_path_buf();
     let url_out = sfconnect()
         .args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"])
         .output()
@@ -48,7 +59,6 @@ async fn authorize_and_exchange_with(
     let client = client_for(sim);
     let landed = browser_lands_on(&client, flow["url"].as_str().unwrap()).await;
 
-    let settings = dir.join("settings.json");
     let mut cmd = sfconnect();
     cmd.args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url()])
         .args(["--state", flow["state"].as_str().unwrap(), "--code", "-", "--output"])
@@ -225,6 +235,44 @@ async fn device_prints_the_code_then_writes_settings() {
     let env_file = std::fs::read_to_string(&settings).unwrap();
     assert!(env_file.contains("SALESFORCE_REFRESH_TOKEN="), "{env_file}");
     assert_eq!(mode_of(&settings), 0o600);
+}
+
+/// From a new-user trial: `exchange … --output out/cli.env` wrote JSON into cli.env, and `check --settings
+/// out/cli.env` then refused it. Without --format, the format follows --output's extension.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_format_the_output_extension_decides_and_check_reads_it_back() {
+    let sim = start(quick_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (out, settings) = authorize_and_exchange_to(&sim, &dir.path().join("cli.env"), &[], &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&settings).unwrap();
+    assert!(written.contains("SALESFORCE_REFRESH_TOKEN=") && !written.trim_start().starts_with('{'), "{written}");
+    assert!(text(&out.stdout).contains("(env, mode 0600)"), "{}", text(&out.stdout));
+    let check = sfconnect()
+        .args(["check", "--settings"])
+        .arg(&settings)
+        .env("SFCONNECT_LOGIN_URL", sim.base_url())
+        .output()
+        .await
+        .unwrap();
+    let all = format!("{}{}", text(&check.stdout), text(&check.stderr));
+    assert!(check.status.code() != Some(2) && all.contains("Refresh"), "{all}");
+
+    // device too; an explicit --format wins, and an unknown extension keeps JSON.
+    for (name, format, want) in
+        [("d.toml", None, "refresh_token = "), ("d.env", Some("json"), "{"), ("d.conf", None, "{")]
+    {
+        let path = dir.path().join(name);
+        let mut cmd = sfconnect();
+        cmd.args(["device", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--output"]).arg(&path);
+        if let Some(format) = format {
+            cmd.args(["--format", format]);
+        }
+        let out = cmd.env("SFCONNECT_CLIENT_SECRET", sim.client_secret()).output().await.unwrap();
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(written.contains(want), "{name}: {written}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -177,6 +177,16 @@ async fn create(args: CreateArgs) -> CmdResult {
     // Where the app file goes is checked before anything is created.
     let overwrite = if args.force { Overwrite::Replace } else { Overwrite::Never };
     if let Some(path) = &args.output {
+        // The app file is JSON only (it has no refresh token, so it is not a settings file in another format):
+        // a name promising env, TOML or shell would hold JSON that other tools then misread.
+        if let Some(format) = crate::settings::Format::from_path(path).filter(|f| *f != crate::settings::Format::Json) {
+            return Err(Failure::Usage(format!(
+                "--output {}: the app file is written as JSON, not {format}; name it .json (exchange and device \
+                 then write the settings in {format} with --output NAME.{})",
+                path.display(),
+                format.extension()
+            )));
+        }
         crate::settings::preflight(path, overwrite)?;
     }
     let source = session_source(&args)?;

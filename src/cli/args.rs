@@ -49,10 +49,11 @@ pub struct SettingsOutArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Format of the settings: json (default), env, toml, shell (export lines) or sfdx-url (the force://
-    /// line that `sf org login sfdx-url` reads).
-    #[arg(long, value_name = "F", default_value = "json")]
-    pub format: Format,
+    /// Format of the settings: json, env, toml, shell (export lines) or sfdx-url (the force:// line that
+    /// `sf org login sfdx-url` reads). Without it, --output's extension decides (.env or a .env.* file, .toml,
+    /// .sh, .json), and json otherwise.
+    #[arg(long, value_name = "F")]
+    pub format: Option<Format>,
 
     /// Replace FILE if it exists (it is never replaced otherwise).
     #[arg(long)]
@@ -70,6 +71,12 @@ pub struct SettingsOutArgs {
 }
 
 impl SettingsOutArgs {
+    /// The format to write: `--format` when given, else the one `--output`'s name suggests (so `out/cli.env`
+    /// holds env lines that `check --settings out/cli.env` reads back), else JSON.
+    pub fn format(&self) -> Format {
+        self.format.or_else(|| self.output.as_deref().and_then(Format::from_path)).unwrap_or_default()
+    }
+
     /// The `--preset` id once it is known to name a preset, checked before anything is sent to Salesforce
     /// (an authorization code is single use, so a typo found after the exchange would cost the code).
     pub fn checked_preset(&self) -> Result<Option<String>, Failure> {

@@ -39,7 +39,7 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     let secret = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?.secret;
     // A token is made only once the place for it is known to take it.
     let client = Client::new(host)?;
-    prevalidate(&client_id, secret.as_ref(), client.host(), args.out.format)?;
+    prevalidate(&client_id, secret.as_ref(), client.host(), args.out.format())?;
     let place = args.out.reserve()?;
     let scopes = scopes_or_default(&args.scope, DEFAULT_SCOPES);
     let device = client.start_device(&client_id, &scopes).await?;

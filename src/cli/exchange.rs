@@ -98,7 +98,7 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
     // The code is single use: where the settings go, that the format can carry the values and that
     // HTTPS can be set up are proven before it is spent.
     let client = Client::new(host.clone())?;
-    prevalidate(&client_id, secret.as_ref(), &host, args.out.format)?;
+    prevalidate(&client_id, secret.as_ref(), &host, args.out.format())?;
     let place = args.out.reserve()?;
     let pasted_text = zeroize::Zeroizing::new(value_or_stdin(&args.code, "redirect URL or code")?);
     let pasted = parse_paste(&pasted_text, state.as_deref()).map_err(crate::salesforce::Error::from)?;

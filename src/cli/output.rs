@@ -34,7 +34,7 @@ impl SettingsOutArgs {
                 let reservation = crate::settings::reserve(path, overwrite)?;
                 Ok(Place::File { reservation, chosen: false })
             }
-            None => Ok(Place::File { reservation: fresh_default_place(self.format)?, chosen: true }),
+            None => Ok(Place::File { reservation: fresh_default_place(self.format())?, chosen: true }),
         }
     }
 }
@@ -84,7 +84,7 @@ pub async fn deliver(
     out: &SettingsOutArgs,
     signals: &mut Option<StopSignals>,
 ) -> CmdResult {
-    let format = out.format;
+    let format = out.format();
     let (reservation, chosen) = match place {
         Place::Stdout => {
             // A signal during the (optional, retried) identity read still gets the settings printed,
@@ -115,7 +115,7 @@ pub async fn deliver(
     let path = reservation.path().to_path_buf();
     write_or_keep(reservation, &settings, format)?;
     if let Some(n) = signals::pending(signals) {
-        errln!("Settings written to {} (mode 0600).", path.display());
+        errln!("Settings written to {} ({}, mode 0600).", path.display(), format.name());
         return Err(Failure::Signal(n));
     }
     // The token is on disk: what follows is optional, and a signal may end it at once.
@@ -131,7 +131,7 @@ pub async fn deliver(
         }
         Ok(None) => {}
         Err(n) => {
-            errln!("Settings written to {} (mode 0600), without the user name.", path.display());
+            errln!("Settings written to {} ({}, mode 0600), without the user name.", path.display(), format.name());
             return Err(Failure::Signal(n));
         }
     }
