@@ -275,6 +275,33 @@ async fn without_format_the_output_extension_decides_and_check_reads_it_back() {
     }
 }
 
+/// From a new-user trial: `exchange` without `--flow` said "The PKCE code verifier does not match the authorize
+/// request" although it sent no verifier.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pkce_code_exchanged_without_its_verifier_says_to_pass_the_flow() {
+    let sim = start(quick_config()).await;
+    let url_out = sfconnect()
+        .args(["url", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--json"])
+        .output()
+        .await
+        .unwrap();
+    let flow: serde_json::Value = serde_json::from_slice(&url_out.stdout).unwrap();
+    let landed = browser_lands_on(&client_for(&sim), flow["url"].as_str().unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = sfconnect();
+    cmd.args(["exchange", "--client-id", &sim.client_id(), "--login-url", &sim.base_url(), "--code", "-"])
+        .arg("--output")
+        .arg(dir.path().join("s.json"))
+        .env("SFCONNECT_CLIENT_SECRET", sim.client_secret())
+        .env_remove("SFCONNECT_CODE_VERIFIER");
+    let out = run_with_stdin(cmd, &landed).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("requested with PKCE") && stderr.contains("sent no code verifier"), "{stderr}");
+    assert!(stderr.contains("--flow FILE"), "{stderr}");
+    assert!(!stderr.contains("does not match"), "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn usage_errors_exit_2_and_name_the_field() {
     let bad_url = sfconnect()

@@ -111,7 +111,10 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
     let exchange = CodeExchange { code: &pasted.code, redirect_uri: &redirect_uri, code_verifier: verifier.as_ref() };
     // From the moment the code is sent until the token is on disk, a signal waits its turn.
     let mut stop = StopSignals::take();
-    let grant = signals::finish(&mut stop, client.exchange_code(&app, &exchange)).await.map_err(exchange_failure)?;
+    let sent_verifier = verifier.is_some();
+    let grant = signals::finish(&mut stop, client.exchange_code(&app, &exchange))
+        .await
+        .map_err(|e| if sent_verifier { exchange_failure(e) } else { unsent_verifier(e) })?;
     let mut settings =
         settings_from_grant(&client_id, secret, &grant, client.host().origin(), args.out.company_names(), preset)?;
     // The app's kind and name, from `--settings`, so `check` grades this app's policies and names its pages.
@@ -122,6 +125,22 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
         settings.app_name = named.app_name;
     }
     deliver(&client, &grant, settings, place, &args.out, &mut stop).await
+}
+
+/// A verifier refused when none was sent: the code was requested with PKCE (as `url` always does), so the
+/// verifier must go with it; "does not match" would send the user looking for a verifier they never gave.
+fn unsent_verifier(e: crate::salesforce::Error) -> Failure {
+    let verifier_refused = e.oauth_code() == Some(&crate::salesforce::OAuthErrorCode::InvalidGrant)
+        && e.to_string().to_ascii_lowercase().contains("verifier");
+    if !verifier_refused {
+        return exchange_failure(e);
+    }
+    Failure::failed(
+        "The code was requested with PKCE, and this exchange sent no code verifier (no --flow, --code-verifier or \
+         SFCONNECT_CODE_VERIFIER)",
+        "pass --flow FILE, the JSON `sfconnect url --json` printed for this authorization, so its verifier goes with \
+         the code; if Salesforce then says the code was used or expired, run `url --json` again and authorize anew",
+    )
 }
 
 /// A failed exchange, with what it means for the code: never sent (still good), or maybe used.
