@@ -519,9 +519,16 @@ async fn an_emitted_folder_deploys_as_sf_would_deploy_it() {
         .await
         .unwrap();
     assert_eq!(again.status.code(), Some(1), "files are never replaced without --force");
+    // From a new-user trial: the refusal named --output, a flag emit does not have.
+    let refusal = text(&again.stderr);
+    assert!(refusal.contains("choose another --out") && !refusal.contains("--output"), "{refusal}");
     let missing = sfconnect().args(["app", "emit", "--out"]).arg(dir.path().join("x")).output().await.unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("--contact-email"), "{}", text(&missing.stderr));
+    // The README shows it as required for emit, as emit enforces it (a new-user trial found it optional there).
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let row = readme.lines().find(|l| l.starts_with("| `sfconnect app emit")).unwrap();
+    assert!(row.contains(" --contact-email E ") && !row.contains("[--contact-email E]"), "{row}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -32,10 +32,12 @@ pub fn write_package(package: &Package, dir: &Path, force: bool) -> Result<(), F
     let overwrite = if force { Overwrite::Replace } else { Overwrite::Never };
     for file in package.files() {
         let path = dir.join(&file.path);
-        crate::settings::preflight(&path, overwrite).or_else(|e| match e {
-            crate::settings::Error::MissingFolder { .. } => Ok(()),
-            other => Err(other),
-        })?;
+        crate::settings::preflight(&path, overwrite)
+            .or_else(|e| match e {
+                crate::settings::Error::MissingFolder { .. } => Ok(()),
+                other => Err(other),
+            })
+            .map_err(named_for_emit)?;
     }
     for file in package.files() {
         let path = dir.join(&file.path);
@@ -46,9 +48,15 @@ pub fn write_package(package: &Package, dir: &Path, force: bool) -> Result<(), F
         // Every file is UTF-8 XML the builder wrote.
         let text = std::str::from_utf8(&file.contents)
             .map_err(|_| Failure::failed(format!("{}: not UTF-8", file.path), "report this at the project's issues"))?;
-        crate::settings::write_settings(&path, text, overwrite)?;
+        crate::settings::write_settings(&path, text, overwrite).map_err(named_for_emit)?;
     }
     Ok(())
+}
+
+/// The settings writer's refusals name `--output`, the flag of the commands that write settings; emit's
+/// place is `--out`, and a fix must name a flag the command has.
+fn named_for_emit(e: crate::settings::Error) -> Failure {
+    Failure::Failed { headline: e.to_string().replace("--output", "--out"), fix: None }
 }
 
 pub fn run(args: EmitArgs) -> CmdResult {
