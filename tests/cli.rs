@@ -341,6 +341,30 @@ async fn simulate_json_prints_one_line_first() {
     child.kill().await.unwrap();
 }
 
+/// From a new-user trial: `simulate --tls` named how Python and Node trust its CA, not how sfconnect does.
+#[tokio::test(flavor = "multi_thread")]
+async fn simulate_tls_names_ssl_cert_file_for_sfconnect_itself() {
+    let mut child = sfconnect()
+        .args(["simulate", "--tls"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(child.stderr.take().unwrap()));
+    let banner = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.starts_with("https with a certificate") {
+                return line;
+            }
+        }
+        panic!("no https banner")
+    })
+    .await
+    .expect("the simulator says how to trust it");
+    assert!(banner.contains("SSL_CERT_FILE for sfconnect"), "{banner}");
+    child.kill().await.unwrap();
+}
+
 fn client_for_url(url: &str) -> sfconnect::salesforce::Client {
     sfconnect::salesforce::Client::new(sfconnect::salesforce::LoginHost::parse(url).unwrap()).unwrap()
 }

@@ -90,6 +90,8 @@ async fn ssl_cert_file_is_the_trust_that_reaches_a_private_ca() {
     let said = String::from_utf8_lossy(&untrusted.stderr).to_lowercase();
     assert_eq!(untrusted.status.code(), Some(1), "{said}");
     assert!(said.contains("certificate") || said.contains("tls"), "a TLS failure, named: {said}");
+    // From a new-user trial: the fix never named the variables sfconnect reads.
+    assert!(said.contains("ssl_cert_file"), "the fix names SSL_CERT_FILE: {said}");
     sim.shutdown().await;
 }
 

@@ -127,7 +127,7 @@ pub async fn run(args: SimulateArgs) -> CmdResult {
             errln!("Simulated Salesforce org running (these are demo values, not real credentials). Ctrl-C to stop.");
             if let Some(path) = &ca_path {
                 errln!(
-                    "https with a certificate made for this run: trust {} (e.g. REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS).",
+                    "https with a certificate made for this run: trust {} (SSL_CERT_FILE for sfconnect itself; REQUESTS_CA_BUNDLE for Python, NODE_EXTRA_CA_CERTS for Node).",
                     path.display()
                 );
             }

@@ -751,7 +751,7 @@ fn transport_fix(kind: TransportKind) -> &'static str {
             "Check the Login URL's spelling: a My Domain is NAME.my.salesforce.com (a sandbox's NAME--SANDBOX.sandbox.my.salesforce.com), as Setup > My Domain shows it. If it is right, check this machine's DNS settings and any proxy (HTTPS_PROXY / NO_PROXY)."
         }
         TransportKind::Tls => {
-            "A proxy may be intercepting HTTPS: set HTTPS_PROXY, or install the proxy's CA certificate in the system store."
+            "A proxy may be intercepting HTTPS: give sfconnect the proxy's CA certificate with SSL_CERT_FILE=PATH (a PEM file; SSL_CERT_DIR=FOLDER for a folder of them), which replace the system store, or install it in the system store; set HTTPS_PROXY if the proxy must be named."
         }
         TransportKind::Other => "Check the network and any proxy (HTTPS_PROXY / NO_PROXY), then try again.",
     }
