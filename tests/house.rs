@@ -137,3 +137,12 @@ fn every_environment_variable_the_code_reads_is_in_the_readme() {
     let missing: Vec<&String> = names.iter().filter(|n| !table.contains(&format!("`{n}`"))).collect();
     assert!(missing.is_empty(), "read by the code, not in README's Environment variables: {missing:?}");
 }
+
+/// From a new-user trial: two bullets of the README's Security notes both pointed to SECURITY.md.
+#[test]
+fn the_security_notes_point_to_security_md_once() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let notes = readme.split("## Security notes").nth(1).expect("a Security notes section");
+    let notes = notes.split("\n## ").next().unwrap();
+    assert_eq!(notes.lines().filter(|l| l.contains("(SECURITY.md)")).count(), 1, "{notes}");
+}

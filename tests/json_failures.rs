@@ -103,7 +103,13 @@ async fn check_json_fails_in_json_before_and_after_the_checks() {
     // No settings file: nothing was checked.
     let missing = sfconnect().args(["check", "--json", "--settings"]).arg(dir.path().join("nope.json")).output();
     let missing = missing.await.unwrap();
-    assert_failed(&missing, 1, "nope.json");
+    let object = assert_failed(&missing, 1, "nope.json");
+    // From a new-user trial: "could not open: No such file or directory (os error 2)", and no fix.
+    assert!(object["error"].as_str().unwrap().contains("no such file"), "{object}");
+    let fix = object["fix"].as_str().unwrap_or_default();
+    assert!(fix.contains("check the path") && fix.contains("sfconnect exchange --output"), "{object}");
+    let stderr = text(&missing.stderr);
+    assert!(stderr.contains("nope.json") && stderr.contains("  fix: check the path"), "{stderr}");
 
     // A working file: the report says ok.
     let token = authorize_with(&sim, "api refresh_token").await;
@@ -126,7 +132,9 @@ async fn check_json_fails_in_json_before_and_after_the_checks() {
 #[tokio::test(flavor = "multi_thread")]
 async fn url_and_simulate_json_fail_in_json() {
     let url = sfconnect().args(["url", "--json", "--client-id", "not a key!"]).output().await.unwrap();
-    assert_failed(&url, 2, "--client-id");
+    let object = assert_failed(&url, 2, "--client-id");
+    // From a new-user trial: every usage error's fix was "run the command with --help": the error's own comes.
+    assert!(object["fix"].as_str().unwrap().starts_with("copy it again from Manage Consumer Details"), "{object}");
     let ok = sfconnect().args(["url", "--json", "--client-id", "3MVG9exampleexampleexample"]).output().await.unwrap();
     assert_eq!(the_one_object(&ok)["ok"], true);
     let simulate = sfconnect().args(["simulate", "--json", "--org", "no-such-org"]).output().await.unwrap();

@@ -15,12 +15,66 @@ pub fn failure_fields(headline: &str, fix: Option<&str>) -> serde_json::Map<Stri
     fields
 }
 
+/// Verbs a fix begins with: a message written "WHAT: FIX" or "WHAT; FIX" (as the refusals of the arguments and
+/// the settings files are) carries its own fix after the last separator that one of these follows.
+const FIX_VERBS: &[&str] = &[
+    "pass",
+    "give",
+    "use",
+    "run",
+    "copy",
+    "choose",
+    "check",
+    "set",
+    "remove",
+    "correct",
+    "create",
+    "leave",
+    "name",
+    "add",
+    "wait",
+    "free",
+    "install",
+    "make",
+    "try",
+    "delete",
+    "rename",
+    "authorize",
+    "unset",
+];
+
+/// A message's own fix: `("WHAT", Some("FIX"))` for "WHAT: FIX" or "WHAT; FIX" when FIX begins with a verb of
+/// [`FIX_VERBS`], else the whole message and `None`.
+pub fn split_fix(message: &str) -> (&str, Option<&str>) {
+    let starts_fix = |rest: &str| {
+        let word = rest.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+        FIX_VERBS.contains(&word.to_ascii_lowercase().as_str())
+    };
+    let cut = message
+        .match_indices(": ")
+        .chain(message.match_indices("; "))
+        .map(|(at, _)| at)
+        .filter(|at| starts_fix(&message[at + 2..]))
+        .min();
+    match cut {
+        Some(at) => (&message[..at], Some(&message[at + 2..])),
+        None => (message, None),
+    }
+}
+
 /// The object a failed `--json` command prints, or None when the command has already printed its result
 /// (which then says `"ok": false` itself).
 pub fn failure_object(failure: &Failure) -> Option<serde_json::Value> {
     let fields = match failure {
-        Failure::Failed { headline, fix } => failure_fields(headline, fix.as_deref()),
-        Failure::Usage(message) => failure_fields(message, Some("run the command with --help for its usage")),
+        Failure::Failed { headline, fix: Some(fix) } => failure_fields(headline, Some(fix)),
+        Failure::Failed { headline, fix: None } => {
+            let (headline, fix) = split_fix(headline);
+            failure_fields(headline, fix)
+        }
+        Failure::Usage(message) => match split_fix(message) {
+            (what, Some(fix)) => failure_fields(what, Some(fix)),
+            (_, None) => failure_fields(message, Some("run the command with --help for its usage")),
+        },
         Failure::Signal(n) => failure_fields(&format!("stopped by signal {n}"), None),
         Failure::InResult { .. } => return None,
     };
@@ -56,6 +110,15 @@ mod tests {
             Some(serde_json::json!({"ok": false, "error": "the consumer key is not live", "fix": "wait longer"}))
         );
         let bare = Failure::Failed { headline: "refused".into(), fix: None };
+        let own = Failure::Usage("--client-id is empty: pass the Consumer Key from Manage Consumer Details".into());
+        assert_eq!(
+            failure_object(&own),
+            Some(
+                serde_json::json!({"ok": false, "error": "--client-id is empty", "fix": "pass the Consumer Key from Manage Consumer Details"})
+            )
+        );
+        let plain = Failure::Usage("unknown --org `x`, expected one of a, b".into());
+        assert_eq!(failure_object(&plain).unwrap()["fix"], "run the command with --help for its usage");
         assert_eq!(failure_object(&bare).unwrap()["fix"], serde_json::Value::Null);
         let shown = Failure::InResult { headline: "a required check failed".into(), fix: None };
         assert_eq!(failure_object(&shown), None, "the command's own result already says so");

@@ -222,8 +222,11 @@ impl From<crate::runtime::session::SessionError> for Failure {
 }
 
 impl From<crate::settings::Error> for Failure {
+    /// The settings errors carry their fix in their text ("WHAT; FIX"): it goes on the fix line.
     fn from(e: crate::settings::Error) -> Self {
-        Failure::Failed { headline: e.to_string(), fix: None }
+        let text = e.to_string();
+        let (headline, fix) = json_outcome::split_fix(&text);
+        Failure::Failed { headline: headline.to_string(), fix: fix.map(str::to_string) }
     }
 }
 

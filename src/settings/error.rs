@@ -78,6 +78,12 @@ pub enum Error {
     /// The serializer refused the settings (its message names no value).
     #[error("the settings could not be written as {format}: {message}")]
     Render { format: Format, message: String },
+    #[error(
+        "{path}: there is no such file; check the path, or make one: the wizard (`sfconnect`), `sfconnect exchange \
+         --output FILE` or `sfconnect device --output FILE` write settings, `sfconnect app create --output FILE` an \
+         app file"
+    )]
+    NotFound { path: PathBuf },
     #[error("{path}: could not {action}: {source}")]
     Io {
         path: PathBuf,

@@ -352,7 +352,10 @@ pub fn open_regular(path: &Path) -> Result<File, Error> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(io_error(path, "open"))?;
+    let file = options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { path: path.to_owned() },
+        _ => io_error(path, "open")(e),
+    })?;
     let meta = file.metadata().map_err(io_error(path, "open"))?;
     if !meta.is_file() {
         return Err(Error::NotRegular { path: path.to_owned() });
