@@ -13,6 +13,7 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sfconnect::salesforce::clock::TokioClock;
+use sfconnect::salesforce::eca::credentials::{ReadBack, oauth_apps, read_back};
 use sfconnect::salesforce::eca::deploy::{start_deploy, wait_for_deploy};
 use sfconnect::salesforce::eca::{EcaRequest, EcaSpec, IpRelaxation, Package, PermittedUsers};
 use sfconnect::salesforce::probe::Readiness;
@@ -21,7 +22,7 @@ use sfconnect::salesforce::{
     AppCredentials, AuthorizeOptions, AuthorizeRequest, ClientSecret, CodeExchange, Error, Scopes, TokenGrant,
     parse_paste,
 };
-use sfconnect_sim::{MetadataConfig, OAuthApp, SimConfig, Simulator};
+use sfconnect_sim::{MetadataConfig, OAuthApp, OrgFixture, SimConfig, Simulator};
 
 fn config(propagation: Duration) -> SimConfig {
     SimConfig {
@@ -300,5 +301,27 @@ async fn the_configured_app_keeps_its_name_after_a_deploy() {
     let count = |name: &str| rows.records.iter().filter(|r| r["AppName"] == name).count();
     assert_eq!(count(&first.label), 2, "both of the configured app's tokens: {:?}", rows.records);
     assert_eq!(count(&deployed.label), 0);
+    sim.shutdown().await;
+}
+
+/// The credentials resources agree with the apps that answer: each External Client App of the org, the
+/// configured one included, reads back the very key and secret its OAuth endpoints accept.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_app_s_credentials_read_back_are_the_ones_it_answers_to() {
+    let org = OrgFixture::default().as_external_client_app().with_other_apps();
+    let sim = start(SimConfig { org, ..config(Duration::ZERO) }).await;
+    let rest = admin_rest(&sim).await;
+    let deployed = deploy(&sim, &rest, "Read_Back_App", false).await;
+    let listed: Vec<String> = oauth_apps(&rest).await.unwrap().into_iter().map(|a| a.developer_name).collect();
+    assert_eq!(listed, ["sfconnect", "Acme_Integration", "Read_Back_App"], "each External Client App once");
+
+    for (name, app) in [("sfconnect", &sim.apps()[0]), ("Read_Back_App", &deployed)] {
+        let ReadBack::Pair { key, secret } = read_back(&rest, name, None).await.unwrap() else {
+            panic!("{name}: no pair")
+        };
+        assert_eq!((key.as_str(), secret.expose()), (app.client_id.as_str(), app.client_secret.as_str()), "{name}");
+        let creds = AppCredentials { client_id: key.as_str().to_string(), client_secret: Some(secret) };
+        assert!(web_flow(&sim, &creds, "api").await.is_ok(), "{name} signs in with what was read back");
+    }
     sim.shutdown().await;
 }
