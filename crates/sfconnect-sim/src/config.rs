@@ -1,5 +1,6 @@
 //! Simulator settings: the configured app (key, secret, callbacks, scopes, policies; the org's first OAuth app,
-//! see `oauth_apps.rs`), the org fixture it serves, and the switches tests flip at run time. Plain data only; nothing here talks HTTP or holds issued tokens.
+//! see `oauth_apps.rs`), the org fixture it serves, and the switches tests flip at run time. Plain data only;
+//! nothing here talks HTTP or holds issued tokens.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};

@@ -1,6 +1,6 @@
 //! The simulator's memory: configuration in force, the apps deploys added and every app's propagation clock,
-//! and every issued code, token, device grant and query locator, plus the request log. One mutex guards it all; handlers lock, decide, unlock, and never
-//! hold the lock across an await.
+//! and every issued code, token, device grant and query locator, plus the request log. One mutex guards it all;
+//! handlers lock, decide, unlock, and never hold the lock across an await.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
