@@ -60,7 +60,7 @@ async fn serve(users: usize) -> Result<(), Failure> {
 /// Authorizes (not timed), then times the refresh, the checks and the preview as `sfconnect check` runs them.
 async fn check(sim: &serde_json::Value, users: usize) -> Result<(Duration, u64, usize), Failure> {
     let field = |name: &str| sim[name].as_str().map(str::to_string).ok_or(format!("no {name}"));
-    let client = Client::new(LoginHost::parse(&field("base_url")?)?);
+    let client = Client::new(LoginHost::parse(&field("base_url")?)?)?;
     let app = AppCredentials {
         client_id: field("client_id")?,
         client_secret: Some(ClientSecret::new(field("client_secret")?)),
@@ -72,7 +72,7 @@ async fn check(sim: &serde_json::Value, users: usize) -> Result<(Duration, u64, 
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options)?;
     let response = client.http().get(&request.url).send().await?;
     let landed = response.headers().get("location").and_then(|v| v.to_str().ok()).ok_or("no redirect")?.to_string();
     let pasted = parse_paste(&landed, Some(&request.state))?;

@@ -43,7 +43,7 @@ async fn bench(latency: Duration, runs: usize) -> Result<(), Failure> {
     let sim = Simulator::start(config).await?;
     let dir = tempfile::tempdir()?;
     let settings = dir.path().join("settings.json");
-    write_settings(&settings, &settings_for(&sim).await?.render(Format::Json), Overwrite::Replace)?;
+    write_settings(&settings, &settings_for(&sim).await?.render(Format::Json)?, Overwrite::Replace)?;
     sim.set_fault(Some(FaultPlan::always(Fault::Slow(latency), FaultScope::All)));
 
     let mut walls = Vec::new();
@@ -83,7 +83,7 @@ async fn bench(latency: Duration, runs: usize) -> Result<(), Failure> {
 /// Authorizes against the simulator (the browser's part played by one GET) and returns the settings `exchange`
 /// would write.
 async fn settings_for(sim: &Simulator) -> Result<ConnectorSettings, Failure> {
-    let client = Client::new(LoginHost::parse(&sim.base_url())?);
+    let client = Client::new(LoginHost::parse(&sim.base_url())?)?;
     let app =
         AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
     let options = AuthorizeOptions {
@@ -93,7 +93,7 @@ async fn settings_for(sim: &Simulator) -> Result<ConnectorSettings, Failure> {
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options)?;
     let response = client.http().get(&request.url).send().await?;
     let landed = response.headers().get("location").and_then(|v| v.to_str().ok()).ok_or("no redirect")?.to_string();
     let pasted = parse_paste(&landed, Some(&request.state))?;

@@ -52,6 +52,8 @@ const COMMON: &[(Key, Action)] = &[
     (ctrl('y'), Action::Copy),
     (ctrl('g'), Action::ShowQr),
     (ctrl('o'), Action::OpenBrowser),
+    // Ctrl in both contexts: the create step's name and email rows are text fields.
+    (ctrl('n'), Action::CreateForMe),
 ];
 
 /// Lists and values: single letters act.

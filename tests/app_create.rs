@@ -38,7 +38,7 @@ async fn admin_token(sim: &Simulator) -> String {
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options).unwrap();
     let landed = browser_lands_on(&client, &request.url).await;
     let pasted = parse_paste(&landed, Some(&request.state)).unwrap();
     let exchange = CodeExchange {
@@ -169,8 +169,9 @@ async fn the_token_can_come_from_the_environment_and_json_output_hides_the_secre
 
 /// A fake `sf` that prints what the real CLI prints with --json (plugin-org's `org display` and `org auth
 /// show-access-token` results, in the CLI's `{"status","result","warnings"}` envelope). With `FAKE_SF_OLD`
-/// set it is a CLI without show-access-token, whose `org display` still shows the token.
-fn fake_sf(dir: &Path, instance: &str, token: &str) -> PathBuf {
+/// set it is a CLI without show-access-token, whose `org display` still shows the token. `org list` lists
+/// acme on `instance` and a login of another org (plugin-org's `org list` result, lists by kind).
+pub(crate) fn fake_sf(dir: &Path, instance: &str, token: &str) -> PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let script = bin.join("sf");
@@ -183,6 +184,8 @@ case "$*" in
   "org display --target-org acme --json")
     if [ -n "$FAKE_SF_OLD" ]; then shown="{token}"; else shown="[REDACTED] Use 'sf org auth show-access-token' to view"; fi
     printf '{{"status":0,"result":{{"id":"00D5g00000ACMEsEAF","apiVersion":"64.0","accessToken":"%s","instanceUrl":"{instance}","username":"admin@acme.example","clientId":"PlatformCLI","connectedStatus":"Connected","alias":"acme"}},"warnings":[]}}\n' "$shown" ;;
+  "org list --json --skip-connection-status")
+    printf '{{"status":0,"result":{{"nonScratchOrgs":[{{"alias":"acme","username":"admin@acme.example","instanceUrl":"{instance}","accessToken":"{token}"}},{{"alias":"globex","username":"admin@globex.example","instanceUrl":"https://globex.my.salesforce.com","accessToken":"00Dglobex!x"}}],"regularOrgs":[{{"alias":"acme","username":"admin@acme.example","instanceUrl":"{instance}","accessToken":"{token}"}}],"scratchOrgs":[]}},"warnings":[]}}\n' ;;
   "org auth show-access-token --target-org acme --json")
     if [ -n "$FAKE_SF_OLD" ]; then echo " ›   Warning: org auth show-access-token is not a sf command." >&2; exit 127; fi
     printf '{{"status":0,"result":{{"accessToken":"{token}"}},"warnings":["This command exposes a sensitive value."]}}\n' ;;
@@ -198,7 +201,7 @@ esac"#,
     bin
 }
 
-fn path_with(bin: &Path) -> String {
+pub(crate) fn path_with(bin: &Path) -> String {
     format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
 }
 
@@ -343,7 +346,7 @@ async fn each_refusal_before_the_deploy_says_why_and_creates_nothing() {
     assert_eq!(sim.deploy_requests(), 1);
 
     // A refused session is the admin's to renew: no refresh token is involved (found in a new-user trial).
-    let said = refused(&sim, "00Dnot!avalidtoken", "refused the session given to app create", "get a fresh one").await;
+    let said = refused(&sim, "00Dnot!avalidtoken", "Salesforce refused the session (expired", "get a fresh one").await;
     assert!(!said.contains("from the refresh token"), "{said}");
     let bad = create_with_token(&sim, "00Dnot!avalidtoken", &std::env::temp_dir().join("never.json"), &[]).await;
     assert!(text(&bad.stderr).to_lowercase().contains("session"), "{}", text(&bad.stderr));

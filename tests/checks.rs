@@ -277,7 +277,7 @@ fn settings_file_for(
     settings.client_secret = Some(sfconnect::salesforce::ClientSecret::new(sim.client_secret()));
     settings.preset = preset.map(str::to_string);
     let path = dir.join(format!("settings.{}", format.extension()));
-    write_settings(&path, &settings.render(format), Overwrite::Replace).unwrap();
+    write_settings(&path, &settings.render(format).unwrap(), Overwrite::Replace).unwrap();
     path
 }
 
@@ -490,7 +490,7 @@ async fn fixes_name_the_pages_of_the_kind_of_app() {
     let (mut recorded, _) = sfconnect::settings::read_settings(&settings).unwrap();
     recorded.app_kind = Some(sfconnect::salesforce::AppKind::ConnectedApp);
     let path = dir.path().join("recorded.json");
-    let text = recorded.render(sfconnect::settings::Format::Json);
+    let text = recorded.render(sfconnect::settings::Format::Json).unwrap();
     sfconnect::settings::write_settings(&path, &text, sfconnect::settings::Overwrite::Never).unwrap();
     let (_, stdout, stderr) = run_check(&path, &["--json", "--preset", "ampersand"]).await;
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));

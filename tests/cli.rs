@@ -267,7 +267,7 @@ async fn simulate_json_prints_one_line_first() {
 }
 
 fn client_for_url(url: &str) -> sfconnect::salesforce::Client {
-    sfconnect::salesforce::Client::new(sfconnect::salesforce::LoginHost::parse(url).unwrap())
+    sfconnect::salesforce::Client::new(sfconnect::salesforce::LoginHost::parse(url).unwrap()).unwrap()
 }
 
 /// A secret file others can read still works (it is already exposed) but is called out, with the fix.

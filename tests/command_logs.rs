@@ -47,7 +47,7 @@ async fn wait_and_check_write_the_log_in_the_data_folder_without_secrets() {
     let mut settings = ConnectorSettings::new(sim.client_id(), token.clone(), sim.base_url());
     settings.client_secret = Some(sfconnect::salesforce::ClientSecret::new(&secret));
     let path = home.path().join("settings.json");
-    write_settings(&path, &settings.render(Format::Json), Overwrite::Replace).unwrap();
+    write_settings(&path, &settings.render(Format::Json).unwrap(), Overwrite::Replace).unwrap();
     let check = sfconnect_logging(home.path(), "trace").args(["check", "--settings"]).arg(&path).output();
     let check = check.await.unwrap();
     assert!(check.status.success(), "{}{}", text(&check.stdout), text(&check.stderr));

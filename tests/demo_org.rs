@@ -34,7 +34,7 @@ fn settings_naming(sim: &Simulator, token: sfconnect::salesforce::RefreshToken, 
     settings.app_name = Some(app_name.to_string());
     settings.app_kind = Some(sfconnect::salesforce::AppKind::ExternalClientApp);
     let path = dir.join("settings.json");
-    write_settings(&path, &settings.render(Format::Json), Overwrite::Replace).unwrap();
+    write_settings(&path, &settings.render(Format::Json).unwrap(), Overwrite::Replace).unwrap();
     path
 }
 
@@ -160,7 +160,7 @@ async fn the_web_flow_still_works_after_the_app_is_set_up() {
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options).unwrap();
     let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, Some(&request.state)).unwrap();
     let exchange = CodeExchange {
         code: &pasted.code,

@@ -110,7 +110,7 @@ async fn check_json_fails_in_json_before_and_after_the_checks() {
     let mut settings = ConnectorSettings::new(sim.client_id(), token.clone(), sim.base_url());
     settings.client_secret = Some(sfconnect::salesforce::ClientSecret::new(sim.client_secret()));
     let path = dir.path().join("settings.json");
-    write_settings(&path, &settings.render(sfconnect::settings::Format::Json), Overwrite::Replace).unwrap();
+    write_settings(&path, &settings.render(sfconnect::settings::Format::Json).unwrap(), Overwrite::Replace).unwrap();
     let passed = sfconnect().args(["check", "--json", "--settings"]).arg(&path).output().await.unwrap();
     let report = the_one_object(&passed);
     assert!(passed.status.success(), "{}", text(&passed.stderr));

@@ -38,7 +38,7 @@ fn settings_writer_child() {
     let Some(path) = std::env::var_os(WRITER_PATH_VAR).map(PathBuf::from) else {
         return;
     };
-    let texts = [settings("old").render(Format::Json), settings("new").render(Format::Json)];
+    let texts = [settings("old").render(Format::Json).unwrap(), settings("new").render(Format::Json).unwrap()];
     write_settings(&path, &texts[0], Overwrite::Replace).expect("first write");
     println!("ready");
     for i in 1.. {

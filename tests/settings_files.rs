@@ -30,7 +30,7 @@ fn sample() -> ConnectorSettings {
 
 #[test]
 fn json_has_the_exact_keys_a_connector_reads() {
-    let json = sample().render(Format::Json);
+    let json = sample().render(Format::Json).unwrap();
     assert!(json.ends_with("}\n"), "pretty JSON ends with a newline");
     let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
     let keys: Vec<&str> = value.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
@@ -61,26 +61,26 @@ fn json_has_the_exact_keys_a_connector_reads() {
 #[test]
 fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
     let settings = sample();
-    let json = settings.render(Format::Json);
+    let json = settings.render(Format::Json).unwrap();
     assert!(json.contains("  \"preset\": \"snow-atlas\",\n"), "{}", json.as_str());
     assert!(json.contains("  \"app_kind\": \"external_client_app\",\n"), "{}", json.as_str());
     // Issue 10, point 5: the app's name is recorded, so `check` reads that app's policies.
     assert!(json.contains("  \"app_name\": \"Snow Atlas integration\"\n"), "{}", json.as_str());
-    let toml = settings.render(Format::Toml);
+    let toml = settings.render(Format::Toml).unwrap();
     assert!(toml.contains("\npreset = \"snow-atlas\"\n"), "{}", toml.as_str());
-    let env = settings.render(Format::Env);
+    let env = settings.render(Format::Env).unwrap();
     assert!(env.contains("\nSALESFORCE_PRESET=\"snow-atlas\"\n"), "{}", env.as_str());
-    let shell = settings.render(Format::Shell);
+    let shell = settings.render(Format::Shell).unwrap();
     assert!(shell.contains("\nexport SALESFORCE_PRESET='snow-atlas'\n"), "{}", shell.as_str());
     for format in [Format::Json, Format::Toml, Format::Env, Format::Shell] {
-        let back = ConnectorSettings::parse(&settings.render(format), None).ok();
+        let back = ConnectorSettings::parse(&settings.render(format).unwrap(), None).ok();
         assert_eq!(back.as_ref().and_then(|s| s.preset.as_deref()), Some("snow-atlas"), "{format}");
         assert_eq!(back.as_ref().and_then(|s| s.app_kind), Some(AppKind::ExternalClientApp), "{format}");
         assert_eq!(back.as_ref().and_then(|s| s.app_name.as_deref()), Some("Snow Atlas integration"), "{format}");
     }
     // An app kind that is not one of the two is refused, naming the field and the two ids.
     for format in [Format::Json, Format::Toml, Format::Env, Format::Shell] {
-        let odd = settings.render(format).replace("external_client_app", "canvas_app");
+        let odd = settings.render(format).unwrap().replace("external_client_app", "canvas_app");
         let error = ConnectorSettings::parse(&odd, Some(format)).err().map(|e| e.to_string());
         assert!(
             error
@@ -90,7 +90,7 @@ fn the_preset_is_written_in_every_format_with_room_for_it_and_read_back() {
         );
     }
     // force://ID:SECRET:TOKEN@HOST has no room for it: left out, and read back as absent.
-    let sfdx = settings.render(Format::SfdxUrl);
+    let sfdx = settings.render(Format::SfdxUrl).unwrap();
     assert!(!sfdx.contains("snow-atlas"), "{}", sfdx.as_str());
     let back = ConnectorSettings::parse(&sfdx, None).ok();
     assert_eq!(back.map(|s| s.preset), Some(None));
@@ -135,17 +135,17 @@ fn env_and_shell_lines_quote_what_a_shell_would_expand() {
     let mut settings = sample();
     settings.username = Some("o'brien$HOME\"`x`".into());
     settings.company_names = vec!["acme.com".into(), "acme.co.uk".into()];
-    let env = settings.render(Format::Env);
+    let env = settings.render(Format::Env).unwrap();
     assert!(env.contains("SALESFORCE_USERNAME=\"o'brien\\$HOME\\\"\\`x\\`\"\n"), "{}", env.as_str());
     assert!(env.contains("SALESFORCE_COMPANY_NAMES=\"acme.com,acme.co.uk\"\n"));
     assert!(env.contains("SALESFORCE_SCOPES=\"refresh_token full\"\n"));
-    let shell = settings.render(Format::Shell);
+    let shell = settings.render(Format::Shell).unwrap();
     assert!(shell.contains("export SALESFORCE_USERNAME='o'\\''brien$HOME\"`x`'\n"), "{}", shell.as_str());
 }
 
 #[test]
 fn sfdx_url_is_what_sf_org_login_sfdx_url_accepts() {
-    let url = sample().render(Format::SfdxUrl);
+    let url = sample().render(Format::SfdxUrl).unwrap();
     assert_eq!(url.as_str(), format!("force://{}:{SECRET}:{TOKEN}@acme.my.salesforce.com\n", sample().client_id));
     let back = ConnectorSettings::parse(&url, None).ok();
     assert_eq!(back.as_ref().map(|s| s.refresh_token.expose()), Some(TOKEN));
@@ -157,7 +157,7 @@ fn sfdx_url_with_an_optional_secret_keeps_the_empty_field() {
     let mut settings = sample();
     settings.client_secret = None;
     settings.instance_url = None;
-    let url = settings.render(Format::SfdxUrl);
+    let url = settings.render(Format::SfdxUrl).unwrap();
     assert!(url.contains(&format!("{}::{TOKEN}@login.salesforce.com", settings.client_id)));
     let back = ConnectorSettings::parse(&url, Some(Format::SfdxUrl)).ok();
     assert_eq!(back.map(|s| s.client_secret.is_none()), Some(true));
@@ -206,7 +206,7 @@ fn a_broken_hand_edit_points_at_line_column_and_field_without_the_value() {
 #[test]
 fn sniffing_tells_every_format_apart() {
     for format in Format::all() {
-        let text = sample().render(format);
+        let text = sample().render(format).unwrap();
         let back = ConnectorSettings::parse(&text, None);
         assert!(back.is_ok(), "{format}: {:?}", back.err());
     }
@@ -229,7 +229,7 @@ fn mode(path: &Path) -> u32 {
 fn writes_0600_and_never_replaces_without_force() {
     let Ok(dir) = tempfile::tempdir() else { return };
     let path = dir.path().join("settings.json");
-    let text = sample().render(Format::Json);
+    let text = sample().render(Format::Json).unwrap();
     assert!(write_settings(&path, &text, Overwrite::Never).is_ok());
     assert_eq!(mode(&path), 0o600);
 
@@ -252,7 +252,7 @@ fn replacing_a_world_readable_file_leaves_it_0600() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).ok();
     let (_, exposure) = (0, read_settings(&path).map(|(_, e)| e));
     assert!(exposure.is_err(), "\"old\" is not valid settings");
-    assert!(write_settings(&path, &sample().render(Format::Env), Overwrite::Replace).is_ok());
+    assert!(write_settings(&path, &sample().render(Format::Env).unwrap(), Overwrite::Replace).is_ok());
     assert_eq!(mode(&path), 0o600);
     let leftovers = std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(0);
     assert_eq!(leftovers, 1, "no temporary file left behind");
@@ -286,7 +286,7 @@ fn exposure_reports_a_readable_file_and_a_shared_folder() {
     use std::os::unix::fs::PermissionsExt;
     let Ok(dir) = tempfile::tempdir() else { return };
     let path = dir.path().join("s.json");
-    std::fs::write(&path, sample().render(Format::Json).as_str()).ok();
+    std::fs::write(&path, sample().render(Format::Json).unwrap().as_str()).ok();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).ok();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).ok();
     let exposure = read_settings(&path).map(|(_, e)| e).ok().unwrap_or_default();
@@ -337,7 +337,7 @@ proptest! {
     fn every_text_format_reads_back_what_it_wrote(settings in settings_strategy()) {
         prop_assert!(settings.validate().is_ok(), "{:?}", settings.validate().err());
         for format in [Format::Json, Format::Env, Format::Toml, Format::Shell] {
-            let text = settings.render(format);
+            let text = settings.render(format).unwrap();
             let back = ConnectorSettings::parse(&text, Some(format));
             prop_assert_eq!(back.as_ref().ok(), Some(&settings), "{} {:?}", format, back.as_ref().err());
             let sniffed = ConnectorSettings::parse(&text, None);
@@ -351,7 +351,7 @@ proptest! {
         let mut settings = ConnectorSettings::new(id, RefreshToken::new(token), "https://login.salesforce.com");
         settings.client_secret = (!secret.is_empty()).then(|| ClientSecret::new(secret));
         prop_assert!(settings.validate_for(Format::SfdxUrl).is_ok());
-        let back = ConnectorSettings::parse(&settings.render(Format::SfdxUrl), None);
+        let back = ConnectorSettings::parse(&settings.render(Format::SfdxUrl).unwrap(), None);
         prop_assert!(back.is_ok(), "{:?}", back.as_ref().err());
         if let Ok(back) = back {
             prop_assert_eq!(&back.client_id, &settings.client_id);
@@ -377,7 +377,7 @@ proptest! {
         drop_rest in any::<bool>(),
         pick in 0usize..6,
     ) {
-        let text = sample().render(Format::all()[written]);
+        let text = sample().render(Format::all()[written]).unwrap();
         let mut cut = cut.min(text.len());
         while !text.is_char_boundary(cut) { cut -= 1; }
         let rest = if drop_rest { "" } else { &text[cut..] };

@@ -27,7 +27,8 @@ async fn rest_for(sim: &Simulator) -> RestClient {
             pkce: false,
             force_login: false,
         },
-    );
+    )
+    .unwrap();
     let landed = browser_lands_on(&client, &request.url).await;
     let pasted = sfconnect::salesforce::parse_paste(&landed, Some(&request.state)).unwrap();
     let exchange = sfconnect::salesforce::CodeExchange {

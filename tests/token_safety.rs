@@ -193,7 +193,7 @@ async fn an_endless_answer_is_cut_off() {
             }
         });
         let host = sfconnect::salesforce::LoginHost::parse(&format!("http://127.0.0.1:{port}")).unwrap();
-        let client = sfconnect::salesforce::Client::new(host);
+        let client = sfconnect::salesforce::Client::new(host).unwrap();
         let app = sfconnect::salesforce::AppCredentials { client_id: "3MVG9x".into(), client_secret: None };
         let err = client.refresh(&app, &sfconnect::salesforce::RefreshToken::new("5Aep861x")).await.unwrap_err();
         assert!(err.to_string().contains("too large"), "{announced}: {err}");
@@ -305,7 +305,7 @@ async fn kill_during_a_rotating_check_leaves_a_live_token() {
                 if let Some(newest) = grant.refresh_token {
                     let (mut settings, _) = sfconnect::settings::read_settings(&path).unwrap();
                     settings.refresh_token = newest;
-                    let text = settings.render(sfconnect::settings::Format::Json);
+                    let text = settings.render(sfconnect::settings::Format::Json).unwrap();
                     sfconnect::settings::write_settings(&path, &text, sfconnect::settings::Overwrite::Replace).unwrap();
                 }
             }

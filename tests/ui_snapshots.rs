@@ -68,6 +68,92 @@ fn create_app() {
     w.assert_fits_80x24("create app, connected app");
 }
 
+/// "Create it for me" (issue 13): the sessions found, the masked token with where to get one, the stages
+/// with the spinner and time spent, the question before stopping a running deploy, and a refusal with its
+/// ways on.
+#[test]
+fn create_app_for_me() {
+    use sfconnect::salesforce::eca::create::CreateEvent;
+    use sfconnect::wizard::msg::{CreateRefusal, OfferedSession, SessionOffer, WayOn};
+    let mut w = Wizard::new(ssh());
+    w.state.start.set_login_url("https://acme.my.salesforce.com");
+    w.act(Action::Next).act(Action::Next).act(Action::CreateForMe);
+    snap(&w, "03_create_for_me_finding");
+    let offers = vec![
+        SessionOffer {
+            source: OfferedSession::SfAlias("acme".into()),
+            label: "Salesforce CLI login acme (admin@acme.com)".into(),
+            detail: "https://acme.my.salesforce.com".into(),
+        },
+        SessionOffer {
+            source: OfferedSession::SettingsFile("/home/admin/.local/share/sfconnect/sfconnect-settings.json".into()),
+            label: "sfconnect settings sfconnect-settings.json".into(),
+            detail: "admin@acme.com on https://acme.my.salesforce.com".into(),
+        },
+    ];
+    w.send(Msg::SessionsFound(offers));
+    snap(&w, "03_create_for_me_pick");
+    w.assert_fits_80x24("create for me, pick");
+    w.act(Action::Down).act(Action::Down).act(Action::Next);
+    w.send(Msg::Paste("00D5g000004Xq2B!AQ0AQ.sessiontoken".into()));
+    snap(&w, "03_create_for_me_paste");
+    w.assert_fits_80x24("create for me, paste");
+    assert!(!w.joined(80, 24).contains("AQ0AQ"), "the token is masked");
+    w.at(0).act(Action::Next);
+    for event in [CreateEvent::Preflight, CreateEvent::Validating, CreateEvent::Deploying] {
+        w.send(Msg::CreateProgress(event));
+    }
+    w.send(Msg::CreateProgress(CreateEvent::Progress { deployed: 2, total: 5 }));
+    w.at(7);
+    snap(&w, "03_create_for_me_running");
+    w.assert_fits_80x24("create for me, running");
+    w.act(Action::Back);
+    snap(&w, "03_create_for_me_asking_stop");
+    w.assert_fits_80x24("create for me, asking to stop");
+    w.act(Action::Next);
+    w.send(Msg::CreateFinished(Err(CreateRefusal {
+        headline: "an External Client App named Snow_Atlas_integration already exists in this org".into(),
+        fix: "type another App name on this step and press Ctrl-N again; or, to use that app, go on by the \
+              click-through (Esc) and paste its key and secret on step 5"
+            .into(),
+        way_on: WayOn::AnotherName,
+    })));
+    snap(&w, "03_create_for_me_refused");
+    w.assert_fits_80x24("create for me, refused");
+}
+
+/// After "Create it for me": the wait, and going back, the credentials filled in, the scopes done and the
+/// create step saying what was made.
+#[test]
+fn after_create_it_for_me() {
+    use sfconnect::salesforce::eca::create::SecretSource;
+    use sfconnect::wizard::msg::CreatedApp;
+    let mut w = Wizard::new(ssh());
+    w.state.start.set_login_url("https://acme.my.salesforce.com");
+    w.act(Action::Next).act(Action::Next).act(Action::CreateForMe);
+    w.send(Msg::SessionsFound(Vec::new())).act(Action::Next);
+    w.send(Msg::Paste("00D5g000004Xq2B!AQ0AQ.sessiontoken".into())).act(Action::Next);
+    w.send(Msg::CreateFinished(Ok(Box::new(CreatedApp {
+        app_name: "Snow_Atlas_integration".into(),
+        client_id: KEY.into(),
+        secret: Some(ClientSecret::new(SECRET)),
+        secret_source: SecretSource::WrittenAndConfirmed,
+        org_name: "Acme".into(),
+        session: "the pasted token".into(),
+        contact_email: "admin@acme.com".into(),
+    }))));
+    assert_eq!(w.state.step, Step::PROPAGATION);
+    snap(&w, "06_propagation_after_create");
+    w.act(Action::Back);
+    snap(&w, "05_credentials_after_create");
+    assert!(!w.joined(80, 24).contains(SECRET), "the secret stays masked");
+    w.act(Action::Back);
+    snap(&w, "04_scopes_after_create");
+    w.act(Action::Back);
+    snap(&w, "03_create_app_after_create");
+    w.assert_fits_80x24("create app, after create");
+}
+
 #[test]
 fn scopes() {
     let mut w = Wizard::new(ssh());
@@ -431,6 +517,13 @@ fn hint_bars_fit_80_columns() {
         assert_eq!(line.spans.len(), 1 + hints(&w.state).len() * 2 + hints(&w.state).len().saturating_sub(1));
     };
     check(&w);
+    w.act(Action::Next).act(Action::Next);
+    check(&w);
+    w.act(Action::CreateForMe);
+    w.send(Msg::SessionsFound(Vec::new()));
+    check(&w);
+    w.act(Action::Back);
+    w.act(Action::Back).act(Action::Back);
     w.reach_credentials();
     check(&w);
     w.reach_propagation();

@@ -44,7 +44,7 @@ fn settings_file(sim: &Simulator, token: RefreshToken, login_url: &str, dir: &st
     let mut settings = ConnectorSettings::new(sim.client_id(), token, login_url);
     settings.client_secret = Some(sfconnect::salesforce::ClientSecret::new(sim.client_secret()));
     let path = dir.join("settings.json");
-    write_settings(&path, &settings.render(Format::Json), Overwrite::Replace).unwrap();
+    write_settings(&path, &settings.render(Format::Json).unwrap(), Overwrite::Replace).unwrap();
     path
 }
 
@@ -205,7 +205,7 @@ async fn check_reads_at_the_org_s_newest_version_and_names_the_app_it_assumed() 
     // The name the settings file records (the wizard writes it) does the same without the flag.
     let (mut recorded, _) = sfconnect::settings::read_settings(&settings).unwrap();
     recorded.app_name = Some("sfconnect".into());
-    let text = recorded.render(sfconnect::settings::Format::Json);
+    let text = recorded.render(sfconnect::settings::Format::Json).unwrap();
     sfconnect::settings::write_settings(&settings, &text, sfconnect::settings::Overwrite::Replace).unwrap();
     let (code, stdout, stderr) = run_check(&settings, &["--json", "--preset", "ampersand"]).await;
     assert_eq!(code, Some(0), "{stderr}");

@@ -26,7 +26,7 @@ async fn pasted_redirect_url_gives_a_working_refresh_token() {
     let sim = start(quick_config()).await;
     let client = client_for(&sim);
     let app = app_for(&sim);
-    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true));
+    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true)).unwrap();
     let landed = browser_lands_on(&client, &request.url).await;
     assert!(landed.contains("%3D%3D"), "the code arrives %-encoded in the address: {landed}");
 
@@ -60,7 +60,7 @@ async fn bare_encoded_code_works_and_codes_are_single_use() {
     let sim = start(quick_config()).await;
     let client = client_for(&sim);
     let app = app_for(&sim);
-    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, false));
+    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, false)).unwrap();
     let landed = browser_lands_on(&client, &request.url).await;
     let encoded_code = landed.split("code=").nth(1).and_then(|s| s.split('&').next()).expect("code in the address");
     assert!(encoded_code.ends_with("%3D%3D"));
@@ -77,7 +77,7 @@ async fn pkce_verifier_must_match() {
     let sim = start(SimConfig { pkce_required: true, ..quick_config() }).await;
     let client = client_for(&sim);
     let app = app_for(&sim);
-    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true));
+    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true)).unwrap();
     let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, Some(&request.state)).unwrap();
     let wrong = sfconnect::salesforce::CodeVerifier::new("x".repeat(64));
     let exchange =
@@ -91,8 +91,8 @@ async fn pkce_verifier_must_match() {
 async fn state_from_another_session_is_refused_before_any_request() {
     let sim = start(quick_config()).await;
     let client = client_for(&sim);
-    let first = AuthorizeRequest::new(client.host(), &options(&sim, &client, true));
-    let second = AuthorizeRequest::new(client.host(), &options(&sim, &client, true));
+    let first = AuthorizeRequest::new(client.host(), &options(&sim, &client, true)).unwrap();
+    let second = AuthorizeRequest::new(client.host(), &options(&sim, &client, true)).unwrap();
     let landed = browser_lands_on(&client, &first.url).await;
     let err = parse_paste(&landed, Some(&second.state)).expect_err("state mismatch");
     assert_eq!(err, sfconnect::salesforce::PasteError::StateMismatch);
@@ -103,7 +103,7 @@ async fn expired_code_is_explained() {
     let sim = start(SimConfig { code_ttl: Duration::from_millis(100), ..quick_config() }).await;
     let client = client_for(&sim);
     let app = app_for(&sim);
-    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, false));
+    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, false)).unwrap();
     let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, None).unwrap();
     tokio::time::sleep(Duration::from_millis(250)).await;
     let exchange = CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: None };
@@ -119,7 +119,8 @@ async fn wrong_secret_and_missing_refresh_scope_are_explained() {
     let request = AuthorizeRequest::new(
         client.host(),
         &AuthorizeOptions { scopes: Scopes::parse("api"), ..options(&sim, &client, false) },
-    );
+    )
+    .unwrap();
     let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, None).unwrap();
     let exchange = CodeExchange { code: &pasted.code, redirect_uri: &request.redirect_uri, code_verifier: None };
     let bad = AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new("0".repeat(64))) };
@@ -138,7 +139,7 @@ async fn rotation_invalidates_the_old_refresh_token() {
     let sim = start(SimConfig { refresh_rotation: true, ..quick_config() }).await;
     let client = client_for(&sim);
     let app = app_for(&sim);
-    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true));
+    let request = AuthorizeRequest::new(client.host(), &options(&sim, &client, true)).unwrap();
     let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, None).unwrap();
     let exchange = CodeExchange {
         code: &pasted.code,

@@ -90,7 +90,7 @@ async fn a_hanging_server_times_out() {
     let sim = start(quick_config()).await;
     sim.set_fault(Some(FaultPlan { fault: Fault::Hang, endpoints: FaultScope::Token, remaining: None }));
     let host = LoginHost::parse(&sim.base_url()).unwrap();
-    let client = Client::with_http(build_http_client_with(Duration::from_millis(400)), host);
+    let client = Client::with_http(build_http_client_with(Duration::from_millis(400)).unwrap(), host);
     let err = exchange_once(&client, &sim).await.unwrap_err();
     assert!(matches!(err, Error::Transport { kind: TransportKind::Timeout, .. }), "{err:?}");
     assert!(err.explain().fix.contains("proxy"));
@@ -101,14 +101,14 @@ async fn refused_connection_and_tls_failure_are_named() {
     let sim = start(quick_config()).await;
     let port: u16 = sim.base_url().rsplit(':').next().unwrap().parse().unwrap();
     // TLS to a server that speaks plain HTTP fails the handshake.
-    let tls = Client::new(LoginHost::parse(&format!("https://127.0.0.1:{port}")).unwrap());
+    let tls = Client::new(LoginHost::parse(&format!("https://127.0.0.1:{port}")).unwrap()).unwrap();
     let err = exchange_once(&tls, &sim).await.unwrap_err();
     assert!(matches!(err, Error::Transport { kind: TransportKind::Tls | TransportKind::Other, .. }), "{err:?}");
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed = listener.local_addr().unwrap().port();
     drop(listener);
-    let refused = Client::new(LoginHost::parse(&format!("http://127.0.0.1:{closed}")).unwrap());
+    let refused = Client::new(LoginHost::parse(&format!("http://127.0.0.1:{closed}")).unwrap()).unwrap();
     let err = exchange_once(&refused, &sim).await.unwrap_err();
     assert!(matches!(err, Error::Transport { kind: TransportKind::Refused, .. }), "{err:?}");
     assert!(err.to_string().contains("refused the connection"));

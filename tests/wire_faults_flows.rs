@@ -71,7 +71,7 @@ impl WireFault {
 
     /// The HTTP client this fault needs: a short timeout for a hang, any other one otherwise.
     fn http(self) -> reqwest::Client {
-        build_http_client_with(if self == WireFault::Hang { SHORT_TIMEOUT } else { Duration::from_secs(10) })
+        build_http_client_with(if self == WireFault::Hang { SHORT_TIMEOUT } else { Duration::from_secs(10) }).unwrap()
     }
 
     /// A login-host client for `sim` (or, for a refused connection, for a port nobody listens on).

@@ -86,7 +86,7 @@ async fn a_code_that_never_left_is_kept_and_sent_again() {
 
     // The real client, against a port that refuses: the failure is one that never sent the code.
     let host = LoginHost::parse(&format!("http://127.0.0.1:{}", closed_port())).unwrap();
-    let client = Client::new(host);
+    let client = Client::new(host).unwrap();
     let app = AppCredentials { client_id: KEY.into(), client_secret: None };
     let code = sfconnect::salesforce::AuthCode::new("aPrxYXyxzkuBzbiGxmk6DWEBvT7bQ==");
     let exchange = CodeExchange {
@@ -164,7 +164,7 @@ async fn checks_that_cannot_reach_salesforce_say_so() {
     use sfconnect::salesforce::rest::RestClient;
     use sfconnect::salesforce::{AccessToken, HostKind, Scopes};
 
-    let http = sfconnect::salesforce::http::build_http_client();
+    let http = sfconnect::salesforce::http::build_http_client().unwrap();
     let instance = format!("http://127.0.0.1:{}", closed_port());
     let rest = RestClient::new(http, &instance, AccessToken::new("00Dx!AQ.access")).unwrap();
     let ctx = CheckContext {
@@ -292,7 +292,7 @@ async fn a_refused_callback_at_the_exchange_shows_the_line_to_add() {
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options).unwrap();
     let landed = browser_lands_on(&client, &request.url).await;
     let code = parse_paste(&landed, Some(&request.state)).unwrap().code;
     sim.set_config(|c| {

@@ -48,7 +48,7 @@ fn demo_by_keys_alone_writes_settings_that_work() {
     // While the demo org still runs, prove the saved refresh token works against it.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap());
+        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap()).unwrap();
         let app = AppCredentials {
             client_id: settings["client_id"].as_str().unwrap().into(),
             client_secret: Some(ClientSecret::new(settings["client_secret"].as_str().unwrap())),
@@ -134,4 +134,88 @@ fn quitting_the_demo_unsaved_says_what_is_true() {
     let said = app.screen();
     assert!(said.contains("demo org and its token are gone"), "{said}");
     assert!(!said.contains("run sfconnect again and press w"), "{said}");
+}
+
+/// Issue 13: the demo creates the app itself by keys alone ("Create it for me" with the demo org's admin
+/// session), waits for the new key, and saves settings whose key is the new app's and whose refresh token
+/// works.
+#[test]
+fn demo_creates_the_app_by_keys_alone_down_to_saved_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("settings.json");
+    let out = output.to_str().unwrap();
+    let args = ["--demo", "--demo-live-after", "2", "--no-clipboard", "--output", out];
+    let mut app = PtyApp::spawn(&args, 80, 24, &[], dir.path());
+    app.wait_for("Enter continue", STEP);
+    app.send(ENTER); // Start: defaults
+    app.wait_for("Step 2 of 10", STEP);
+    app.send(ENTER); // Before you start
+    app.wait_for("auto-create", STEP); // Create the app: the click-through offers the other way
+    app.send(CTRL_N);
+    app.wait_for("The demo org's admin session", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 6 of 10", STEP); // created: the key and secret filled in, on to the wait
+    assert!(app.screen().contains("Created "), "{}", app.screen());
+    app.wait_for("click Allow", STEP); // the new key went live
+    app.send(CTRL_O);
+    app.wait_for("run the checks", STEP);
+    app.send(ENTER);
+    app.wait_for("run again", STEP);
+    app.send(ENTER);
+    app.wait_for("save", STEP);
+    app.send("w");
+    app.wait_for("✓ Saved: ", STEP);
+
+    let settings: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    assert_eq!(settings["app_kind"], "external_client_app");
+    assert_eq!(settings["app_name"], "Snow_Atlas_integration", "the created app's API name");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = Client::new(LoginHost::parse(settings["login_url"].as_str().unwrap()).unwrap()).unwrap();
+        let app = AppCredentials {
+            client_id: settings["client_id"].as_str().unwrap().into(),
+            client_secret: Some(ClientSecret::new(settings["client_secret"].as_str().unwrap())),
+        };
+        assert_eq!(app.client_id.len(), 64, "the key sfconnect generated, not the demo org's own");
+        let refreshed = client.refresh(&app, &RefreshToken::new(settings["refresh_token"].as_str().unwrap())).await;
+        assert!(refreshed.is_ok(), "the simulator accepts the saved refresh token: {refreshed:?}");
+    });
+    app.send("q");
+    assert_eq!(app.wait_exit(STEP), Some(0));
+}
+
+/// Issue 13: outside the demo, "Create it for me" offers the Salesforce CLI's login of this org (and not
+/// another org's), creates the app with it, and the wait ends when the new key is live.
+#[test]
+fn the_wizard_offers_the_sf_login_of_the_org_and_creates_the_app_with_it() {
+    use sfconnect_sim::{MetadataConfig, SimConfig};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let metadata = MetadataConfig { propagation: Duration::from_millis(1500), ..MetadataConfig::default() };
+    let sim = runtime.block_on(common::start(SimConfig { metadata, ..common::quick_config() }));
+    let dir = tempfile::tempdir().unwrap();
+    let token = sim.admin_session();
+    let bin = crate::app_create::fake_sf(dir.path(), &sim.base_url(), &token);
+    let path = crate::app_create::path_with(&bin);
+    let url = sim.base_url();
+    let args = ["--login-url", url.as_str(), "--no-clipboard"];
+    let mut app = PtyApp::spawn(&args, 80, 24, &[("PATH", path.as_str())], dir.path());
+    app.wait_for("Enter continue", STEP);
+    app.send(ENTER);
+    app.wait_for("Step 2 of 10", STEP);
+    app.send(ENTER);
+    app.wait_for("auto-create", STEP);
+    app.send(CTRL_N);
+    app.wait_for("Salesforce CLI login acme (admin@acme.example)", STEP);
+    assert!(!app.screen().contains("globex"), "another org's login is not offered:\n{}", app.screen());
+    app.send(ENTER);
+    app.wait_for("Step 6 of 10", STEP);
+    assert!(app.screen().contains("Created "), "{}", app.screen());
+    app.wait_for("Step 7 of 10", STEP); // the new key went live: on to the authorization
+    assert!(!app.screen().contains(&token));
+    assert_eq!(sim.deployed_apps().len(), 1);
+    let calls = std::fs::read_to_string(dir.path().join("sf.log")).unwrap();
+    assert!(calls.contains("org list --json") && calls.contains("org auth show-access-token --target-org acme"));
+    app.send(CTRL_C);
+    app.send("y");
+    assert!(app.wait_exit(STEP).is_some());
 }

@@ -11,15 +11,14 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 
-use super::app_session::{ACCESS_TOKEN_ENV, SessionSource, rest_client, session};
 use super::{CmdResult, Failure};
 use crate::presets::Preset;
+use crate::runtime::session::{ACCESS_TOKEN_ENV, SessionSource, open};
 use crate::salesforce::AppKind;
 use crate::salesforce::LoginHost;
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::eca::create::{CreateEvent, SecretSource, create_app, where_to_copy_the_secret};
-use crate::salesforce::eca::preflight::SessionUser;
-use crate::salesforce::eca::{ApiName, EcaRequest, EcaSpec, IpRelaxation, PermittedUsers};
+use crate::salesforce::eca::{ApiName, EcaSpec};
 use crate::settings::{AppSettings, Overwrite};
 
 /// The loopback callback the wizard's local-browser method listens on: its port is the one the wizard keeps
@@ -111,13 +110,7 @@ fn preset(id: &str) -> Result<Preset, Failure> {
     crate::presets::named(&presets, id).cloned().map_err(|e| Failure::Usage(e.to_string()))
 }
 
-/// IP relaxation as the target asks: "Relax IP restrictions" when it checks for it, else enforced with
-/// refresh let through.
-fn ip_relaxation(preset: &Preset) -> IpRelaxation {
-    if preset.checks_ip_relaxation() { IpRelaxation::Bypass } else { IpRelaxation::EnforceRelaxRefresh }
-}
-
-/// The one place the app's shape becomes a spec, for create and emit alike.
+/// The app's shape as a spec, for create and emit alike (through the one builder the wizard uses too).
 pub fn build_spec(shape: &AppShape, host: &LoginHost, default_name: &str, email: &str) -> Result<EcaSpec, Failure> {
     let preset = preset(&shape.preset)?;
     let callbacks = if shape.callbacks.is_empty() {
@@ -126,73 +119,35 @@ pub fn build_spec(shape: &AppShape, host: &LoginHost, default_name: &str, email:
         shape.callbacks.clone()
     };
     let name = shape.name.clone().unwrap_or_else(|| default_name.to_string());
-    let request = EcaRequest {
-        name: &name,
-        contact_email: email,
-        callbacks: &callbacks,
-        scope_tokens: &preset.scopes,
-        device_flow: preset.device_flow,
-        ip_relaxation: ip_relaxation(&preset),
-        permitted_users: PermittedUsers::AllSelfAuthorized,
-    };
-    EcaSpec::new(&request).map_err(|e| Failure::Usage(e.to_string()))
+    crate::runtime::create_app::app_spec(&preset, &preset.scopes, &name, email, &callbacks, preset.device_flow)
+        .map_err(|e| Failure::Usage(e.to_string()))
 }
 
-fn session_source(args: &CreateArgs) -> Result<SessionSource<'_>, Failure> {
+fn session_source(args: &CreateArgs) -> Result<SessionSource, Failure> {
     if let Some(value) = &args.access_token {
         if value != "-" {
             return Err(Failure::Usage(
                 "--access-token takes only `-` (the token on standard input): a token on the command line can be read by every user of the machine; or set SFCONNECT_ACCESS_TOKEN".into(),
             ));
         }
-        return Ok(SessionSource::Stdin);
+        let text = zeroize::Zeroizing::new(super::secret_input::value_or_stdin("-", "access token or session id")?);
+        let token = crate::runtime::session::token_from_text(&text)?;
+        return Ok(SessionSource::Token { token, described: "standard input".into() });
     }
     if let Some(alias) = &args.sf_org {
-        return Ok(SessionSource::SfOrg(alias));
+        return Ok(SessionSource::SfOrg(alias.clone()));
     }
     if let Some(path) = &args.from_settings {
-        return Ok(SessionSource::FromSettings(path));
+        return Ok(SessionSource::FromSettings(path.clone()));
     }
-    if std::env::var_os(ACCESS_TOKEN_ENV).is_some() {
-        return Ok(SessionSource::Env);
+    if let Ok(text) = std::env::var(ACCESS_TOKEN_ENV) {
+        let text = zeroize::Zeroizing::new(text);
+        let token = crate::runtime::session::token_from_text(&text)?;
+        return Ok(SessionSource::Token { token, described: ACCESS_TOKEN_ENV.into() });
     }
     Err(Failure::Usage(format!(
         "app create needs a Salesforce session: --access-token - (token on standard input), --sf-org ALIAS, --from-settings FILE, or {ACCESS_TOKEN_ENV}"
     )))
-}
-
-/// A refused session here is the one the admin brought: there is no refresh token to renew it with, so the
-/// fix is a new session (the error table's general fix speaks of refreshing).
-fn session_refused(e: crate::salesforce::Error) -> Failure {
-    if e.is_session_expired() {
-        return Failure::failed(
-            "Salesforce refused the session given to app create (expired, revoked, or not a session of this org)",
-            "get a fresh one (`sf org display --target-org ALIAS`, or use --sf-org ALIAS) and give it again; with --from-settings, the settings file's refresh token makes one",
-        );
-    }
-    Failure::from(e)
-}
-
-/// The session must be for the org the login URL names, or the app would be created in one org and its
-/// settings point at another: a My Domain login URL must be the session's instance, and a
-/// login/test.salesforce.com one must agree on production or sandbox.
-fn same_org(login: &LoginHost, instance_url: &str, described: &str) -> Result<(), Failure> {
-    use crate::salesforce::HostKind;
-    let instance = LoginHost::parse(instance_url)
-        .map_err(|e| Failure::failed(format!("{described}: {e}"), "use a session of a Salesforce org"))?;
-    let agrees = match login.kind() {
-        HostKind::MyDomain { .. } => instance.origin() == login.origin(),
-        HostKind::Production => !instance.is_sandbox(),
-        HostKind::Sandbox => instance.is_sandbox() || instance.kind() == HostKind::Loopback,
-        _ => true,
-    };
-    if agrees {
-        return Ok(());
-    }
-    Err(Failure::failed(
-        format!("the session from {described} is for {}, not for the org at {}", instance.origin(), login.origin()),
-        "use a session of the org the --login-url names (sf org display shows an alias's instance), or pass that org's --login-url",
-    ))
 }
 
 fn output_path(args: &CreateArgs, name: &str) -> Result<PathBuf, Failure> {
@@ -215,7 +170,6 @@ fn output_path(args: &CreateArgs, name: &str) -> Result<PathBuf, Failure> {
 
 async fn create(args: CreateArgs) -> CmdResult {
     let host = LoginHost::parse(&args.login_url).map_err(|e| Failure::Usage(e.to_string()))?;
-    let source = session_source(&args)?;
     preset(&args.shape.preset)?;
     if let Some(name) = &args.shape.name {
         ApiName::parse(name).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -225,12 +179,11 @@ async fn create(args: CreateArgs) -> CmdResult {
     if let Some(path) = &args.output {
         crate::settings::preflight(path, overwrite)?;
     }
-    let session = session(source, &host).await?;
-    errln!("Using the session from {} on {}", session.described, session.instance_url);
-    same_org(&host, &session.instance_url, &session.described)?;
-    let rest = rest_client(&session)?;
-    let user: SessionUser = rest.get_json("/services/oauth2/userinfo").await.map_err(session_refused)?;
-    let org = rest.organization().await.map_err(session_refused)?;
+    let source = session_source(&args)?;
+    let http = crate::salesforce::http::build_http_client()?;
+    let opened = open(source, &host, &http).await?;
+    errln!("Using the session from {} on {}", opened.described, opened.instance_url);
+    let (rest, user, org) = (opened.rest, opened.user, opened.organization);
     let email = args.shape.contact_email.clone().unwrap_or_else(|| user.email.clone());
     let spec = build_spec(&args.shape, &host, ApiName::default_for(&org.name).as_str(), &email)?;
     let name = spec.name.to_string();
@@ -351,6 +304,7 @@ fn secret_source_text(source: SecretSource) -> &'static str {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::salesforce::eca::IpRelaxation;
 
     pub(crate) fn shape() -> AppShape {
         AppShape { name: Some("Sfc_Test".into()), preset: "generic".into(), callbacks: vec![], contact_email: None }

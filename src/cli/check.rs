@@ -82,7 +82,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
             *last = line;
         }
     });
-    let client = Client::new(host.clone()).with_retry_notice(notice.clone());
+    let client = Client::new(host.clone())?.with_retry_notice(notice.clone());
     let app = AppCredentials { client_id: settings.client_id.clone(), client_secret: settings.client_secret.clone() };
     let mut checks = vec![exposure_check(&exposure, &args.settings)];
 
@@ -90,26 +90,31 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     // written back the moment it arrives, so the file must be known to take it before the first refresh.
     let real_path = writable_settings_file(&args.settings)?;
     let format = crate::settings::format_of_file(&real_path).unwrap_or_default();
-    let saved = std::cell::RefCell::new(Vec::<String>::new());
+    let saved = std::cell::RefCell::new(Vec::<Option<String>>::new());
     let mut save = |newest: &crate::salesforce::RefreshToken| {
         let mut updated = settings.clone();
         updated.refresh_token = newest.clone();
-        let text = updated.render(format);
-        let note = match write_settings(&real_path, &text, Overwrite::Replace) {
-            Ok(()) => Ok(()),
-            Err(e) => match crate::settings::keep_safe(&text, format) {
-                Ok(kept) => Err(format!(
+        let written = updated.render(format).and_then(|text| write_settings(&real_path, &text, Overwrite::Replace));
+        let problem = written.err().map(|e| {
+            // JSON carries any value exactly: the rotated token is kept even when the file's format cannot be.
+            let kept = updated
+                .render(format)
+                .map(|text| (text, format))
+                .or_else(|_| updated.render(crate::settings::Format::Json).map(|text| (text, crate::settings::Format::Json)))
+                .and_then(|(text, kept_format)| crate::settings::keep_safe(&text, kept_format));
+            match kept {
+                Ok(kept) => format!(
                     "the rotated token could not be written to {} ({e}); it was kept in {} (mode 0600): move that file over the old one",
                     real_path.display(),
                     kept.display()
-                )),
-                Err(e2) => Err(format!(
+                ),
+                Err(e2) => format!(
                     "the rotated token could not be written to {} ({e}) nor kept in the state folder ({e2})",
                     real_path.display()
-                )),
-            },
-        };
-        saved.borrow_mut().push(note.err().unwrap_or_default());
+                ),
+            }
+        });
+        saved.borrow_mut().push(problem);
     };
     // Round one: the refresh, and the org's list of API versions (public, so it needs no token). A signal
     // during the refresh waits until its answer (and the token it may carry) is on disk.
@@ -122,7 +127,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         ),
     )
     .await;
-    if let Some(problem) = saved.borrow().iter().find(|p| !p.is_empty()) {
+    if let Some(problem) = saved.borrow().iter().flatten().next() {
         return Err(Failure::failed(problem.clone(), "nothing else was checked: put the kept file in place first"));
     }
     if let Some(n) = super::signals::pending(&stop) {
@@ -180,7 +185,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     );
     let (probe, mut report) = super::signals::or_stop(&mut stop, round_two).await.map_err(Failure::Signal)?;
     outcome.merge(probe);
-    if let Some(problem) = saved.borrow().iter().find(|p| !p.is_empty()) {
+    if let Some(problem) = saved.borrow().iter().flatten().next() {
         return Err(Failure::failed(problem.clone(), "put the kept file in place before the connector runs"));
     }
     checks.extend(outcome.verdicts);

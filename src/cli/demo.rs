@@ -23,7 +23,7 @@ pub async fn run() -> CmdResult {
     outln!("sfconnect demo: a simulated Salesforce org is running at {}", sim.base_url());
     outln!("Its app was just created, so its consumer key is not live yet (a real one takes up to 10 minutes).\n");
     let host = LoginHost::parse(&sim.base_url()).map_err(crate::salesforce::Error::from)?;
-    let client = Client::new(host.clone());
+    let client = Client::new(host.clone())?;
     let app =
         AppCredentials { client_id: sim.client_id(), client_secret: Some(ClientSecret::new(sim.client_secret())) };
     let redirect_uri = host.default_redirect_uri();
@@ -51,7 +51,7 @@ pub async fn run() -> CmdResult {
             pkce: true,
             force_login: false,
         },
-    );
+    )?;
     outln!("2. Authorize: the admin opens this URL and clicks Allow (the demo org approves by itself):");
     outln!("   {}\n", request.url);
     let answer = client

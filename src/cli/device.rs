@@ -38,9 +38,9 @@ pub async fn run(args: DeviceArgs) -> CmdResult {
     // The secret is optional for device polls; it is stored in the settings when given.
     let secret = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?.secret;
     // A token is made only once the place for it is known to take it.
-    prevalidate(&client_id, secret.as_ref(), &host, args.out.format)?;
+    let client = Client::new(host)?;
+    prevalidate(&client_id, secret.as_ref(), client.host(), args.out.format)?;
     let place = args.out.reserve()?;
-    let client = Client::new(host);
     let scopes = scopes_or_default(&args.scope, DEFAULT_SCOPES);
     let device = client.start_device(&client_id, &scopes).await?;
     // A prompt for the person, not a result: stderr, so stdout carries only the summary a script reads.

@@ -95,8 +95,9 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
         );
     }
     let secret = args.app.resolve(&login, Some(&args.secret), Need::Required)?.secret;
-    // The code is single use: where the settings go, and that the format can carry the values, is
-    // proven before it is spent.
+    // The code is single use: where the settings go, that the format can carry the values and that
+    // HTTPS can be set up are proven before it is spent.
+    let client = Client::new(host.clone())?;
     prevalidate(&client_id, secret.as_ref(), &host, args.out.format)?;
     let place = args.out.reserve()?;
     let pasted_text = zeroize::Zeroizing::new(value_or_stdin(&args.code, "redirect URL or code")?);
@@ -106,7 +107,6 @@ pub async fn run(mut args: ExchangeArgs) -> CmdResult {
     }
     let redirect_uri = callback_for(chosen_callback.as_deref(), &pasted_text, &host)?;
     let verifier = verifier_text.as_deref().map(|v| CodeVerifier::new(v.trim()));
-    let client = Client::new(host);
     let app = AppCredentials { client_id: client_id.clone(), client_secret: secret.clone() };
     let exchange = CodeExchange { code: &pasted.code, redirect_uri: &redirect_uri, code_verifier: verifier.as_ref() };
     // From the moment the code is sent until the token is on disk, a signal waits its turn.

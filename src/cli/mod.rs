@@ -33,7 +33,6 @@ macro_rules! errln {
 
 mod app;
 mod app_emit;
-mod app_session;
 mod args;
 mod check;
 #[cfg(feature = "sim")]
@@ -210,6 +209,15 @@ impl From<crate::salesforce::Error> for Failure {
         }
         let ex = e.explain();
         Failure::Failed { headline: ex.headline, fix: (!ex.fix.is_empty()).then_some(ex.fix) }
+    }
+}
+
+impl From<crate::runtime::session::SessionError> for Failure {
+    fn from(e: crate::runtime::session::SessionError) -> Self {
+        if e.usage {
+            return Failure::Usage(e.headline);
+        }
+        Failure::Failed { headline: e.headline, fix: (!e.fix.is_empty()).then_some(e.fix) }
     }
 }
 

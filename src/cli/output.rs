@@ -97,13 +97,12 @@ pub async fn deliver(
                 Err(n) => Some(n),
             };
             // Asked for in full: the settings as they are (their values were checked when made).
-            if let Err(e) = settings.validate_for(format) {
-                return Err(Failure::failed(
+            let text = settings.validate_for(format).and_then(|()| settings.render(format)).map_err(|e| {
+                Failure::failed(
                     format!("the settings could not be written as {}: {e}", format.name()),
                     "run again with another --format (json carries any value) and a new code",
-                ));
-            }
-            let text = settings.render(format);
+                )
+            })?;
             use std::io::Write as _;
             let mut stdout = std::io::stdout();
             if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
@@ -123,7 +122,10 @@ pub async fn deliver(
     match signals::or_stop(signals, read_identity(client, grant)).await {
         Ok(Some(identity)) => {
             settings.username = Some(identity.username);
-            if let Err(e) = crate::settings::write_settings(&path, &settings.render(format), Overwrite::Replace) {
+            let written = settings
+                .render(format)
+                .and_then(|text| crate::settings::write_settings(&path, &text, Overwrite::Replace));
+            if let Err(e) = written {
                 errln!("note: the user name could not be added to the settings ({e}); they are complete without it");
             }
         }
@@ -151,7 +153,7 @@ pub async fn deliver(
 fn write_or_keep(reservation: Reservation, settings: &ConnectorSettings, format: Format) -> CmdResult {
     let path = reservation.path().to_path_buf();
     let problem = match settings.validate_for(format) {
-        Ok(()) => match reservation.commit(&settings.render(format)) {
+        Ok(()) => match settings.render(format).and_then(|text| reservation.commit(&text)) {
             Ok(()) => return Ok(()),
             Err(e) => e.to_string(),
         },
@@ -159,7 +161,7 @@ fn write_or_keep(reservation: Reservation, settings: &ConnectorSettings, format:
     };
     // JSON carries any value exactly; the file keeps the format asked for when it can.
     let kept_format = if settings.validate_for(format).is_ok() { format } else { Format::Json };
-    match crate::settings::keep_safe(&settings.render(kept_format), kept_format) {
+    match settings.render(kept_format).and_then(|text| crate::settings::keep_safe(&text, kept_format)) {
         Ok(kept) => Err(Failure::failed(
             format!("could not write {}: {problem}", path.display()),
             format!(

@@ -18,7 +18,7 @@ pub struct RevokeArgs {
 
 pub async fn run(args: RevokeArgs) -> CmdResult {
     let (settings, _) = read_settings(&args.settings)?;
-    let client = Client::new(host_of(&settings)?);
+    let client = Client::new(host_of(&settings)?)?;
     client.revoke(&settings.refresh_token).await?;
     outln!("Revoked the refresh token {} at {}.", settings.refresh_token.masked(), client.host());
     outln!("{} still holds the dead token: delete it, or run the wizard again for a new one.", args.settings.display());

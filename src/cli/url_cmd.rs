@@ -41,7 +41,11 @@ pub async fn run(args: UrlArgs) -> CmdResult {
         pkce: !args.no_pkce,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(&host, &options);
+    let request = AuthorizeRequest::new(&host, &options).map_err(|e| match &e {
+        // A callback that is not a URL is the --redirect-uri given.
+        crate::salesforce::Error::CallbackUrl(_) => Failure::Usage(format!("--redirect-uri: {e}")),
+        _ => Failure::from(e),
+    })?;
     if args.json {
         let json = serde_json::json!({
             "ok": true,

@@ -34,7 +34,7 @@ pub async fn run(args: WaitArgs) -> CmdResult {
     let resolved = args.app.resolve(&args.login, Some(&args.secret), Need::Optional)?;
     let (host, client_id, secret) = (resolved.host, resolved.client_id, resolved.secret);
     let redirect_uri = args.redirect_uri.clone().unwrap_or_else(|| host.default_redirect_uri());
-    let client = Client::new(host);
+    let client = Client::new(host)?;
     let app = AppCredentials { client_id, client_secret: secret };
     let started = Instant::now();
     errln!("Waiting for the consumer key to go live at {} (Ctrl-C to stop)...", client.host());

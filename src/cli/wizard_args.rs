@@ -70,6 +70,10 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     if let Some(url) = &args.login_url {
         LoginHost::parse(url).map_err(|e| Failure::Usage(e.to_string()))?;
     }
+    // Loading the TLS roots takes longer than drawing the first frame: it runs while the presets, the
+    // port and the demo org are made ready, and is awaited before the terminal is taken, so a failure is
+    // said on a terminal in its normal state.
+    let http = tokio::task::spawn_blocking(crate::salesforce::http::build_http_client);
     let (presets, errors) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
     if let Some(id) = &args.preset {
         crate::presets::position_of(&presets, id).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -82,6 +86,7 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         _ => None,
     };
     let demo = simulator.as_ref().map(demo_org::app);
+    let demo_session = simulator.as_ref().map(demo_org::admin_session);
     let demo_setup = simulator.as_ref().map(demo_org::setup);
     let options = Options {
         preset: args.preset,
@@ -93,10 +98,15 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         listen_port,
         keyring: args.keyring,
         demo,
+        demo_session,
         demo_setup,
     };
     let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    let outcome = crate::runtime::run(presets, errors, options)
+    let http = match http.await {
+        Ok(built) => built?,
+        Err(e) => return Err(Failure::failed(format!("the HTTP client could not be built: {e}"), "")),
+    };
+    let outcome = crate::runtime::run(presets, errors, options, http)
         .await
         .map_err(|e| Failure::failed(format!("terminal error: {e}"), ""))?;
     if let Some(sim) = simulator {
@@ -184,9 +194,16 @@ mod demo_org {
         // A small org with users over a few domains, so the checks' preview has something to show.
         let org = OrgFixture::with_users(240, &["acme.com", "acme.co.uk", "contractor.io"]);
         let mut config = SimConfig { live_after, auto_approve: true, org, ..SimConfig::default() };
+        // An app the demo creates goes live after the same delay as the one it starts with.
+        config.metadata.propagation = live_after;
         // The paste-back page (`{base_url}/services/oauth2/success`) is registered by default.
         config.callback_urls.push(crate::wizard::steps::authorize::loopback_callback(listen_port));
         Simulator::start(config).await.map_err(|e| Failure::failed(format!("the demo org could not start: {e}"), ""))
+    }
+
+    /// The demo org's admin session, which the create step offers for "Create it for me".
+    pub fn admin_session(sim: &Simulator) -> crate::salesforce::AccessToken {
+        crate::salesforce::AccessToken::new(sim.admin_session())
     }
 
     pub fn app(sim: &Simulator) -> DemoApp {
@@ -233,6 +250,10 @@ mod demo_org {
     }
 
     pub fn app(never: &Never) -> DemoApp {
+        match *never {}
+    }
+
+    pub fn admin_session(never: &Never) -> crate::salesforce::AccessToken {
         match *never {}
     }
 

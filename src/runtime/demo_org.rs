@@ -24,6 +24,20 @@ pub struct DemoAppShape {
 
 impl DemoAppShape {
     pub fn of(state: &State) -> DemoAppShape {
+        // "Create it for me" makes the app through a deploy: the app the demo org started with (the one a
+        // click-through would have made) steps out of its way under a name of its own, so the deploy's name is
+        // free, and both keep working (the simulator serves every app of its org; setting up renames only the
+        // demo org's own app, never the deployed one).
+        let for_me = &state.create_app.for_me;
+        if for_me.active() || for_me.made.is_some() {
+            return DemoAppShape {
+                kind: AppKind::ExternalClientApp,
+                name: "Demo org's first app".into(),
+                api_name: "Demo_Org_First_App".into(),
+                device_flow: true,
+                relax_ip: false,
+            };
+        }
         let name = create_app::app_name_of(state);
         DemoAppShape {
             kind: state.create_app.kind,
@@ -105,5 +119,24 @@ mod tests {
         assert!(snow.device_flow, "Snow Atlas asks for the device flow");
         let ampersand = DemoAppShape::of(&state_with("ampersand"));
         assert!(ampersand.relax_ip, "Ampersand checks IP relaxation");
+    }
+
+    #[test]
+    fn create_it_for_me_moves_the_demo_orgs_first_app_out_of_the_way_and_leaves_the_deployed_one_be() {
+        let mut state = state_with("snow-atlas");
+        let described = DemoAppShape::of(&state);
+        state.create_app.for_me.phase = create_app::creation::Phase::Finding;
+        let moved = DemoAppShape::of(&state);
+        assert_ne!(moved.api_name, described.api_name, "the name is free for the deploy");
+        state.create_app.for_me.phase = create_app::creation::Phase::Off;
+        state.create_app.for_me.made = Some(create_app::creation::Made {
+            app_name: described.api_name.clone(),
+            org_name: "Acme".into(),
+            session: "the demo org's admin".into(),
+            secret_source: crate::salesforce::eca::create::SecretSource::WrittenAndConfirmed,
+        });
+        state.create_app.name.set(&described.api_name);
+        state.create_app.device_flow = false;
+        assert_eq!(DemoAppShape::of(&state), moved, "nothing is handed again: the deployed app keeps its shape");
     }
 }

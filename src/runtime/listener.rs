@@ -243,7 +243,8 @@ pub fn open_in_browser(url: &str, folder: &Path) -> std::io::Result<()> {
 pub fn redirect_page(url: &str, folder: &Path) -> std::io::Result<PathBuf> {
     crate::settings::create_private_dir(folder)?;
     let escaped = url.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
-    let script = serde_json::to_string(url).unwrap_or_default().replace('<', "\\u003c");
+    // A JSON string is a JavaScript string literal; `Value`'s Display cannot fail, unlike `to_string`.
+    let script = serde_json::Value::String(url.to_string()).to_string().replace('<', "\\u003c");
     let html = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" content=\"no-referrer\">\
 <meta http-equiv=\"refresh\" content=\"0;url={escaped}\"><title>sfconnect</title></head><body>\
@@ -296,7 +297,8 @@ mod tests {
         let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
         let waiting =
             tokio::spawn(accept_redirect(bound, "/OauthRedirect", "xyz", cancel, move |c| drop(seen_tx.send(c))));
-        let http = reqwest::Client::new();
+        // The app's own client (redirects off): the test sees the listener's answers as sent.
+        let http = crate::salesforce::http::build_http_client().unwrap();
         let favicon = http.get(format!("http://127.0.0.1:{port}/favicon.ico")).send().await.unwrap();
         assert_eq!(favicon.status(), 404);
         // Another program's (or page's) request without the state neither ends the wait nor fakes a result.
@@ -346,7 +348,8 @@ mod tests {
         let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
         slow.write_all(b"GET /cb?co").await.unwrap();
         let started = std::time::Instant::now();
-        let page = reqwest::get(format!("http://127.0.0.1:{port}/cb?code=abc&state=s")).await.unwrap();
+        let http = crate::salesforce::http::build_http_client().unwrap();
+        let page = http.get(format!("http://127.0.0.1:{port}/cb?code=abc&state=s")).send().await.unwrap();
         assert_eq!(page.status(), 200);
         assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
         assert!(waiting.await.unwrap().is_some());

@@ -3,9 +3,12 @@
 //! changes with time; queued messages are drained before one frame is drawn, inside a synchronized
 //! update so a slow SSH link never shows half a frame.
 
+pub mod create_app;
 mod demo_org;
 mod listener;
 mod progress_file;
+pub mod session;
+pub mod session_find;
 mod tasks;
 mod terminal;
 mod worker;
@@ -44,6 +47,8 @@ pub struct Options {
     pub keyring: bool,
     /// The simulated org to run against (`--demo`).
     pub demo: Option<DemoApp>,
+    /// The demo org's admin session, for creating the app in the demo; the executor holds it, never the state.
+    pub demo_session: Option<crate::salesforce::AccessToken>,
     /// Sets the demo org's app up as the create step describes it (`--demo`).
     pub demo_setup: Option<DemoSetup>,
 }
@@ -120,8 +125,14 @@ pub fn listen_port(explicit: Option<u16>) -> u16 {
     listener::choose_port(explicit, listener::port_file().as_deref())
 }
 
-/// Runs the wizard in the terminal until the user quits.
-pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Options) -> io::Result<Outcome> {
+/// Runs the wizard in the terminal until the user quits. `http` is the one HTTP client, built by the caller
+/// before, so that a failure to build it is said on a terminal still in its normal state.
+pub async fn run(
+    presets: Vec<Preset>,
+    preset_errors: Vec<String>,
+    options: Options,
+    http: reqwest::Client,
+) -> io::Result<Outcome> {
     let surroundings = surroundings_from_env();
     let mut state = initial_state(presets, surroundings, &options, Instant::now());
     state.authorize.listen_port = listener::choose_port(options.listen_port, listener::port_file().as_deref());
@@ -147,7 +158,10 @@ pub async fn run(presets: Vec<Preset>, preset_errors: Vec<String>, options: Opti
     let clipboard =
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut executor = tasks::Executor::new(tx.clone(), clipboard, options.demo.is_some());
+    let mut executor = tasks::Executor::new(tx.clone(), http, clipboard, options.demo.is_some());
+    if let Some(token) = options.demo_session.clone() {
+        executor.set_demo_session(token);
+    }
     let mut terminal_bytes = executor.take_terminal_output();
 
     let guard = terminal::TerminalGuard::enter()?;

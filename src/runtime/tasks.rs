@@ -61,8 +61,8 @@ const PROBE_LIMIT: Duration = Duration::from_secs(20 * 60);
 /// Runs commands; owns the HTTP client, the clipboard and the cancel tokens of running tasks.
 pub struct Executor {
     tx: UnboundedSender<Msg>,
-    /// Built at the first request, not at start: loading the TLS roots would delay the first frame.
-    http: Option<reqwest::Client>,
+    /// The one HTTP client (redirects off, timeouts set), built before the terminal was taken.
+    http: reqwest::Client,
     /// Shared with the worker thread, which makes the system clipboard's calls.
     clipboard: Option<Arc<Mutex<Clipboard>>>,
     /// The system clipboard is the method (a desktop): copies and clears go to the worker thread. OSC 52
@@ -75,6 +75,10 @@ pub struct Executor {
     probe: Option<CancellationToken>,
     device: Option<CancellationToken>,
     listener: Option<CancellationToken>,
+    /// The creation of the app, while it runs.
+    create: Option<CancellationToken>,
+    /// The demo org's admin session (`--demo`), offered for creating the app; nothing else has one.
+    demo_session: Option<crate::salesforce::AccessToken>,
     /// The timer that clears a copied secret from the clipboard (see [`SECRET_ON_CLIPBOARD`]).
     clear_timer: Option<CancellationToken>,
     /// The label of the secret the clipboard still holds, if one does.
@@ -86,12 +90,12 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(tx: UnboundedSender<Msg>, clipboard: Option<Clipboard>, demo: bool) -> Self {
+    pub fn new(tx: UnboundedSender<Msg>, http: reqwest::Client, clipboard: Option<Clipboard>, demo: bool) -> Self {
         let clipboard_on_worker = clipboard.as_ref().is_some_and(|c| c.method() == crate::clipboard::Method::System);
         let (terminal_tx, terminal_rx) = tokio::sync::mpsc::unbounded_channel();
         Self {
             tx,
-            http: None,
+            http,
             clipboard: clipboard.map(|c| Arc::new(Mutex::new(c))),
             clipboard_on_worker,
             terminal_tx,
@@ -100,11 +104,18 @@ impl Executor {
             probe: None,
             device: None,
             listener: None,
+            create: None,
+            demo_session: None,
             clear_timer: None,
             secret_on_clipboard: None,
             cleared_on_exit: None,
             worker: super::worker::Worker::start(),
         }
+    }
+
+    /// The demo org's admin session, which "Create it for me" offers in the demo.
+    pub fn set_demo_session(&mut self, token: crate::salesforce::AccessToken) {
+        self.demo_session = Some(token);
     }
 
     /// The bytes the worker has for the terminal (taken once, by the loop).
@@ -213,6 +224,22 @@ impl Executor {
                     let _ = tx.send(Msg::Authorized(result));
                 });
             }
+            Command::FindSessions { host } => self.find_sessions(host),
+            Command::CreateApp { host, session, app } => {
+                let token = replace(&mut self.create);
+                let (tx, http, demo) = (self.tx.clone(), self.http(), self.demo_session.clone());
+                tokio::spawn(async move {
+                    let create = super::create_app::create_for_wizard(http, host, session, *app, demo, tx.clone());
+                    tokio::select! {
+                        result = create => {
+                            let _ = tx.send(Msg::CreateFinished(result));
+                        }
+                        // Dropping the task stops the waiting; the wizard said what that leaves in the org.
+                        () = token.cancelled() => {}
+                    }
+                });
+            }
+            Command::StopCreate => cancel(&mut self.create),
             // Shown by the loop itself, which owns the screen.
             Command::ShowPlain { .. } => {}
             Command::Quit => {
@@ -229,14 +256,34 @@ impl Executor {
                 cancel(&mut self.probe);
                 cancel(&mut self.device);
                 cancel(&mut self.listener);
+                cancel(&mut self.create);
                 return false;
             }
         }
         true
     }
 
-    fn http(&mut self) -> reqwest::Client {
-        self.http.get_or_insert_with(crate::salesforce::http::build_http_client).clone()
+    fn find_sessions(&mut self, host: LoginHost) {
+        let tx = self.tx.clone();
+        if self.demo {
+            // The demo org's admin is the one session the demo has: the machine's own are for real orgs.
+            let offer = crate::wizard::msg::SessionOffer {
+                source: crate::wizard::msg::OfferedSession::Demo,
+                label: "The demo org's admin session".into(),
+                detail: host.origin().to_string(),
+            };
+            let _ = tx.send(Msg::SessionsFound(vec![offer]));
+            return;
+        }
+        let data_dir = directories::ProjectDirs::from("", "", "sfconnect").map(|d| d.data_dir().to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let offers = super::session_find::find_sessions(&host, data_dir.as_deref());
+            let _ = tx.send(Msg::SessionsFound(offers));
+        });
+    }
+
+    fn http(&self) -> reqwest::Client {
+        self.http.clone()
     }
 
     fn client(&mut self, host: LoginHost) -> Client {
@@ -436,8 +483,11 @@ impl Executor {
                 let _ = tx.send(Msg::Saved(Err(fail(format!("Could not create {}: {e}", dir.display())))));
                 return;
             }
-            let result =
-                write_settings(&path, &settings.render(format), overwrite).map(|()| path).map_err(|e| match e {
+            let result = settings
+                .render(format)
+                .and_then(|text| write_settings(&path, &text, overwrite))
+                .map(|()| path)
+                .map_err(|e| match e {
                     crate::settings::Error::AlreadyExists { .. } => {
                         SaveFailure { exists: true, message: "A file is already there.".into() }
                     }
@@ -583,7 +633,11 @@ mod tests {
     fn executor() -> (Executor, tokio::sync::mpsc::UnboundedReceiver<Msg>) {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let over_ssh = Environment { ssh: true, display: false, tmux: false, screen: false };
-        (Executor::new(tx, Some(Clipboard::new(over_ssh)), false), rx)
+        (Executor::new(tx, http(), Some(Clipboard::new(over_ssh)), false), rx)
+    }
+
+    fn http() -> reqwest::Client {
+        crate::salesforce::http::build_http_client().unwrap()
     }
 
     fn copy(label: &str, secret: bool) -> Command {
@@ -643,7 +697,7 @@ mod tests {
     async fn a_slow_system_clipboard_does_not_hold_the_loop() {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let desktop = Environment { ssh: false, display: true, tmux: false, screen: false };
-        let mut executor = Executor::new(tx, Some(Clipboard::with_opener(desktop, open_slow)), false);
+        let mut executor = Executor::new(tx, http(), Some(Clipboard::with_opener(desktop, open_slow)), false);
         let mut terminal = Vec::new();
         let asked = std::time::Instant::now();
         executor.run(copy("Client secret", true), &mut terminal);

@@ -35,9 +35,8 @@ impl AppSettings {
                 object.insert(key.into(), value.clone().into());
             }
         }
-        let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(object)).unwrap_or_default();
-        text.push('\n');
-        Zeroizing::new(text)
+        // `{:#}` is `to_string_pretty` through `Value`'s Display, which cannot fail: no empty file by accident.
+        Zeroizing::new(format!("{:#}\n", serde_json::Value::Object(object)))
     }
 }
 

@@ -75,6 +75,9 @@ pub enum Error {
          choose another --output"
     )]
     NotOurs { path: PathBuf },
+    /// The serializer refused the settings (its message names no value).
+    #[error("the settings could not be written as {format}: {message}")]
+    Render { format: Format, message: String },
     #[error("{path}: could not {action}: {source}")]
     Io {
         path: PathBuf,

@@ -57,15 +57,15 @@ struct Wire<'a> {
 impl ConnectorSettings {
     /// The settings as text in `format`, wiped from memory when dropped.
     ///
-    /// Rendering never fails; values a format can't carry exactly (see
-    /// [`validate_for`](Self::validate_for)) are written as they are, so call `validate_for` first when the
-    /// values did not come from a Salesforce response.
-    pub fn render(&self, format: Format) -> Zeroizing<String> {
+    /// Values a format can't carry exactly (see [`validate_for`](Self::validate_for)) are written as they
+    /// are, so call `validate_for` first when the values did not come from a Salesforce response. What
+    /// cannot be written at all (a force:// URL without a host) is an error, never a shorter text.
+    pub fn render(&self, format: Format) -> Result<Zeroizing<String>, Error> {
         match format {
             Format::Json => render_json(self),
             Format::Toml => render_toml(self),
-            Format::Env => render_assignments(self, "", quote_double),
-            Format::Shell => render_assignments(self, "export ", quote_single),
+            Format::Env => Ok(render_assignments(self, "", quote_double)),
+            Format::Shell => Ok(render_assignments(self, "export ", quote_single)),
             Format::SfdxUrl => render_sfdx_url(self),
         }
     }
@@ -114,21 +114,23 @@ impl ConnectorSettings {
     }
 }
 
-fn render_json(settings: &ConnectorSettings) -> Zeroizing<String> {
+fn render_json(settings: &ConnectorSettings) -> Result<Zeroizing<String>, Error> {
     // Sized up front so the buffer holding secrets is not reallocated (and copied) while it grows.
     let mut buffer = Zeroizing::new(Vec::with_capacity(4096));
-    // Invariant: serialising borrowed strings and string slices into a Vec cannot fail.
-    if serde_json::to_writer_pretty(&mut *buffer, &settings.wire()).is_err() {
-        return Zeroizing::new(String::new());
-    }
+    // serde_json fails only on a map with non-string keys or a Serialize that fails: the wire struct has
+    // neither, and its message would name no value anyway.
+    serde_json::to_writer_pretty(&mut *buffer, &settings.wire())
+        .map_err(|e| Error::Render { format: Format::Json, message: e.to_string() })?;
     buffer.push(b'\n');
-    Zeroizing::new(String::from_utf8_lossy(&buffer).into_owned())
+    Ok(Zeroizing::new(String::from_utf8_lossy(&buffer).into_owned()))
 }
 
-fn render_toml(settings: &ConnectorSettings) -> Zeroizing<String> {
-    // Invariant: the wire struct holds only strings, options of strings and string lists; toml leaves out
-    // `None` fields, so serialising cannot fail.
-    Zeroizing::new(toml::to_string(&settings.wire()).unwrap_or_default())
+fn render_toml(settings: &ConnectorSettings) -> Result<Zeroizing<String>, Error> {
+    // The wire struct holds only strings, options of strings and string lists, and toml leaves out `None`
+    // fields: toml's errors (a None inside an array, a key that is not a string) cannot arise.
+    toml::to_string(&settings.wire())
+        .map(Zeroizing::new)
+        .map_err(|e| Error::Render { format: Format::Toml, message: e.to_string() })
 }
 
 fn render_assignments(settings: &ConnectorSettings, prefix: &str, quote: fn(&str, &mut String)) -> Zeroizing<String> {
@@ -180,8 +182,8 @@ fn quote_single(value: &str, out: &mut String) {
 /// Only the credentials and the host: `force://ID:SECRET:TOKEN@HOST` has no room for anything else (the
 /// preset, the company names, the user), and the Salesforce CLI reads nothing more from it. A file in this
 /// format is checked against `generic` unless `check --preset` says otherwise.
-fn render_sfdx_url(settings: &ConnectorSettings) -> Zeroizing<String> {
-    let host = sfdx_host(settings).unwrap_or_default();
+fn render_sfdx_url(settings: &ConnectorSettings) -> Result<Zeroizing<String>, Error> {
+    let host = sfdx_host(settings).ok_or_else(no_sfdx_host)?;
     let mut out = Zeroizing::new(String::with_capacity(512));
     out.push_str("force://");
     out.push_str(&settings.client_id);
@@ -192,7 +194,18 @@ fn render_sfdx_url(settings: &ConnectorSettings) -> Zeroizing<String> {
     out.push('@');
     out.push_str(&host);
     out.push('\n');
-    out
+    Ok(out)
+}
+
+/// Neither URL has a host: a force:// URL without one would point the Salesforce CLI nowhere.
+fn no_sfdx_host() -> Error {
+    Error::InvalidField {
+        origin: Origin::Text.to_string(),
+        field: "instance_url",
+        problem: "and `login_url` have no host name for the force:// URL; set one of them to a URL such as \
+                  https://yourorg.my.salesforce.com"
+            .to_owned(),
+    }
 }
 
 /// `host[:port]` of the instance URL, else of the login URL: the CLI puts `https://` in front itself.
@@ -232,13 +245,7 @@ pub(crate) fn check_sfdx_url(settings: &ConnectorSettings) -> Result<(), Error> 
         return Err(problem("refresh_token"));
     }
     if sfdx_host(settings).is_none() {
-        return Err(Error::InvalidField {
-            origin,
-            field: "instance_url",
-            problem: "and `login_url` have no host name for the force:// URL; set one of them to a URL such as \
-                      https://yourorg.my.salesforce.com"
-                .to_owned(),
-        });
+        return Err(no_sfdx_host());
     }
     Ok(())
 }

@@ -1,5 +1,8 @@
 //! Step 3, Create the app: the kind of app with its click path, then the values table (label, value),
-//! the cursor row highlighted, an editing cursor on the name and email rows, and the error from Enter.
+//! the cursor row highlighted, an editing cursor on the name and email rows, and the error from Enter;
+//! or, once chosen, "Create it for me" ([`for_me`]).
+
+mod for_me;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -20,18 +23,38 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let theme = ctx.theme;
     let width = area.width as usize;
     let app = &state.create_app;
+    if app.for_me.active() {
+        return for_me::render(frame, area, state, ctx);
+    }
     let mut out: Vec<Line> = Vec::new();
 
-    let label = app.kind.label();
-    let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
-    out.push(Line::from(Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())));
-    for step in crate::wizard::steps::create_app::click_path(app.kind) {
-        // Each step wraps under itself, two columns in from its first line.
-        let wrapped = lines(step, width.saturating_sub(4), theme.text());
-        out.extend(wrapped.into_iter().enumerate().map(|(i, mut l)| {
-            l.spans.insert(0, Span::raw(if i == 0 { "  " } else { "    " }));
-            l
-        }));
+    match &app.for_me.made {
+        // Nothing is left to click in Setup: the app's values are below, as it was made.
+        Some(made) => {
+            let text = format!(
+                "✓ sfconnect created {} in {} (with {}), with the values below: nothing is left to do in Setup.",
+                made.app_name, made.org_name, made.session
+            );
+            out.extend(lines(&text, width, theme.success()));
+        }
+        None => {
+            let label = app.kind.label();
+            let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+            let mut heading = vec![Span::styled(format!("Create {article} {label} in Salesforce:"), theme.heading())];
+            // The other way, on the same line: the click-through keeps its rows at 80x24.
+            if let Some(key) = ctx.key_for(Action::CreateForMe) {
+                heading.push(Span::styled(format!(" (or {key}: let sfconnect do it)"), theme.value()));
+            }
+            out.push(Line::from(heading));
+            for step in crate::wizard::steps::create_app::click_path(app.kind) {
+                // Each step wraps under itself, two columns in from its first line.
+                let wrapped = lines(step, width.saturating_sub(4), theme.text());
+                out.extend(wrapped.into_iter().enumerate().map(|(i, mut l)| {
+                    l.spans.insert(0, Span::raw(if i == 0 { "  " } else { "    " }));
+                    l
+                }));
+            }
+        }
     }
     out.push(Line::default());
 

@@ -23,7 +23,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     for line in where_to_find(state.create_app.kind) {
         out.extend(lines(line, width, theme.text()));
     }
-    if demo_filled(state) {
+    if let Some(app) = &c.from_app {
+        out.push(Line::default());
+        let text = if c.secret.is_empty() {
+            format!("sfconnect created {app}: its key is filled in; the org keeps the secret from the API.")
+        } else {
+            format!("✓ Filled in from {app}, which sfconnect created.")
+        };
+        out.extend(lines(&text, width, theme.success()));
+    } else if demo_filled(state) {
         out.push(Line::default());
         out.push(Line::from(Span::styled("Demo org: values filled in for you", theme.success())));
     }

@@ -39,8 +39,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     out.push(Line::from(Span::styled(format!("{} of up to {}", mm_ss(elapsed), mm_ss(limit)), theme.text())));
     out.extend(status_lines(state, width, ctx));
     out.push(Line::default());
-    for line in MEANWHILE {
-        out.extend(lines(line, width, theme.dim()));
+    if let Some(made) = &state.create_app.for_me.made {
+        // The app sfconnect made has its policies written in it: nothing is left to set by hand.
+        let text = format!(
+            "sfconnect created {} with its policies set: all users may self-authorize, refresh tokens are valid \
+             until revoked, IP relaxation as the target needs. A new app takes up to 15 minutes to go live.",
+            made.app_name
+        );
+        out.extend(lines(&text, width, theme.dim()));
+    } else {
+        for line in MEANWHILE {
+            out.extend(lines(line, width, theme.dim()));
+        }
     }
     let rest = Rect { y: area.y + 2, height: area.height.saturating_sub(2), ..area };
     frame.render_widget(Paragraph::new(out), rest);

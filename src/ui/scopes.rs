@@ -21,7 +21,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let mut head: Vec<Line> = Vec::new();
     let target = state.preset().map(|p| p.scopes.join(" ")).unwrap_or_default();
     head.extend(labelled(Span::styled("Target asks for: ", theme.dim()), &target, width, theme.value()));
-    head.extend(lines("Move these to Selected OAuth Scopes in the app's OAuth settings:", width, theme.text()));
+    match &state.scopes.set_on_app {
+        Some(app) => {
+            let text = format!("✓ Done: sfconnect created {app} with the scopes ticked below.");
+            head.extend(lines(&text, width, theme.success()));
+        }
+        None => {
+            head.extend(lines("Move these to Selected OAuth Scopes in the app's OAuth settings:", width, theme.text()))
+        }
+    }
 
     let mut tail: Vec<Line> = vec![Line::default()];
     if let Some(info) = SCOPE_TABLE.get(cursor) {

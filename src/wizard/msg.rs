@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::salesforce::device_flow::DeviceAuthorization;
+use crate::salesforce::eca::create::{CreateEvent, SecretSource};
 use crate::salesforce::probe::Readiness;
 use crate::salesforce::{
-    AppCredentials, AuthCode, ClientSecret, CodeVerifier, Error, LoginHost, RefreshToken, Scopes, TokenGrant,
+    AccessToken, AppCredentials, AuthCode, ClientSecret, CodeVerifier, Error, LoginHost, RefreshToken, Scopes,
+    TokenGrant,
 };
 use crate::settings::{ConnectorSettings, Overwrite};
 
@@ -86,6 +88,8 @@ pub enum Action {
     ClearField,
     /// Show one value alone, unwrapped, outside the full screen, for selecting it by hand.
     ShowPlain,
+    /// Let sfconnect create the app with a Salesforce session (the create step).
+    CreateForMe,
     Help,
     Quit,
     /// Ctrl-C: quit, asking first once anything was typed.
@@ -152,6 +156,19 @@ pub enum Msg {
     Saved(Result<PathBuf, SaveFailure>),
     /// A secret was kept in the OS keyring (`--keyring`): what to say, or why it could not be.
     Kept(Result<String, String>),
+    /// The Salesforce sessions at hand for creating the app (none may be).
+    SessionsFound(Vec<SessionOffer>),
+    /// Creating the app moved on a stage.
+    CreateProgress(CreateEvent),
+    /// Creating the app ended.
+    CreateFinished(Result<Box<CreatedApp>, CreateRefusal>),
+    /// From the create step: it made the app; its key and secret go to the credentials step, which goes
+    /// on to the wait.
+    AppCreated(Box<AppMade>),
+    /// From the create step: the app it made has these scopes, so the scopes step is done.
+    ScopesSetOnApp {
+        app_name: String,
+    },
     /// From the authorize step: a code is on its way to the exchange, kept for a retry.
     ExchangeStarted(crate::wizard::steps::verify::PendingExchange),
     /// From the verify step: the exchange gave these settings (not proven yet).
@@ -164,6 +181,93 @@ pub enum Msg {
     },
     /// From the verify step: the code was spent or refused, so the next authorization starts afresh.
     AuthorizeAgain,
+}
+
+/// A Salesforce session the create step may use, as the runtime found it (no secret in it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOffer {
+    pub source: OfferedSession,
+    /// "Salesforce CLI login acme (admin@acme.com)".
+    pub label: String,
+    /// Where it leads: the instance, the user.
+    pub detail: String,
+}
+
+/// Where an offered session is read from, when it is picked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfferedSession {
+    /// The Salesforce CLI's login for this alias or username.
+    SfAlias(String),
+    /// An earlier sfconnect settings file (refreshed once).
+    SettingsFile(PathBuf),
+    /// The demo org's admin (`--demo`); the runtime holds its token.
+    Demo,
+}
+
+/// The session picked to create the app with. A pasted token goes with the command and is not kept in
+/// the state.
+#[derive(Debug)]
+pub enum SessionChoice {
+    Offered(OfferedSession),
+    Pasted(AccessToken),
+}
+
+/// What the app is to be, from the create step's values and the target.
+#[derive(Debug, Clone)]
+pub struct AppToCreate {
+    pub preset: Box<crate::presets::Preset>,
+    /// The OAuth scope tokens, as the scopes step holds them.
+    pub scopes: Vec<String>,
+    /// The API name.
+    pub api_name: String,
+    /// `None`: the session user's email.
+    pub contact_email: Option<String>,
+    pub callbacks: Vec<String>,
+    pub device_flow: bool,
+}
+
+/// A created app, as the create step shows it.
+#[derive(Debug)]
+pub struct CreatedApp {
+    pub app_name: String,
+    pub client_id: String,
+    /// `None` when the org keeps it from the API: the admin copies it from Setup.
+    pub secret: Option<ClientSecret>,
+    pub secret_source: SecretSource,
+    pub org_name: String,
+    /// Where the session came from.
+    pub session: String,
+    pub contact_email: String,
+}
+
+/// Why the app was not created: the sentence, the fix, and the way on the screen offers first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateRefusal {
+    pub headline: String,
+    pub fix: String,
+    pub way_on: WayOn,
+}
+
+/// The first way on after a refusal (the click-through, with every value filled in, is always offered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WayOn {
+    /// The session was refused or is for another org: pick or paste another.
+    AnotherSession,
+    /// The name is taken: type another.
+    AnotherName,
+    /// Something passing (the network, a timeout): try again.
+    TryAgain,
+    /// The org cannot take it this way (edition, permission, ECAs off): the click-through is the way.
+    ClickThrough,
+}
+
+/// A new app's values, for the steps that hold them (the scopes it was made with, its key and secret).
+#[derive(Debug, Clone)]
+pub struct AppMade {
+    pub app_name: String,
+    pub org_name: String,
+    pub client_id: String,
+    pub secret: Option<ClientSecret>,
 }
 
 /// A secret to keep in the OS keyring when the user opted in (`--keyring`).
@@ -302,5 +406,19 @@ pub enum Command {
         app: AppCredentials,
         refresh_token: RefreshToken,
     },
+    /// Find the Salesforce sessions at hand for the org (the CLI's logins, earlier settings files);
+    /// reports `Msg::SessionsFound`.
+    FindSessions {
+        host: LoginHost,
+    },
+    /// Create the External Client App with the session picked, reporting each stage
+    /// (`Msg::CreateProgress`) and the end (`Msg::CreateFinished`); replaces a creation already running.
+    CreateApp {
+        host: LoginHost,
+        session: SessionChoice,
+        app: Box<AppToCreate>,
+    },
+    /// Stop creating the app (a deploy Salesforce already runs goes on there).
+    StopCreate,
     Quit,
 }

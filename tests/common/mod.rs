@@ -19,7 +19,7 @@ pub async fn start(config: SimConfig) -> Simulator {
 }
 
 pub fn client_for(sim: &Simulator) -> Client {
-    Client::new(LoginHost::parse(&sim.base_url()).expect("loopback host is accepted"))
+    Client::new(LoginHost::parse(&sim.base_url()).expect("loopback host is accepted")).expect("the HTTP client builds")
 }
 
 pub fn app_for(sim: &Simulator) -> AppCredentials {
@@ -66,7 +66,7 @@ pub async fn authorize_with(sim: &Simulator, scopes: &str) -> sfconnect::salesfo
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options).unwrap();
     let landed = browser_lands_on(&client, &request.url).await;
     let pasted = parse_paste(&landed, Some(&request.state)).expect("redirect parses");
     let exchange = CodeExchange {

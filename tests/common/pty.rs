@@ -145,3 +145,4 @@ pub const TAB: &str = "\t";
 pub const DOWN: &str = "\x1b[B";
 pub const CTRL_C: &str = "\x03";
 pub const CTRL_O: &str = "\x0f";
+pub const CTRL_N: &str = "\x0e";

@@ -3,12 +3,16 @@
 //!
 //! Every secret travels in a POST body (`application/x-www-form-urlencoded`), never in a URL.
 
+use std::borrow::Cow;
+
+use oauth2::{AuthType, AuthorizationCode, ClientId, PkceCodeVerifier, RedirectUrl, TokenUrl};
 use serde::Deserialize;
 
 use super::clock::Clock;
 use super::errors::Error;
 use super::hosts::LoginHost;
 use super::http::{Body, build_http_client, transport_error};
+use super::oauth::{OAuthHttp, SalesforceOAuthClient, request_error};
 use super::retry::{RetryNotice, RetryPolicy, retry_transient};
 use super::secret::{AccessToken, AuthCode, ClientSecret, CodeVerifier, RefreshToken};
 use super::token::{TokenGrant, WireTokenResponse};
@@ -40,9 +44,10 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client with a fresh HTTP client. Prefer [`Client::with_http`] to share one.
-    pub fn new(host: LoginHost) -> Self {
-        Self::with_http(build_http_client(), host)
+    /// A client with a fresh HTTP client (which fails only as [`build_http_client`] says). Prefer
+    /// [`Client::with_http`] to share one.
+    pub fn new(host: LoginHost) -> Result<Self, Error> {
+        Ok(Self::with_http(build_http_client()?, host))
     }
 
     pub fn with_http(http: reqwest::Client, host: LoginHost) -> Self {
@@ -105,25 +110,34 @@ impl Client {
         Ok(wire.into())
     }
 
-    /// Exchanges an authorization code for tokens (`grant_type=authorization_code`).
+    /// Exchanges an authorization code for tokens (`grant_type=authorization_code`), through oauth2 on this
+    /// client's HTTP client; the credentials, the code and the verifier travel in the POST body.
     ///
     /// Not retried on failure: a code is single use, so after an ambiguous failure the caller must ask
     /// for a new authorization rather than send the same code again.
     pub async fn exchange_code(&self, app: &AppCredentials, exchange: &CodeExchange<'_>) -> Result<TokenGrant, Error> {
-        let mut form: Vec<(&str, &str)> = vec![
-            ("grant_type", "authorization_code"),
-            ("code", exchange.code.expose()),
-            ("client_id", &app.client_id),
-            ("redirect_uri", exchange.redirect_uri),
-        ];
+        let token_url = TokenUrl::new(self.host.url(TOKEN_PATH))
+            .map_err(|_| Error::LoginUrl(crate::hosts::LoginUrlError::NotAUrl(self.host_name().to_string())))?;
+        let redirect = RedirectUrl::new(exchange.redirect_uri.to_string())
+            .map_err(|_| crate::web_flow::bad_callback(exchange.redirect_uri))?;
+        let oauth = SalesforceOAuthClient::new(ClientId::new(app.client_id.clone()))
+            .set_token_uri(token_url)
+            // Salesforce takes the secret in the body or as Basic auth; the body is what every other
+            // request here sends.
+            .set_auth_type(AuthType::RequestBody);
+        let mut request = oauth
+            .exchange_code(AuthorizationCode::new(exchange.code.expose().to_string()))
+            .set_redirect_uri(Cow::Owned(redirect));
+        // Lent, not copied into oauth2's client, whose secret types are not wiped when dropped.
         if let Some(secret) = &app.client_secret {
-            form.push(("client_secret", secret.expose()));
+            request = request.add_extra_param("client_secret", secret.expose());
         }
         if let Some(verifier) = exchange.code_verifier {
-            form.push(("code_verifier", verifier.expose()));
+            request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()));
         }
-        let body = self.post_token_form(&form).await?;
-        let grant = Self::token_answer(&body)?;
+        let http = OAuthHttp { http: &self.http, host: self.host_name() };
+        let answer = request.request_async(&http).await.map_err(request_error)?;
+        let grant = TokenGrant::from_oauth(&answer);
         tracing::info!(scopes = grant.scopes.len(), refresh_token = grant.refresh_token.is_some(), "code exchange ok");
         Ok(grant)
     }

@@ -51,6 +51,14 @@ pub enum Error {
     /// A wait (device approval, key propagation) ran out of time.
     #[error("{what} did not finish within {}", wait_text(*.waited_secs))]
     TimedOut { what: &'static str, waited_secs: u64 },
+    /// A callback URL that is not an absolute URL: no authorize request can carry it.
+    #[error(
+        "Callback URL `{0}` is not an absolute URL: give the one registered on the app, such as https://login.salesforce.com/services/oauth2/success"
+    )]
+    CallbackUrl(String),
+    /// The HTTP client could not be set up (its trusted roots were refused): nothing was sent.
+    #[error("Cannot set up HTTPS: {detail}")]
+    HttpClient { detail: String },
 }
 
 /// An OAuth error answer.
@@ -282,13 +290,17 @@ impl Error {
                 }
             }
             // These messages carry their own instruction.
-            Error::LoginUrl(_) | Error::Paste(_) => Explanation { headline: self.to_string(), fix: String::new() },
+            Error::LoginUrl(_) | Error::Paste(_) | Error::CallbackUrl(_) => Explanation { headline: self.to_string(), fix: String::new() },
             Error::Unreachable { last, .. } => Explanation {
                 headline: self.to_string(),
                 fix: format!(
                     "{} Salesforce never answered, so the consumer key and secret were not checked: run the wait again once it can be reached.",
                     last.explain().fix
                 ),
+            },
+            Error::HttpClient { .. } => Explanation {
+                headline: self.to_string(),
+                fix: "The trusted root certificates come from the file SSL_CERT_FILE names and the folder SSL_CERT_DIR names when either is set, else from the system's store: make sure each certificate there is a whole PEM block (or unset the variables), then run sfconnect again.".into(),
             },
             Error::TimedOut { .. } => Explanation {
                 headline: self.to_string(),

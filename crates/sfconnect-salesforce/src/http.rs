@@ -21,14 +21,19 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds the HTTP client. Call once and clone the result (clones share the connection pool).
-pub fn build_http_client() -> reqwest::Client {
+///
+/// Fails only when the TLS setup refuses a trusted root (a malformed certificate in the file that
+/// `SSL_CERT_FILE` names, say). The caller shows that and stops: a client built some other way would
+/// follow redirects, have no timeouts, or trust other roots than the ones the admin chose.
+pub fn build_http_client() -> Result<reqwest::Client, Error> {
     build_http_client_with(REQUEST_TIMEOUT)
 }
 
 /// Same, with another total timeout (tests of slow servers use a short one).
-pub fn build_http_client_with(timeout: Duration) -> reqwest::Client {
+pub fn build_http_client_with(timeout: Duration) -> Result<reqwest::Client, Error> {
+    let roots = root_certificates();
     let mut builder = reqwest::Client::builder().tls_built_in_root_certs(false);
-    for root in root_certificates().certificates {
+    for root in roots.certificates {
         builder = builder.add_root_certificate(root);
     }
     builder
@@ -37,9 +42,24 @@ pub fn build_http_client_with(timeout: Duration) -> reqwest::Client {
         .timeout(timeout)
         .user_agent(concat!("sfconnect/", env!("CARGO_PKG_VERSION")))
         .build()
-        // Invariant: building fails only when the TLS backend cannot initialise, which with the bundled
-        // rustls and its roots does not happen; there is no useful way to go on without a client.
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .map_err(|e| Error::HttpClient {
+            detail: format!("the TLS setup refused {} ({})", roots_origin(roots.source), error_chain(&e).join(": ")),
+        })
+}
+
+/// Where the roots came from, in words that name what the admin can change.
+fn roots_origin(source: RootSource) -> String {
+    let named = |name: &str| {
+        std::env::var_os(name).filter(|v| !v.is_empty()).map(|v| format!("{name}={}", v.to_string_lossy()))
+    };
+    match (source, named("SSL_CERT_FILE"), named("SSL_CERT_DIR")) {
+        (RootSource::Bundled, ..) => "the bundled root certificates".into(),
+        (RootSource::System, None, None) => "a certificate of the system's root store".into(),
+        (RootSource::System, file, dir) => {
+            let set: Vec<String> = file.into_iter().chain(dir).collect();
+            format!("a certificate in {}", set.join(" or "))
+        }
+    }
 }
 
 /// Where the trusted roots came from.
@@ -115,13 +135,17 @@ pub fn transport_error(err: reqwest::Error, host: &str) -> Error {
 }
 
 fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    error_chain(err).join(": ").to_ascii_lowercase()
+}
+
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(s) = source {
         parts.push(s.to_string());
         source = s.source();
     }
-    parts.join(": ").to_ascii_lowercase()
+    parts
 }
 
 /// The most of an answer that is read: a token answer is about 2 KiB and a page of query records well

@@ -16,6 +16,7 @@ pub mod eca;
 pub mod errors;
 pub mod hosts;
 pub mod http;
+pub mod oauth;
 pub mod paste;
 pub mod probe;
 pub mod rest;

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
+use super::oauth::{IssuedAt, SalesforceTokenResponse};
 use super::scope::Scopes;
 use super::secret::{AccessToken, RefreshToken};
 
@@ -38,21 +39,9 @@ pub(crate) struct WireTokenResponse {
     token_type: String,
 }
 
-/// `issued_at` is a string of epoch milliseconds; accept a number too.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum IssuedAt {
-    Text(String),
-    Number(u64),
-}
-
 impl From<WireTokenResponse> for TokenGrant {
     fn from(w: WireTokenResponse) -> Self {
-        let issued_ms = match w.issued_at {
-            Some(IssuedAt::Text(t)) => t.trim().parse::<u64>().ok(),
-            Some(IssuedAt::Number(n)) => Some(n),
-            None => None,
-        };
+        let issued_ms = w.issued_at.as_ref().and_then(IssuedAt::millis);
         TokenGrant {
             access_token: AccessToken::new(w.access_token),
             refresh_token: w.refresh_token.filter(|t| !t.is_empty()).map(RefreshToken::new),
@@ -66,6 +55,31 @@ impl From<WireTokenResponse> for TokenGrant {
 }
 
 impl TokenGrant {
+    /// The grant in an answer oauth2 read (the code exchange). The tokens are copied into wiped wrappers;
+    /// oauth2's own copies go with its answer.
+    pub(crate) fn from_oauth(answer: &SalesforceTokenResponse) -> Self {
+        use oauth2::TokenResponse;
+        let extra = answer.extra_fields();
+        let scopes = answer.scopes().map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "));
+        TokenGrant {
+            access_token: AccessToken::new(answer.access_token().secret().as_str()),
+            refresh_token: answer
+                .refresh_token()
+                .map(|t| t.secret().as_str())
+                .filter(|t| !t.is_empty())
+                .map(RefreshToken::new),
+            instance_url: extra.instance_url.trim_end_matches('/').to_string(),
+            id_url: extra.id.clone(),
+            issued_at: extra
+                .issued_at
+                .as_ref()
+                .and_then(IssuedAt::millis)
+                .map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
+            scopes: Scopes::parse(scopes.as_deref().unwrap_or("")),
+            token_type: token_type_name(answer.token_type()),
+        }
+    }
+
     /// The org id from the identity URL (`…/id/<org>/<user>`).
     pub fn org_id(&self) -> Option<&str> {
         id_parts(&self.id_url).map(|(org, _)| org)
@@ -79,6 +93,16 @@ impl TokenGrant {
     /// `issued_at` as RFC 3339 UTC text.
     pub fn issued_at_rfc3339(&self) -> Option<String> {
         self.issued_at.map(|t| humantime::format_rfc3339_seconds(t).to_string())
+    }
+}
+
+/// The token type as Salesforce wrote it ("Bearer"), whatever case oauth2 read it in.
+fn token_type_name(kind: &oauth2::basic::BasicTokenType) -> String {
+    use oauth2::basic::BasicTokenType;
+    match kind {
+        BasicTokenType::Bearer => "Bearer".into(),
+        BasicTokenType::Mac => "mac".into(),
+        BasicTokenType::Extension(other) => other.clone(),
     }
 }
 

@@ -1,15 +1,19 @@
 //! The web server flow's first half: the authorize URL, with a random `state` and PKCE (S256) by default.
 //!
-//! The oauth2 crate makes the random state and the PKCE pair (its `CsrfToken` and `PkceCodeChallenge`);
-//! the URL is built here because Salesforce wants nothing beyond the standard parameters, and the
-//! token requests that follow do not fit oauth2's client (device flow, probe, multipart, error table).
+//! oauth2 builds it (its `CsrfToken`, `PkceCodeChallenge` and authorize request, on the client type in
+//! `oauth.rs`); Salesforce wants nothing beyond the standard parameters and, when asked, `prompt`.
 
-use oauth2::{CsrfToken, PkceCodeChallenge};
-use url::Url;
+use std::borrow::Cow;
 
-use super::hosts::LoginHost;
+use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
+
+use super::errors::Error;
+use super::hosts::{LoginHost, LoginUrlError};
+use super::oauth::SalesforceOAuthClient;
 use super::scope::Scopes;
 use super::secret::CodeVerifier;
+
+pub(crate) const AUTHORIZE_PATH: &str = "/services/oauth2/authorize";
 
 /// Everything needed to send a user to authorize, and to finish the flow afterwards.
 #[derive(Debug)]
@@ -33,46 +37,42 @@ pub struct AuthorizeOptions {
     pub force_login: bool,
 }
 
+/// The callback given is not an absolute URL: Salesforce would refuse it (`redirect_uri_mismatch`), and
+/// no URL can be built around it.
+pub(crate) fn bad_callback(redirect_uri: &str) -> Error {
+    Error::CallbackUrl(redirect_uri.to_string())
+}
+
 impl AuthorizeRequest {
-    /// Builds the URL for `host`, making a fresh state and (with `pkce`) a fresh verifier.
-    pub fn new(host: &LoginHost, options: &AuthorizeOptions) -> Self {
-        let state = CsrfToken::new_random().secret().clone();
-        let pkce = options.pkce.then(PkceCodeChallenge::new_random_sha256);
-        let mut url = match Url::parse(&host.url("/services/oauth2/authorize")) {
-            Ok(u) => u,
-            // Invariant: a LoginHost origin is a valid absolute URL, so this branch is not taken.
-            Err(_) => {
-                return Self {
-                    url: String::new(),
-                    state,
-                    redirect_uri: options.redirect_uri.clone(),
-                    code_verifier: None,
-                };
-            }
+    /// Builds the URL for `host`, making a fresh state and (with `pkce`) a fresh verifier. Fails when the
+    /// callback URL is not an absolute URL.
+    pub fn new(host: &LoginHost, options: &AuthorizeOptions) -> Result<Self, Error> {
+        let auth_url = AuthUrl::new(host.url(AUTHORIZE_PATH))
+            .map_err(|_| Error::LoginUrl(LoginUrlError::NotAUrl(host.origin().to_string())))?;
+        let redirect =
+            RedirectUrl::new(options.redirect_uri.clone()).map_err(|_| bad_callback(&options.redirect_uri))?;
+        let client = SalesforceOAuthClient::new(ClientId::new(options.client_id.clone())).set_auth_uri(auth_url);
+        let mut request = client
+            .authorize_url(CsrfToken::new_random)
+            .set_redirect_uri(Cow::Owned(redirect))
+            .add_scopes(options.scopes.iter().map(|s| Scope::new(s.to_string())));
+        let verifier = if options.pkce {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            request = request.set_pkce_challenge(challenge);
+            Some(CodeVerifier::new(verifier.into_secret()))
+        } else {
+            None
         };
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("response_type", "code");
-            q.append_pair("client_id", &options.client_id);
-            q.append_pair("redirect_uri", &options.redirect_uri);
-            if !options.scopes.is_empty() {
-                q.append_pair("scope", &options.scopes.to_param());
-            }
-            q.append_pair("state", &state);
-            if let Some((challenge, _)) = &pkce {
-                q.append_pair("code_challenge", challenge.as_str());
-                q.append_pair("code_challenge_method", "S256");
-            }
-            if options.force_login {
-                q.append_pair("prompt", "login consent");
-            }
+        if options.force_login {
+            request = request.add_extra_param("prompt", "login consent");
         }
-        Self {
+        let (url, state) = request.url();
+        Ok(Self {
             url: url.to_string(),
-            state,
+            state: state.into_secret(),
             redirect_uri: options.redirect_uri.clone(),
-            code_verifier: pkce.map(|(_, verifier)| CodeVerifier::new(verifier.into_secret())),
-        }
+            code_verifier: verifier,
+        })
     }
 }
 
@@ -81,6 +81,7 @@ mod tests {
     use super::*;
     use base64::Engine;
     use sha2::Digest;
+    use url::Url;
 
     fn options(pkce: bool) -> AuthorizeOptions {
         AuthorizeOptions {
@@ -94,7 +95,7 @@ mod tests {
 
     #[test]
     fn url_has_the_standard_parameters_and_a_matching_challenge() {
-        let req = AuthorizeRequest::new(&LoginHost::production(), &options(true));
+        let req = AuthorizeRequest::new(&LoginHost::production(), &options(true)).unwrap();
         let url = Url::parse(&req.url).unwrap();
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
         assert_eq!(url.path(), "/services/oauth2/authorize");
@@ -113,10 +114,27 @@ mod tests {
 
     #[test]
     fn pkce_off_sends_no_challenge_and_states_differ() {
-        let a = AuthorizeRequest::new(&LoginHost::production(), &options(false));
-        let b = AuthorizeRequest::new(&LoginHost::production(), &options(false));
+        let a = AuthorizeRequest::new(&LoginHost::production(), &options(false)).unwrap();
+        let b = AuthorizeRequest::new(&LoginHost::production(), &options(false)).unwrap();
         assert!(!a.url.contains("code_challenge"));
         assert!(a.code_verifier.is_none());
         assert_ne!(a.state, b.state);
+    }
+
+    #[test]
+    fn a_callback_that_is_not_a_url_is_an_error_not_an_empty_url() {
+        let relative = AuthorizeOptions { redirect_uri: "oauth2/success".into(), ..options(true) };
+        let err = AuthorizeRequest::new(&LoginHost::production(), &relative).unwrap_err();
+        assert!(matches!(err, Error::CallbackUrl(ref u) if u == "oauth2/success"), "{err:?}");
+        assert!(err.to_string().contains("not an absolute URL"));
+    }
+
+    #[test]
+    fn force_login_asks_for_the_login_page_and_consent() {
+        let forced = AuthorizeOptions { force_login: true, ..options(false) };
+        let req = AuthorizeRequest::new(&LoginHost::production(), &forced).unwrap();
+        let url = Url::parse(&req.url).unwrap();
+        let prompt = url.query_pairs().find(|(k, _)| k == "prompt").map(|(_, v)| v.into_owned());
+        assert_eq!(prompt.as_deref(), Some("login consent"));
     }
 }

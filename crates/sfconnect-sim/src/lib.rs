@@ -169,6 +169,13 @@ impl Simulator {
         self.shared.lock().change_app(client_id, change)
     }
 
+    /// A new access token of the org's admin with the `api` and `web` scopes, as a browser login through the
+    /// Salesforce CLI gives one: the session an admin brings to create an app (the demo offers it). Not tied
+    /// to any refresh token; it lasts the session timeout.
+    pub fn admin_session(&self) -> String {
+        self.shared.lock().issue_access(vec!["api".into(), "web".into()], None)
+    }
+
     /// Ends every app's propagation delay (`live_after`, and a deployed app's) at once.
     pub fn make_live_now(&self) {
         self.shared.lock().make_live_now();

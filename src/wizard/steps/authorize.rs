@@ -240,7 +240,18 @@ fn start_method(state: &mut State) -> Update {
             pkce: true,
             force_login: false,
         };
-        state.authorize.request = Some(AuthorizeRequest::new(&host, &options));
+        match AuthorizeRequest::new(&host, &options) {
+            Ok(request) => state.authorize.request = Some(request),
+            // The callbacks offered here are built from a checked host and port, so this is not reached;
+            // if it were, the screen says why instead of offering an empty URL.
+            Err(e) => {
+                let explained = e.explain();
+                state.authorize.request = None;
+                state.authorize.paste_error = Some(explained.headline);
+                state.authorize.paste_fix = (!explained.fix.is_empty()).then_some(explained.fix);
+                return Update::redraw();
+            }
+        }
     }
     if state.authorize.method == Method::LocalBrowser
         && !matches!(state.authorize.listener, ListenerStatus::Listening { .. })

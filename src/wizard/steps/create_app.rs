@@ -1,5 +1,9 @@
 //! Step 3, Create the app: External Client App (what Salesforce offers since Spring '26) or classic
-//! Connected App, each with its click path, and every value to type with a key that copies it.
+//! Connected App, each with its click path, and every value to type with a key that copies it; or
+//! "Create it for me" ([`for_me`]), which creates the External Client App with a Salesforce session.
+
+pub mod creation;
+pub mod for_me;
 
 use crate::wizard::msg::{Action, Command};
 use crate::wizard::screen::Screen;
@@ -81,6 +85,8 @@ pub struct CreateAppState {
     pub device_flow: bool,
     pub cursor: usize,
     pub error: Option<String>,
+    /// "Create it for me": its phase, the sessions found, the app made.
+    pub for_me: creation::ForMe,
 }
 
 impl CreateAppState {
@@ -144,6 +150,12 @@ on another device.
 - Require secret for the Web Server and Refresh Token flows: leave on; the connector stores the secret.";
 
 fn on_action(state: &mut State, action: Action) -> Update {
+    if state.create_app.for_me.active() {
+        return for_me::on_action(state, action);
+    }
+    if action == Action::CreateForMe {
+        return for_me::begin(state);
+    }
     let row = state.create_app.row();
     let editing = match row {
         Row::Name => Some(&mut state.create_app.name),
@@ -196,8 +208,12 @@ fn toggle_kind(state: &mut State) {
     state.touched = true;
 }
 
-/// The name the app is created with (the one typed, else the default this step shows).
+/// The name the app is created with (the one typed, else the default this step shows); for an app this
+/// step created, its API name, as `app create` records it.
 pub fn app_name_of(state: &State) -> String {
+    if let Some(made) = &state.create_app.for_me.made {
+        return made.app_name.clone();
+    }
     match state.preset() {
         // Only for the checks: the target makes its own app, so the name says this one can go.
         Some(p) if p.brings_own_app() && state.create_app.name.is_empty() => "sfconnect check (delete after)".into(),
@@ -239,6 +255,9 @@ fn copy_row(state: &mut State, row: Row) -> Update {
 }
 
 fn on_text(state: &mut State, text: &str) -> Update {
+    if state.create_app.for_me.active() {
+        return for_me::on_text(state, text);
+    }
     let field = match state.create_app.row() {
         Row::Name => &mut state.create_app.name,
         Row::Email => &mut state.create_app.email,
@@ -250,10 +269,21 @@ fn on_text(state: &mut State, text: &str) -> Update {
 }
 
 fn text_focus(state: &State) -> bool {
+    if state.create_app.for_me.active() {
+        return for_me::text_focus(state);
+    }
     matches!(state.create_app.row(), Row::Name | Row::Email)
 }
 
+/// "Create it for me" is offered where sfconnect can create the app: not for a target that brings its own.
+pub fn offers_for_me(state: &State) -> bool {
+    !state.preset().is_some_and(|p| p.brings_own_app())
+}
+
 fn hints(state: &State) -> Vec<Hint> {
+    if state.create_app.for_me.active() {
+        return for_me::hints(state);
+    }
     let mut h = vec![(Action::Down, "move")];
     match state.create_app.row() {
         Row::Kind | Row::DeviceFlow => h.push((Action::Toggle, "change")),
@@ -261,6 +291,9 @@ fn hints(state: &State) -> Vec<Hint> {
         _ => h.push((Action::Copy, "copy")),
     }
     h.extend([(Action::Next, "continue"), (Action::Back, "back")]);
+    if offers_for_me(state) {
+        h.push((Action::CreateForMe, "auto-create"));
+    }
     h
 }
 
@@ -311,8 +344,8 @@ impl Screen for CreateAppScreen {
         hints(state)
     }
 
-    fn help(&self, _state: &State) -> &'static str {
-        HELP
+    fn help(&self, state: &State) -> &'static str {
+        if state.create_app.for_me.active() { for_me::HELP } else { HELP }
     }
 
     fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
@@ -325,5 +358,20 @@ impl Screen for CreateAppScreen {
 
     fn text_focus(&self, state: &State) -> bool {
         text_focus(state)
+    }
+
+    /// The sessions found, the creation's stages and its end.
+    fn on_result(&self, state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
+        for_me::on_result(state, msg)
+    }
+
+    /// Time moves the creation's spinner and the time spent.
+    fn on_tick(&self, state: &mut State) -> Update {
+        if state.create_app.for_me.busy() { Update::redraw() } else { Update::none() }
+    }
+
+    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
+        // A spinner at 4 Hz, only while the creation runs.
+        state.create_app.for_me.busy().then_some(std::time::Duration::from_millis(250))
     }
 }

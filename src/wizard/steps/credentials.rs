@@ -6,7 +6,7 @@ use crate::wizard::msg::{Action, KeptSecret};
 use crate::wizard::screen::Screen;
 use crate::wizard::state::{State, Step};
 use crate::wizard::text::TextField;
-use crate::wizard::update::{Update, go_back, go_next};
+use crate::wizard::update::{Update, go_back, go_next, go_to};
 
 use super::create_app::AppKind;
 use super::{Hint, edit};
@@ -26,6 +26,8 @@ pub struct CredentialsState {
     pub reveal: bool,
     /// Shown after Enter when a field is not acceptable.
     pub error: Option<String>,
+    /// The app sfconnect created, whose key (and secret, when the org gave it) fill the fields.
+    pub from_app: Option<String>,
 }
 
 impl CredentialsState {
@@ -158,6 +160,40 @@ fn on_action(state: &mut State, action: Action) -> Update {
     }
 }
 
+/// The create step made the app: its key and secret fill the fields (read back from the org, or the ones
+/// sfconnect wrote), and the wizard goes on to the wait, which proves them. Without a secret (the org keeps
+/// it from the API) this step opens on the secret's field, saying where to copy it from.
+fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> Update {
+    let c = &mut state.credentials;
+    c.key.set(&app.client_id);
+    match &app.secret {
+        Some(secret) => c.secret.set(secret.expose()),
+        None => {
+            c.secret.clear();
+            c.focus = CredFocus::Secret;
+        }
+    }
+    c.error = None;
+    c.from_app = Some(app.app_name.clone());
+    let host = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
+    let c = &state.credentials;
+    state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
+    let keep = app.secret.clone().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
+    let next = if app.secret.is_some() { Step::PROPAGATION } else { Step::CREDENTIALS };
+    let mut update = go_to(state, next);
+    update.commands.extend(keep);
+    if app.secret.is_some() {
+        state.say(format!("Created {} in {}: its key and secret are filled in.", app.app_name, app.org_name));
+    } else {
+        state.warn(format!(
+            "Created {}; the org keeps its secret from the API: copy it from {} and paste it here.",
+            app.app_name,
+            crate::salesforce::eca::create::where_to_copy_the_secret(&app.app_name)
+        ));
+    }
+    update
+}
+
 fn on_text(state: &mut State, text: &str) -> Update {
     let field = match state.credentials.focus {
         CredFocus::Key => &mut state.credentials.key,
@@ -234,5 +270,12 @@ impl Screen for CredentialsScreen {
 
     fn text_focus(&self, _state: &State) -> bool {
         true
+    }
+
+    fn on_result(&self, state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
+        match msg {
+            crate::wizard::msg::Msg::AppCreated(app) => Ok(on_app_created(state, &app)),
+            other => Err(other),
+        }
     }
 }

@@ -14,6 +14,8 @@ use super::{Hint, move_cursor};
 pub struct ScopesState {
     pub selected: Scopes,
     pub cursor: usize,
+    /// The app sfconnect created with these scopes: nothing is left to pick in Setup.
+    pub set_on_app: Option<String>,
 }
 
 /// True when any token of a table row is selected.
@@ -57,6 +59,11 @@ fn on_action(state: &mut State, action: Action) -> Update {
     match action {
         Action::Up | Action::Down => {
             move_cursor(&mut state.scopes.cursor, SCOPE_TABLE.len(), action == Action::Down);
+            Update::redraw()
+        }
+        // The app exists with the scopes it was made with: changing them here would not change it.
+        Action::Toggle if state.scopes.set_on_app.is_some() => {
+            state.warn("These scopes are set on the app sfconnect created; change them in Setup if you must.");
             Update::redraw()
         }
         Action::Toggle => {
@@ -120,5 +127,16 @@ impl Screen for ScopesScreen {
 
     fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, state: &State, ctx: crate::ui::Ctx) {
         crate::ui::scopes::render(frame, area, state, ctx)
+    }
+
+    /// The create step made the app with the selected scopes: this step is done.
+    fn on_result(&self, state: &mut State, msg: crate::wizard::msg::Msg) -> Result<Update, crate::wizard::msg::Msg> {
+        match msg {
+            crate::wizard::msg::Msg::ScopesSetOnApp { app_name } => {
+                state.scopes.set_on_app = Some(app_name);
+                Ok(Update::redraw())
+            }
+            other => Err(other),
+        }
     }
 }
