@@ -54,7 +54,7 @@ async fn web_flow(sim: &Simulator, app: &AppCredentials, scopes: &str) -> Result
         pkce: true,
         force_login: false,
     };
-    let request = AuthorizeRequest::new(client.host(), &options);
+    let request = AuthorizeRequest::new(client.host(), &options).expect("the authorize request builds");
     let landed = browser_lands_on(&client, &request.url).await;
     let pasted = parse_paste(&landed, Some(&request.state)).expect("the redirect carries a code");
     let exchange = CodeExchange {
