@@ -640,18 +640,21 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// From a new-user trial: `--output` with a settings file's extension got JSON. The app file is JSON only,
-/// so a name promising env is refused before anything is created.
+/// From a new-user trial: `--output` with a settings file's extension got JSON. The app file follows the
+/// extension, and `wait --settings` reads it back.
 #[tokio::test(flavor = "multi_thread")]
-async fn an_app_file_named_for_another_format_is_refused_before_anything_is_created() {
+async fn an_app_file_named_env_holds_env_lines_that_settings_reads_back() {
     let sim = start(config(MetadataConfig::default())).await;
     let token = admin_token(&sim).await;
     let dir = tempfile::tempdir().unwrap();
     let app_file = dir.path().join("app.env");
     let out = create_with_token(&sim, &token, &app_file, &[]).await;
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("app.env") && stderr.contains("name it .json"), "{stderr}");
-    assert!(!app_file.exists());
-    assert_eq!(sim.deploy_requests(), 0, "nothing was sent to create");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("(env, mode 0600)"), "{}", text(&out.stdout));
+    let written = std::fs::read_to_string(&app_file).unwrap();
+    assert!(written.contains(&format!("SALESFORCE_CLIENT_ID=\"{}\"", sim.client_id())), "{written}");
+    assert!(written.contains("SALESFORCE_APP_KIND=\"external_client_app\""), "{written}");
+    assert_eq!(mode_of(&app_file), 0o600);
+    let wait = sfconnect().args(["wait", "--timeout", "30", "--settings"]).arg(&app_file).output().await.unwrap();
+    assert!(wait.status.success(), "{}", text(&wait.stderr));
 }

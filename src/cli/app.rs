@@ -2,8 +2,8 @@
 //!
 //! `app create` builds the External Client App's package, checks what would stop it, dry-runs it
 //! (`checkOnly`), deploys it, reads the credentials back when the org allows it, and writes the new app's
-//! `client_id`, `client_secret`, `login_url`, `app_name` and `app_kind` to `--output` (JSON, 0600, never
-//! over an existing file without `--force`). `app emit` writes the same package, from the same builder, as a
+//! `client_id`, `client_secret`, `login_url`, `app_name` and `app_kind` to `--output` (JSON, or env, TOML or
+//! shell as its extension says; 0600, never over an existing file without `--force`). `app emit` writes the same package, from the same builder, as a
 //! folder in Metadata API layout, for an admin who deploys with their own tools.
 
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use crate::salesforce::LoginHost;
 use crate::salesforce::clock::TokioClock;
 use crate::salesforce::eca::create::{CreateEvent, SecretSource, create_app, where_to_copy_the_secret};
 use crate::salesforce::eca::{ApiName, EcaSpec};
-use crate::settings::{AppSettings, Overwrite};
+use crate::settings::{AppSettings, Format, Overwrite};
 
 /// The loopback callback the wizard's local-browser method listens on: its port is the one the wizard keeps
 /// in the state folder (chosen now if there is none yet), so an app made here works with that method as is.
@@ -85,8 +85,9 @@ pub struct CreateArgs {
     /// Validate the package in the org (a checkOnly deploy) and create nothing.
     #[arg(long)]
     pub check_only: bool,
-    /// Write the new app's client_id, client_secret, login_url, app_name and app_kind to FILE (JSON, mode
-    /// 0600) [default: sfconnect-app-NAME.json in the data folder].
+    /// Write the new app's client_id, client_secret, login_url, app_name and app_kind to FILE (mode 0600), in
+    /// the format its extension says (.env, .toml, .sh; JSON otherwise) [default: sfconnect-app-NAME.json in
+    /// the data folder].
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace FILE if it exists.
@@ -150,6 +151,12 @@ fn session_source(args: &CreateArgs) -> Result<SessionSource, Failure> {
     )))
 }
 
+/// The app file's format: the one `--output`'s name suggests (`app.env` holds env lines, which `--settings`
+/// reads back), JSON otherwise. sfdx-url is not one: it needs a refresh token.
+fn app_file_format(path: &Path) -> Format {
+    Format::from_path(path).filter(|f| *f != Format::SfdxUrl).unwrap_or_default()
+}
+
 fn output_path(args: &CreateArgs, name: &str) -> Result<PathBuf, Failure> {
     if let Some(path) = &args.output {
         return Ok(path.clone());
@@ -177,16 +184,6 @@ async fn create(args: CreateArgs) -> CmdResult {
     // Where the app file goes is checked before anything is created.
     let overwrite = if args.force { Overwrite::Replace } else { Overwrite::Never };
     if let Some(path) = &args.output {
-        // The app file is JSON only (it has no refresh token, so it is not a settings file in another format):
-        // a name promising env, TOML or shell would hold JSON that other tools then misread.
-        if let Some(format) = crate::settings::Format::from_path(path).filter(|f| *f != crate::settings::Format::Json) {
-            return Err(Failure::Usage(format!(
-                "--output {}: the app file is written as JSON, not {format}; name it .json (exchange and device \
-                 then write the settings in {format} with --output NAME.{})",
-                path.display(),
-                format.extension()
-            )));
-        }
         crate::settings::preflight(path, overwrite)?;
     }
     let source = session_source(&args)?;
@@ -241,7 +238,10 @@ async fn create(args: CreateArgs) -> CmdResult {
         app_kind: Some(AppKind::ExternalClientApp),
     };
     let path = output_path(&args, &name)?;
-    crate::settings::write_settings(&path, &app.render_json(), overwrite)?;
+    let format = app_file_format(&path);
+    // `app_file_format` never gives sfdx-url; JSON carries the fields whatever happens.
+    let text = app.render(format).unwrap_or_else(|| app.render_json());
+    crate::settings::write_settings(&path, &text, overwrite)?;
     let took = started.elapsed().as_secs_f32();
     tracing::info!(secret_source = ?created.secret_source, took, "app created");
     // Created, but the secret must come from Setup: the app exists, and the way on is a copy by hand.
@@ -265,6 +265,7 @@ async fn create(args: CreateArgs) -> CmdResult {
             "app_name": name,
             "app_kind": AppKind::ExternalClientApp,
             "output": path.display().to_string(),
+            "format": format.name(),
             "secret": secret_source_name(created.secret_source),
             "deploy_id": created.deploy_id,
         });
@@ -281,7 +282,7 @@ async fn create(args: CreateArgs) -> CmdResult {
             }
             None => outln!("  Client secret: not readable through the API"),
         }
-        outln!("  Written to:    {}", path.display());
+        outln!("  Written to:    {} ({}, mode 0600)", path.display(), format.name());
         outln!("Next: sfconnect wait --settings {} (a new app takes up to 15 minutes to go live)", path.display());
     }
     match secret_missing {

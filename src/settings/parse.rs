@@ -59,6 +59,33 @@ pub(crate) fn parse(text: &str, hint: Option<Format>, origin: &Origin) -> Result
     Ok(settings)
 }
 
+/// The app's fields of a file in `format` (env, TOML or shell), a refresh token not required: what an app file
+/// `app create` wrote in that format holds, and what `--settings` takes from a full settings file.
+pub(crate) struct AppFields {
+    pub client_id: Option<String>,
+    pub client_secret: Option<ClientSecret>,
+    pub login_url: Option<String>,
+    pub app_name: Option<String>,
+    pub app_kind: Option<String>,
+}
+
+pub(crate) fn app_fields(text: &str, format: Format, origin: &Origin) -> Result<AppFields, Error> {
+    let raw = match format {
+        Format::Toml => from_toml(text, origin)?,
+        Format::Env | Format::Shell => from_assignments(text, format, origin)?,
+        Format::Json => from_json(text, origin)?,
+        Format::SfdxUrl => from_sfdx_url(text, origin)?,
+    };
+    let present = |value: Option<String>| value.filter(|v| !v.is_empty());
+    Ok(AppFields {
+        client_id: present(raw.client_id),
+        client_secret: raw.client_secret.filter(|s| !s.expose().is_empty()),
+        login_url: present(raw.login_url),
+        app_name: present(raw.app_name),
+        app_kind: present(raw.app_kind),
+    })
+}
+
 /// Guesses the format from the first line that is not blank or a comment.
 pub(crate) fn sniff(text: &str) -> Option<Format> {
     let first = text.lines().map(str::trim).find(|line| !line.is_empty() && !line.starts_with('#'))?;

@@ -147,6 +147,26 @@ fn render_assignments(settings: &ConnectorSettings, prefix: &str, quote: fn(&str
     out
 }
 
+/// `pairs` (settings keys and values) as env or shell lines, quoted as the settings are: for a file that holds
+/// some of the settings' keys (the app file `app create` writes). Other formats are not lines.
+pub(crate) fn render_pairs(pairs: &[(&str, &str)], format: Format) -> Option<Zeroizing<String>> {
+    let (prefix, quote): (&str, fn(&str, &mut String)) = match format {
+        Format::Env => ("", quote_double),
+        Format::Shell => ("export ", quote_single),
+        _ => return None,
+    };
+    let mut out = Zeroizing::new(String::with_capacity(1024));
+    for (key, value) in pairs {
+        out.push_str(prefix);
+        out.push_str(ENV_PREFIX);
+        out.push_str(&key.to_ascii_uppercase());
+        out.push('=');
+        quote(value, &mut out);
+        out.push('\n');
+    }
+    Some(out)
+}
+
 /// Dotenv double quotes: backslash escapes for `\`, `"`, `$` and the back-tick (so sourcing the file in a shell
 /// runs nothing), `\n`, `\r`, `\t` for control characters that would break the line.
 fn quote_double(value: &str, out: &mut String) {
