@@ -69,7 +69,7 @@ pub fn tokens_per_user(tokens: &[TokenRecord], app: &str, kind: Option<AppKind>,
     if held.len() < WARN_FROM {
         return Finding::Ok(format!("{} of {TOKENS_KEPT} tokens for {app}{others_note}", held.len()));
     }
-    Finding::problem(format!("{}{others_note}", crowded(&held, app)), revoke_fix(app, kind))
+    Finding::problem(format!("{}{others_note}", crowded(&held, app, "")), revoke_fix(app, kind))
 }
 
 /// `app`'s tokens, oldest first.
@@ -80,24 +80,25 @@ fn held_by<'a>(tokens: &'a [TokenRecord], app: &str) -> Vec<&'a TokenRecord> {
 }
 
 /// The verdict's words for `held` (at least [`WARN_FROM`]), the consequence first: the list of screens shows only
-/// the start of a verdict, and at the limit the next authorization is what the admin must not miss.
-fn crowded(held: &[&TokenRecord], app: &str) -> String {
+/// the start of a verdict, and at the limit the next authorization is what the admin must not miss. `note`
+/// follows the app's name, before the dates.
+fn crowded(held: &[&TokenRecord], app: &str, note: &str) -> String {
     let dates: Vec<String> = held
         .iter()
         .map(|t| format!("{} (last used {})", day(&t.created), t.last_used.as_deref().map_or("never", day)))
         .collect();
     if held.len() >= TOKENS_KEPT {
         format!(
-            "the next authorization silently revokes the oldest: {} of {TOKENS_KEPT} tokens for {app}, the oldest \
-             created {} ({})",
+            "the next authorization silently revokes the oldest: {} of {TOKENS_KEPT} tokens for {app}{note}, the \
+             oldest created {} ({})",
             held.len(),
             day(&held[0].created),
             dates.join(", ")
         )
     } else {
         format!(
-            "{} of {TOKENS_KEPT} tokens for {app} ({}): one more authorization reaches the limit, and the one after \
-             revokes the oldest",
+            "{} of {TOKENS_KEPT} tokens for {app}{note} ({}): one more authorization reaches the limit, and the one \
+             after revokes the oldest",
             held.len(),
             dates.join(", ")
         )
@@ -157,10 +158,7 @@ fn misnamed(tokens: &[TokenRecord], app: &str, kind: Option<AppKind>) -> Finding
     let where_it_went = "the app of the user's newest token, likely this run's";
     if held.len() >= WARN_FROM {
         return Finding::problem(
-            format!(
-                "{}; {not_here}: the app may have another name in Setup ({actual} is {where_it_went})",
-                crowded(&held, actual)
-            ),
+            crowded(&held, actual, &format!(" ({where_it_went}; {not_here}: the app may have another name in Setup)")),
             format!("{} {}", revoke_fix(actual, kind), name_fix(actual)),
         );
     }
