@@ -444,6 +444,7 @@ fn resume_offer() {
     assert!(text.contains("step 6 of 10 (Waiting for Salesforce) with"), "{text}");
     assert!(text.contains("secret again"), "{text}");
     assert!(!text.contains("not the org given now"), "no org was given now: {text}");
+    assert!(text.contains("y  or  Enter  resume (Esc too)"), "Esc does not start over, and the prompt says so: {text}");
 }
 
 /// Found in a new-user trial: a resume took the saved org over a `--login-url` given now, without a word.
