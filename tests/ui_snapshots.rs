@@ -192,6 +192,35 @@ fn credentials() {
     swapped.act(Action::Next);
     snap(&swapped, "05_credentials_swapped");
     swapped.assert_fits_80x24("credentials swapped");
+    // Found in a new-user trial: the secret pasted into Consumer Key was shown in clear beside "That looks
+    // like the Consumer Secret". It is masked there as in its own field, and the reveal key shows it.
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = swapped.joined(width, height);
+        assert!(!screen.contains(&SECRET[..12]) && !screen.contains(&SECRET[60..]), "secret on screen:\n{screen}");
+        assert!(screen.contains("That looks like the Consumer Secret"), "{screen}");
+    }
+    swapped.act(Action::Reveal);
+    assert!(swapped.joined(120, 40).contains(&SECRET[..12]), "the reveal key shows it");
+}
+
+/// The same on step 3: a secret pasted into Contact email is masked, focused or not.
+#[test]
+fn create_app_secret_in_the_email_is_masked() {
+    let mut w = Wizard::new(ssh());
+    w.act(Action::Next).act(Action::Next);
+    w.act(Action::Down).act(Action::Down).act(Action::Down).send(Msg::Paste(SECRET.into()));
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = w.joined(width, height);
+        assert!(!screen.contains(&SECRET[..12]) && !screen.contains(&SECRET[60..]), "focused:\n{screen}");
+        assert!(screen.contains("••••"), "{screen}");
+    }
+    w.act(Action::Down);
+    snap(&w, "03_create_app_secret_in_email");
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = w.joined(width, height);
+        assert!(!screen.contains(&SECRET[..12]) && !screen.contains(&SECRET[60..]), "unfocused:\n{screen}");
+        assert!(screen.contains("looks like a secret"), "{screen}");
+    }
 }
 
 #[test]

@@ -78,7 +78,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                     Some(d) => room.saturating_sub(d.chars().count() + 11).max(4),
                     None => room,
                 };
-                let mut line = field_line(field, field_room, FieldLook { focused: true, masked: false }, theme);
+                let masked = state.looks_secret(field.value());
+                let mut line = field_line(field, field_room, FieldLook { focused: true, masked }, theme);
                 if let Some(default) = default {
                     line.spans.push(Span::styled(format!(" default: {default}"), theme.dim()));
                 }
@@ -170,6 +171,10 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
         Row::Email if app.email.is_empty() => {
             ("(required: the address Salesforce mails about the app)".into(), theme.dim())
         }
+        Row::Email if state.looks_secret(app.email.value()) => (
+            format!("{} (looks like a secret, not an email: hidden)", "•".repeat(app.email.len().min(12))),
+            theme.warning(),
+        ),
         _ => (row_value(state, row).map(|(_, v)| v).unwrap_or_default(), theme.value()),
     }
 }

@@ -245,7 +245,9 @@ pub fn short_target(name: &str) -> &str {
 fn copy_row(state: &mut State, row: Row) -> Update {
     match row_value(state, row) {
         Some((label, value)) if !value.is_empty() => {
-            Update::with(vec![Command::Copy { label: label.into(), text: value.into(), secret: false }])
+            // A secret pasted into the email row is copied as a secret: cleared from the clipboard after a while.
+            let secret = state.looks_secret(&value);
+            Update::with(vec![Command::Copy { label: label.into(), text: value.into(), secret }])
         }
         _ => {
             state.warn("This row has nothing to copy: move to a value (name, API name, email, callback URL)");
