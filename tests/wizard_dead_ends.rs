@@ -442,3 +442,54 @@ fn f1_opens_the_help_where_a_field_has_the_focus() {
     assert!(w.state.help);
     assert!(w.joined(80, 24).contains("Esc or F1 to close"));
 }
+
+/// Found in a new-user trial: `--output x.env` showed "(json; …)" and saved JSON into x.env, and `f` then
+/// wrote env lines into a file named settings.json. Without `--format`, the format follows the file's
+/// name; `f` cycles every format the wizard takes and renames the file with it, so name and content agree.
+#[test]
+fn the_output_file_name_and_its_format_agree() {
+    use sfconnect::settings::Format;
+    use sfconnect::wizard::Command;
+    let mut w = Wizard::new(ssh());
+    w.reach_result();
+    w.state.result.set_output(Some("/tmp/out/x.env".into()), None);
+    assert_eq!(w.state.result.format, Format::Env);
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains("/tmp/out/x.env (env;"), "{screen}");
+
+    let mut seen = vec![];
+    for _ in 0..Format::all().len() {
+        w.act(Action::Format);
+        let (format, path) = (w.state.result.format, w.state.result.path().unwrap());
+        assert_eq!(Format::from_path(&path).unwrap_or(Format::SfdxUrl), format, "{}", path.display());
+        assert_eq!(path.extension().unwrap(), format.extension());
+        seen.push(format);
+        let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Save)).commands;
+        assert!(
+            matches!(commands.first(), Some(Command::Save { path: p, format: f, .. }) if *p == path && *f == format),
+            "{commands:?}"
+        );
+    }
+    assert_eq!(seen.len(), 5);
+    for format in Format::all() {
+        assert!(seen.contains(&format), "f never offers {format}");
+    }
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/x.env"), "back to the start");
+
+    // An explicit --format wins over the name; a name that says nothing keeps JSON.
+    w.state.result.set_output(Some("/tmp/out/x.env".into()), Some(Format::Toml));
+    assert_eq!(w.state.result.format, Format::Toml);
+    w.state.result.set_output(Some("/tmp/out/settings".into()), None);
+    assert_eq!(w.state.result.format, Format::Json);
+    w.act(Action::Format);
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/settings.env"));
+    // A dotenv file keeps its name for env.
+    w.state.result.set_output(Some("/tmp/out/.env".into()), None);
+    assert_eq!(w.state.result.format, Format::Env);
+    w.act(Action::Format);
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/.env.toml"));
+    for _ in 0..4 {
+        w.act(Action::Format);
+    }
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/.env"));
+}
