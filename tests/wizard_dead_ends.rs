@@ -493,3 +493,60 @@ fn the_output_file_name_and_its_format_agree() {
     }
     assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/.env"));
 }
+
+/// Found in a new-user trial: unticking a scope the target needs (step 4) said nothing, and the checks'
+/// fix then pointed to Setup. Step 4 warns at once; the checks step says where the fix is.
+#[test]
+fn unticking_a_scope_the_target_needs_is_said_on_step_4_and_on_the_checks() {
+    use sfconnect::checks::{CheckId, Finding, Level, Report, Verdict};
+    use sfconnect::salesforce::scope::SCOPE_TABLE;
+    let mut w = Wizard::new(ssh());
+    w.act(Action::Next).act(Action::Next);
+    w.act(Action::Down).act(Action::Down).act(Action::Down).type_text("admin@acme.com").act(Action::Next);
+    assert_eq!(w.state.step, Step::SCOPES);
+    let needed = "The target needs Full access (full): ticking it back is the fix.";
+    assert!(!w.joined(80, 24).contains("The target needs"), "nothing unticked yet");
+    w.state.scopes.cursor = SCOPE_TABLE.iter().position(|s| s.tokens.contains(&"full")).unwrap();
+    w.act(Action::Toggle);
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains(needed), "{screen}");
+    w.act(Action::Toggle);
+    assert!(!w.joined(80, 24).contains("The target needs"), "ticked back: the warning goes");
+
+    // Through to the checks with full unticked: the token lacks it, and the checks step says why.
+    let checks_with = |untick: bool| {
+        let mut w = Wizard::new(ssh());
+        w.reach_authorize();
+        if untick {
+            w.state.scopes.selected.toggle("full");
+        }
+        w.reach_verify();
+        let grant = sfconnect::salesforce::TokenGrant {
+            access_token: sfconnect::salesforce::AccessToken::new("00D5g000004Xq2B!AQ0AQ.access"),
+            refresh_token: Some(sfconnect::salesforce::RefreshToken::new(crate::ui_support::REFRESH)),
+            instance_url: "https://acme.my.salesforce.com".into(),
+            id_url: "https://login.salesforce.com/id/00D5g000004Xq2BEAS/0055g00000ABCDEAA4".into(),
+            issued_at: None,
+            scopes: sfconnect::salesforce::Scopes::parse("refresh_token"),
+            token_type: "Bearer".into(),
+        };
+        w.send(Msg::Authorized(Ok(grant))).verified().act(Action::Next);
+        assert_eq!(w.state.step, Step::CHECKS);
+        let checks = vec![Verdict::new(
+            CheckId::ScopesGranted,
+            Level::Advisory,
+            Finding::problem("not granted: full (granted: refresh_token)", "Setup > … > Selected OAuth Scopes: add"),
+        )];
+        w.send(Msg::ChecksDone(Box::new(Report { checks, ..Default::default() })));
+        w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ")
+    };
+    let screen = checks_with(true);
+    assert!(
+        screen.contains(
+            "You unticked Full access (full) on step 4: Esc back to the Scopes step, tick it, then authorize again."
+        ),
+        "{screen}"
+    );
+    let screen = checks_with(false);
+    assert!(!screen.contains("You unticked"), "ticked on step 4: the fix is in Setup, as the check says: {screen}");
+}
