@@ -724,3 +724,40 @@ fn the_device_flow_checkbox_is_named_as_the_kind_of_app_labels_it() {
         assert!(!device.contains(other), "{device}");
     }
 }
+
+/// Found in a new-user trial: on the demo's Device code tab, Ctrl-O said "The demo org did not redirect:
+/// check the key and the callback URL", which was false: the demo approves the device code by itself. The
+/// tab says so, and the open key says it too (with the verification URL), sending nothing.
+#[test]
+fn authorize_device_in_the_demo() {
+    let mut w = Wizard::new(Surroundings { demo: true, display: true, ..Surroundings::default() });
+    w.state.demo = Some(DemoApp {
+        base_url: "http://127.0.0.1:41000".into(),
+        client_id: KEY.into(),
+        client_secret: ClientSecret::new(SECRET),
+    });
+    w.reach_authorize();
+    assert_eq!(w.state.step, Step::AUTHORIZE);
+    for _ in 0..3 {
+        if w.state.authorize.method != steps::authorize::Method::Device {
+            w.act(Action::FocusNext);
+        }
+    }
+    assert_eq!(w.state.authorize.method, steps::authorize::Method::Device);
+    let uri = "http://127.0.0.1:41000/setup/connect?user_code=QWRT7KZP";
+    w.send(Msg::DeviceStarted(Ok(DeviceView {
+        user_code: "QWRT7KZP".into(),
+        verification_uri: "http://127.0.0.1:41000/setup/connect".into(),
+        verification_uri_complete: uri.into(),
+    })));
+    w.send(Msg::DevicePending { polls: 1 }).at(125);
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::OpenBrowser)).commands;
+    assert!(commands.is_empty(), "nothing to open in the demo: {commands:?}");
+    snap(&w, "07_authorize_device_demo");
+    w.assert_fits_80x24("authorize device demo");
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains("The demo approves the code by itself in a few seconds (with a real org"), "{screen}");
+    let said = w.state.toast.as_ref().and_then(|t| t.said()).unwrap_or_default();
+    assert!(said.contains("approves the code by itself") && said.contains(uri), "{said}");
+    assert!(!screen.contains("did not redirect"), "{screen}");
+}

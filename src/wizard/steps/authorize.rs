@@ -398,6 +398,20 @@ fn on_action(state: &mut State, action: Action) -> Update {
             Some(url) => Update::with(vec![Command::ShowPlain { label: "Authorize URL".into(), text: url.into() }]),
             None => Update::none(),
         },
+        // The demo org approves its device code by itself: its simulated browser has nothing to click, and
+        // following the verification page there would only say "did not redirect".
+        Action::OpenBrowser if state.demo.is_some() && state.authorize.method == Method::Device => {
+            let text = match state.authorize.url_for_method() {
+                Some(url) => format!(
+                    "The demo approves the code by itself in a few seconds: nothing to open. With a real org, \
+                     you would open {url} and click Allow."
+                ),
+                None => "The demo approves the code by itself in a few seconds, once it has one: nothing to open."
+                    .to_string(),
+            };
+            state.say(text);
+            Update::redraw()
+        }
         Action::OpenBrowser => match state.authorize.url_for_method() {
             Some(url) => Update::with(vec![Command::OpenBrowser(url)]),
             None => Update::none(),
