@@ -550,3 +550,38 @@ fn unticking_a_scope_the_target_needs_is_said_on_step_4_and_on_the_checks() {
     let screen = checks_with(false);
     assert!(!screen.contains("You unticked"), "ticked on step 4: the fix is in Setup, as the check says: {screen}");
 }
+
+/// Found in a new-user trial: `?` did nothing on the Local browser tab (the authorize step reads keys as a
+/// text field on every tab). On the tabs without a field it opens the help; on Paste back it types.
+#[test]
+fn question_mark_opens_the_help_on_the_authorize_tabs_without_a_field() {
+    use sfconnect::wizard::steps::authorize::Method;
+    let question =
+        crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('?'), crossterm::event::KeyModifiers::NONE);
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize();
+    let mut seen = vec![];
+    for _ in 0..3 {
+        let context = if w.state.screen().text_focus(&w.state) {
+            sfconnect::runtime::Context::Text
+        } else {
+            sfconnect::runtime::Context::Browse
+        };
+        let msg = sfconnect::runtime::message_for(question, context).expect("? means something");
+        w.send(msg);
+        let method = w.state.authorize.method;
+        seen.push(method);
+        if method == Method::PasteBack {
+            assert!(!w.state.help, "on Paste back, ? is typed into the field");
+            assert!(w.state.authorize.paste.value().ends_with('?'));
+            w.act(Action::ClearField);
+        } else {
+            assert!(w.state.help, "? opens the help on {method:?}");
+            assert!(w.joined(80, 24).contains("Help: Authorize"), "{}", w.joined(80, 24));
+            w.act(Action::Back);
+            assert!(!w.state.help);
+        }
+        w.act(Action::FocusNext);
+    }
+    assert!(seen.contains(&Method::Device) && seen.contains(&Method::LocalBrowser), "{seen:?}");
+}

@@ -438,6 +438,11 @@ fn on_action(state: &mut State, action: Action) -> Update {
 
 fn on_text(state: &mut State, text: &str) -> Update {
     if state.authorize.method != Method::PasteBack {
+        // No field on this tab, so `?` is not typed anywhere: it opens the help, as outside a text field.
+        if text == "?" {
+            state.help = true;
+            return Update::redraw();
+        }
         return Update::none();
     }
     let whole_paste = text.len() > 1 && state.authorize.paste.is_empty();
@@ -449,7 +454,7 @@ fn on_text(state: &mut State, text: &str) -> Update {
 
 /// The whole step uses the text keys (Ctrl-Y, Ctrl-G, …), whichever tab shows: the paste-back field
 /// needs them, and one screen whose keys change with its tab confused a first-time user. Typing on the
-/// other tabs does nothing.
+/// other tabs does nothing, but `?`, which opens the help there.
 fn text_focus(_state: &State) -> bool {
     true
 }
