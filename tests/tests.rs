@@ -20,6 +20,7 @@ mod retry_after;
 mod screen_fixture;
 mod settings_crash;
 mod settings_files;
+mod sim_apps;
 mod sim_metadata;
 mod sim_protocol;
 mod standard_clients;

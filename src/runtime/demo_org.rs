@@ -25,8 +25,9 @@ pub struct DemoAppShape {
 impl DemoAppShape {
     pub fn of(state: &State) -> DemoAppShape {
         // "Create it for me" makes the app through a deploy: the app the demo org started with (the one a
-        // click-through would have made) steps out of its way under a name of its own, and stays as it is
-        // (after the deploy the org's first app is the deployed one, which must not be renamed).
+        // click-through would have made) steps out of its way under a name of its own, so the deploy's name is
+        // free, and both keep working (the simulator serves every app of its org; setting up renames only the
+        // demo org's own app, never the deployed one).
         let for_me = &state.create_app.for_me;
         if for_me.active() || for_me.made.is_some() {
             return DemoAppShape {

@@ -1,6 +1,7 @@
 //! `/services/oauth2/authorize`: validates the request as Salesforce does, then either shows the login-and-Allow
 //! page (GET) or redirects with a code or an error (auto-approve, or the page's POST). A bad client or callback
-//! gets Salesforce's own error page instead of a redirect (protocol notes §3).
+//! gets Salesforce's own error page instead of a redirect (protocol notes §3). Every rule is the rules of the
+//! app the `client_id` names.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use super::wire;
 
 /// A request that passed validation.
 struct Accepted {
+    client_id: String,
     redirect_uri: String,
     state: Option<String>,
     scopes: Vec<String>,
@@ -38,14 +40,14 @@ fn get<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
 }
 
 fn validate(inner: &Inner, base_url: &str, params: &HashMap<String, String>) -> Result<Accepted, Rejected> {
-    if !inner.client_known(get(params, "client_id")) {
+    let Some(app) = inner.live_app(get(params, "client_id")) else {
         return Err(Rejected::Page(pages::authorize_error("invalid_client_id", "client identifier invalid")));
-    }
+    };
     let Some(redirect_uri) = get(params, "redirect_uri") else {
         // Unconfirmed wording; `redirect_uri_missing` is in the server's error list (protocol notes §3).
         return Err(Rejected::Page(pages::authorize_error("redirect_uri_missing", "redirect_uri must be provided")));
     };
-    if !inner.config.callback_allowed(redirect_uri, base_url) {
+    if !app.callback_allowed(redirect_uri, base_url) {
         return Err(Rejected::Page(pages::authorize_error(
             "redirect_uri_mismatch",
             "redirect_uri must match configuration",
@@ -55,7 +57,7 @@ fn validate(inner: &Inner, base_url: &str, params: &HashMap<String, String>) -> 
     let fail = |error: &str, description: &str| {
         Rejected::Redirect(error_redirect(redirect_uri, error, description, state.as_deref()))
     };
-    if !inner.config.app_installed {
+    if !app.installed {
         // Salesforce redirects this one to the callback (docs.movedata.io, protocol notes §3).
         let (error, description) = super::token::UNINSTALLED;
         return Err(fail(error, description));
@@ -64,7 +66,7 @@ fn validate(inner: &Inner, base_url: &str, params: &HashMap<String, String>) -> 
         return Err(fail("unsupported_response_type", "response type not supported"));
     }
     let challenge = match (get(params, "code_challenge"), get(params, "code_challenge_method")) {
-        (None, _) if inner.config.pkce_required => {
+        (None, _) if app.pkce_required => {
             return Err(fail("invalid_request", "missing required code challenge"));
         }
         (None, _) => None,
@@ -78,7 +80,8 @@ fn validate(inner: &Inner, base_url: &str, params: &HashMap<String, String>) -> 
     Ok(Accepted {
         redirect_uri: redirect_uri.to_string(),
         state,
-        scopes: inner.grant_scopes(get(params, "scope")),
+        scopes: app.grant_scopes(get(params, "scope")),
+        client_id: app.client_id,
         challenge,
     })
 }
@@ -92,7 +95,7 @@ pub async fn show(State(shared): State<Arc<Shared>>, Query(params): Query<HashMa
     };
     if inner.config.auto_approve {
         let approval = inner.config.approval;
-        return conclude(&mut inner, &params, accepted, approval);
+        return conclude(&mut inner, accepted, approval);
     }
     let username = inner.config.org.user.username.clone();
     pages::authorize(&params, &username)
@@ -113,10 +116,10 @@ pub async fn decide(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         Some("Allow") => Approval::Approve,
         _ => Approval::Deny,
     };
-    conclude(&mut inner, &params, accepted, approval)
+    conclude(&mut inner, accepted, approval)
 }
 
-fn conclude(inner: &mut Inner, params: &HashMap<String, String>, accepted: Accepted, approval: Approval) -> Response {
+fn conclude(inner: &mut Inner, accepted: Accepted, approval: Approval) -> Response {
     let state = accepted.state.as_deref();
     if approval == Approval::Deny {
         tracing::info!("sim: authorize denied by the user");
@@ -128,7 +131,7 @@ fn conclude(inner: &mut Inner, params: &HashMap<String, String>, accepted: Accep
     inner.store_code(
         code,
         CodeGrant {
-            client_id: get(params, "client_id").unwrap_or_default().to_string(),
+            client_id: accepted.client_id,
             redirect_uri: accepted.redirect_uri,
             scopes: accepted.scopes,
             challenge: accepted.challenge,

@@ -1,5 +1,6 @@
-//! Simulator settings: the connected app (key, secret, callbacks, scopes, policies), the org fixture it serves,
-//! and the switches tests flip at run time. Plain data only; nothing here talks HTTP or holds issued tokens.
+//! Simulator settings: the configured app (key, secret, callbacks, scopes, policies; the org's first OAuth app,
+//! see `oauth_apps.rs`), the org fixture it serves, and the switches tests flip at run time. Plain data only;
+//! nothing here talks HTTP or holds issued tokens.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -21,8 +22,9 @@ pub enum Approval {
     Deny,
 }
 
-/// How the simulated connected app and org behave. Every field has a default that works for a plain web
-/// server flow; change fields directly (`SimConfig { pkce_required: true, ..SimConfig::default() }`).
+/// How the configured app and the org behave. Every field has a default that works for a plain web server
+/// flow; change fields directly (`SimConfig { pkce_required: true, ..SimConfig::default() }`). The app fields
+/// (`client_id` to `refresh_rotation`) are the configured app's: apps a deploy adds keep their own rules.
 #[derive(Clone)]
 pub struct SimConfig {
     /// Where to listen. Port 0 picks a free port.
@@ -175,19 +177,4 @@ impl fmt::Debug for SimConfig {
             .field("metadata", &self.metadata)
             .finish()
     }
-}
-
-impl SimConfig {
-    /// True when `redirect_uri` is registered (exactly) or is an allowed loopback URI.
-    pub(crate) fn callback_allowed(&self, redirect_uri: &str, base_url: &str) -> bool {
-        let registered = self.callback_urls.iter().any(|c| c.replace(BASE_URL_PLACEHOLDER, base_url) == redirect_uri);
-        registered || (self.allow_loopback_callbacks && is_loopback_http(redirect_uri))
-    }
-}
-
-fn is_loopback_http(uri: &str) -> bool {
-    let Ok(url) = url::Url::parse(uri) else {
-        return false;
-    };
-    url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1") | Some("localhost") | Some("[::1]"))
 }

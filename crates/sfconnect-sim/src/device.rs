@@ -15,7 +15,7 @@ use super::config::Approval;
 use super::pages;
 use super::params::Params;
 use super::state::{DeviceGrant, DeviceStatus, Shared};
-use super::token::{check_client, check_installed, token_response};
+use super::token::{SecretRule, check_client, check_installed, token_response};
 use super::tokens;
 use super::wire;
 
@@ -31,17 +31,17 @@ struct DeviceStart {
 
 pub fn start(shared: &Shared, params: &Params) -> Response {
     let mut inner = shared.lock();
-    if !inner.client_known(params.non_empty("client_id")) {
+    let Some(app) = inner.live_app(params.non_empty("client_id")) else {
         return wire::oauth_error("invalid_client_id", "client identifier invalid");
-    }
-    if let Err(r) = check_installed(&inner) {
+    };
+    if let Err(r) = check_installed(&app) {
         return r;
     }
-    if !inner.config.device_flow_enabled {
+    if !app.device_flow_enabled {
         // As captured in forcedotcom/code-builder-feedback#263 (Aug 2025): not `oauth_flow_disabled`.
         return wire::oauth_error("invalid_grant", "device flow is not enabled for the app");
     }
-    let scopes = inner.grant_scopes(params.non_empty("scope"));
+    let scopes = app.grant_scopes(params.non_empty("scope"));
     let user_code = tokens::user_code();
     let epoch_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     let ip = shared
@@ -50,14 +50,13 @@ pub fn start(shared: &Shared, params: &Params) -> Response {
         .rsplit_once(':')
         .map(|(host, _)| host.to_string())
         .unwrap_or_default();
-    let device_code = tokens::device_code(&inner.config.client_id, &ip, epoch_ms, &user_code);
+    let device_code = tokens::device_code(&app.client_id, &ip, epoch_ms, &user_code);
     let interval = inner.config.device_interval;
     let interval_s = interval.as_secs() + u64::from(interval.subsec_nanos() > 0);
-    let client_id = inner.config.client_id.clone();
     inner.store_device(
         device_code.clone(),
         DeviceGrant {
-            client_id,
+            client_id: app.client_id,
             user_code: user_code.clone(),
             scopes,
             issued: Instant::now(),
@@ -81,9 +80,10 @@ pub fn start(shared: &Shared, params: &Params) -> Response {
 pub fn poll(shared: &Shared, params: &Params) -> Response {
     let mut inner = shared.lock();
     // SFDX never sends a secret on the poll; one that is sent must be right (protocol notes §1).
-    if let Err(r) = check_client(&inner, params, false) {
-        return r;
-    }
+    let app = match check_client(&inner, params, SecretRule::Optional) {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
     let code = params.non_empty("code").unwrap_or_default().to_string();
     let now = Instant::now();
     let (auto_approve, approval) = (inner.config.auto_approve, inner.config.approval);
@@ -91,7 +91,7 @@ pub fn poll(shared: &Shared, params: &Params) -> Response {
         // Unconfirmed wording.
         return wire::oauth_error("invalid_grant", "invalid device code");
     };
-    if Some(grant.client_id.as_str()) != params.non_empty("client_id") {
+    if grant.client_id != app.client_id {
         return wire::oauth_error("invalid_grant", "invalid device code");
     }
     if inner.device_expired(grant) {
@@ -122,9 +122,9 @@ pub fn poll(shared: &Shared, params: &Params) -> Response {
         DeviceStatus::Approved => {
             let scopes = grant.scopes.clone();
             inner.devices.remove(&code);
-            let issued = inner.issue(scopes);
+            let issued = inner.issue(&app, scopes);
             tracing::info!(scopes = issued.scopes.len(), "sim: device grant, tokens issued");
-            token_response(shared, &inner, issued)
+            token_response(shared, &inner, &app, issued)
         }
     }
 }

@@ -22,6 +22,7 @@ mod filter;
 mod identity;
 mod idle;
 mod metadata;
+mod oauth_apps;
 mod org;
 mod org_apps;
 mod org_presets;
@@ -58,6 +59,7 @@ pub use config::{Approval, BASE_URL_PLACEHOLDER, SimConfig};
 pub use expiry::MAX_PENDING as MAX_PENDING_GRANTS;
 pub use faults::{Fault, FaultPlan, FaultScope};
 pub use metadata::{AppRecord, MetadataConfig};
+pub use oauth_apps::OAuthApp;
 pub use org::{ConnectedAppFixture, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, TokenFixture, UserFixture};
 pub use org_apps::{AppKind, AppSetup, ExternalClientAppFixture, UntilRevoked};
 pub use org_presets::{ORG_NAMES, SAMPLE_DOMAINS};
@@ -143,14 +145,28 @@ impl Simulator {
         self.shared.base_url.clone()
     }
 
-    /// The app's consumer key.
+    /// The consumer key of the app added to the org last: the configured app's (`SimConfig::client_id`) until a
+    /// deploy adds one. Every app of the org keeps answering; [`Simulator::apps`] lists them.
     pub fn client_id(&self) -> String {
-        self.shared.lock().config.client_id.clone()
+        self.shared.lock().newest_app().client_id
     }
 
-    /// The app's consumer secret.
+    /// The consumer secret of the app [`Simulator::client_id`] names.
     pub fn client_secret(&self) -> String {
-        self.shared.lock().config.client_secret.clone()
+        self.shared.lock().newest_app().client_secret
+    }
+
+    /// Every OAuth app of the org, each with its own rules: the configured one first, then those deploys
+    /// added, in order.
+    pub fn apps(&self) -> Vec<OAuthApp> {
+        self.shared.lock().oauth_apps()
+    }
+
+    /// Changes the app whose consumer key is `client_id`, as an admin would edit it in Setup (uninstall it,
+    /// untick device flow, add a callback...). The configured app's changes land in its `SimConfig` fields; its
+    /// label is the org fixture's ([`Simulator::set_up_app`] renames it). False when the org has no such app.
+    pub fn set_app(&self, client_id: &str, change: impl FnOnce(&mut OAuthApp)) -> bool {
+        self.shared.lock().change_app(client_id, change)
     }
 
     /// A new access token of the org's admin with the `api` and `web` scopes, as a browser login through the
@@ -160,7 +176,7 @@ impl Simulator {
         self.shared.lock().issue_access(vec!["api".into(), "web".into()], None)
     }
 
-    /// Ends the propagation delay (`live_after`) at once.
+    /// Ends every app's propagation delay (`live_after`, and a deployed app's) at once.
     pub fn make_live_now(&self) {
         self.shared.lock().make_live_now();
     }
@@ -186,8 +202,8 @@ impl Simulator {
         self.shared.lock().decide_device(user_code, DeviceStatus::Denied)
     }
 
-    /// Sets the simulated app up as an admin would in Setup (see [`AppSetup`]): its kind and names in the
-    /// org's app objects and token rows, and its device flow switch.
+    /// Sets the configured app up as an admin would in Setup (see [`AppSetup`]): its kind and names in the
+    /// org's app objects and token rows, and its device flow switch. Apps deploys added are left as they are.
     pub fn set_up_app(&self, setup: &AppSetup) {
         self.app_setup()(setup);
     }
@@ -203,7 +219,8 @@ impl Simulator {
         }
     }
 
-    /// Changes behaviour at run time. Changing `client_id` makes already issued codes unusable.
+    /// Changes behaviour at run time; the app fields are the configured app's. Changing `client_id` makes
+    /// already issued codes unusable.
     pub fn set_config(&self, f: impl FnOnce(&mut SimConfig)) {
         f(&mut self.shared.lock().config);
     }

@@ -161,11 +161,17 @@ impl OrgFixture {
         }
     }
 
-    /// A deployed External Client App becomes the simulated one. The app served before stays in the org
-    /// (in its objects, with the tokens it issued); the new app's tokens show its own label.
+    /// A deployed External Client App joins the org's apps, after the configured one, which stays the first of
+    /// its kind (so [`OrgFixture::app_name`] and [`OrgFixture::set_up_app`] keep meaning it). Each app's tokens
+    /// show its own label.
     pub(crate) fn adopt_deployed_app(&mut self, app: ExternalClientAppFixture) {
-        self.external_client_apps.insert(0, app);
-        self.app_kind = AppKind::ExternalClientApp;
+        if self.app_kind == AppKind::ExternalClientApp && self.external_client_apps.is_empty() {
+            // The configured app had no record; it gets one under the name its tokens already show, so the
+            // deployed app is not taken for it.
+            let name = self.app_name().to_string();
+            self.external_client_apps.push(ExternalClientAppFixture::new(&name, &name, 1));
+        }
+        self.external_client_apps.push(app);
     }
 
     /// This org with the simulated app turned into an External Client App of the same name and policies: it

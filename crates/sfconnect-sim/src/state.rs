@@ -1,6 +1,6 @@
-//! The simulator's memory: configuration in force, the propagation clock, and every issued code, token, device
-//! grant and query locator, plus the request log. One mutex guards it all; handlers lock, decide, unlock, and never
-//! hold the lock across an await.
+//! The simulator's memory: configuration in force, the apps deploys added and every app's propagation clock,
+//! and every issued code, token, device grant and query locator, plus the request log. One mutex guards it all;
+//! handlers lock, decide, unlock, and never hold the lock across an await.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::config::SimConfig;
+use super::oauth_apps::{DeployedApp, OAuthApp};
 use super::org::TokenFixture;
 use super::tokens;
 
@@ -87,8 +88,11 @@ pub struct Issued {
 
 pub struct Inner {
     pub config: SimConfig,
+    /// The configured app's propagation clock: its key is live `config.live_after` from here.
     started: Instant,
-    live_now: bool,
+    pub(crate) configured_live_now: bool,
+    /// Apps deploys created, after the configured one, each with its own propagation clock.
+    pub(crate) deployed: Vec<DeployedApp>,
     pub codes: HashMap<String, CodeGrant>,
     /// Exchanged codes, with when they were issued, until they would have expired: a reuse is told so.
     pub spent_codes: HashMap<String, Instant>,
@@ -120,7 +124,8 @@ impl Shared {
             inner: Mutex::new(Inner {
                 config,
                 started: Instant::now(),
-                live_now: false,
+                configured_live_now: false,
+                deployed: Vec::new(),
                 codes: HashMap::new(),
                 spent_codes: HashMap::new(),
                 last_sweep: Instant::now(),
@@ -179,41 +184,13 @@ impl Inner {
         Some(records)
     }
 
-    /// Whether the consumer key has "propagated" yet.
-    pub fn is_live(&self) -> bool {
-        self.live_now || self.started.elapsed() >= self.config.live_after
+    /// Whether the configured app's consumer key has "propagated" yet.
+    pub(crate) fn configured_app_live(&self) -> bool {
+        self.configured_live_now || self.started.elapsed() >= self.config.live_after
     }
 
-    pub fn make_live_now(&mut self) {
-        self.live_now = true;
-    }
-
-    /// A newly deployed app: its key is unknown until `delay` from now.
-    pub fn restart_propagation(&mut self, delay: Duration) {
-        self.started = Instant::now();
-        self.live_now = false;
-        self.config.live_after = delay;
-    }
-
-    /// True when `client_id` is this app's key and it is live.
-    pub fn client_known(&self, client_id: Option<&str>) -> bool {
-        client_id == Some(self.config.client_id.as_str()) && self.is_live()
-    }
-
-    /// requested ∩ app scopes, in the app's order; no request grants every app scope.
-    pub fn grant_scopes(&self, requested: Option<&str>) -> Vec<String> {
-        let app = &self.config.app_scopes;
-        match requested {
-            None => app.clone(),
-            Some(requested) => {
-                let wanted: Vec<&str> = requested.split_whitespace().collect();
-                app.iter().filter(|s| wanted.contains(&s.as_str())).cloned().collect()
-            }
-        }
-    }
-
-    /// Issues an access token, and a refresh token when the granted scopes allow one.
-    pub fn issue(&mut self, scopes: Vec<String>) -> Issued {
+    /// Issues for `app` an access token, and a refresh token when the granted scopes allow one.
+    pub fn issue(&mut self, app: &OAuthApp, scopes: Vec<String>) -> Issued {
         let wants_refresh = scopes.iter().any(|s| s == "refresh_token" || s == "offline_access");
         let refresh_token = wants_refresh.then(|| {
             let family = self.next_family;
@@ -221,17 +198,12 @@ impl Inner {
             let token = tokens::refresh_token();
             self.refresh.insert(
                 token.clone(),
-                RefreshGrant {
-                    client_id: self.config.client_id.clone(),
-                    scopes: scopes.clone(),
-                    family,
-                    superseded: false,
-                },
+                RefreshGrant { client_id: app.client_id.clone(), scopes: scopes.clone(), family, superseded: false },
             );
             (token, family)
         });
         if let Some((_, family)) = &refresh_token {
-            self.record_oauth_token(*family);
+            self.record_oauth_token(*family, &app.label);
         }
         let access_token = self.issue_access(scopes.clone(), refresh_token.as_ref().map(|r| r.1));
         Issued { access_token, refresh_token: refresh_token.map(|r| r.0), scopes }
@@ -258,11 +230,12 @@ impl Inner {
         self.config.org.tokens.retain(|t| t.family != Some(family));
     }
 
-    /// Adds the `OauthToken` row of a newly issued refresh token for the logged-in user. Salesforce keeps five
-    /// per user per app: the sixth silently revokes the oldest (protocol notes §6, seed 002).
-    fn record_oauth_token(&mut self, family: u64) {
+    /// Adds the `OauthToken` row of a newly issued refresh token of the app named `app` for the logged-in
+    /// user. Salesforce keeps five per user per app: the sixth silently revokes the oldest (protocol notes §6,
+    /// seed 002).
+    fn record_oauth_token(&mut self, family: u64, app: &str) {
         let org = &mut self.config.org;
-        let (app, user) = (org.app_name().to_string(), org.user.user_id.clone());
+        let (app, user) = (app.to_string(), org.user.user_id.clone());
         let now = salesforce_now();
         org.tokens.push(TokenFixture {
             last_used: Some(now.clone()),

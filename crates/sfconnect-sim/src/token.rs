@@ -1,6 +1,8 @@
 //! `/services/oauth2/token` (authorization-code and refresh grants, dispatch to the device flow) and
 //! `/services/oauth2/revoke`. Errors are HTTP 400 `{"error","error_description"}` as Salesforce sends them;
 //! the success body has no `expires_in` and an `issued_at` string of epoch milliseconds (protocol notes §2).
+//! Each request is judged by the rules of the app its `client_id` names, and a code or refresh token works only
+//! with the key of the app that issued it.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -12,6 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::device;
+use super::oauth_apps::OAuthApp;
 use super::params::Params;
 use super::state::{ChallengeMethod, Inner, Issued, Shared};
 use super::tokens;
@@ -35,28 +38,44 @@ pub async fn token(State(shared): State<Arc<Shared>>, request: Request) -> Respo
     }
 }
 
-/// The client checks shared by the grants: a known, live key, then the secret when the app requires one
-/// (a secret that is sent must be right either way).
-pub fn check_client(inner: &Inner, params: &Params, secret_required: bool) -> Result<(), Response> {
-    if !inner.client_known(params.non_empty("client_id")) {
+/// Which of the app's secret switches a grant obeys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretRule {
+    /// "Require Secret for Web Server Flow".
+    WebFlow,
+    /// "Require Secret for Refresh Token Flow".
+    Refresh,
+    /// Never required: SFDX sends none on the device poll (protocol notes §1).
+    Optional,
+}
+
+/// The client checks shared by the grants: a live key of one of the org's apps, that app installed, then its
+/// secret when the app requires one (a secret that is sent must be right either way). Gives the app.
+pub fn check_client(inner: &Inner, params: &Params, rule: SecretRule) -> Result<OAuthApp, Response> {
+    let Some(app) = inner.live_app(params.non_empty("client_id")) else {
         return Err(wire::oauth_error("invalid_client_id", "client identifier invalid"));
-    }
-    check_installed(inner)?;
+    };
+    check_installed(&app)?;
+    let secret_required = match rule {
+        SecretRule::WebFlow => app.secret_required_for_web_flow,
+        SecretRule::Refresh => app.secret_required_for_refresh,
+        SecretRule::Optional => false,
+    };
     let secret_ok = match params.non_empty("client_secret") {
-        Some(secret) => secret == inner.config.client_secret,
+        Some(secret) => secret == app.client_secret,
         None => !secret_required,
     };
     if !secret_ok {
         // Unconfirmed wording (protocol notes §3).
         return Err(wire::oauth_error("invalid_client", "invalid client credentials"));
     }
-    Ok(())
+    Ok(app)
 }
 
 /// The September 2025 block: a known key of an uninstalled app is refused before its secret is looked at, so
 /// the answer is the same with a right secret, a wrong one or none.
-pub fn check_installed(inner: &Inner) -> Result<(), Response> {
-    if inner.config.app_installed {
+pub fn check_installed(app: &OAuthApp) -> Result<(), Response> {
+    if app.installed {
         return Ok(());
     }
     Err(wire::oauth_error(UNINSTALLED.0, UNINSTALLED.1))
@@ -67,15 +86,15 @@ pub const UNINSTALLED: (&str, &str) = ("invalid_client", "app must be installed 
 
 fn authorization_code(shared: &Shared, params: &Params) -> Response {
     let mut inner = shared.lock();
-    let secret_required = inner.config.secret_required_for_web_flow;
-    if let Err(r) = check_client(&inner, params, secret_required) {
-        return r;
-    }
+    let app = match check_client(&inner, params, SecretRule::WebFlow) {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
     // Unconfirmed: that Salesforce checks the callback against the app before the code. It lets the
     // readiness probe report an unregistered callback; a server that checks the code first answers
     // invalid_grant instead, which the probe reads as "ready".
     if let Some(redirect_uri) = params.non_empty("redirect_uri")
-        && !inner.config.callback_allowed(redirect_uri, &shared.base_url)
+        && !app.callback_allowed(redirect_uri, &shared.base_url)
     {
         return wire::oauth_error("redirect_uri_mismatch", "redirect_uri must match configuration");
     }
@@ -87,7 +106,8 @@ fn authorization_code(shared: &Shared, params: &Params) -> Response {
     let Some(grant) = inner.codes.get(code) else {
         return wire::oauth_error("invalid_grant", "invalid authorization code");
     };
-    if Some(grant.client_id.as_str()) != params.non_empty("client_id") {
+    if grant.client_id != app.client_id {
+        // Another app's code: as unknown to this app as a made-up one. Wording unconfirmed.
         return wire::oauth_error("invalid_grant", "invalid authorization code");
     }
     if inner.code_expired(grant) {
@@ -115,28 +135,30 @@ fn authorization_code(shared: &Shared, params: &Params) -> Response {
         return wire::oauth_error("invalid_grant", "invalid authorization code");
     };
     inner.mark_spent(code.to_string(), grant.issued);
-    let issued = inner.issue(grant.scopes);
+    let issued = inner.issue(&app, grant.scopes);
     tracing::info!(
         scopes = issued.scopes.len(),
         refresh = issued.refresh_token.is_some(),
         "sim: code exchanged, tokens issued"
     );
-    token_response(shared, &inner, issued)
+    token_response(shared, &inner, &app, issued)
 }
 
 fn refresh(shared: &Shared, params: &Params) -> Response {
     let mut inner = shared.lock();
-    let secret_required = inner.config.secret_required_for_refresh;
-    if let Err(r) = check_client(&inner, params, secret_required) {
-        return r;
-    }
+    let app = match check_client(&inner, params, SecretRule::Refresh) {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
     // jsforce also sends `code_verifier` here; it is ignored (protocol notes §11).
     let token = params.non_empty("refresh_token").unwrap_or_default();
     let expired = || wire::oauth_error("invalid_grant", "expired access/refresh token");
     let Some(grant) = inner.refresh.get(token) else {
         return expired();
     };
-    if Some(grant.client_id.as_str()) != params.non_empty("client_id") {
+    if grant.client_id != app.client_id {
+        // Another app's refresh token: Salesforce answers as for an expired one (a refresh against a newly
+        // generated consumer key, forcedotcom/SalesforceMobileSDK-iOS#236). The token stays usable by its app.
         return expired();
     }
     let (family, scopes, superseded) = (grant.family, grant.scopes.clone(), grant.superseded);
@@ -147,24 +169,24 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
         return expired();
     }
     inner.mark_token_used(family);
-    let refresh_token = if inner.config.refresh_rotation { inner.rotate(token) } else { None };
+    let refresh_token = if app.refresh_rotation { inner.rotate(token) } else { None };
     let access_token = inner.issue_access(scopes.clone(), Some(family));
     tracing::info!(scopes = scopes.len(), rotated = refresh_token.is_some(), "sim: refresh grant, access token issued");
-    token_response(shared, &inner, Issued { access_token, refresh_token, scopes })
+    token_response(shared, &inner, &app, Issued { access_token, refresh_token, scopes })
 }
 
-/// The success body shared by every grant.
-pub fn token_response(shared: &Shared, inner: &Inner, issued: Issued) -> Response {
+/// The success body shared by every grant, signed with `app`'s secret.
+pub fn token_response(shared: &Shared, inner: &Inner, app: &OAuthApp, issued: Issued) -> Response {
     let org = &inner.config.org;
     let id = format!("{}/id/{}/{}", shared.base_url, org.org_id, org.user.user_id);
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     let issued_at = now_ms.to_string();
     let id_token =
-        issued.scopes.iter().any(|s| s == "openid").then(|| unsigned_id_token(shared, inner, &id, now_ms / 1000));
+        issued.scopes.iter().any(|s| s == "openid").then(|| unsigned_id_token(shared, app, &id, now_ms / 1000));
     let body = TokenResponse {
         access_token: issued.access_token,
         refresh_token: issued.refresh_token,
-        signature: tokens::signature(&inner.config.client_secret, &id, &issued_at),
+        signature: tokens::signature(&app.client_secret, &id, &issued_at),
         scope: issued.scopes.join(" "),
         id_token,
         instance_url: inner.config.instance_url.clone().unwrap_or_else(|| shared.base_url.clone()),
@@ -177,12 +199,12 @@ pub fn token_response(shared: &Shared, inner: &Inner, issued: Issued) -> Respons
 
 /// A stand-in `id_token`: the right claims, but `alg: none` and no signature. Salesforce signs with RS256;
 /// the simulator has no key to publish, so a client that verifies id tokens will (rightly) reject this one.
-fn unsigned_id_token(shared: &Shared, inner: &Inner, id: &str, now_s: u128) -> String {
+fn unsigned_id_token(shared: &Shared, app: &OAuthApp, id: &str, now_s: u128) -> String {
     let header = serde_json::json!({"alg": "none", "typ": "JWT"});
     let claims = serde_json::json!({
         "iss": shared.base_url,
         "sub": id,
-        "aud": inner.config.client_id,
+        "aud": app.client_id,
         "iat": now_s,
         "exp": now_s + 300,
     });

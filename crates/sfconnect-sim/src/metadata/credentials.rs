@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::super::org_apps::AppKind;
 use super::super::rest::{check_session, check_version};
 use super::super::state::Shared;
 use super::super::wire;
@@ -25,9 +26,29 @@ fn check(shared: &Shared, version: &str, headers: &HeaderMap) -> Result<(), Resp
     check_session(shared, headers)
 }
 
-/// Every app the org lists: those configured as existing, then those deployed.
+/// Every External Client App the org lists, once each (Salesforce's usage list is of External Client Apps):
+/// the configured app when it is one, with its own key and secret; the org fixture's other ones; those
+/// `MetadataConfig::existing_apps` names; then those deployed, with the key and secret they answer to.
 fn all_apps(shared: &Shared) -> Vec<AppRecord> {
     let inner = shared.lock();
+    let org = &inner.config.org;
+    // The configured app, when it is an External Client App, is the first of them (see `OrgFixture`).
+    let configured_is_first = org.app_kind == AppKind::ExternalClientApp;
+    let fixtures = org.external_client_apps.iter().enumerate().map(|(i, eca)| {
+        let (key, secret) = if i == 0 && configured_is_first {
+            (inner.config.client_id.clone(), inner.config.client_secret.clone())
+        } else {
+            (format!("3MVG9fixture{i:04}KeyOfAnOrgApp"), format!("{:064}", 800 + i))
+        };
+        AppRecord {
+            name: eca.developer_name.clone(),
+            label: eca.label.clone(),
+            identifier: eca.id.clone(),
+            consumer_id: format!("0Cs5g{:013}", 800_000 + i),
+            key,
+            secret,
+        }
+    });
     let existing = inner.config.metadata.existing_apps.iter().enumerate().map(|(i, name)| AppRecord {
         name: name.clone(),
         label: name.replace('_', " "),
@@ -36,7 +57,10 @@ fn all_apps(shared: &Shared) -> Vec<AppRecord> {
         key: format!("3MVG9existing{i:04}KeyOfAnOlderApp"),
         secret: format!("{:064}", i),
     });
-    existing.chain(inner.metadata.apps.iter().cloned()).collect()
+    let deployed = &inner.metadata.apps;
+    // A deployed app is in the org fixture too; its own record (key, secret, consumer) is the one listed.
+    let fixtures = fixtures.filter(|f| !deployed.iter().any(|d| d.identifier == f.identifier));
+    fixtures.chain(existing).chain(deployed.iter().cloned()).collect()
 }
 
 pub async fn usage(State(shared): State<Arc<Shared>>, Path(version): Path<String>, headers: HeaderMap) -> Response {

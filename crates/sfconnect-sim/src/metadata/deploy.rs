@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::super::oauth_apps::OAuthApp;
 use super::super::org_apps::ExternalClientAppFixture;
 use super::super::rest::{check_session, check_version};
 use super::super::state::{Inner, Shared};
@@ -137,8 +138,9 @@ pub async fn start(
             .chain(inner.metadata.apps.iter().map(|a| a.name.as_str()))
             .chain(inner.config.org.external_client_apps.iter().map(|a| a.developer_name.as_str()))
             .collect();
-        let existing_keys: Vec<&str> =
-            inner.metadata.apps.iter().map(|a| a.key.as_str()).chain([inner.config.client_id.as_str()]).collect();
+        let existing_keys: Vec<&str> = std::iter::once(inner.config.client_id.as_str())
+            .chain(inner.deployed.iter().map(|d| d.app.client_id.as_str()))
+            .collect();
         let org = OrgView {
             existing_names,
             existing_keys,
@@ -167,7 +169,8 @@ pub async fn start(
     wire::json_response(StatusCode::CREATED, &body)
 }
 
-/// Makes the deployed app the one the simulator serves, live after the propagation delay.
+/// Adds the deployed app to the org: its records, and an OAuth client with the package's rules whose key goes
+/// live after the propagation delay. The apps already there keep working.
 fn apply(inner: &mut Inner, app: &ValidApp) {
     let key = app.consumer_key.clone().unwrap_or_else(tokens::consumer_key);
     let secret = match &app.consumer_secret {
@@ -201,19 +204,23 @@ fn apply(inner: &mut Inner, app: &ValidApp) {
         key: key.clone(),
         secret: secret.clone(),
     });
-    let config = &mut inner.config;
-    config.org.adopt_deployed_app(record);
-    config.client_id = key;
-    config.client_secret = secret;
-    config.callback_urls = app.callbacks.clone();
-    config.app_scopes = app.scopes.clone();
-    config.pkce_required = app.pkce_required;
-    config.device_flow_enabled = app.device_flow;
-    config.secret_required_for_web_flow = !app.secret_optional;
-    config.secret_required_for_refresh = app.secret_for_refresh;
-    config.refresh_rotation = app.rotation;
-    let delay = config.metadata.propagation;
-    inner.restart_propagation(delay);
+    inner.config.org.adopt_deployed_app(record);
+    let client = OAuthApp {
+        client_id: key,
+        client_secret: secret,
+        callback_urls: app.callbacks.clone(),
+        allow_loopback_callbacks: false,
+        scopes: app.scopes.clone(),
+        pkce_required: app.pkce_required,
+        device_flow_enabled: app.device_flow,
+        installed: true,
+        secret_required_for_web_flow: !app.secret_optional,
+        secret_required_for_refresh: app.secret_for_refresh,
+        refresh_rotation: app.rotation,
+        label: app.label.clone(),
+    };
+    let propagation = inner.config.metadata.propagation;
+    inner.add_deployed_app(client, propagation);
 }
 
 pub async fn status(

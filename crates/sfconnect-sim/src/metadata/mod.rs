@@ -1,9 +1,8 @@
 //! The Metadata API's REST deploy (`/metadata/deployRequest`, its status) and the Connect REST OAuth
 //! credentials resources (`/apps/oauth/usage`, `/apps/oauth/credentials/...`), for the External Client
-//! App that `sfconnect app create` deploys. A valid deploy makes the new app the one the simulator serves:
-//! its key, secret, callbacks, scopes and flags replace the configured app's, and its key goes live after
-//! [`MetadataConfig::propagation`], as a new app's does for real. The simulator serves one app at a time,
-//! so the app it served before stops answering; tokens already issued keep working.
+//! App that `sfconnect app create` deploys. A valid deploy adds the new app to the org's OAuth apps (see
+//! `oauth_apps.rs`) with its own key, secret, callbacks, scopes and flags; its key goes live after
+//! [`MetadataConfig::propagation`], as a new app's does for real, and every app already there keeps working.
 //!
 //! Every refusal Salesforce can give on the way has a switch in [`MetadataConfig`] (or follows from the
 //! org fixture: the user's permissions, the edition), so each fallback of the client is tested over HTTP.
@@ -39,7 +38,7 @@ pub struct MetadataConfig {
     pub org_replaces_secret: bool,
     /// External Client Apps that already exist, by API name.
     pub existing_apps: Vec<String>,
-    /// How long a deployed app's key stays unknown to the token endpoint.
+    /// How long a deployed app's key stays unknown to the OAuth endpoints (each app has its own clock).
     pub propagation: Duration,
     /// Status reads that answer `InProgress` before a deploy is done.
     pub deploy_polls: u32,
