@@ -761,3 +761,41 @@ fn authorize_device_in_the_demo() {
     assert!(said.contains("approves the code by itself") && said.contains(uri), "{said}");
     assert!(!screen.contains("did not redirect"), "{screen}");
 }
+
+/// Found in a new-user trial at 80x24: on step 3, the "Contact Email is required" error pushed the click
+/// path's heading off the top, and with --sandbox or a My Domain the first callback URL lost its "(paste
+/// back)" label. Both stay on screen, whichever org.
+#[test]
+fn create_app_keeps_its_heading_and_labels_at_80x24() {
+    for org in ["production", "sandbox", "https://acme.my.salesforce.com"] {
+        let mut w = Wizard::new(ssh());
+        match org {
+            "production" => {}
+            "sandbox" => {
+                w.state.start.environment = steps::start::Environment::Sandbox;
+            }
+            url => w.state.start.set_login_url(url),
+        }
+        w.act(Action::Next).act(Action::Next);
+        assert_eq!(w.state.step, Step::CREATE_APP, "{org}");
+        for error in [false, true] {
+            if error {
+                w.act(Action::Next);
+                assert!(w.state.create_app.error.is_some(), "{org}: Enter on an empty email is refused");
+            }
+            let rows = w.rows(80, 24);
+            let screen = rows.join("\n");
+            assert!(screen.contains("Create an External Client App in Salesforce:"), "{org}:\n{screen}");
+            assert!(screen.contains("(paste back)"), "{org}:\n{screen}");
+            assert!(screen.contains("(local browser)"), "{org}:\n{screen}");
+            assert!(screen.contains("Secret         Require secret"), "{org}: the last row shows:\n{screen}");
+            if error {
+                assert!(w.joined(80, 24).contains("Contact Email is required"), "{org}:\n{screen}");
+            }
+        }
+    }
+    let mut w = Wizard::new(ssh());
+    w.state.start.environment = steps::start::Environment::Sandbox;
+    w.act(Action::Next).act(Action::Next).act(Action::Next);
+    snap(&w, "03_create_app_sandbox_email_required");
+}

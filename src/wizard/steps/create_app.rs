@@ -21,7 +21,8 @@ pub fn click_path(kind: AppKind) -> &'static [&'static str] {
     match kind {
         AppKind::ExternalClientApp => &[
             "Setup > Quick Find \"External Client App Manager\" > New External Client App",
-            "Basic Information: type the name, API name and contact email below; Distribution State: Local",
+            // One row at 80 columns: step 3 has none to spare at 80x24.
+            "Basic Information: name, API name, email below; Distribution State: Local",
             "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs, add the OAuth scopes \
              below, set Flow Enablement and Security as below",
             "Create",
@@ -30,8 +31,7 @@ pub fn click_path(kind: AppKind) -> &'static [&'static str] {
             "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26 only if Support \
              allows it: prefer an External Client App)",
             "Type the name, API name and contact email below",
-            "Tick Enable OAuth Settings, paste both Callback URLs, add the OAuth scopes below, set the \
-             checkboxes as below",
+            "Tick Enable OAuth Settings; Callback URLs, scopes, checkboxes as below",
             "Save, then Continue",
         ],
     }
@@ -122,7 +122,7 @@ pub fn api_name(name: &str) -> String {
 /// Checks an email address loosely: one @, a dot in the domain, no spaces.
 pub fn email_problem(email: &str) -> Option<&'static str> {
     if email.is_empty() {
-        return Some("Contact Email is required by Salesforce: type an address that reads mail about the app");
+        return Some("Contact Email is required: type an address that reads mail about the app");
     }
     let Some((local, domain)) = email.split_once('@') else {
         return Some("Contact Email looks wrong: type it as name@example.com");
