@@ -61,9 +61,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let unticked = crate::wizard::steps::checks::unticked_not_granted(state);
         if !unticked.is_empty() {
             let text = format!(
-                "You unticked {} on step 4: {} back to the Scopes step, tick it, then authorize again.",
+                "You unticked {} on step 4: {} back to the Scopes step, tick {}, then authorize again.",
                 unticked.join(", "),
-                ctx.key(Action::Back)
+                ctx.key(Action::Back),
+                if unticked.len() == 1 { "it" } else { "them" }
             );
             out.extend(lines(&text, width, theme.warning()));
         }
