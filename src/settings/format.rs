@@ -1,6 +1,7 @@
 //! The output formats and their names on the command line. Owns only names and file extensions; rendering
 //! and parsing live in `render.rs` and `parse.rs`.
 
+use std::path::Path;
 use std::str::FromStr;
 
 use super::Error;
@@ -59,6 +60,17 @@ impl Format {
             _ => None,
         }
     }
+
+    /// The format a file's name suggests, if any: its extension (`x.env`, `x.toml`, `x.sh`, `x.json`), or else
+    /// a dotenv file's name (`.env`, which has no extension as `Path` counts them, or `.env.local`). `--output`
+    /// without `--format` follows this, so a file's name and its content agree.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        if let Some(format) = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension) {
+            return Some(format);
+        }
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        (name == ".env" || name.starts_with(".env.")).then_some(Format::Env)
+    }
 }
 
 impl std::fmt::Display for Format {
@@ -95,6 +107,24 @@ mod tests {
             assert_eq!(format.name().parse::<Format>().ok(), Some(format));
         }
         assert_eq!(Format::default(), Format::Json);
+    }
+
+    #[test]
+    fn a_path_names_its_format_by_extension_or_dotenv_name() {
+        let cases = [
+            ("x.env", Some(Format::Env)),
+            ("dir/x.TOML", Some(Format::Toml)),
+            ("x.sh", Some(Format::Shell)),
+            ("x.json", Some(Format::Json)),
+            (".env", Some(Format::Env)),
+            ("/tmp/.env.local", Some(Format::Env)),
+            (".env.toml", Some(Format::Toml)),
+            ("settings", None),
+            ("notes.txt", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(Format::from_path(Path::new(path)), want, "{path}");
+        }
     }
 
     #[test]
