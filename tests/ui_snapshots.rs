@@ -192,6 +192,35 @@ fn credentials() {
     swapped.act(Action::Next);
     snap(&swapped, "05_credentials_swapped");
     swapped.assert_fits_80x24("credentials swapped");
+    // Found in a new-user trial: the secret pasted into Consumer Key was shown in clear beside "That looks
+    // like the Consumer Secret". It is masked there as in its own field, and the reveal key shows it.
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = swapped.joined(width, height);
+        assert!(!screen.contains(&SECRET[..12]) && !screen.contains(&SECRET[60..]), "secret on screen:\n{screen}");
+        assert!(screen.contains("That looks like the Consumer Secret"), "{screen}");
+    }
+    swapped.act(Action::Reveal);
+    assert!(swapped.joined(120, 40).contains(&SECRET[..12]), "the reveal key shows it");
+}
+
+/// The same on step 3: a secret pasted into Contact email is masked, focused or not.
+#[test]
+fn create_app_secret_in_the_email_is_masked() {
+    let mut w = Wizard::new(ssh());
+    w.act(Action::Next).act(Action::Next);
+    w.act(Action::Down).act(Action::Down).act(Action::Down).send(Msg::Paste(SECRET.into()));
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = w.joined(width, height);
+        assert!(!screen.contains(&SECRET[..12]) && !screen.contains(&SECRET[60..]), "focused:\n{screen}");
+        assert!(screen.contains("••••"), "{screen}");
+    }
+    w.act(Action::Down);
+    snap(&w, "03_create_app_secret_in_email");
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = w.joined(width, height);
+        assert!(!screen.contains(&SECRET[..12]) && !screen.contains(&SECRET[60..]), "unfocused:\n{screen}");
+        assert!(screen.contains("looks like a secret"), "{screen}");
+    }
 }
 
 #[test]
@@ -444,6 +473,7 @@ fn resume_offer() {
     assert!(text.contains("step 6 of 10 (Waiting for Salesforce) with"), "{text}");
     assert!(text.contains("secret again"), "{text}");
     assert!(!text.contains("not the org given now"), "no org was given now: {text}");
+    assert!(text.contains("y  or  Enter  resume (Esc too)"), "Esc does not start over, and the prompt says so: {text}");
 }
 
 /// Found in a new-user trial: a resume took the saved org over a `--login-url` given now, without a word.
@@ -693,4 +723,79 @@ fn the_device_flow_checkbox_is_named_as_the_kind_of_app_labels_it() {
         assert!(device.contains(&format!("You set \"{label}\" to No")), "{device}");
         assert!(!device.contains(other), "{device}");
     }
+}
+
+/// Found in a new-user trial: on the demo's Device code tab, Ctrl-O said "The demo org did not redirect:
+/// check the key and the callback URL", which was false: the demo approves the device code by itself. The
+/// tab says so, and the open key says it too (with the verification URL), sending nothing.
+#[test]
+fn authorize_device_in_the_demo() {
+    let mut w = Wizard::new(Surroundings { demo: true, display: true, ..Surroundings::default() });
+    w.state.demo = Some(DemoApp {
+        base_url: "http://127.0.0.1:41000".into(),
+        client_id: KEY.into(),
+        client_secret: ClientSecret::new(SECRET),
+    });
+    w.reach_authorize();
+    assert_eq!(w.state.step, Step::AUTHORIZE);
+    for _ in 0..3 {
+        if w.state.authorize.method != steps::authorize::Method::Device {
+            w.act(Action::FocusNext);
+        }
+    }
+    assert_eq!(w.state.authorize.method, steps::authorize::Method::Device);
+    let uri = "http://127.0.0.1:41000/setup/connect?user_code=QWRT7KZP";
+    w.send(Msg::DeviceStarted(Ok(DeviceView {
+        user_code: "QWRT7KZP".into(),
+        verification_uri: "http://127.0.0.1:41000/setup/connect".into(),
+        verification_uri_complete: uri.into(),
+    })));
+    w.send(Msg::DevicePending { polls: 1 }).at(125);
+    let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::OpenBrowser)).commands;
+    assert!(commands.is_empty(), "nothing to open in the demo: {commands:?}");
+    snap(&w, "07_authorize_device_demo");
+    w.assert_fits_80x24("authorize device demo");
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains("The demo approves the code by itself in a few seconds (with a real org"), "{screen}");
+    let said = w.state.toast.as_ref().and_then(|t| t.said()).unwrap_or_default();
+    assert!(said.contains("approves the code by itself") && said.contains(uri), "{said}");
+    assert!(!screen.contains("did not redirect"), "{screen}");
+}
+
+/// Found in a new-user trial at 80x24: on step 3, the "Contact Email is required" error pushed the click
+/// path's heading off the top, and with --sandbox or a My Domain the first callback URL lost its "(paste
+/// back)" label. Both stay on screen, whichever org.
+#[test]
+fn create_app_keeps_its_heading_and_labels_at_80x24() {
+    for org in ["production", "sandbox", "https://acme.my.salesforce.com"] {
+        let mut w = Wizard::new(ssh());
+        match org {
+            "production" => {}
+            "sandbox" => {
+                w.state.start.environment = steps::start::Environment::Sandbox;
+            }
+            url => w.state.start.set_login_url(url),
+        }
+        w.act(Action::Next).act(Action::Next);
+        assert_eq!(w.state.step, Step::CREATE_APP, "{org}");
+        for error in [false, true] {
+            if error {
+                w.act(Action::Next);
+                assert!(w.state.create_app.error.is_some(), "{org}: Enter on an empty email is refused");
+            }
+            let rows = w.rows(80, 24);
+            let screen = rows.join("\n");
+            assert!(screen.contains("Create an External Client App in Salesforce:"), "{org}:\n{screen}");
+            assert!(screen.contains("(paste back)"), "{org}:\n{screen}");
+            assert!(screen.contains("(local browser)"), "{org}:\n{screen}");
+            assert!(screen.contains("Secret         Require secret"), "{org}: the last row shows:\n{screen}");
+            if error {
+                assert!(w.joined(80, 24).contains("Contact Email is required"), "{org}:\n{screen}");
+            }
+        }
+    }
+    let mut w = Wizard::new(ssh());
+    w.state.start.environment = steps::start::Environment::Sandbox;
+    w.act(Action::Next).act(Action::Next).act(Action::Next);
+    snap(&w, "03_create_app_sandbox_email_required");
 }

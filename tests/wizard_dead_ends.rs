@@ -442,3 +442,146 @@ fn f1_opens_the_help_where_a_field_has_the_focus() {
     assert!(w.state.help);
     assert!(w.joined(80, 24).contains("Esc or F1 to close"));
 }
+
+/// Found in a new-user trial: `--output x.env` showed "(json; …)" and saved JSON into x.env, and `f` then
+/// wrote env lines into a file named settings.json. Without `--format`, the format follows the file's
+/// name; `f` cycles every format the wizard takes and renames the file with it, so name and content agree.
+#[test]
+fn the_output_file_name_and_its_format_agree() {
+    use sfconnect::settings::Format;
+    use sfconnect::wizard::Command;
+    let mut w = Wizard::new(ssh());
+    w.reach_result();
+    w.state.result.set_output(Some("/tmp/out/x.env".into()), None);
+    assert_eq!(w.state.result.format, Format::Env);
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains("/tmp/out/x.env (env;"), "{screen}");
+
+    let mut seen = vec![];
+    for _ in 0..Format::all().len() {
+        w.act(Action::Format);
+        let (format, path) = (w.state.result.format, w.state.result.path().unwrap());
+        assert_eq!(Format::from_path(&path).unwrap_or(Format::SfdxUrl), format, "{}", path.display());
+        assert_eq!(path.extension().unwrap(), format.extension());
+        seen.push(format);
+        let commands = sfconnect::wizard::update(&mut w.state, Msg::Action(Action::Save)).commands;
+        assert!(
+            matches!(commands.first(), Some(Command::Save { path: p, format: f, .. }) if *p == path && *f == format),
+            "{commands:?}"
+        );
+    }
+    assert_eq!(seen.len(), 5);
+    for format in Format::all() {
+        assert!(seen.contains(&format), "f never offers {format}");
+    }
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/x.env"), "back to the start");
+
+    // An explicit --format wins over the name; a name that says nothing keeps JSON.
+    w.state.result.set_output(Some("/tmp/out/x.env".into()), Some(Format::Toml));
+    assert_eq!(w.state.result.format, Format::Toml);
+    w.state.result.set_output(Some("/tmp/out/settings".into()), None);
+    assert_eq!(w.state.result.format, Format::Json);
+    w.act(Action::Format);
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/settings.env"));
+    // A dotenv file keeps its name for env.
+    w.state.result.set_output(Some("/tmp/out/.env".into()), None);
+    assert_eq!(w.state.result.format, Format::Env);
+    w.act(Action::Format);
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/.env.toml"));
+    for _ in 0..4 {
+        w.act(Action::Format);
+    }
+    assert_eq!(w.state.result.path().unwrap(), std::path::Path::new("/tmp/out/.env"));
+}
+
+/// Found in a new-user trial: unticking a scope the target needs (step 4) said nothing, and the checks'
+/// fix then pointed to Setup. Step 4 warns at once; the checks step says where the fix is.
+#[test]
+fn unticking_a_scope_the_target_needs_is_said_on_step_4_and_on_the_checks() {
+    use sfconnect::checks::{CheckId, Finding, Level, Report, Verdict};
+    use sfconnect::salesforce::scope::SCOPE_TABLE;
+    let mut w = Wizard::new(ssh());
+    w.act(Action::Next).act(Action::Next);
+    w.act(Action::Down).act(Action::Down).act(Action::Down).type_text("admin@acme.com").act(Action::Next);
+    assert_eq!(w.state.step, Step::SCOPES);
+    let needed = "The target needs Full access (full): ticking it back is the fix.";
+    assert!(!w.joined(80, 24).contains("The target needs"), "nothing unticked yet");
+    w.state.scopes.cursor = SCOPE_TABLE.iter().position(|s| s.tokens.contains(&"full")).unwrap();
+    w.act(Action::Toggle);
+    let screen = w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    assert!(screen.contains(needed), "{screen}");
+    w.act(Action::Toggle);
+    assert!(!w.joined(80, 24).contains("The target needs"), "ticked back: the warning goes");
+
+    // Through to the checks with full unticked: the token lacks it, and the checks step says why.
+    let checks_with = |untick: bool| {
+        let mut w = Wizard::new(ssh());
+        w.reach_authorize();
+        if untick {
+            w.state.scopes.selected.toggle("full");
+        }
+        w.reach_verify();
+        let grant = sfconnect::salesforce::TokenGrant {
+            access_token: sfconnect::salesforce::AccessToken::new("00D5g000004Xq2B!AQ0AQ.access"),
+            refresh_token: Some(sfconnect::salesforce::RefreshToken::new(crate::ui_support::REFRESH)),
+            instance_url: "https://acme.my.salesforce.com".into(),
+            id_url: "https://login.salesforce.com/id/00D5g000004Xq2BEAS/0055g00000ABCDEAA4".into(),
+            issued_at: None,
+            scopes: sfconnect::salesforce::Scopes::parse("refresh_token"),
+            token_type: "Bearer".into(),
+        };
+        w.send(Msg::Authorized(Ok(grant))).verified().act(Action::Next);
+        assert_eq!(w.state.step, Step::CHECKS);
+        let checks = vec![Verdict::new(
+            CheckId::ScopesGranted,
+            Level::Advisory,
+            Finding::problem("not granted: full (granted: refresh_token)", "Setup > … > Selected OAuth Scopes: add"),
+        )];
+        w.send(Msg::ChecksDone(Box::new(Report { checks, ..Default::default() })));
+        w.rows(80, 24).iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ")
+    };
+    let screen = checks_with(true);
+    assert!(
+        screen.contains(
+            "You unticked Full access (full) on step 4: Esc back to the Scopes step, tick it, then authorize again."
+        ),
+        "{screen}"
+    );
+    let screen = checks_with(false);
+    assert!(!screen.contains("You unticked"), "ticked on step 4: the fix is in Setup, as the check says: {screen}");
+}
+
+/// Found in a new-user trial: `?` did nothing on the Local browser tab (the authorize step reads keys as a
+/// text field on every tab). On the tabs without a field it opens the help; on Paste back it types.
+#[test]
+fn question_mark_opens_the_help_on_the_authorize_tabs_without_a_field() {
+    use sfconnect::wizard::steps::authorize::Method;
+    let question =
+        crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('?'), crossterm::event::KeyModifiers::NONE);
+    let mut w = Wizard::new(ssh());
+    w.reach_authorize();
+    let mut seen = vec![];
+    for _ in 0..3 {
+        let context = if w.state.screen().text_focus(&w.state) {
+            sfconnect::runtime::Context::Text
+        } else {
+            sfconnect::runtime::Context::Browse
+        };
+        let msg = sfconnect::runtime::message_for(question, context).expect("? means something");
+        w.send(msg);
+        let method = w.state.authorize.method;
+        seen.push(method);
+        if method == Method::PasteBack {
+            assert!(!w.state.help, "on Paste back, ? is typed into the field");
+            assert!(w.state.authorize.paste.value().ends_with('?'));
+            w.act(Action::ClearField);
+        } else {
+            assert!(w.state.help, "? opens the help on {method:?}");
+            assert!(w.joined(80, 24).contains("Help: Authorize"), "{}", w.joined(80, 24));
+            w.act(Action::Back);
+            assert!(!w.state.help);
+        }
+        w.act(Action::FocusNext);
+    }
+    assert!(seen.contains(&Method::Device) && seen.contains(&Method::LocalBrowser), "{seen:?}");
+}

@@ -77,6 +77,12 @@ fn demo_by_keys_alone_writes_settings_that_work() {
 
     app.send("q");
     assert_eq!(app.wait_exit(STEP), Some(0));
+    // Found in a new-user trial: the lines printed after the TUI broke mid-word at the terminal's edge
+    // ("(a si|mulated org)", "a real r|un writes"). They wrap at spaces.
+    let text = app.rows().iter().map(|r| r.trim()).filter(|r| !r.is_empty()).collect::<Vec<_>>().join(" ");
+    for said in ["(a simulated org).", "it is gone now, so these settings only show what a real run writes."] {
+        assert!(text.contains(said), "{said:?} is cut mid-word:\n{}", app.rows().join("\n"));
+    }
 }
 
 /// The local-browser method end to end: `--listen-port` sets the port, the create step lists its

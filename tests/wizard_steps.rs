@@ -550,6 +550,32 @@ fn resuming_with_kept_secrets_skips_what_they_cover() {
     assert!(commands.iter().any(|c| matches!(c, Command::ForgetProgress)));
 }
 
+/// Found in a new-user trial: Esc on the Resume prompt started over and forgot the saved progress. Esc
+/// closes every other popup, so there it resumes; only n forgets.
+#[test]
+fn esc_on_the_resume_prompt_resumes_and_forgets_nothing() {
+    use sfconnect::wizard::progress::Progress;
+    use sfconnect::wizard::state::ResumeOffer;
+    let wall = std::time::SystemTime::now();
+    let mut earlier = new_state();
+    to_authorize(&mut earlier);
+    let mut state = new_state();
+    state.resume = Some(ResumeOffer {
+        progress: Progress::from_state(&earlier, wall),
+        offered_wall: wall,
+        offered_at: state.now,
+        kept: Default::default(),
+    });
+    let commands = update(&mut state, Msg::Action(Action::Back)).commands;
+    assert!(state.resume.is_none(), "the prompt is answered");
+    assert!(
+        !commands.iter().any(|c| matches!(c, Command::ForgetProgress | Command::ForgetKept { .. })),
+        "{commands:?}"
+    );
+    assert_eq!(state.step, Step::CREDENTIALS, "on to paste the secret again, as y does");
+    assert_eq!(state.credentials.key.value(), KEY, "the entries are kept");
+}
+
 #[test]
 fn a_secret_left_on_the_clipboard_is_cleared_with_a_word() {
     let mut state = new_state();

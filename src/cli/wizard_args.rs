@@ -113,9 +113,14 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         demo_org::stop(sim).await;
     }
     // After a SIGHUP the terminal may be gone: lines that cannot be written are dropped, not a panic.
+    // On a terminal, lines wrap at spaces to its width: the terminal's own wrap cuts words in two.
+    let width = terminal_width();
     let say = |line: String| {
         use std::io::Write;
-        let _ = writeln!(std::io::stdout(), "{}", super::clean(&line));
+        let mut out = std::io::stdout().lock();
+        for row in wrap_at_spaces(&super::clean(&line), width) {
+            let _ = writeln!(out, "{row}");
+        }
     };
     if let Some(label) = &outcome.clipboard_cleared {
         say(format!("The {label} copied earlier was cleared from the clipboard as sfconnect ended."));
@@ -177,6 +182,40 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         return Err(failure);
     }
     Ok(())
+}
+
+/// The terminal's width when standard output is one; None into a pipe or a file, where a line stays whole.
+fn terminal_width() -> Option<usize> {
+    std::io::stdout()
+        .is_terminal()
+        .then(|| crossterm::terminal::size().ok())
+        .flatten()
+        .map(|(cols, _)| usize::from(cols))
+        .filter(|cols| *cols >= 20)
+}
+
+/// `text` as rows of at most `width` columns, broken at spaces (a word longer than a row, such as a path,
+/// is cut); one row when `width` is None.
+fn wrap_at_spaces(text: &str, width: Option<usize>) -> Vec<String> {
+    let Some(width) = width else { return vec![text.to_string()] };
+    let options = textwrap::Options::new(width).break_words(true).word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::wrap(text, options).into_iter().map(|row| row.into_owned()).collect()
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_at_spaces;
+
+    #[test]
+    fn exit_lines_break_at_spaces_only() {
+        let text = "That was the demo org: it is gone now, so these settings only show what a real run writes.";
+        for width in 20..=text.len() {
+            let rows = wrap_at_spaces(text, Some(width));
+            assert!(rows.iter().all(|r| r.chars().count() <= width), "{width}: {rows:?}");
+            assert_eq!(rows.join(" "), text, "at {width}, a word was cut: {rows:?}");
+        }
+        assert_eq!(wrap_at_spaces(text, None), vec![text.to_string()], "into a pipe, one line");
+    }
 }
 
 /// The demo's simulated org, or a clear refusal in a build without the simulator.

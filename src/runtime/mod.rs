@@ -105,8 +105,7 @@ pub fn initial_state(presets: Vec<Preset>, surroundings: Surroundings, options: 
     if let Some(url) = &options.login_url {
         state.start.set_login_url(url);
     }
-    state.result.output = options.output.clone();
-    state.result.format = options.format.unwrap_or_default();
+    state.result.set_output(options.output.clone(), options.format);
     state.result.default_dir = directories::ProjectDirs::from("", "", "sfconnect").map(|d| d.data_dir().to_path_buf());
     if let Some(demo) = &options.demo {
         state.surroundings.demo = true;

@@ -61,15 +61,15 @@ impl Format {
         }
     }
 
-    /// The format a file's name suggests, if any: its extension (`x.env`, `x.toml`, `x.sh`, `x.json`), or a
-    /// dotenv file named `.env` or `.env.something`, which has no extension as `Path` counts them. `--output`
+    /// The format a file's name suggests, if any: its extension (`x.env`, `x.toml`, `x.sh`, `x.json`), or else
+    /// a dotenv file's name (`.env`, which has no extension as `Path` counts them, or `.env.local`). `--output`
     /// without `--format` follows this, so a file's name and its content agree.
     pub fn from_path(path: &Path) -> Option<Format> {
-        let name = path.file_name()?.to_str()?;
-        if name.eq_ignore_ascii_case(".env") || name.to_ascii_lowercase().starts_with(".env.") {
-            return Some(Format::Env);
+        if let Some(format) = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension) {
+            return Some(format);
         }
-        path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension)
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        (name == ".env" || name.starts_with(".env.")).then_some(Format::Env)
     }
 }
 
@@ -118,6 +118,7 @@ mod tests {
             ("x.json", Some(Format::Json)),
             (".env", Some(Format::Env)),
             ("/tmp/.env.local", Some(Format::Env)),
+            (".env.toml", Some(Format::Toml)),
             ("settings", None),
             ("notes.txt", None),
         ];

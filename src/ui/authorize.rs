@@ -178,7 +178,12 @@ fn device(out: &mut Vec<Line<'static>>, state: &State, width: usize, ctx: Ctx) {
             out.extend(big_code(&view.user_code, ctx));
             out.extend(lines("   or open this address, with the code filled in:", width, theme.dim()));
             out.extend(url_lines(&view.verification_uri_complete, width, 3, theme.value()));
-            out.extend(lines("3. Click Allow; sfconnect notices by itself.", width, theme.text()));
+            let allow = if state.demo.is_some() {
+                "3. The demo approves the code by itself in a few seconds (with a real org, you click Allow)."
+            } else {
+                "3. Click Allow; sfconnect notices by itself."
+            };
+            out.extend(lines(allow, width, theme.text()));
             out.push(Line::default());
             let waited = state.now.saturating_duration_since(*since);
             let checks = if *polls == 1 { "1 check".to_string() } else { format!("{polls} checks") };

@@ -58,6 +58,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ),
         };
         out.push(Line::from(summary));
+        let unticked = crate::wizard::steps::checks::unticked_not_granted(state);
+        if !unticked.is_empty() {
+            let text = format!(
+                "You unticked {} on step 4: {} back to the Scopes step, tick {}, then authorize again.",
+                unticked.join(", "),
+                ctx.key(Action::Back),
+                if unticked.len() == 1 { "it" } else { "them" }
+            );
+            out.extend(lines(&text, width, theme.warning()));
+        }
     }
     // The selected line's detail and fix are shown whole: they are what the admin acts on. The list
     // takes what is left, at least a few rows; the preview gives way first when space is short.

@@ -56,6 +56,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             }
         }
     }
+    // The spacer between the click path and the table gives way first when the screen is short.
+    let spacer = out.len();
     out.push(Line::default());
 
     let cursor_row = app.row();
@@ -78,7 +80,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                     Some(d) => room.saturating_sub(d.chars().count() + 11).max(4),
                     None => room,
                 };
-                let mut line = field_line(field, field_room, FieldLook { focused: true, masked: false }, theme);
+                let masked = state.looks_secret(field.value());
+                let mut line = field_line(field, field_room, FieldLook { focused: true, masked }, theme);
                 if let Some(default) = default {
                     line.spans.push(Span::styled(format!(" default: {default}"), theme.dim()));
                 }
@@ -93,10 +96,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                     .flat_map(|(i, url)| {
                         let mut rows = url_lines(url, room, 0, theme.value());
                         let note = if i == 0 { "  (paste back)" } else { "  (local browser)" };
-                        if let Some(last) = rows.last_mut()
-                            && last.width() + note.len() <= room
-                        {
-                            last.spans.push(Span::styled(note, theme.dim()));
+                        // Beside the URL when it fits, else on a row of its own: the label says which method
+                        // each URL serves, and is never dropped.
+                        match rows.last_mut() {
+                            Some(last) if last.width() + note.len() <= room => {
+                                last.spans.push(Span::styled(note, theme.dim()));
+                            }
+                            _ => rows.push(Line::from(Span::styled(format!("↑ {}", note.trim_start()), theme.dim()))),
                         }
                         rows
                     })
@@ -128,6 +134,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     if let Some(error) = &app.error {
         out.extend(lines(error, width, theme.error()));
         cursor_end = out.len();
+    }
+    if out.len() > area.height as usize && spacer < cursor_end {
+        out.remove(spacer);
+        cursor_end -= 1;
     }
     let offset = cursor_end.saturating_sub(area.height as usize);
     frame.render_widget(Paragraph::new(out).scroll((offset as u16, 0)), area);
@@ -170,6 +180,10 @@ fn row_text(state: &State, row: Row, ctx: Ctx) -> (String, ratatui::style::Style
         Row::Email if app.email.is_empty() => {
             ("(required: the address Salesforce mails about the app)".into(), theme.dim())
         }
+        Row::Email if state.looks_secret(app.email.value()) => (
+            format!("{} (looks like a secret, not an email: hidden)", "•".repeat(app.email.len().min(12))),
+            theme.warning(),
+        ),
         _ => (row_value(state, row).map(|(_, v)| v).unwrap_or_default(), theme.value()),
     }
 }

@@ -39,7 +39,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let key_focus = c.focus == CredFocus::Key;
     out.push(Line::default());
     out.push(label("Consumer Key", key_focus, c.key.len(), ctx));
-    out.push(field_line(&c.key, width, FieldLook { focused: key_focus, masked: false }, theme));
+    // The secret pasted here by mistake stays as hidden as in its own field, until the reveal key shows both.
+    let key_masked = !c.reveal && state.looks_secret(c.key.value());
+    out.push(field_line(&c.key, width, FieldLook { focused: key_focus, masked: key_masked }, theme));
     if !c.key.is_empty() {
         out.extend(problem_lines(key_problem(c.key.value()), width, ctx));
     }

@@ -121,7 +121,9 @@ pub fn resume(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     text.push(Line::default());
     text.push(Line::from(vec![
         Span::styled(" y ", theme.key()),
-        Span::raw(" resume   "),
+        Span::raw(" or "),
+        Span::styled(" Enter ", theme.key()),
+        Span::raw(" resume (Esc too)   "),
         Span::styled(" n ", theme.key()),
         Span::raw(" start over"),
     ]));

@@ -100,7 +100,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let value_lines: Vec<Line<'static>> = if row.key == SettingsKey::CompanyNames && r.picker.is_some() {
             picker_lines(state, room, ctx)
         } else if row.key == SettingsKey::CompanyNames && r.editing_company {
-            let mut l = field_line(&r.company, room, FieldLook { focused: true, masked: false }, theme);
+            let masked = state.looks_secret(r.company.value());
+            let mut l = field_line(&r.company, room, FieldLook { focused: true, masked }, theme);
             l.spans.insert(0, Span::raw(""));
             let mut v = vec![l];
             v.extend(lines("domains separated by commas (copied one per row), or * for everyone", room, theme.dim()));

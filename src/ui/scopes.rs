@@ -37,12 +37,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     }
     let asked = state.preset().map(|p| p.scopes.as_slice()).unwrap_or_default();
     for warning in warnings(selected, asked) {
-        let style = if warning.starts_with("Without") || warning.starts_with("No scope") {
+        let style = if ["Without", "No scope", "The target needs"].iter().any(|s| warning.starts_with(s)) {
             theme.error()
         } else {
             theme.warning()
         };
-        tail.extend(labelled(Span::styled("! ", style), warning, width, style));
+        tail.extend(labelled(Span::styled("! ", style), &warning, width, style));
     }
 
     // The list gets what is left; it scrolls to keep the cursor in view.

@@ -54,12 +54,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let focused = s.focus == StartFocus::MyDomain;
         let label = Span::styled("  My Domain URL: ", if focused { theme.focus() } else { theme.text() });
         let room = width.saturating_sub(label.width());
-        let mut line = field_line(&s.my_domain, room, FieldLook { focused, masked: false }, theme);
+        let masked = state.looks_secret(s.my_domain.value());
+        let mut line = field_line(&s.my_domain, room, FieldLook { focused, masked }, theme);
         line.spans.insert(0, label);
         out.push(line);
         if s.my_domain.is_empty() {
             out.push(Line::from(Span::styled("  e.g. https://acme.my.salesforce.com", theme.dim())));
-        } else if let Ok(host) = s.login_host() {
+        } else if !masked && let Ok(host) = s.login_host() {
             // Say which host a pasted page URL becomes, so the admin can confirm it.
             // Wrapped, never cut: a long My Domain is exactly what the admin needs to read whole.
             out.extend(lines(&format!("  → login host: {}", host.origin()), width, theme.dim()));

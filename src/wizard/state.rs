@@ -220,6 +220,12 @@ impl State {
         self.prereq = PrereqState::default();
     }
 
+    /// True when a free-text entry looks like a secret (the consumer secret typed on step 5, or a secret's or
+    /// token's shape): the screen then draws it masked, as the secret field is, wherever it was pasted.
+    pub fn looks_secret(&self, value: &str) -> bool {
+        super::progress::looks_like_secret(value, self.credentials.secret.value())
+    }
+
     /// The login host chosen on the start step (checked there before moving on).
     pub fn login_host(&self) -> Option<crate::salesforce::LoginHost> {
         match &self.demo {

@@ -161,13 +161,15 @@ fn confirm_quit(state: &mut State, msg: &Msg) -> Update {
     }
 }
 
-/// y resumes the earlier session, n starts over and forgets it. Secrets are asked again, unless the
+/// y, Enter or Esc resume the earlier session, n starts over and forgets it. Secrets are asked again, unless the
 /// earlier session kept them in the OS keyring (`--keyring`): then the secret goes back in its field
 /// and a kept refresh token stands in for a new authorization.
 fn answer_resume(state: &mut State, msg: &Msg) -> Update {
     let yes = match msg {
-        Msg::Char('y' | 'Y') | Msg::Action(Action::Next) => true,
-        Msg::Char('n' | 'N') | Msg::Action(Action::Back) => false,
+        // Esc closes every other popup, so it must not be the key that forgets: it resumes, and the user can
+        // still go back and start over. Only n forgets.
+        Msg::Char('y' | 'Y') | Msg::Action(Action::Next | Action::Back) => true,
+        Msg::Char('n' | 'N') => false,
         Msg::Action(Action::Interrupt | Action::Quit) => return quit(state),
         _ => return Update::none(),
     };

@@ -78,6 +78,14 @@ impl PtyApp {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// The screen's rows as the terminal shows them, each on its own (contents() joins a row the terminal
+    /// wrapped to the next, which hides where it cut).
+    pub fn rows(&self) -> Vec<String> {
+        let parser = self.parser.lock().unwrap();
+        let cols = parser.screen().size().1;
+        parser.screen().rows(0, cols.into()).collect()
+    }
+
     /// True while the program shows the alternate (full-screen) buffer.
     pub fn alternate_screen(&self) -> bool {
         self.parser.lock().unwrap().screen().alternate_screen()

@@ -398,6 +398,20 @@ fn on_action(state: &mut State, action: Action) -> Update {
             Some(url) => Update::with(vec![Command::ShowPlain { label: "Authorize URL".into(), text: url.into() }]),
             None => Update::none(),
         },
+        // The demo org approves its device code by itself: its simulated browser has nothing to click, and
+        // following the verification page there would only say "did not redirect".
+        Action::OpenBrowser if state.demo.is_some() && state.authorize.method == Method::Device => {
+            let text = match state.authorize.url_for_method() {
+                Some(url) => format!(
+                    "The demo approves the code by itself in a few seconds: nothing to open. With a real org, \
+                     you would open {url} and click Allow."
+                ),
+                None => "The demo approves the code by itself in a few seconds, once it has one: nothing to open."
+                    .to_string(),
+            };
+            state.say(text);
+            Update::redraw()
+        }
         Action::OpenBrowser => match state.authorize.url_for_method() {
             Some(url) => Update::with(vec![Command::OpenBrowser(url)]),
             None => Update::none(),
@@ -424,6 +438,11 @@ fn on_action(state: &mut State, action: Action) -> Update {
 
 fn on_text(state: &mut State, text: &str) -> Update {
     if state.authorize.method != Method::PasteBack {
+        // No field on this tab, so `?` is not typed anywhere: it opens the help, as outside a text field.
+        if text == "?" {
+            state.help = true;
+            return Update::redraw();
+        }
         return Update::none();
     }
     let whole_paste = text.len() > 1 && state.authorize.paste.is_empty();
@@ -435,7 +454,7 @@ fn on_text(state: &mut State, text: &str) -> Update {
 
 /// The whole step uses the text keys (Ctrl-Y, Ctrl-G, …), whichever tab shows: the paste-back field
 /// needs them, and one screen whose keys change with its tab confused a first-time user. Typing on the
-/// other tabs does nothing.
+/// other tabs does nothing, but `?`, which opens the help there.
 fn text_focus(_state: &State) -> bool {
     true
 }

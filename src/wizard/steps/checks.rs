@@ -40,6 +40,33 @@ impl ChecksState {
     }
 }
 
+/// The setup labels of scopes the checks found not granted that the user unticked on the Scopes step:
+/// the fix is there, not in Setup.
+pub fn unticked_not_granted(state: &State) -> Vec<&'static str> {
+    let checks = &state.checks;
+    let scopes_failed = checks
+        .verdicts
+        .iter()
+        .any(|v| v.id == crate::checks::CheckId::ScopesGranted && matches!(v.status, Status::Warn | Status::Fail));
+    if !scopes_failed {
+        return Vec::new();
+    }
+    let asked = state.preset().map(|p| p.scopes.as_slice()).unwrap_or_default();
+    let granted =
+        state.result.settings.as_ref().map(|s| crate::salesforce::Scopes::from_tokens(s.scopes.iter().cloned()));
+    super::scopes::unticked_needed(&state.scopes.selected, asked)
+        .into_iter()
+        .filter(|label| {
+            let row = crate::salesforce::scope::SCOPE_TABLE.iter().find(|i| i.label == *label);
+            // Not granted: none of the row's tokens is in the token's scopes (all of them when unknown).
+            match (&granted, row) {
+                (Some(granted), Some(row)) => !row.tokens.iter().any(|t| granted.contains(t)),
+                _ => true,
+            }
+        })
+        .collect()
+}
+
 const HELP: &str = "\
 With the new token, sfconnect checks what the vendor procedures ask you to verify by hand: API access \
 for the org and the user, the user's licence and permissions (from the profile and every permission \

@@ -21,7 +21,8 @@ pub fn click_path(kind: AppKind) -> &'static [&'static str] {
     match kind {
         AppKind::ExternalClientApp => &[
             "Setup > Quick Find \"External Client App Manager\" > New External Client App",
-            "Basic Information: type the name, API name and contact email below; Distribution State: Local",
+            // One row at 80 columns: step 3 has none to spare at 80x24.
+            "Basic Information: name, API name, email below; Distribution State: Local",
             "API (Enable OAuth Settings): tick Enable OAuth, paste both Callback URLs, add the OAuth scopes \
              below, set Flow Enablement and Security as below",
             "Create",
@@ -30,8 +31,7 @@ pub fn click_path(kind: AppKind) -> &'static [&'static str] {
             "Setup > Quick Find \"App Manager\" > New Connected App (since Spring '26 only if Support \
              allows it: prefer an External Client App)",
             "Type the name, API name and contact email below",
-            "Tick Enable OAuth Settings, paste both Callback URLs, add the OAuth scopes below, set the \
-             checkboxes as below",
+            "Tick Enable OAuth Settings; Callback URLs, scopes, checkboxes as below",
             "Save, then Continue",
         ],
     }
@@ -122,7 +122,7 @@ pub fn api_name(name: &str) -> String {
 /// Checks an email address loosely: one @, a dot in the domain, no spaces.
 pub fn email_problem(email: &str) -> Option<&'static str> {
     if email.is_empty() {
-        return Some("Contact Email is required by Salesforce: type an address that reads mail about the app");
+        return Some("Contact Email is required: type an address that reads mail about the app");
     }
     let Some((local, domain)) = email.split_once('@') else {
         return Some("Contact Email looks wrong: type it as name@example.com");
@@ -245,7 +245,9 @@ pub fn short_target(name: &str) -> &str {
 fn copy_row(state: &mut State, row: Row) -> Update {
     match row_value(state, row) {
         Some((label, value)) if !value.is_empty() => {
-            Update::with(vec![Command::Copy { label: label.into(), text: value.into(), secret: false }])
+            // A secret pasted into the email row is copied as a secret: cleared from the clipboard after a while.
+            let secret = state.looks_secret(&value);
+            Update::with(vec![Command::Copy { label: label.into(), text: value.into(), secret }])
         }
         _ => {
             state.warn("This row has nothing to copy: move to a value (name, API name, email, callback URL)");

@@ -14,8 +14,10 @@ use crate::wizard::update::{Update, go_back};
 
 use super::{Hint, edit, move_cursor};
 
-/// The formats offered for the file, in the order `f` cycles them.
-pub const FILE_FORMATS: [Format; 3] = [Format::Json, Format::Env, Format::Toml];
+/// The formats offered for the file, in the order `f` cycles them: every one `--format` takes.
+pub fn file_formats() -> [Format; 5] {
+    Format::all()
+}
 
 #[derive(Debug, Default)]
 pub struct ResultState {
@@ -46,6 +48,25 @@ pub struct ResultState {
 }
 
 impl ResultState {
+    /// Takes `--output` and `--format`. Without `--format`, the format follows the file's name (`x.env`
+    /// holds env lines), so the name and the content agree; JSON when the name says nothing.
+    pub fn set_output(&mut self, output: Option<PathBuf>, format: Option<Format>) {
+        self.format = format.or_else(|| output.as_deref().and_then(Format::from_path)).unwrap_or_default();
+        self.output = output;
+    }
+
+    /// The next format `f` gives; a file named by `--output` takes the format's extension along
+    /// (x.env → x.toml), so its name never says one format while it holds another.
+    fn cycle_format(&mut self) {
+        let formats = file_formats();
+        let i = formats.iter().position(|f| *f == self.format).unwrap_or(0);
+        self.format = formats[(i + 1) % formats.len()];
+        if let Some(path) = &self.output {
+            self.output = Some(with_format_extension(path, self.format));
+        }
+        self.confirm_replace = false;
+    }
+
     /// Takes the domains the preview counted, to offer them as company names.
     pub fn suggest_company_names(&mut self, preview: Option<&crate::checks::Preview>) {
         let Some(preview) = preview else { return };
@@ -104,6 +125,16 @@ impl ResultState {
             self.default_dir.as_ref().map(|d| d.join(name))
         })
     }
+}
+
+/// `path` renamed for `format`: its extension replaced (x.env → x.toml, settings → settings.json); a dotenv
+/// file's name (`.env`, `.env.toml`) goes back to `.env` for env.
+fn with_format_extension(path: &std::path::Path, format: Format) -> PathBuf {
+    let dotenv = path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.eq_ignore_ascii_case(".env"));
+    if dotenv && format == Format::Env {
+        return path.with_file_name(".env");
+    }
+    path.with_extension(format.extension())
 }
 
 /// A row of the table: the key, and the label the target's form uses.
@@ -190,8 +221,8 @@ collects only those domains and leaves out users without email. On the Company n
 the org's email domains to tick with {toggle} (when the checks could not read them, {edit} lets you type \
 names, comma-separated).
 
-{save} writes the file (mode 0600, only you can read it); {format} switches JSON, .env and TOML. An existing file \
-is replaced only if you press {save} a second time.";
+{save} writes the file (mode 0600, only you can read it); {format} switches JSON, .env, TOML, shell and sfdx-url (with --output, the file's extension \
+follows). An existing file is replaced only if you press {save} a second time.";
 
 /// The last step's help for a target that brings its own app (AvePoint, Nintex, Ampersand).
 const HELP_OWN_APP: &str = "\
@@ -302,9 +333,7 @@ fn on_action(state: &mut State, action: Action) -> Update {
             Update::redraw()
         }
         Action::Format => {
-            let i = FILE_FORMATS.iter().position(|f| *f == state.result.format).unwrap_or(0);
-            state.result.format = FILE_FORMATS[(i + 1) % FILE_FORMATS.len()];
-            state.result.confirm_replace = false;
+            state.result.cycle_format();
             Update::redraw()
         }
         Action::Save => save(state),

@@ -23,21 +23,40 @@ pub fn row_selected(selected: &Scopes, row: usize) -> bool {
     SCOPE_TABLE.get(row).is_some_and(|info| info.tokens.iter().any(|t| selected.contains(t)))
 }
 
+/// The setup labels of the scopes the target asks for that are not ticked, one per row of Salesforce's list
+/// (a row's two tokens, such as refresh_token and offline_access, count once).
+pub fn unticked_needed(selected: &Scopes, asked: &[String]) -> Vec<&'static str> {
+    let mut labels: Vec<&'static str> = Vec::new();
+    for token in Scopes::from_tokens(asked.iter().cloned()).missing_from(selected) {
+        if let Some(info) = crate::salesforce::scope::scope_info(&token)
+            && !labels.contains(&info.label)
+        {
+            labels.push(info.label);
+        }
+    }
+    labels
+}
+
 /// Warnings for the current selection; `asked` is what the target asks for.
-pub fn warnings(selected: &Scopes, asked: &[String]) -> Vec<&'static str> {
-    let mut w = Vec::new();
+pub fn warnings(selected: &Scopes, asked: &[String]) -> Vec<String> {
+    let mut w: Vec<String> = Vec::new();
     if !selected.allows_refresh() {
-        w.push("Without \"Perform requests at any time\" Salesforce issues no refresh token: the connector cannot keep working.");
+        w.push("Without \"Perform requests at any time\" Salesforce issues no refresh token: the connector cannot keep working.".into());
+    }
+    // Said at once: unticked here, the scope is missing from the token, and only step 9 would notice.
+    let refresh = crate::salesforce::scope::scope_info("refresh_token").map(|i| i.label);
+    for label in unticked_needed(selected, asked).into_iter().filter(|l| Some(*l) != refresh) {
+        w.push(format!("The target needs {label}: ticking it back is the fix."));
     }
     if selected.contains("full") {
         w.push(if asked.iter().any(|s| s == "full") {
-            "\"Full access\" grants everything the user can do; this target asks for it."
+            "\"Full access\" grants everything the user can do; this target asks for it.".into()
         } else {
-            "\"Full access\" grants everything the user can do: keep it only if the target requires it."
+            "\"Full access\" grants everything the user can do: keep it only if the target requires it.".into()
         });
     }
     if selected.is_empty() {
-        w.push("No scope selected: Salesforce grants nothing useful.");
+        w.push("No scope selected: Salesforce grants nothing useful.".into());
     }
     w
 }
