@@ -43,10 +43,11 @@ fn a_root_store_that_cannot_be_loaded_stops_a_command_and_names_the_file() {
     assert!(!said.contains("Waiting for the consumer key"), "no request was started: {said}");
 }
 
-/// The wizard builds its client before it takes the terminal: the failure is said on the normal screen,
-/// and the program ends by itself instead of opening screens whose every request would fail.
+/// The wizard builds its client while its first frame is drawn: a failure gives the terminal back first, is
+/// said on the normal screen, and the program ends by itself instead of opening screens whose every request
+/// would fail.
 #[test]
-fn the_wizard_says_so_before_taking_the_terminal() {
+fn the_wizard_says_so_on_the_normal_screen() {
     let dir = tempfile::tempdir().unwrap();
     let roots = broken_roots(dir.path());
     let mut app = PtyApp::spawn(&[], 80, 24, &[("SSL_CERT_FILE", roots.to_str().unwrap())], dir.path());

@@ -70,9 +70,8 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
     if let Some(url) = &args.login_url {
         LoginHost::parse(url).map_err(|e| Failure::Usage(e.to_string()))?;
     }
-    // Loading the TLS roots takes longer than drawing the first frame: it runs while the presets, the
-    // port and the demo org are made ready, and is awaited before the terminal is taken, so a failure is
-    // said on a terminal in its normal state.
+    // Loading the TLS roots takes longer than drawing the first frame: it runs on a blocking thread while the
+    // presets, the port and the demo org are made ready and the first frame is drawn (see `runtime::run`).
     let http = tokio::task::spawn_blocking(crate::salesforce::http::build_http_client);
     let (presets, errors) = crate::presets::load_all(crate::presets::user_preset_dir().as_deref());
     if let Some(id) = &args.preset {
@@ -102,13 +101,11 @@ pub async fn run(args: WizardArgs, demo_mode: bool) -> CmdResult {
         demo_setup,
     };
     let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    let http = match http.await {
-        Ok(built) => built?,
-        Err(e) => return Err(Failure::failed(format!("the HTTP client could not be built: {e}"), "")),
+    let outcome = match crate::runtime::run(presets, errors, options, http).await {
+        Ok(outcome) => outcome,
+        Err(crate::runtime::RunError::Http(e)) => return Err(e.into()),
+        Err(crate::runtime::RunError::Terminal(e)) => return Err(Failure::failed(format!("terminal error: {e}"), "")),
     };
-    let outcome = crate::runtime::run(presets, errors, options, http)
-        .await
-        .map_err(|e| Failure::failed(format!("terminal error: {e}"), ""))?;
     if let Some(sim) = simulator {
         demo_org::stop(sim).await;
     }

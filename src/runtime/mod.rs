@@ -124,14 +124,35 @@ pub fn listen_port(explicit: Option<u16>) -> u16 {
     listener::choose_port(explicit, listener::port_file().as_deref())
 }
 
-/// Runs the wizard in the terminal until the user quits. `http` is the one HTTP client, built by the caller
-/// before, so that a failure to build it is said on a terminal still in its normal state.
+/// Why the wizard could not run.
+#[derive(Debug)]
+pub enum RunError {
+    /// The terminal could not be used.
+    Terminal(io::Error),
+    /// The one HTTP client could not be built (bad `SSL_CERT_FILE`, say): said after the terminal is back
+    /// to its normal state.
+    Http(crate::salesforce::Error),
+}
+
+impl From<io::Error> for RunError {
+    fn from(e: io::Error) -> Self {
+        RunError::Terminal(e)
+    }
+}
+
+/// The one HTTP client, being built on a blocking thread (loading the system's TLS roots takes longer than
+/// drawing the first frame, so the wizard draws first and waits for it after).
+pub type PendingHttp = tokio::task::JoinHandle<Result<reqwest::Client, crate::salesforce::Error>>;
+
+/// Runs the wizard in the terminal until the user quits. `http` is the one HTTP client, still being built:
+/// it is awaited once the first frame is on screen, and a failure to build it ends the wizard with the
+/// terminal restored before anything is said.
 pub async fn run(
     presets: Vec<Preset>,
     preset_errors: Vec<String>,
     options: Options,
-    http: reqwest::Client,
-) -> io::Result<Outcome> {
+    http: PendingHttp,
+) -> Result<Outcome, RunError> {
     let surroundings = surroundings_from_env();
     let mut state = initial_state(presets, surroundings, &options, Instant::now());
     state.authorize.listen_port = listener::choose_port(options.listen_port, listener::port_file().as_deref());
@@ -157,17 +178,30 @@ pub async fn run(
     let clipboard =
         (!options.no_clipboard).then(|| crate::clipboard::Clipboard::new(crate::clipboard::Environment::from_env()));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut executor = tasks::Executor::new(tx.clone(), http, clipboard, options.demo.is_some());
-    if let Some(token) = options.demo_session.clone() {
-        executor.set_demo_session(token);
-    }
-    let mut terminal_bytes = executor.take_terminal_output();
 
     let guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
     draw(&mut terminal, &state)?;
+
+    // Nothing the first screen offers needs the network before a key is read, so the client is awaited here.
+    let http = match http.await {
+        Ok(Ok(http)) => http,
+        Ok(Err(e)) => {
+            drop(guard);
+            return Err(RunError::Http(e));
+        }
+        Err(e) => {
+            drop(guard);
+            return Err(RunError::Terminal(io::Error::other(format!("the HTTP client could not be built: {e}"))));
+        }
+    };
+    let mut executor = tasks::Executor::new(tx.clone(), http, clipboard, options.demo.is_some());
+    if let Some(token) = options.demo_session.clone() {
+        executor.set_demo_session(token);
+    }
+    let mut terminal_bytes = executor.take_terminal_output();
 
     let mut next_tick: Option<Instant> = None;
     // True while one value is shown outside the full screen (see `show_plain`).
