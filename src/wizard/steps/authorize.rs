@@ -176,25 +176,6 @@ fn recommended(state: &State) -> Method {
     }
 }
 
-fn on_enter(state: &mut State) -> Update {
-    state.authorize.recommended = recommended(state);
-    let again = std::mem::take(&mut state.authorize.again);
-    if !again && state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
-        state.authorize.method = state.authorize.recommended;
-    }
-    start_method(state)
-}
-
-/// Leaving the step stops the listener and the device login.
-fn on_leave(state: &mut State) -> Update {
-    let mut update = stop_listener(state);
-    if matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
-        state.authorize.device = DeviceStatus::Idle;
-        update.push(Command::StopDevice);
-    }
-    update
-}
-
 /// Leaving the local-browser tab stops its listener: the next tab's authorize request has another
 /// redirect URI and state, so nothing the listener could still receive would be accepted.
 fn stop_listener(state: &mut State) -> Update {
@@ -362,103 +343,6 @@ fn exchange(state: &mut State, code: crate::salesforce::AuthCode) -> Update {
     update
 }
 
-fn on_action(state: &mut State, action: Action) -> Update {
-    if state.authorize.method == Method::PasteBack && edit(&mut state.authorize.paste, action) {
-        state.authorize.clear_problem();
-        return Update::redraw();
-    }
-    // While a refused callback is explained, the copy and plain-view keys carry the line to add: the
-    // authorize URL is of no use until the app has it.
-    if let Some(callback) = state.authorize.callback_to_add.clone()
-        && let Some(update) = super::callback_line_action(action, callback)
-    {
-        return update;
-    }
-    match action {
-        Action::FocusNext | Action::FocusPrev | Action::SwitchMethod => {
-            switch_method(state, action != Action::FocusPrev)
-        }
-        Action::Next if state.authorize.method == Method::PasteBack => submit(state),
-        Action::Copy => match state.authorize.url_for_method() {
-            Some(url) => {
-                Update::with(vec![Command::Copy { label: "Authorize URL".into(), text: url.into(), secret: false }])
-            }
-            None => Update::none(),
-        },
-        Action::ShowQr => {
-            state.authorize.show_qr = !state.authorize.show_qr;
-            Update::redraw()
-        }
-        // Esc closes the QR code before it goes back a step.
-        Action::Back if state.authorize.show_qr => {
-            state.authorize.show_qr = false;
-            Update::redraw()
-        }
-        Action::ShowPlain => match state.authorize.url_for_method() {
-            Some(url) => Update::with(vec![Command::ShowPlain { label: "Authorize URL".into(), text: url.into() }]),
-            None => Update::none(),
-        },
-        // The demo org approves its device code by itself: its simulated browser has nothing to click, and
-        // following the verification page there would only say "did not redirect".
-        Action::OpenBrowser if state.demo.is_some() && state.authorize.method == Method::Device => {
-            let text = match state.authorize.url_for_method() {
-                Some(url) => format!(
-                    "The demo approves the code by itself in a few seconds: nothing to open. With a real org, \
-                     you would open {url} and click Allow."
-                ),
-                None => "The demo approves the code by itself in a few seconds, once it has one: nothing to open."
-                    .to_string(),
-            };
-            state.say(text);
-            Update::redraw()
-        }
-        Action::OpenBrowser => match state.authorize.url_for_method() {
-            Some(url) => Update::with(vec![Command::OpenBrowser(url)]),
-            None => Update::none(),
-        },
-        Action::Retry => {
-            state.authorize.device = DeviceStatus::Idle;
-            state.authorize.listener = ListenerStatus::Idle;
-            start_method(state)
-        }
-        Action::Back => {
-            let mut update = on_leave(state);
-            if matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
-                state.authorize.device = DeviceStatus::Idle;
-                update.push(Command::StopDevice);
-            }
-            let back = go_back(state);
-            update.commands.extend(back.commands);
-            update.dirty = true;
-            update
-        }
-        _ => Update::none(),
-    }
-}
-
-fn on_text(state: &mut State, text: &str) -> Update {
-    if state.authorize.method != Method::PasteBack {
-        // No field on this tab, so `?` is not typed anywhere: it opens the help, as outside a text field.
-        if text == "?" {
-            state.help = true;
-            return Update::redraw();
-        }
-        return Update::none();
-    }
-    let whole_paste = text.len() > 1 && state.authorize.paste.is_empty();
-    state.authorize.paste.insert(text);
-    state.authorize.clear_problem();
-    // A bracketed paste of a whole redirect URL or code is taken at once.
-    if whole_paste { submit(state) } else { Update::redraw() }
-}
-
-/// The whole step uses the text keys (Ctrl-Y, Ctrl-G, …), whichever tab shows: the paste-back field
-/// needs them, and one screen whose keys change with its tab confused a first-time user. Typing on the
-/// other tabs does nothing, but `?`, which opens the help there.
-fn text_focus(_state: &State) -> bool {
-    true
-}
-
 fn on_device_started(state: &mut State, result: Result<DeviceView, Error>) -> Update {
     if state.authorize.device != DeviceStatus::Starting {
         // A start the user already left (the step was left before the code came): its polling was
@@ -515,52 +399,6 @@ fn on_redirect(state: &mut State, url: &str) -> Update {
     }
 }
 
-fn on_tick(state: &mut State) -> Update {
-    // Elapsed time under the device code changes each second.
-    if matches!(state.authorize.device, DeviceStatus::Polling { .. }) && state.authorize.method == Method::Device {
-        Update::redraw()
-    } else {
-        Update::none()
-    }
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    let mut h = vec![(Action::FocusNext, "method")];
-    let method = state.authorize.method;
-    if state.demo.is_some() && method != Method::Device {
-        // The demo org has no browser to click Allow in: the runtime plays one. Shorter labels keep the
-        // hint bar within 80 columns.
-        h.extend([(Action::OpenBrowser, "click Allow"), (Action::Copy, "copy")]);
-        if method == Method::PasteBack {
-            h.push((Action::Next, "use it"));
-        }
-    } else {
-        if method == Method::LocalBrowser {
-            h.push((Action::OpenBrowser, "open browser"));
-        }
-        let copy = if state.authorize.callback_to_add.is_some() { "copy callback" } else { "copy URL" };
-        h.extend([(Action::Copy, copy), (Action::ShowQr, "QR")]);
-        if method == Method::PasteBack {
-            h.push((Action::Next, "use pasted"));
-        }
-    }
-    let a = &state.authorize;
-    match method {
-        Method::LocalBrowser if matches!(a.listener, ListenerStatus::Arrived | ListenerStatus::Failed(_)) => {
-            h.push((Action::Retry, "listen again"))
-        }
-        Method::Device if matches!(a.device, DeviceStatus::Failed { .. }) => h.push((Action::Retry, "new code")),
-        _ => {}
-    }
-    h.push((Action::Back, "back"));
-    h
-}
-
-fn tick_interval(state: &State) -> Option<std::time::Duration> {
-    let polling = matches!(state.authorize.device, DeviceStatus::Polling { .. });
-    (state.authorize.method == Method::Device && polling).then_some(std::time::Duration::from_secs(1))
-}
-
 impl Step {
     pub const AUTHORIZE: Step = Step::new("authorize");
 }
@@ -578,11 +416,109 @@ impl Screen for AuthorizeScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        if state.authorize.method == Method::PasteBack && edit(&mut state.authorize.paste, action) {
+            state.authorize.clear_problem();
+            return Update::redraw();
+        }
+        // While a refused callback is explained, the copy and plain-view keys carry the line to add: the
+        // authorize URL is of no use until the app has it.
+        if let Some(callback) = state.authorize.callback_to_add.clone()
+            && let Some(update) = super::callback_line_action(action, callback)
+        {
+            return update;
+        }
+        match action {
+            Action::FocusNext | Action::FocusPrev | Action::SwitchMethod => {
+                switch_method(state, action != Action::FocusPrev)
+            }
+            Action::Next if state.authorize.method == Method::PasteBack => submit(state),
+            Action::Copy => match state.authorize.url_for_method() {
+                Some(url) => {
+                    Update::with(vec![Command::Copy { label: "Authorize URL".into(), text: url.into(), secret: false }])
+                }
+                None => Update::none(),
+            },
+            Action::ShowQr => {
+                state.authorize.show_qr = !state.authorize.show_qr;
+                Update::redraw()
+            }
+            // Esc closes the QR code before it goes back a step.
+            Action::Back if state.authorize.show_qr => {
+                state.authorize.show_qr = false;
+                Update::redraw()
+            }
+            Action::ShowPlain => match state.authorize.url_for_method() {
+                Some(url) => Update::with(vec![Command::ShowPlain { label: "Authorize URL".into(), text: url.into() }]),
+                None => Update::none(),
+            },
+            // The demo org approves its device code by itself: its simulated browser has nothing to click, and
+            // following the verification page there would only say "did not redirect".
+            Action::OpenBrowser if state.demo.is_some() && state.authorize.method == Method::Device => {
+                let text = match state.authorize.url_for_method() {
+                    Some(url) => format!(
+                        "The demo approves the code by itself in a few seconds: nothing to open. With a real org, \
+                         you would open {url} and click Allow."
+                    ),
+                    None => "The demo approves the code by itself in a few seconds, once it has one: nothing to open."
+                        .to_string(),
+                };
+                state.say(text);
+                Update::redraw()
+            }
+            Action::OpenBrowser => match state.authorize.url_for_method() {
+                Some(url) => Update::with(vec![Command::OpenBrowser(url)]),
+                None => Update::none(),
+            },
+            Action::Retry => {
+                state.authorize.device = DeviceStatus::Idle;
+                state.authorize.listener = ListenerStatus::Idle;
+                start_method(state)
+            }
+            Action::Back => {
+                let mut update = self.on_leave(state);
+                if matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
+                    state.authorize.device = DeviceStatus::Idle;
+                    update.push(Command::StopDevice);
+                }
+                let back = go_back(state);
+                update.commands.extend(back.commands);
+                update.dirty = true;
+                update
+            }
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        let mut h = vec![(Action::FocusNext, "method")];
+        let method = state.authorize.method;
+        if state.demo.is_some() && method != Method::Device {
+            // The demo org has no browser to click Allow in: the runtime plays one. Shorter labels keep the
+            // hint bar within 80 columns.
+            h.extend([(Action::OpenBrowser, "click Allow"), (Action::Copy, "copy")]);
+            if method == Method::PasteBack {
+                h.push((Action::Next, "use it"));
+            }
+        } else {
+            if method == Method::LocalBrowser {
+                h.push((Action::OpenBrowser, "open browser"));
+            }
+            let copy = if state.authorize.callback_to_add.is_some() { "copy callback" } else { "copy URL" };
+            h.extend([(Action::Copy, copy), (Action::ShowQr, "QR")]);
+            if method == Method::PasteBack {
+                h.push((Action::Next, "use pasted"));
+            }
+        }
+        let a = &state.authorize;
+        match method {
+            Method::LocalBrowser if matches!(a.listener, ListenerStatus::Arrived | ListenerStatus::Failed(_)) => {
+                h.push((Action::Retry, "listen again"))
+            }
+            Method::Device if matches!(a.device, DeviceStatus::Failed { .. }) => h.push((Action::Retry, "new code")),
+            _ => {}
+        }
+        h.push((Action::Back, "back"));
+        h
     }
 
     fn help(&self, _state: &State) -> &'static str {
@@ -594,11 +530,26 @@ impl Screen for AuthorizeScreen {
     }
 
     fn on_text(&self, state: &mut State, text: &str) -> Update {
-        on_text(state, text)
+        if state.authorize.method != Method::PasteBack {
+            // No field on this tab, so `?` is not typed anywhere: it opens the help, as outside a text field.
+            if text == "?" {
+                state.help = true;
+                return Update::redraw();
+            }
+            return Update::none();
+        }
+        let whole_paste = text.len() > 1 && state.authorize.paste.is_empty();
+        state.authorize.paste.insert(text);
+        state.authorize.clear_problem();
+        // A bracketed paste of a whole redirect URL or code is taken at once.
+        if whole_paste { submit(state) } else { Update::redraw() }
     }
 
-    fn text_focus(&self, state: &State) -> bool {
-        text_focus(state)
+    /// The whole step uses the text keys (Ctrl-Y, Ctrl-G, …), whichever tab shows: the paste-back field
+    /// needs them, and one screen whose keys change with its tab confused a first-time user. Typing on the
+    /// other tabs does nothing, but `?`, which opens the help there.
+    fn text_focus(&self, _state: &State) -> bool {
+        true
     }
 
     fn on_result(&self, state: &mut State, msg: Msg) -> Result<Update, Msg> {
@@ -619,18 +570,35 @@ impl Screen for AuthorizeScreen {
     }
 
     fn on_enter(&self, state: &mut State) -> Update {
-        on_enter(state)
+        state.authorize.recommended = recommended(state);
+        let again = std::mem::take(&mut state.authorize.again);
+        if !again && state.authorize.request.is_none() && state.authorize.device == DeviceStatus::Idle {
+            state.authorize.method = state.authorize.recommended;
+        }
+        start_method(state)
     }
 
+    /// Leaving the step stops the listener and the device login.
     fn on_leave(&self, state: &mut State) -> Update {
-        on_leave(state)
+        let mut update = stop_listener(state);
+        if matches!(state.authorize.device, DeviceStatus::Polling { .. } | DeviceStatus::Starting) {
+            state.authorize.device = DeviceStatus::Idle;
+            update.push(Command::StopDevice);
+        }
+        update
     }
 
     fn on_tick(&self, state: &mut State) -> Update {
-        on_tick(state)
+        // Elapsed time under the device code changes each second.
+        if matches!(state.authorize.device, DeviceStatus::Polling { .. }) && state.authorize.method == Method::Device {
+            Update::redraw()
+        } else {
+            Update::none()
+        }
     }
 
     fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
-        tick_interval(state)
+        let polling = matches!(state.authorize.device, DeviceStatus::Polling { .. });
+        (state.authorize.method == Method::Device && polling).then_some(std::time::Duration::from_secs(1))
     }
 }

@@ -79,13 +79,6 @@ it in Setup, then press {retry} to run the checks again.
 The preview shows what the connector will see: active users, licences and users by email domain, \
 which helps choose Company names on the next screen.";
 
-fn on_enter(state: &mut State) -> Update {
-    if state.checks.done || state.checks.running {
-        return Update::redraw();
-    }
-    start(state)
-}
-
 fn start(state: &mut State) -> Update {
     let (Some(host), Some(grant), Some(preset)) =
         (state.login_host(), state.verify.grant.clone(), state.preset().cloned())
@@ -133,36 +126,6 @@ fn on_done(state: &mut State, report: Report) -> Update {
     Update::redraw()
 }
 
-fn on_tick(state: &mut State) -> Update {
-    if state.checks.running { Update::redraw() } else { Update::none() }
-}
-
-fn on_action(state: &mut State, action: Action) -> Update {
-    match action {
-        Action::Up | Action::Down => {
-            move_cursor(&mut state.checks.cursor, state.checks.verdicts.len(), action == Action::Down);
-            Update::redraw()
-        }
-        Action::Retry if !state.checks.running => start(state),
-        Action::Next if !state.checks.running => go_next(state),
-        // While the checks run, Enter skips them: they are advice, not a gate.
-        Action::Next | Action::Skip => go_next(state),
-        Action::Back => go_back(state),
-        _ => Update::none(),
-    }
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    if state.checks.running {
-        return vec![(Action::Next, "skip the checks"), (Action::Back, "back")];
-    }
-    vec![(Action::Down, "details"), (Action::Retry, "run again"), (Action::Next, "continue"), (Action::Back, "back")]
-}
-
-fn tick_interval(state: &State) -> Option<std::time::Duration> {
-    state.checks.running.then_some(std::time::Duration::from_millis(250))
-}
-
 impl Step {
     pub const CHECKS: Step = Step::new("checks");
 }
@@ -180,11 +143,30 @@ impl Screen for ChecksScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        match action {
+            Action::Up | Action::Down => {
+                move_cursor(&mut state.checks.cursor, state.checks.verdicts.len(), action == Action::Down);
+                Update::redraw()
+            }
+            Action::Retry if !state.checks.running => start(state),
+            Action::Next if !state.checks.running => go_next(state),
+            // While the checks run, Enter skips them: they are advice, not a gate.
+            Action::Next | Action::Skip => go_next(state),
+            Action::Back => go_back(state),
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        if state.checks.running {
+            return vec![(Action::Next, "skip the checks"), (Action::Back, "back")];
+        }
+        vec![
+            (Action::Down, "details"),
+            (Action::Retry, "run again"),
+            (Action::Next, "continue"),
+            (Action::Back, "back"),
+        ]
     }
 
     fn help(&self, _state: &State) -> &'static str {
@@ -204,14 +186,17 @@ impl Screen for ChecksScreen {
     }
 
     fn on_enter(&self, state: &mut State) -> Update {
-        on_enter(state)
+        if state.checks.done || state.checks.running {
+            return Update::redraw();
+        }
+        start(state)
     }
 
     fn on_tick(&self, state: &mut State) -> Update {
-        on_tick(state)
+        if state.checks.running { Update::redraw() } else { Update::none() }
     }
 
     fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
-        tick_interval(state)
+        state.checks.running.then_some(std::time::Duration::from_millis(250))
     }
 }

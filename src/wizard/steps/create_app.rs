@@ -149,60 +149,6 @@ on another device.
 - Require PKCE: leave on; sfconnect always sends PKCE.
 - Require secret for the Web Server and Refresh Token flows: leave on; the connector stores the secret.";
 
-fn on_action(state: &mut State, action: Action) -> Update {
-    if state.create_app.for_me.active() {
-        return for_me::on_action(state, action);
-    }
-    if action == Action::CreateForMe {
-        return for_me::begin(state);
-    }
-    let row = state.create_app.row();
-    let editing = match row {
-        Row::Name => Some(&mut state.create_app.name),
-        Row::Email => Some(&mut state.create_app.email),
-        _ => None,
-    };
-    if let Some(field) = editing
-        && edit(field, action)
-    {
-        state.create_app.error = None;
-        return Update::redraw();
-    }
-    match action {
-        Action::Up | Action::Down | Action::FocusNext | Action::FocusPrev => {
-            let down = matches!(action, Action::Down | Action::FocusNext);
-            move_cursor(&mut state.create_app.cursor, ROWS.len(), down);
-            Update::redraw()
-        }
-        Action::Toggle if row == Row::Kind => {
-            toggle_kind(state);
-            Update::redraw()
-        }
-        Action::Toggle if row == Row::DeviceFlow => {
-            state.create_app.device_flow = !state.create_app.device_flow;
-            Update::redraw()
-        }
-        Action::Copy => copy_row(state, row),
-        Action::ShowPlain => match row_value(state, row) {
-            Some((label, value)) if !value.is_empty() => {
-                Update::with(vec![Command::ShowPlain { label: label.into(), text: value.into() }])
-            }
-            _ => Update::none(),
-        },
-        Action::Next => {
-            let email = state.create_app.email.value().trim().to_string();
-            if let Some(problem) = email_problem(&email) {
-                state.create_app.error = Some(problem.into());
-                state.create_app.cursor = ROWS.iter().position(|r| *r == Row::Email).unwrap_or(0);
-                return Update::redraw();
-            }
-            go_next(state)
-        }
-        Action::Back => go_back(state),
-        _ => Update::none(),
-    }
-}
-
 fn toggle_kind(state: &mut State) {
     state.create_app.kind = state.create_app.kind.other();
     state.touched = true;
@@ -256,47 +202,9 @@ fn copy_row(state: &mut State, row: Row) -> Update {
     }
 }
 
-fn on_text(state: &mut State, text: &str) -> Update {
-    if state.create_app.for_me.active() {
-        return for_me::on_text(state, text);
-    }
-    let field = match state.create_app.row() {
-        Row::Name => &mut state.create_app.name,
-        Row::Email => &mut state.create_app.email,
-        _ => return Update::none(),
-    };
-    field.insert(text);
-    state.create_app.error = None;
-    Update::redraw()
-}
-
-fn text_focus(state: &State) -> bool {
-    if state.create_app.for_me.active() {
-        return for_me::text_focus(state);
-    }
-    matches!(state.create_app.row(), Row::Name | Row::Email)
-}
-
 /// "Create it for me" is offered where sfconnect can create the app: not for a target that brings its own.
 pub fn offers_for_me(state: &State) -> bool {
     !state.preset().is_some_and(|p| p.brings_own_app())
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    if state.create_app.for_me.active() {
-        return for_me::hints(state);
-    }
-    let mut h = vec![(Action::Down, "move")];
-    match state.create_app.row() {
-        Row::Kind | Row::DeviceFlow => h.push((Action::Toggle, "change")),
-        Row::Pkce | Row::Secrets | Row::Scopes => {}
-        _ => h.push((Action::Copy, "copy")),
-    }
-    h.extend([(Action::Next, "continue"), (Action::Back, "back")]);
-    if offers_for_me(state) {
-        h.push((Action::CreateForMe, "auto-create"));
-    }
-    h
 }
 
 #[cfg(test)]
@@ -339,11 +247,74 @@ impl Screen for CreateAppScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        if state.create_app.for_me.active() {
+            return for_me::on_action(state, action);
+        }
+        if action == Action::CreateForMe {
+            return for_me::begin(state);
+        }
+        let row = state.create_app.row();
+        let editing = match row {
+            Row::Name => Some(&mut state.create_app.name),
+            Row::Email => Some(&mut state.create_app.email),
+            _ => None,
+        };
+        if let Some(field) = editing
+            && edit(field, action)
+        {
+            state.create_app.error = None;
+            return Update::redraw();
+        }
+        match action {
+            Action::Up | Action::Down | Action::FocusNext | Action::FocusPrev => {
+                let down = matches!(action, Action::Down | Action::FocusNext);
+                move_cursor(&mut state.create_app.cursor, ROWS.len(), down);
+                Update::redraw()
+            }
+            Action::Toggle if row == Row::Kind => {
+                toggle_kind(state);
+                Update::redraw()
+            }
+            Action::Toggle if row == Row::DeviceFlow => {
+                state.create_app.device_flow = !state.create_app.device_flow;
+                Update::redraw()
+            }
+            Action::Copy => copy_row(state, row),
+            Action::ShowPlain => match row_value(state, row) {
+                Some((label, value)) if !value.is_empty() => {
+                    Update::with(vec![Command::ShowPlain { label: label.into(), text: value.into() }])
+                }
+                _ => Update::none(),
+            },
+            Action::Next => {
+                let email = state.create_app.email.value().trim().to_string();
+                if let Some(problem) = email_problem(&email) {
+                    state.create_app.error = Some(problem.into());
+                    state.create_app.cursor = ROWS.iter().position(|r| *r == Row::Email).unwrap_or(0);
+                    return Update::redraw();
+                }
+                go_next(state)
+            }
+            Action::Back => go_back(state),
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        if state.create_app.for_me.active() {
+            return for_me::hints(state);
+        }
+        let mut h = vec![(Action::Down, "move")];
+        match state.create_app.row() {
+            Row::Kind | Row::DeviceFlow => h.push((Action::Toggle, "change")),
+            Row::Pkce | Row::Secrets | Row::Scopes => {}
+            _ => h.push((Action::Copy, "copy")),
+        }
+        h.extend([(Action::Next, "continue"), (Action::Back, "back")]);
+        if offers_for_me(state) {
+            h.push((Action::CreateForMe, "auto-create"));
+        }
+        h
     }
 
     fn help(&self, state: &State) -> &'static str {
@@ -355,11 +326,24 @@ impl Screen for CreateAppScreen {
     }
 
     fn on_text(&self, state: &mut State, text: &str) -> Update {
-        on_text(state, text)
+        if state.create_app.for_me.active() {
+            return for_me::on_text(state, text);
+        }
+        let field = match state.create_app.row() {
+            Row::Name => &mut state.create_app.name,
+            Row::Email => &mut state.create_app.email,
+            _ => return Update::none(),
+        };
+        field.insert(text);
+        state.create_app.error = None;
+        Update::redraw()
     }
 
     fn text_focus(&self, state: &State) -> bool {
-        text_focus(state)
+        if state.create_app.for_me.active() {
+            return for_me::text_focus(state);
+        }
+        matches!(state.create_app.row(), Row::Name | Row::Email)
     }
 
     /// The sessions found, the creation's stages and its end.

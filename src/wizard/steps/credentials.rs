@@ -114,52 +114,6 @@ choose at the end, and never logged.
 
 {focus_next} or {up}/{down} moves between the fields; {next} continues once both look right.";
 
-fn on_action(state: &mut State, action: Action) -> Update {
-    let field = match state.credentials.focus {
-        CredFocus::Key => &mut state.credentials.key,
-        CredFocus::Secret => &mut state.credentials.secret,
-    };
-    if edit(field, action) {
-        state.credentials.error = None;
-        return Update::redraw();
-    }
-    match action {
-        Action::Up | Action::Down | Action::FocusNext | Action::FocusPrev => {
-            state.credentials.focus = match state.credentials.focus {
-                CredFocus::Key => CredFocus::Secret,
-                CredFocus::Secret => CredFocus::Key,
-            };
-            Update::redraw()
-        }
-        Action::Reveal => {
-            state.credentials.reveal = !state.credentials.reveal;
-            Update::redraw()
-        }
-        Action::Next => {
-            let c = &state.credentials;
-            if let Some(problem) = key_problem(c.key.value()) {
-                state.credentials.error = Some(problem);
-                state.credentials.focus = CredFocus::Key;
-                return Update::redraw();
-            }
-            if let Some(problem) = secret_problem(c.secret.value(), c.key.value()) {
-                state.credentials.error = Some(problem);
-                state.credentials.focus = CredFocus::Secret;
-                return Update::redraw();
-            }
-            let host = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
-            let c = &state.credentials;
-            state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
-            let keep = state.credentials.client_secret().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
-            let mut update = go_next(state);
-            update.commands.extend(keep);
-            update
-        }
-        Action::Back => go_back(state),
-        _ => Update::none(),
-    }
-}
-
 /// The create step made the app: its key and secret fill the fields (read back from the org, or the ones
 /// sfconnect wrote), and the wizard goes on to the wait, which proves them. Without a secret (the org keeps
 /// it from the API) this step opens on the secret's field, saying where to copy it from.
@@ -192,28 +146,6 @@ fn on_app_created(state: &mut State, app: &crate::wizard::msg::AppMade) -> Updat
         ));
     }
     update
-}
-
-fn on_text(state: &mut State, text: &str) -> Update {
-    let field = match state.credentials.focus {
-        CredFocus::Key => &mut state.credentials.key,
-        CredFocus::Secret => &mut state.credentials.secret,
-    };
-    // A paste into an empty field is trimmed: copied values often carry a trailing line break.
-    let text = if field.is_empty() { text.trim() } else { text };
-    field.insert(text);
-    state.credentials.error = None;
-    Update::redraw()
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    let reveal = if state.credentials.reveal { "hide secret" } else { "show secret" };
-    vec![
-        (Action::FocusNext, "next field"),
-        (Action::Reveal, reveal),
-        (Action::Next, "continue"),
-        (Action::Back, "back"),
-    ]
 }
 
 #[cfg(test)]
@@ -249,11 +181,59 @@ impl Screen for CredentialsScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        let field = match state.credentials.focus {
+            CredFocus::Key => &mut state.credentials.key,
+            CredFocus::Secret => &mut state.credentials.secret,
+        };
+        if edit(field, action) {
+            state.credentials.error = None;
+            return Update::redraw();
+        }
+        match action {
+            Action::Up | Action::Down | Action::FocusNext | Action::FocusPrev => {
+                state.credentials.focus = match state.credentials.focus {
+                    CredFocus::Key => CredFocus::Secret,
+                    CredFocus::Secret => CredFocus::Key,
+                };
+                Update::redraw()
+            }
+            Action::Reveal => {
+                state.credentials.reveal = !state.credentials.reveal;
+                Update::redraw()
+            }
+            Action::Next => {
+                let c = &state.credentials;
+                if let Some(problem) = key_problem(c.key.value()) {
+                    state.credentials.error = Some(problem);
+                    state.credentials.focus = CredFocus::Key;
+                    return Update::redraw();
+                }
+                if let Some(problem) = secret_problem(c.secret.value(), c.key.value()) {
+                    state.credentials.error = Some(problem);
+                    state.credentials.focus = CredFocus::Secret;
+                    return Update::redraw();
+                }
+                let host = state.login_host().map(|h| h.origin().to_string()).unwrap_or_default();
+                let c = &state.credentials;
+                state.propagation.reset_if_changed(&host, c.key.value().trim(), c.secret.value().trim());
+                let keep = state.credentials.client_secret().and_then(|s| state.keep(KeptSecret::ClientSecret(s)));
+                let mut update = go_next(state);
+                update.commands.extend(keep);
+                update
+            }
+            Action::Back => go_back(state),
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        let reveal = if state.credentials.reveal { "hide secret" } else { "show secret" };
+        vec![
+            (Action::FocusNext, "next field"),
+            (Action::Reveal, reveal),
+            (Action::Next, "continue"),
+            (Action::Back, "back"),
+        ]
     }
 
     fn help(&self, _state: &State) -> &'static str {
@@ -265,7 +245,15 @@ impl Screen for CredentialsScreen {
     }
 
     fn on_text(&self, state: &mut State, text: &str) -> Update {
-        on_text(state, text)
+        let field = match state.credentials.focus {
+            CredFocus::Key => &mut state.credentials.key,
+            CredFocus::Secret => &mut state.credentials.secret,
+        };
+        // A paste into an empty field is trimmed: copied values often carry a trailing line break.
+        let text = if field.is_empty() { text.trim() } else { text };
+        field.insert(text);
+        state.credentials.error = None;
+        Update::redraw()
     }
 
     fn text_focus(&self, _state: &State) -> bool {

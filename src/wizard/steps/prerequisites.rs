@@ -67,31 +67,6 @@ the API and tells you exactly what to fix.
 If you are not sure about permissions, ask whoever administers your org, or continue and let the \
 checks find out.";
 
-fn on_action(state: &mut State, action: Action) -> Update {
-    let len = items(state.preset()).len();
-    state.prereq.ticked.resize(len, false);
-    match action {
-        Action::Up | Action::Down => {
-            move_cursor(&mut state.prereq.cursor, len, action == Action::Down);
-            Update::redraw()
-        }
-        Action::Toggle => {
-            if let Some(t) = state.prereq.ticked.get_mut(state.prereq.cursor) {
-                *t = !*t;
-                state.touched = true;
-            }
-            Update::redraw()
-        }
-        Action::Next => go_next(state),
-        Action::Back => go_back(state),
-        _ => Update::none(),
-    }
-}
-
-fn hints(_: &State) -> Vec<Hint> {
-    vec![(Action::Toggle, "tick"), (Action::Next, "continue"), (Action::Back, "back")]
-}
-
 impl Step {
     pub const PREREQUISITES: Step = Step::new("prerequisites");
 }
@@ -109,11 +84,28 @@ impl Screen for PrerequisitesScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        let len = items(state.preset()).len();
+        state.prereq.ticked.resize(len, false);
+        match action {
+            Action::Up | Action::Down => {
+                move_cursor(&mut state.prereq.cursor, len, action == Action::Down);
+                Update::redraw()
+            }
+            Action::Toggle => {
+                if let Some(t) = state.prereq.ticked.get_mut(state.prereq.cursor) {
+                    *t = !*t;
+                    state.touched = true;
+                }
+                Update::redraw()
+            }
+            Action::Next => go_next(state),
+            Action::Back => go_back(state),
+            _ => Update::none(),
+        }
     }
 
-    fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+    fn hints(&self, _: &State) -> Vec<Hint> {
+        vec![(Action::Toggle, "tick"), (Action::Next, "continue"), (Action::Back, "back")]
     }
 
     fn help(&self, _state: &State) -> &'static str {

@@ -148,17 +148,6 @@ secret is right, before you authorize.
 
 Press {skip} to skip the wait if you know the app is ready; {back} goes back to fix the key or secret.";
 
-fn on_enter(state: &mut State) -> Update {
-    if state.propagation.status == ProbeStatus::Ready {
-        return Update::redraw();
-    }
-    if state.propagation.started.is_none() {
-        state.propagation.started = Some(state.now);
-    }
-    state.propagation.status = ProbeStatus::Starting;
-    start_probe(state)
-}
-
 fn start_probe(state: &mut State) -> Update {
     let Some(host) = state.login_host() else {
         state.propagation.status = ProbeStatus::Failed {
@@ -213,70 +202,6 @@ fn on_unreachable(state: &mut State, message: String, retry_in: Duration) -> Upd
     Update::redraw()
 }
 
-fn on_tick(state: &mut State) -> Update {
-    // The countdown text changes every second while waiting; nothing else does.
-    if state.propagation.waiting() { Update::redraw() } else { Update::none() }
-}
-
-fn on_action(state: &mut State, action: Action) -> Update {
-    match action {
-        Action::Skip => {
-            let mut update = go_next(state);
-            update.commands.insert(0, Command::StopProbe);
-            match state.propagation.status {
-                ProbeStatus::SecretRejected => state.warn(
-                    "Skipped, but Salesforce rejected the consumer secret: the exchange after Allow will fail \
-                     the same way until it is fixed ({back} twice goes back to it).",
-                ),
-                ProbeStatus::RedirectNotRegistered => state.warn(
-                    "Skipped, but the callback URL is not on the app: Allow will end in a redirect_uri_mismatch \
-                     until it is added.",
-                ),
-                _ => state.say(
-                    "Skipped the wait: if Salesforce says \"client identifier invalid\", the key is not live yet.",
-                ),
-            }
-            update
-        }
-        Action::Retry => {
-            state.propagation.status = ProbeStatus::Starting;
-            start_probe(state)
-        }
-        Action::Next if state.propagation.status == ProbeStatus::Ready => go_next(state),
-        // The exact line to add to the app's Callback URL field.
-        Action::Copy if state.propagation.status == ProbeStatus::RedirectNotRegistered => {
-            Update::with(vec![Command::Copy {
-                label: "Callback URL".into(),
-                text: state.redirect_uri().into(),
-                secret: false,
-            }])
-        }
-        Action::Back => {
-            let mut update = go_back(state);
-            update.commands.insert(0, Command::StopProbe);
-            update
-        }
-        _ => Update::none(),
-    }
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    match state.propagation.status {
-        ProbeStatus::Ready => vec![(Action::Next, "continue"), (Action::Back, "back")],
-        ProbeStatus::RedirectNotRegistered => {
-            vec![(Action::Copy, "copy callback"), (Action::Skip, "skip"), (Action::Back, "back")]
-        }
-        ProbeStatus::SecretRejected | ProbeStatus::Failed { .. } => {
-            vec![(Action::Back, "fix the key or secret"), (Action::Retry, "try again"), (Action::Skip, "skip")]
-        }
-        _ => vec![(Action::Skip, "skip the wait"), (Action::Back, "back")],
-    }
-}
-
-fn tick_interval(state: &State) -> Option<Duration> {
-    state.propagation.waiting().then_some(Duration::from_secs(1))
-}
-
 impl Step {
     pub const PROPAGATION: Step = Step::new("propagation");
 }
@@ -294,11 +219,58 @@ impl Screen for PropagationScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        match action {
+            Action::Skip => {
+                let mut update = go_next(state);
+                update.commands.insert(0, Command::StopProbe);
+                match state.propagation.status {
+                    ProbeStatus::SecretRejected => state.warn(
+                        "Skipped, but Salesforce rejected the consumer secret: the exchange after Allow will fail \
+                         the same way until it is fixed ({back} twice goes back to it).",
+                    ),
+                    ProbeStatus::RedirectNotRegistered => state.warn(
+                        "Skipped, but the callback URL is not on the app: Allow will end in a redirect_uri_mismatch \
+                         until it is added.",
+                    ),
+                    _ => state.say(
+                        "Skipped the wait: if Salesforce says \"client identifier invalid\", the key is not live yet.",
+                    ),
+                }
+                update
+            }
+            Action::Retry => {
+                state.propagation.status = ProbeStatus::Starting;
+                start_probe(state)
+            }
+            Action::Next if state.propagation.status == ProbeStatus::Ready => go_next(state),
+            // The exact line to add to the app's Callback URL field.
+            Action::Copy if state.propagation.status == ProbeStatus::RedirectNotRegistered => {
+                Update::with(vec![Command::Copy {
+                    label: "Callback URL".into(),
+                    text: state.redirect_uri().into(),
+                    secret: false,
+                }])
+            }
+            Action::Back => {
+                let mut update = go_back(state);
+                update.commands.insert(0, Command::StopProbe);
+                update
+            }
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        match state.propagation.status {
+            ProbeStatus::Ready => vec![(Action::Next, "continue"), (Action::Back, "back")],
+            ProbeStatus::RedirectNotRegistered => {
+                vec![(Action::Copy, "copy callback"), (Action::Skip, "skip"), (Action::Back, "back")]
+            }
+            ProbeStatus::SecretRejected | ProbeStatus::Failed { .. } => {
+                vec![(Action::Back, "fix the key or secret"), (Action::Retry, "try again"), (Action::Skip, "skip")]
+            }
+            _ => vec![(Action::Skip, "skip the wait"), (Action::Back, "back")],
+        }
     }
 
     fn help(&self, _state: &State) -> &'static str {
@@ -322,14 +294,22 @@ impl Screen for PropagationScreen {
     }
 
     fn on_enter(&self, state: &mut State) -> Update {
-        on_enter(state)
+        if state.propagation.status == ProbeStatus::Ready {
+            return Update::redraw();
+        }
+        if state.propagation.started.is_none() {
+            state.propagation.started = Some(state.now);
+        }
+        state.propagation.status = ProbeStatus::Starting;
+        start_probe(state)
     }
 
     fn on_tick(&self, state: &mut State) -> Update {
-        on_tick(state)
+        // The countdown text changes every second while waiting; nothing else does.
+        if state.propagation.waiting() { Update::redraw() } else { Update::none() }
     }
 
-    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
-        tick_interval(state)
+    fn tick_interval(&self, state: &State) -> Option<Duration> {
+        state.propagation.waiting().then_some(Duration::from_secs(1))
     }
 }

@@ -234,114 +234,6 @@ Keep the settings ({save}) only to run `sfconnect check --settings FILE` again a
 Setup; afterwards `sfconnect revoke --settings FILE` ends the token, and you can delete the app you \
 made for the checks in Setup.";
 
-fn on_action(state: &mut State, action: Action) -> Update {
-    if state.result.editing_company {
-        if edit(&mut state.result.company, action) {
-            return Update::redraw();
-        }
-        if matches!(action, Action::Next | Action::Edit)
-            && let Some(problem) = state.result.company_problem()
-        {
-            state.warn(problem);
-            return Update::redraw();
-        }
-        if action == Action::Back {
-            // Esc cancels the edit: the names go back to what the settings hold.
-            state.result.editing_company = false;
-            let current = state.result.settings.as_ref().map(|s| s.company_names.join(", ")).unwrap_or_default();
-            state.result.company.set(&current);
-            return Update::redraw();
-        }
-        if matches!(action, Action::Next | Action::Edit) {
-            state.result.editing_company = false;
-            let names = state.result.company_names();
-            if let Some(s) = &mut state.result.settings
-                && s.company_names != names
-            {
-                s.company_names = names;
-                state.result.saved_current = false;
-            }
-            return Update::redraw();
-        }
-        return Update::none();
-    }
-    if let Some(cursor) = state.result.picker {
-        match action {
-            Action::Up | Action::Down => {
-                let mut c = cursor;
-                move_cursor(&mut c, state.result.domains.len() + 1, action == Action::Down);
-                state.result.picker = Some(c);
-            }
-            Action::Toggle => state.result.toggle_pick(cursor),
-            Action::Next | Action::Back | Action::Edit => {
-                state.result.picker = None;
-                let names = state.result.company_names();
-                if let Some(s) = &mut state.result.settings
-                    && s.company_names != names
-                {
-                    s.company_names = names;
-                    state.result.saved_current = false;
-                }
-            }
-            _ => return Update::none(),
-        }
-        return Update::redraw();
-    }
-    let rows = rows(state);
-    match action {
-        Action::Up | Action::Down => {
-            move_cursor(&mut state.result.cursor, rows.len(), action == Action::Down);
-            Update::redraw()
-        }
-        Action::Reveal => {
-            state.result.reveal = !state.result.reveal;
-            Update::redraw()
-        }
-        Action::Copy => {
-            let (Some(settings), Some(row)) = (&state.result.settings, rows.get(state.result.cursor)) else {
-                return Update::none();
-            };
-            let (text, secret) = value(settings, row.key);
-            Update::with(vec![Command::Copy { label: row.label.clone(), text: text.into(), secret }])
-        }
-        Action::ShowPlain => {
-            let (Some(settings), Some(row)) = (&state.result.settings, rows.get(state.result.cursor)) else {
-                return Update::none();
-            };
-            let (text, _) = value(settings, row.key);
-            Update::with(vec![Command::ShowPlain { label: row.label.clone(), text: text.into() }])
-        }
-        Action::CopyAll => {
-            let Some(settings) = &state.result.settings else { return Update::none() };
-            let block: Vec<String> =
-                rows.iter().map(|r| format!("{}: {}", r.label, value(settings, r.key).0.replace('\n', ", "))).collect();
-            Update::with(vec![Command::Copy {
-                label: "All settings".into(),
-                text: block.join("\n").into(),
-                secret: true,
-            }])
-        }
-        Action::Edit | Action::Toggle
-            if rows.get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames) =>
-        {
-            // With the org's domains known, pick from them; otherwise type them.
-            if state.result.domains.is_empty() {
-                state.result.editing_company = true;
-            } else {
-                state.result.picker = Some(0);
-            }
-            Update::redraw()
-        }
-        Action::Format => {
-            state.result.cycle_format();
-            Update::redraw()
-        }
-        Action::Save => save(state),
-        Action::Back => go_back(state),
-        _ => Update::none(),
-    }
-}
-
 fn save(state: &mut State) -> Update {
     let (Some(settings), Some(path)) = (state.result.settings.clone(), state.result.path()) else {
         state.warn("Nothing to save yet, or no place to save it: start sfconnect with --output FILE");
@@ -400,40 +292,6 @@ fn on_saved(state: &mut State, result: Result<PathBuf, SaveFailure>) -> Update {
     Update::redraw()
 }
 
-fn on_text(state: &mut State, text: &str) -> Update {
-    if !state.result.editing_company {
-        return Update::none();
-    }
-    state.result.company.insert(text);
-    Update::redraw()
-}
-
-fn text_focus(state: &State) -> bool {
-    state.result.editing_company
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    if state.result.editing_company {
-        return vec![(Action::Next, "done")];
-    }
-    if state.result.picker.is_some() {
-        return vec![(Action::Down, "move"), (Action::Toggle, "pick"), (Action::Next, "done")];
-    }
-    let mut h = vec![
-        (Action::Copy, "copy"),
-        (Action::ShowPlain, "plain"),
-        (Action::CopyAll, "copy all"),
-        (Action::Reveal, "reveal"),
-        (Action::Save, "save"),
-        (Action::Format, "format"),
-    ];
-    let on_company = rows(state).get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames);
-    if on_company {
-        h.push((Action::Edit, "edit"));
-    }
-    h
-}
-
 /// New settings from the exchange, completed with what the earlier steps chose.
 fn on_granted(state: &mut State, mut settings: ConnectorSettings) -> Update {
     settings.company_names = state.result.company_names();
@@ -462,11 +320,135 @@ impl Screen for ResultScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        if state.result.editing_company {
+            if edit(&mut state.result.company, action) {
+                return Update::redraw();
+            }
+            if matches!(action, Action::Next | Action::Edit)
+                && let Some(problem) = state.result.company_problem()
+            {
+                state.warn(problem);
+                return Update::redraw();
+            }
+            if action == Action::Back {
+                // Esc cancels the edit: the names go back to what the settings hold.
+                state.result.editing_company = false;
+                let current = state.result.settings.as_ref().map(|s| s.company_names.join(", ")).unwrap_or_default();
+                state.result.company.set(&current);
+                return Update::redraw();
+            }
+            if matches!(action, Action::Next | Action::Edit) {
+                state.result.editing_company = false;
+                let names = state.result.company_names();
+                if let Some(s) = &mut state.result.settings
+                    && s.company_names != names
+                {
+                    s.company_names = names;
+                    state.result.saved_current = false;
+                }
+                return Update::redraw();
+            }
+            return Update::none();
+        }
+        if let Some(cursor) = state.result.picker {
+            match action {
+                Action::Up | Action::Down => {
+                    let mut c = cursor;
+                    move_cursor(&mut c, state.result.domains.len() + 1, action == Action::Down);
+                    state.result.picker = Some(c);
+                }
+                Action::Toggle => state.result.toggle_pick(cursor),
+                Action::Next | Action::Back | Action::Edit => {
+                    state.result.picker = None;
+                    let names = state.result.company_names();
+                    if let Some(s) = &mut state.result.settings
+                        && s.company_names != names
+                    {
+                        s.company_names = names;
+                        state.result.saved_current = false;
+                    }
+                }
+                _ => return Update::none(),
+            }
+            return Update::redraw();
+        }
+        let rows = rows(state);
+        match action {
+            Action::Up | Action::Down => {
+                move_cursor(&mut state.result.cursor, rows.len(), action == Action::Down);
+                Update::redraw()
+            }
+            Action::Reveal => {
+                state.result.reveal = !state.result.reveal;
+                Update::redraw()
+            }
+            Action::Copy => {
+                let (Some(settings), Some(row)) = (&state.result.settings, rows.get(state.result.cursor)) else {
+                    return Update::none();
+                };
+                let (text, secret) = value(settings, row.key);
+                Update::with(vec![Command::Copy { label: row.label.clone(), text: text.into(), secret }])
+            }
+            Action::ShowPlain => {
+                let (Some(settings), Some(row)) = (&state.result.settings, rows.get(state.result.cursor)) else {
+                    return Update::none();
+                };
+                let (text, _) = value(settings, row.key);
+                Update::with(vec![Command::ShowPlain { label: row.label.clone(), text: text.into() }])
+            }
+            Action::CopyAll => {
+                let Some(settings) = &state.result.settings else { return Update::none() };
+                let block: Vec<String> = rows
+                    .iter()
+                    .map(|r| format!("{}: {}", r.label, value(settings, r.key).0.replace('\n', ", ")))
+                    .collect();
+                Update::with(vec![Command::Copy {
+                    label: "All settings".into(),
+                    text: block.join("\n").into(),
+                    secret: true,
+                }])
+            }
+            Action::Edit | Action::Toggle
+                if rows.get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames) =>
+            {
+                // With the org's domains known, pick from them; otherwise type them.
+                if state.result.domains.is_empty() {
+                    state.result.editing_company = true;
+                } else {
+                    state.result.picker = Some(0);
+                }
+                Update::redraw()
+            }
+            Action::Format => {
+                state.result.cycle_format();
+                Update::redraw()
+            }
+            Action::Save => save(state),
+            Action::Back => go_back(state),
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        if state.result.editing_company {
+            return vec![(Action::Next, "done")];
+        }
+        if state.result.picker.is_some() {
+            return vec![(Action::Down, "move"), (Action::Toggle, "pick"), (Action::Next, "done")];
+        }
+        let mut h = vec![
+            (Action::Copy, "copy"),
+            (Action::ShowPlain, "plain"),
+            (Action::CopyAll, "copy all"),
+            (Action::Reveal, "reveal"),
+            (Action::Save, "save"),
+            (Action::Format, "format"),
+        ];
+        let on_company = rows(state).get(state.result.cursor).is_some_and(|r| r.key == SettingsKey::CompanyNames);
+        if on_company {
+            h.push((Action::Edit, "edit"));
+        }
+        h
     }
 
     fn help(&self, state: &State) -> &'static str {
@@ -478,11 +460,15 @@ impl Screen for ResultScreen {
     }
 
     fn on_text(&self, state: &mut State, text: &str) -> Update {
-        on_text(state, text)
+        if !state.result.editing_company {
+            return Update::none();
+        }
+        state.result.company.insert(text);
+        Update::redraw()
     }
 
     fn text_focus(&self, state: &State) -> bool {
-        text_focus(state)
+        state.result.editing_company
     }
 
     fn on_result(&self, state: &mut State, msg: Msg) -> Result<Update, Msg> {

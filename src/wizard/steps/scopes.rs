@@ -74,48 +74,6 @@ the connector stops working when the session ends.
 If you change scopes on an app that already exists, Salesforce may need new consumer details: \
 Manage Consumer Details > Staged Consumer Details > Generate, then Apply.";
 
-fn on_action(state: &mut State, action: Action) -> Update {
-    match action {
-        Action::Up | Action::Down => {
-            move_cursor(&mut state.scopes.cursor, SCOPE_TABLE.len(), action == Action::Down);
-            Update::redraw()
-        }
-        // The app exists with the scopes it was made with: changing them here would not change it.
-        Action::Toggle if state.scopes.set_on_app.is_some() => {
-            state.warn("These scopes are set on the app sfconnect created; change them in Setup if you must.");
-            Update::redraw()
-        }
-        Action::Toggle => {
-            if let Some(info) = SCOPE_TABLE.get(state.scopes.cursor) {
-                let on = row_selected(&state.scopes.selected, state.scopes.cursor);
-                for token in info.tokens {
-                    if state.scopes.selected.contains(token) == on {
-                        state.scopes.selected.toggle(token);
-                    }
-                }
-                // Keep the pair together: Salesforce's one checkbox grants both tokens.
-                state.touched = true;
-            }
-            Update::redraw()
-        }
-        Action::Copy => match SCOPE_TABLE.get(state.scopes.cursor) {
-            Some(info) => Update::with(vec![Command::Copy {
-                label: "Scope label".into(),
-                text: info.label.to_string().into(),
-                secret: false,
-            }]),
-            None => Update::none(),
-        },
-        Action::Next => go_next(state),
-        Action::Back => go_back(state),
-        _ => Update::none(),
-    }
-}
-
-fn hints(_: &State) -> Vec<Hint> {
-    vec![(Action::Toggle, "tick"), (Action::Copy, "copy label"), (Action::Next, "continue"), (Action::Back, "back")]
-}
-
 impl Step {
     pub const SCOPES: Step = Step::new("scopes");
 }
@@ -133,11 +91,45 @@ impl Screen for ScopesScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        match action {
+            Action::Up | Action::Down => {
+                move_cursor(&mut state.scopes.cursor, SCOPE_TABLE.len(), action == Action::Down);
+                Update::redraw()
+            }
+            // The app exists with the scopes it was made with: changing them here would not change it.
+            Action::Toggle if state.scopes.set_on_app.is_some() => {
+                state.warn("These scopes are set on the app sfconnect created; change them in Setup if you must.");
+                Update::redraw()
+            }
+            Action::Toggle => {
+                if let Some(info) = SCOPE_TABLE.get(state.scopes.cursor) {
+                    let on = row_selected(&state.scopes.selected, state.scopes.cursor);
+                    for token in info.tokens {
+                        if state.scopes.selected.contains(token) == on {
+                            state.scopes.selected.toggle(token);
+                        }
+                    }
+                    // Keep the pair together: Salesforce's one checkbox grants both tokens.
+                    state.touched = true;
+                }
+                Update::redraw()
+            }
+            Action::Copy => match SCOPE_TABLE.get(state.scopes.cursor) {
+                Some(info) => Update::with(vec![Command::Copy {
+                    label: "Scope label".into(),
+                    text: info.label.to_string().into(),
+                    secret: false,
+                }]),
+                None => Update::none(),
+            },
+            Action::Next => go_next(state),
+            Action::Back => go_back(state),
+            _ => Update::none(),
+        }
     }
 
-    fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+    fn hints(&self, _: &State) -> Vec<Hint> {
+        vec![(Action::Toggle, "tick"), (Action::Copy, "copy label"), (Action::Next, "continue"), (Action::Back, "back")]
     }
 
     fn help(&self, _state: &State) -> &'static str {

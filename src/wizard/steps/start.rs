@@ -88,84 +88,6 @@ from your org (a Lightning page or a Setup page works): sfconnect finds the logi
 
 {focus_next} moves between the lists; {next} continues.";
 
-fn on_action(state: &mut State, action: Action) -> Update {
-    let focus = state.start.focus;
-    if focus == StartFocus::MyDomain && edit(&mut state.start.my_domain, action) {
-        state.start.error = None;
-        return Update::redraw();
-    }
-    match action {
-        Action::Up | Action::Down => {
-            let down = action == Action::Down;
-            match focus {
-                StartFocus::Target => {
-                    move_cursor(&mut state.start.preset_index, state.presets.len(), down);
-                    state.apply_preset();
-                    state.touched = true;
-                }
-                StartFocus::Environment | StartFocus::MyDomain => {
-                    let mut i = Environment::ALL.iter().position(|e| *e == state.start.environment).unwrap_or(0);
-                    move_cursor(&mut i, Environment::ALL.len(), down);
-                    state.start.environment = Environment::ALL[i];
-                    state.start.focus = if state.start.environment == Environment::MyDomain {
-                        StartFocus::MyDomain
-                    } else {
-                        StartFocus::Environment
-                    };
-                    state.start.error = None;
-                    state.touched = true;
-                }
-            }
-            Update::redraw()
-        }
-        Action::FocusNext | Action::FocusPrev | Action::Toggle => {
-            state.start.focus = match (focus, state.start.environment) {
-                (StartFocus::Target, Environment::MyDomain) => StartFocus::MyDomain,
-                (StartFocus::Target, _) => StartFocus::Environment,
-                _ => StartFocus::Target,
-            };
-            Update::redraw()
-        }
-        Action::Next => {
-            // The demo runs against its simulated org whatever is chosen, but a typed My Domain is still
-            // checked, so the demo teaches what the real run will refuse.
-            if state.demo.is_some() && state.start.environment != Environment::MyDomain {
-                return go_next(state);
-            }
-            match state.start.login_host() {
-                Ok(_) => go_next(state),
-                Err(e) => {
-                    state.start.error = Some(e.to_string());
-                    state.start.focus = StartFocus::MyDomain;
-                    Update::redraw()
-                }
-            }
-        }
-        _ => Update::none(),
-    }
-}
-
-fn on_text(state: &mut State, text: &str) -> Update {
-    if state.start.focus != StartFocus::MyDomain {
-        return Update::none();
-    }
-    state.start.my_domain.insert(text);
-    state.start.error = None;
-    Update::redraw()
-}
-
-fn text_focus(state: &State) -> bool {
-    state.start.focus == StartFocus::MyDomain
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    let mut h = vec![(Action::Up, "choose"), (Action::FocusNext, "switch list"), (Action::Next, "continue")];
-    if state.start.focus == StartFocus::MyDomain {
-        h.retain(|(a, _)| *a != Action::Up);
-    }
-    h
-}
-
 impl Step {
     pub const START: Step = Step::new("start");
 }
@@ -183,11 +105,68 @@ impl Screen for StartScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        let focus = state.start.focus;
+        if focus == StartFocus::MyDomain && edit(&mut state.start.my_domain, action) {
+            state.start.error = None;
+            return Update::redraw();
+        }
+        match action {
+            Action::Up | Action::Down => {
+                let down = action == Action::Down;
+                match focus {
+                    StartFocus::Target => {
+                        move_cursor(&mut state.start.preset_index, state.presets.len(), down);
+                        state.apply_preset();
+                        state.touched = true;
+                    }
+                    StartFocus::Environment | StartFocus::MyDomain => {
+                        let mut i = Environment::ALL.iter().position(|e| *e == state.start.environment).unwrap_or(0);
+                        move_cursor(&mut i, Environment::ALL.len(), down);
+                        state.start.environment = Environment::ALL[i];
+                        state.start.focus = if state.start.environment == Environment::MyDomain {
+                            StartFocus::MyDomain
+                        } else {
+                            StartFocus::Environment
+                        };
+                        state.start.error = None;
+                        state.touched = true;
+                    }
+                }
+                Update::redraw()
+            }
+            Action::FocusNext | Action::FocusPrev | Action::Toggle => {
+                state.start.focus = match (focus, state.start.environment) {
+                    (StartFocus::Target, Environment::MyDomain) => StartFocus::MyDomain,
+                    (StartFocus::Target, _) => StartFocus::Environment,
+                    _ => StartFocus::Target,
+                };
+                Update::redraw()
+            }
+            Action::Next => {
+                // The demo runs against its simulated org whatever is chosen, but a typed My Domain is still
+                // checked, so the demo teaches what the real run will refuse.
+                if state.demo.is_some() && state.start.environment != Environment::MyDomain {
+                    return go_next(state);
+                }
+                match state.start.login_host() {
+                    Ok(_) => go_next(state),
+                    Err(e) => {
+                        state.start.error = Some(e.to_string());
+                        state.start.focus = StartFocus::MyDomain;
+                        Update::redraw()
+                    }
+                }
+            }
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        let mut h = vec![(Action::Up, "choose"), (Action::FocusNext, "switch list"), (Action::Next, "continue")];
+        if state.start.focus == StartFocus::MyDomain {
+            h.retain(|(a, _)| *a != Action::Up);
+        }
+        h
     }
 
     fn help(&self, _state: &State) -> &'static str {
@@ -199,10 +178,15 @@ impl Screen for StartScreen {
     }
 
     fn on_text(&self, state: &mut State, text: &str) -> Update {
-        on_text(state, text)
+        if state.start.focus != StartFocus::MyDomain {
+            return Update::none();
+        }
+        state.start.my_domain.insert(text);
+        state.start.error = None;
+        Update::redraw()
     }
 
     fn text_focus(&self, state: &State) -> bool {
-        text_focus(state)
+        state.start.focus == StartFocus::MyDomain
     }
 }

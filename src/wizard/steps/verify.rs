@@ -223,94 +223,12 @@ fn on_verified(state: &mut State, result: Result<Verified, Error>) -> Update {
     Update::redraw()
 }
 
-fn on_tick(state: &mut State) -> Update {
-    if state.verify.busy() || code_clock_running(state) { Update::redraw() } else { Update::none() }
-}
-
 /// A kept code's remaining life is on screen (a failed exchange that can be sent again) and still counts
 /// down: the screen needs a tick each second until the code is too old, then none.
 fn code_clock_running(state: &State) -> bool {
     let retry = matches!(state.verify.status, VerifyStatus::Failed { can_retry: true, .. });
     let received = state.authorize.code_received.filter(|_| retry && state.verify.grant.is_none());
     received.is_some_and(|at| state.now.saturating_duration_since(at) <= CODE_LIFETIME)
-}
-
-fn on_action(state: &mut State, action: Action) -> Update {
-    let confirmed = std::mem::take(&mut state.verify.confirm_back);
-    if let (VerifyStatus::Failed { .. }, Some(callback)) = (&state.verify.status, state.verify.callback_to_add.clone())
-        && let Some(update) = super::callback_line_action(action, callback)
-    {
-        return update;
-    }
-    match (&state.verify.status, action) {
-        (VerifyStatus::Done { .. }, Action::Next) => go_next(state),
-        // The tokens exist even if the proof failed: on to the checks, which say what is wrong with the
-        // org (API access off, a licence…) and how to fix it; the settings can be handed over after.
-        (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => {
-            go_next(state)
-        }
-        (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => {
-            match (state.verify.grant.clone(), state.login_host(), state.verify.pending.clone()) {
-                (Some(grant), Some(host), _) => {
-                    state.verify.status = VerifyStatus::Verifying { since: state.now };
-                    Update::with(vec![Command::Verify { host, app: app(state), grant: Box::new(grant) }])
-                }
-                // The code was never sent: send the same one again.
-                (None, _, Some(pending)) => match exchange_command(state, &pending) {
-                    Some(command) => {
-                        state.verify.status = VerifyStatus::Exchanging { since: state.now };
-                        Update::with(vec![command])
-                    }
-                    None => Update::none(),
-                },
-                _ => Update::none(),
-            }
-        }
-        (VerifyStatus::Failed { back_to, .. }, Action::Back) => {
-            let step = *back_to;
-            if step == Step::AUTHORIZE {
-                // A used or failed code is worthless: the authorize step starts afresh.
-                return Update::none().tell(Msg::AuthorizeAgain);
-            }
-            go_to(state, step)
-        }
-        (VerifyStatus::Done { .. }, Action::Back) if confirmed => go_back(state),
-        (VerifyStatus::Done { .. }, Action::Back) => {
-            // A working token would be dropped: going back only makes sense to authorize again.
-            state.verify.confirm_back = true;
-            state.warn(
-                "Going back means authorizing again, for a new token (this one keeps working and counts \
-                 toward the five per user per app). {back} again to go back; {next} goes on.",
-            );
-            Update::redraw()
-        }
-        _ => Update::none(),
-    }
-}
-
-fn hints(state: &State) -> Vec<Hint> {
-    match &state.verify.status {
-        VerifyStatus::Done { .. } => vec![(Action::Next, "run the checks")],
-        VerifyStatus::Failed { can_retry: true, .. } if state.verify.grant.is_none() => {
-            vec![(Action::Retry, "try again"), (Action::Back, "go fix it")]
-        }
-        VerifyStatus::Failed { can_retry: true, .. } => {
-            vec![(Action::Retry, "try again"), (Action::Next, "run the checks anyway"), (Action::Back, "go fix it")]
-        }
-        VerifyStatus::Failed { .. } if state.verify.callback_to_add.is_some() => {
-            vec![(Action::Copy, "copy callback"), (Action::ShowPlain, "plain"), (Action::Back, "go fix it")]
-        }
-        VerifyStatus::Failed { .. } => vec![(Action::Back, "go fix it")],
-        _ => vec![],
-    }
-}
-
-fn tick_interval(state: &State) -> Option<Duration> {
-    if state.verify.busy() {
-        Some(Duration::from_millis(250))
-    } else {
-        code_clock_running(state).then_some(Duration::from_secs(1))
-    }
 }
 
 impl Step {
@@ -330,11 +248,74 @@ impl Screen for VerifyScreen {
     }
 
     fn on_action(&self, state: &mut State, action: Action) -> Update {
-        on_action(state, action)
+        let confirmed = std::mem::take(&mut state.verify.confirm_back);
+        if let (VerifyStatus::Failed { .. }, Some(callback)) =
+            (&state.verify.status, state.verify.callback_to_add.clone())
+            && let Some(update) = super::callback_line_action(action, callback)
+        {
+            return update;
+        }
+        match (&state.verify.status, action) {
+            (VerifyStatus::Done { .. }, Action::Next) => go_next(state),
+            // The tokens exist even if the proof failed: on to the checks, which say what is wrong with the
+            // org (API access off, a licence…) and how to fix it; the settings can be handed over after.
+            (VerifyStatus::Failed { can_retry: true, .. }, Action::Next) if state.result.settings.is_some() => {
+                go_next(state)
+            }
+            (VerifyStatus::Failed { can_retry: true, .. }, Action::Retry) => {
+                match (state.verify.grant.clone(), state.login_host(), state.verify.pending.clone()) {
+                    (Some(grant), Some(host), _) => {
+                        state.verify.status = VerifyStatus::Verifying { since: state.now };
+                        Update::with(vec![Command::Verify { host, app: app(state), grant: Box::new(grant) }])
+                    }
+                    // The code was never sent: send the same one again.
+                    (None, _, Some(pending)) => match exchange_command(state, &pending) {
+                        Some(command) => {
+                            state.verify.status = VerifyStatus::Exchanging { since: state.now };
+                            Update::with(vec![command])
+                        }
+                        None => Update::none(),
+                    },
+                    _ => Update::none(),
+                }
+            }
+            (VerifyStatus::Failed { back_to, .. }, Action::Back) => {
+                let step = *back_to;
+                if step == Step::AUTHORIZE {
+                    // A used or failed code is worthless: the authorize step starts afresh.
+                    return Update::none().tell(Msg::AuthorizeAgain);
+                }
+                go_to(state, step)
+            }
+            (VerifyStatus::Done { .. }, Action::Back) if confirmed => go_back(state),
+            (VerifyStatus::Done { .. }, Action::Back) => {
+                // A working token would be dropped: going back only makes sense to authorize again.
+                state.verify.confirm_back = true;
+                state.warn(
+                    "Going back means authorizing again, for a new token (this one keeps working and counts \
+                     toward the five per user per app). {back} again to go back; {next} goes on.",
+                );
+                Update::redraw()
+            }
+            _ => Update::none(),
+        }
     }
 
     fn hints(&self, state: &State) -> Vec<Hint> {
-        hints(state)
+        match &state.verify.status {
+            VerifyStatus::Done { .. } => vec![(Action::Next, "run the checks")],
+            VerifyStatus::Failed { can_retry: true, .. } if state.verify.grant.is_none() => {
+                vec![(Action::Retry, "try again"), (Action::Back, "go fix it")]
+            }
+            VerifyStatus::Failed { can_retry: true, .. } => {
+                vec![(Action::Retry, "try again"), (Action::Next, "run the checks anyway"), (Action::Back, "go fix it")]
+            }
+            VerifyStatus::Failed { .. } if state.verify.callback_to_add.is_some() => {
+                vec![(Action::Copy, "copy callback"), (Action::ShowPlain, "plain"), (Action::Back, "go fix it")]
+            }
+            VerifyStatus::Failed { .. } => vec![(Action::Back, "go fix it")],
+            _ => vec![],
+        }
     }
 
     fn help(&self, _state: &State) -> &'static str {
@@ -365,10 +346,14 @@ impl Screen for VerifyScreen {
     }
 
     fn on_tick(&self, state: &mut State) -> Update {
-        on_tick(state)
+        if state.verify.busy() || code_clock_running(state) { Update::redraw() } else { Update::none() }
     }
 
-    fn tick_interval(&self, state: &State) -> Option<std::time::Duration> {
-        tick_interval(state)
+    fn tick_interval(&self, state: &State) -> Option<Duration> {
+        if state.verify.busy() {
+            Some(Duration::from_millis(250))
+        } else {
+            code_clock_running(state).then_some(Duration::from_secs(1))
+        }
     }
 }
