@@ -11,7 +11,6 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::*;
-use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, Scopes, parse_paste};
 use sfconnect_sim::{MetadataConfig, OrgFixture, PERMISSION_FIELDS, PermissionSetFixture, SimConfig, Simulator};
 use tokio::process::Command;
 
@@ -26,28 +25,6 @@ fn sfconnect() -> Command {
 
 fn config(metadata: MetadataConfig) -> SimConfig {
     SimConfig { metadata: MetadataConfig { propagation: Duration::from_millis(1500), ..metadata }, ..quick_config() }
-}
-
-/// An access token of the admin, from the simulator's built-in app (as `sf org login web` would give).
-async fn admin_token(sim: &Simulator) -> String {
-    let client = client_for(sim);
-    let options = AuthorizeOptions {
-        client_id: sim.client_id(),
-        redirect_uri: client.host().default_redirect_uri(),
-        scopes: Scopes::parse("api refresh_token"),
-        pkce: true,
-        force_login: false,
-    };
-    let request = AuthorizeRequest::new(client.host(), &options).unwrap();
-    let landed = browser_lands_on(&client, &request.url).await;
-    let pasted = parse_paste(&landed, Some(&request.state)).unwrap();
-    let exchange = CodeExchange {
-        code: &pasted.code,
-        redirect_uri: &request.redirect_uri,
-        code_verifier: request.code_verifier.as_ref(),
-    };
-    let grant = client.exchange_code(&app_for(sim), &exchange).await.unwrap();
-    grant.access_token.expose().to_string()
 }
 
 async fn create_with_token(sim: &Simulator, token: &str, out: &Path, extra: &[&str]) -> Output {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
-use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, Scopes, parse_paste};
+use sfconnect::salesforce::Scopes;
 use sfconnect::settings::{ConnectorSettings, Format, Overwrite, write_settings};
 use sfconnect_sim::{AppKind, AppSetup, MetadataConfig, SimConfig, Simulator};
 use tokio::process::Command;
@@ -152,21 +152,6 @@ async fn the_web_flow_still_works_after_the_app_is_set_up() {
         device_flow: false,
         ip_relaxation: "Enforce_RelaxRefresh".into(),
     });
-    let client = client_for(&sim);
-    let options = AuthorizeOptions {
-        client_id: sim.client_id(),
-        redirect_uri: client.host().default_redirect_uri(),
-        scopes: Scopes::parse("api refresh_token"),
-        pkce: true,
-        force_login: false,
-    };
-    let request = AuthorizeRequest::new(client.host(), &options).unwrap();
-    let pasted = parse_paste(&browser_lands_on(&client, &request.url).await, Some(&request.state)).unwrap();
-    let exchange = CodeExchange {
-        code: &pasted.code,
-        redirect_uri: &request.redirect_uri,
-        code_verifier: request.code_verifier.as_ref(),
-    };
-    let grant = client.exchange_code(&app_for(&sim), &exchange).await.unwrap();
+    let grant = grant_with(&sim, "api refresh_token").await;
     assert!(grant.refresh_token.is_some());
 }

@@ -39,13 +39,6 @@ fn assert_failed(out: &Output, code: i32, error: &str) -> serde_json::Value {
     object
 }
 
-async fn admin_token(sim: &sfconnect_sim::Simulator) -> String {
-    use sfconnect::salesforce::Client;
-    let token = authorize_with(sim, "api refresh_token").await;
-    let client: Client = client_for(sim);
-    client.refresh(&app_for(sim), &token).await.unwrap().access_token.expose().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn app_create_json_prints_the_refusal_as_json() {
     // The admin may not deploy metadata: refused in the preflight, nothing created.

@@ -57,6 +57,17 @@ pub fn text(bytes: &[u8]) -> String {
 /// Authorizes the simulator's app with `scopes` through the web server flow (PKCE, the simulated browser's
 /// Allow) and returns the refresh token.
 pub async fn authorize_with(sim: &Simulator, scopes: &str) -> sfconnect::salesforce::RefreshToken {
+    grant_with(sim, scopes).await.refresh_token.expect("refresh token")
+}
+
+/// An access token of the admin, from the simulator's built-in app (as `sf org login web` would give).
+pub async fn admin_token(sim: &Simulator) -> String {
+    grant_with(sim, "api refresh_token").await.access_token.expose().to_string()
+}
+
+/// The whole grant of a web-server flow with PKCE for the simulator's app (the user approves at once): the
+/// access token too, as `sf org login web` would give an admin.
+pub async fn grant_with(sim: &Simulator, scopes: &str) -> sfconnect::salesforce::TokenGrant {
     use sfconnect::salesforce::{AuthorizeOptions, AuthorizeRequest, CodeExchange, Scopes, parse_paste};
     let client = client_for(sim);
     let options = AuthorizeOptions {
@@ -74,5 +85,5 @@ pub async fn authorize_with(sim: &Simulator, scopes: &str) -> sfconnect::salesfo
         redirect_uri: &request.redirect_uri,
         code_verifier: request.code_verifier.as_ref(),
     };
-    client.exchange_code(&app_for(sim), &exchange).await.expect("exchange").refresh_token.expect("refresh token")
+    client.exchange_code(&app_for(sim), &exchange).await.expect("exchange")
 }
